@@ -1,0 +1,133 @@
+// The execution environment as model code sees it.
+//
+// Model code (today's kernel, the proposal, the generic example structures) never includes the
+// scheduler or a checker. Everything that can race, block, allocate, fail or vary goes through
+// an Env: the engine in sim/ implements it and decides, at each scheduling point, which actor
+// runs next. Passing the Env explicitly (no global context, no macros rewriting model code) is
+// deliberate: see ../shared/style.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace lsmc::model {
+
+// Dense, per-execution identifiers. 0 is "none"; ids are handed out in allocation order, so the
+// same schedule gives the same ids (never derived from addresses).
+using ObjectId = uint32_t;
+using ActorId = uint32_t;
+inline constexpr ObjectId kNoObject = 0;
+inline constexpr ActorId kNoActor = UINT32_MAX;
+
+// What a scheduling point is about to do. The strategy sees the pending operation of every
+// actor; DPOR (later) uses (object, field, op) as its dependency relation.
+enum class Op : uint8_t {
+  kRead,       // load of a shared field
+  kWrite,      // store to a shared field
+  kRmw,        // atomic read-modify-write, cmpxchg
+  kLock,       // acquire of a modelled lock (the actor is disabled while it is held)
+  kUnlock,     // release of a modelled lock
+  kRcuLock,    // rcu_read_lock of some flavour (field = flavour)
+  kRcuUnlock,  // rcu_read_unlock
+  kAlloc,      // object comes to life
+  kFree,       // object dies
+  kWait,       // modelled blocking on a condition (grace period, page, ...)
+  kSyscall,    // syscall boundary
+  kYield,      // a plain preemption point with no shared access
+};
+std::string_view to_string(Op op);
+
+struct Access {
+  ObjectId object = kNoObject;
+  uint16_t field = 0;  // index into the object's TypeInfo::fields
+  Op op = Op::kYield;
+};
+
+// Static description of a modelled object type; model code declares these as constexpr tables
+// so that traces can name "bpf_local_storage#4.cache". Objects keep a pointer to their TypeInfo
+// only to print it: never to order anything.
+struct TypeInfo {
+  std::string_view name;
+  std::span<const std::string_view> fields;
+};
+
+enum class LockKind : uint8_t {
+  kSpin,     // raw_spin_lock: preemption off while held (and while spinning)
+  kSpinIrq,  // raw_spin_lock_irqsave: preemption and IRQs off
+  kMutex,    // sleeping lock: the caller must be allowed to sleep
+};
+
+enum class ContextKind : uint8_t { kTask, kSoftirq, kHardirq, kNmi };
+std::string_view to_string(ContextKind kind);
+
+enum class RcuFlavour : uint8_t { kRcu = 0, kTasksTrace = 1 };
+inline constexpr std::size_t kRcuFlavours = 2;
+
+// Per-actor CPU and context attributes. Model code sets them (spin locks do it for the caller);
+// the engine reads cpu/preempt/irq to decide who may run on a CPU; checkers read all of it.
+struct ActorContext {
+  uint16_t cpu = 0;
+  ContextKind kind = ContextKind::kTask;
+  uint16_t preempt_disabled = 0;  // nesting depth of preempt_disable()
+  uint16_t irqs_disabled = 0;     // nesting depth of local_irq_save()
+  uint16_t migrate_disabled = 0;  // nesting depth of migrate_disable(): NOT preempt-off
+  std::array<uint16_t, kRcuFlavours> rcu_read_depth{};
+  bool sleepable = true;  // the code running is allowed to sleep when nothing else forbids it
+
+  bool preemptible() const { return preempt_disabled == 0 && irqs_disabled == 0; }
+  bool may_sleep() const {
+    return sleepable && kind == ContextKind::kTask && preemptible() &&
+           rcu_read_depth[static_cast<std::size_t>(RcuFlavour::kRcu)] == 0;
+  }
+};
+
+class Env {
+public:
+  virtual ~Env() = default;
+
+  // A scheduling point before `access`: another actor may run here. `label` names the kernel
+  // (or model) function doing the access and must outlive the execution (a string literal).
+  virtual void access(Access access, std::string_view label) = 0;
+  void read(ObjectId o, uint16_t field, std::string_view label) { access({o, field, Op::kRead}, label); }
+  void write(ObjectId o, uint16_t field, std::string_view label) { access({o, field, Op::kWrite}, label); }
+  void rmw(ObjectId o, uint16_t field, std::string_view label) { access({o, field, Op::kRmw}, label); }
+  void yield(std::string_view label) { access({kNoObject, 0, Op::kYield}, label); }
+
+  // Object registry: lifetime checkers see allocation, free and every access by object id.
+  virtual ObjectId alloc(const TypeInfo& type, std::string_view label) = 0;
+  virtual void free(ObjectId object, std::string_view label) = 0;
+
+  // Modelled locks. A lock is an object of the registry; a waiter is disabled, never blocked in
+  // the OS. Taking a lock the actor already holds is a self-deadlock finding.
+  virtual ObjectId new_lock(LockKind kind, std::string_view name) = 0;
+  virtual void lock(ObjectId lock, std::string_view label) = 0;
+  virtual void unlock(ObjectId lock, std::string_view label) = 0;
+  virtual bool try_lock(ObjectId lock, std::string_view label) = 0;
+
+  // Modelled blocking: the actor is disabled until `ready()` holds. `ready` must be a pure
+  // function of model state. No enabled actor while some wait is a deadlock finding.
+  virtual void wait_until(const std::function<bool()>& ready, std::string_view what) = 0;
+
+  // A recorded nondeterministic choice in [0, bound): allocation failure, grace-period timing,
+  // parameter draws. Strategies decide it; traces record it; replay reproduces it.
+  virtual uint64_t choose(uint64_t bound, std::string_view label) = 0;
+
+  // Coverage probe: a tricky branch was taken. Campaigns report declared probes never hit.
+  virtual void probe(std::string_view name) = 0;
+
+  // The running actor and its context attributes.
+  virtual ActorId self() const = 0;
+  virtual ActorContext& context() = 0;
+
+  // A property does not hold: records the verdict and ends the execution (unwinds every actor).
+  [[noreturn]] virtual void fail(std::string_view property, std::string message) = 0;
+  void check(bool ok, std::string_view property, std::string message) {
+    if (!ok) fail(property, std::move(message));
+  }
+};
+
+}  // namespace lsmc::model

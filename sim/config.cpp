@@ -1,0 +1,95 @@
+#include "sim/config.hpp"
+
+#include <charconv>
+
+namespace lsmc::sim {
+
+namespace {
+
+struct NumberField {
+  const char* name;
+  uint64_t Config::*member;
+  uint64_t min;
+  uint64_t max;
+};
+
+constexpr NumberField kNumberFields[] = {
+    {"seed", &Config::seed, 0, UINT64_MAX},
+    {"executions_max", &Config::executions_max, 1, UINT64_MAX},
+    {"seconds_max", &Config::seconds_max, 0, 7 * 24 * 3600},
+    {"execution_first", &Config::execution_first, 0, UINT64_MAX / 2},
+    {"steps_max", &Config::steps_max, 1, 1ULL << 32},
+    {"actors_max", &Config::actors_max, 1, 4096},
+    {"objects_max", &Config::objects_max, 1, 1ULL << 31},
+    {"stack_bytes", &Config::stack_bytes, 16 * 1024, 64ULL * 1024 * 1024},
+    {"determinism_check_every", &Config::determinism_check_every, 0, UINT64_MAX},
+};
+
+}  // namespace
+
+std::optional<uint64_t> parse_u64(const std::string& text) {
+  uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+std::optional<int64_t> parse_i64(const std::string& text) {
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+std::vector<ConfigField> config_fields(const Config& config) {
+  std::vector<ConfigField> out;
+  out.push_back({"strategy", config.strategy});
+  out.push_back({"mutant", config.mutant.empty() ? "none" : config.mutant});
+  for (const auto& f : kNumberFields) out.push_back({f.name, std::to_string(config.*f.member)});
+  return out;
+}
+
+std::optional<std::string> set_config_field(Config& config, const std::string& name,
+                                            const std::string& value) {
+  if (name == "strategy") {
+    if (value.empty()) return "config strategy: empty name";
+    config.strategy = value;
+    return std::nullopt;
+  }
+  if (name == "mutant") {
+    config.mutant = value == "none" ? "" : value;
+    return std::nullopt;
+  }
+  for (const auto& f : kNumberFields) {
+    if (name != f.name) continue;
+    auto parsed = parse_u64(value);
+    if (!parsed) return "config " + name + ": '" + value + "' is not a non-negative integer";
+    if (*parsed < f.min || *parsed > f.max) {
+      return "config " + name + ": " + value + " is outside [" + std::to_string(f.min) + ", " +
+             std::to_string(f.max) + "]";
+    }
+    config.*f.member = *parsed;
+    return std::nullopt;
+  }
+  std::string known;
+  for (const auto& f : config_fields(Config{})) known += (known.empty() ? "" : ", ") + f.name;
+  return "unknown config field '" + name + "' (known: " + known + ")";
+}
+
+std::optional<std::string> validate(const Config& config) {
+  for (const auto& f : kNumberFields) {
+    const uint64_t v = config.*f.member;
+    if (v < f.min || v > f.max) {
+      return std::string("config ") + f.name + ": " + std::to_string(v) + " is outside [" +
+             std::to_string(f.min) + ", " + std::to_string(f.max) + "]";
+    }
+  }
+  if (config.execution_first > UINT64_MAX - config.executions_max) {
+    return "config execution_first + executions_max overflows";
+  }
+  return std::nullopt;
+}
+
+}  // namespace lsmc::sim

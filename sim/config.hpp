@@ -1,0 +1,50 @@
+// Every knob of a run, as named fields (units and qualifiers last: steps_max, seconds_max).
+// The CLI and trace files only fill a Config; the library never reads flags or the environment.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lsmc::sim {
+
+struct Config {
+  // What to run.
+  std::string strategy = "random";
+  std::string mutant;  // empty: the model as the kernel has it
+  uint64_t seed = 1;
+
+  // Exploration budget: the amount of work asked for. Using it up with nothing found is a pass.
+  uint64_t executions_max = 10000;
+  uint64_t seconds_max = 0;  // 0: no time budget
+  uint64_t execution_first = 0;  // index of the first execution (to re-run one execution alone)
+
+  // Limits of one execution: hitting one is its own outcome (exit 3), neither pass nor fail.
+  uint64_t steps_max = 100000;
+  uint64_t actors_max = 64;
+  uint64_t objects_max = 1000000;
+
+  // Engine.
+  uint64_t stack_bytes = 256 * 1024;
+  uint64_t determinism_check_every = 0;  // re-run every Nth execution and compare (0: never)
+};
+
+// One knob as text: used by trace headers ("config steps_max=100000") and by `--set`.
+struct ConfigField {
+  std::string name;
+  std::string value;
+};
+
+std::vector<ConfigField> config_fields(const Config& config);
+// Sets one field from text. Returns an error message for an unknown name or an impossible value.
+std::optional<std::string> set_config_field(Config& config, const std::string& name,
+                                            const std::string& value);
+// Cross-field checks, after every field is set.
+std::optional<std::string> validate(const Config& config);
+
+// Parses an unsigned decimal integer; no sign, no trailing junk, no overflow.
+std::optional<uint64_t> parse_u64(const std::string& text);
+std::optional<int64_t> parse_i64(const std::string& text);
+
+}  // namespace lsmc::sim

@@ -1,0 +1,462 @@
+#include "sim/execution.hpp"
+
+#include <stdexcept>
+
+namespace lsmc::sim {
+
+namespace {
+
+constexpr std::string_view kLockFields[] = {"owner"};
+constexpr model::TypeInfo kLockType{"lock", kLockFields};
+
+std::string_view lock_kind_name(model::LockKind kind) {
+  switch (kind) {
+    case model::LockKind::kSpin: return "spinlock";
+    case model::LockKind::kSpinIrq: return "spinlock-irqsave";
+    case model::LockKind::kMutex: return "mutex";
+  }
+  return "lock";
+}
+
+}  // namespace
+
+std::string_view to_string(VerdictKind kind) {
+  switch (kind) {
+    case VerdictKind::kPass: return "pass";
+    case VerdictKind::kViolation: return "violation";
+    case VerdictKind::kLimit: return "limit";
+    case VerdictKind::kDivergence: return "divergence";
+  }
+  return "?";
+}
+
+Execution::Execution(FiberPool& pool, const Config& config) : pool_(pool), config_(config) {}
+
+Execution::~Execution() = default;
+
+void Execution::reset() {
+  actors_.clear();
+  pending_.clear();
+  objects_.clear();
+  objects_.push_back(ObjectRecord{});  // id 0 is "no object"
+  objects_[0].live = false;
+  events_.clear();
+  decisions_.clear();
+  end_checks_.clear();
+  state_.clear();
+  verdict_ = Verdict{};
+  current_ = kNoActor;
+  step_ = 0;
+  aborting_ = false;
+  swallowed_abort_.clear();
+}
+
+const Verdict& Execution::run(const Scenario& scenario, const Params& params, Strategy& strategy,
+                              std::span<Observer* const> observers, uint64_t index) {
+  if (running_) throw std::logic_error("Execution::run is not re-entrant");
+  reset();
+  running_ = true;
+  strategy_ = &strategy;
+  observers_ = observers;
+  params_ = &params;
+  strategy.begin_execution(index);
+  try {
+    scenario.build(*this);
+  } catch (...) {
+    running_ = false;
+    state_.clear();
+    throw;
+  }
+  try {
+    if (actors_.size() > config_.actors_max) {
+      verdict_ = {VerdictKind::kLimit, "actors_max",
+                  "the scenario spawns " + std::to_string(actors_.size()) +
+                      " actors; actors_max is " + std::to_string(config_.actors_max),
+                  0, kNoActor};
+      throw Abort{};
+    }
+    pool_.ensure(actors_.size());
+    for (ActorId a = 0; a < actors_.size(); ++a) pool_.assign(a, this, a);
+    for (Observer* o : observers_) o->on_begin(*this);
+    const ActorId first = decide();
+    if (first != kNoActor) {
+      current_ = first;
+      pool_.switch_to(kMainSlot, first);  // back here once every actor finished or unwound
+    }
+    current_ = kNoActor;
+    if (!aborting_) {
+      for (auto& check : end_checks_) check(*this);
+      for (Observer* o : observers_) o->on_end(*this);
+    }
+  } catch (const Abort&) {
+    // Verdict already recorded; actors were never started or have unwound.
+  }
+  current_ = kNoActor;
+  for (auto& a : actors_) a.status = ActorStatus::kFinished;
+  ExecutionSummary summary{index, step_, &verdict_};
+  strategy_has_more_ = strategy.end_execution(summary);
+  std::string diverged = strategy.divergence();
+  if (!diverged.empty() && verdict_.kind != VerdictKind::kDivergence) {
+    verdict_ = {VerdictKind::kDivergence, "replay", std::move(diverged), step_, kNoActor};
+  }
+  // Actor bodies and end checks capture the scenario's state: drop them before the state.
+  for (auto& a : actors_) a.body = nullptr;
+  end_checks_.clear();
+  state_.clear();
+  running_ = false;
+  if (!swallowed_abort_.empty()) {
+    throw std::logic_error("model code swallowed the engine's abort in actor " + swallowed_abort_ +
+                           " (a catch (...) that does not rethrow?)");
+  }
+  return verdict_;
+}
+
+model::ActorId Execution::spawn(std::string name, ActorBody body, ActorOptions options) {
+  if (running_ && in_actor()) throw std::logic_error("spawn() is only for Scenario::build");
+  ActorInfo info;
+  info.name = std::move(name);
+  info.body = std::move(body);
+  info.ctx.cpu = options.cpu;
+  info.ctx.kind = options.kind;
+  info.ctx.sleepable = options.sleepable;
+  actors_.push_back(std::move(info));
+  pending_.push_back(Pending{});
+  return static_cast<ActorId>(actors_.size() - 1);
+}
+
+void Execution::at_end(ActorBody check) { end_checks_.push_back(std::move(check)); }
+
+Slot Execution::run_actor(uint32_t a) {
+  current_ = a;
+  actors_[a].status = ActorStatus::kRunning;
+  pending_[a].started = true;
+  if (!aborting_) {
+    try {
+      actors_[a].body(*this);
+      if (aborting_) swallowed_abort_ = actors_[a].name;
+    } catch (const Abort&) {
+    } catch (const std::exception& e) {
+      record_model_error(a, e.what());
+    } catch (...) {
+      record_model_error(a, "an exception that is not a std::exception");
+    }
+  }
+  actors_[a].status = ActorStatus::kFinished;
+  pending_[a] = Pending{{}, "exit", true};
+  if (aborting_) return next_to_unwind();
+  ActorId next = kNoActor;
+  try {
+    next = decide();
+  } catch (const Abort&) {
+    return next_to_unwind();
+  }
+  if (next == kNoActor) return kMainSlot;
+  current_ = next;
+  return next;
+}
+
+void Execution::record_model_error(ActorId a, const std::string& what) {
+  if (verdict_.kind == VerdictKind::kPass) {
+    verdict_ = {VerdictKind::kViolation, "exception",
+                "actor " + actors_[a].name + " threw: " + what, step_, a};
+  }
+  aborting_ = true;
+}
+
+Slot Execution::next_to_unwind() {
+  for (ActorId a = 0; a < actors_.size(); ++a) {
+    if (actors_[a].status == ActorStatus::kNotStarted) actors_[a].status = ActorStatus::kFinished;
+  }
+  for (ActorId a = 0; a < actors_.size(); ++a) {
+    if (actors_[a].status == ActorStatus::kRunning && a != current_) {
+      current_ = a;
+      return a;
+    }
+  }
+  current_ = kNoActor;
+  return kMainSlot;
+}
+
+// Who keeps `a` off its CPU: an actor on the same CPU that cannot be preempted by `a`.
+ActorId Execution::cpu_blocker(ActorId a) const {
+  const model::ActorContext& mine = actors_[a].ctx;
+  for (ActorId b = 0; b < actors_.size(); ++b) {
+    if (b == a || actors_[b].status != ActorStatus::kRunning) continue;
+    const model::ActorContext& other = actors_[b].ctx;
+    if (other.cpu != mine.cpu) continue;
+    const bool holds_cpu = !other.preemptible() || other.kind != model::ContextKind::kTask;
+    if (!holds_cpu) continue;
+    const bool interrupts_it =
+        mine.kind > other.kind &&
+        (mine.kind == model::ContextKind::kNmi || other.irqs_disabled == 0);
+    if (!interrupts_it) return b;
+  }
+  return kNoActor;
+}
+
+bool Execution::enabled(ActorId a) const {
+  const ActorInfo& actor = actors_[a];
+  if (actor.status == ActorStatus::kFinished) return false;
+  if (actor.status == ActorStatus::kRunning) {
+    const Pending& p = pending_[a];
+    if (p.access.op == model::Op::kLock && objects_[p.access.object].holder != kNoActor) {
+      return false;
+    }
+    if (actor.wait != nullptr && !(*actor.wait)()) return false;
+  }
+  return cpu_blocker(a) == kNoActor;
+}
+
+ActorId Execution::decide() {
+  enabled_.clear();
+  bool unfinished = false;
+  for (ActorId a = 0; a < actors_.size(); ++a) {
+    if (actors_[a].status != ActorStatus::kFinished) unfinished = true;
+    if (enabled(a)) enabled_.push_back(a);
+  }
+  if (enabled_.empty()) {
+    if (unfinished) deadlock();
+    return kNoActor;
+  }
+  if (enabled_.size() == 1) return enabled_[0];
+  const ChoicePoint point{step_, current_, enabled_, pending_};
+  const ActorId chosen = strategy_->pick(point);
+  bool ok = false;
+  for (ActorId a : enabled_) ok = ok || a == chosen;
+  if (!ok) {
+    std::string why = strategy_->divergence();
+    if (why.empty()) why = "strategy chose actor " + std::to_string(chosen) + ", which is not enabled";
+    abort_with({VerdictKind::kDivergence, "replay", std::move(why), step_, current_});
+  }
+  decisions_.push_back({Decision::Kind::kSchedule, step_, chosen, enabled_.size()});
+  return chosen;
+}
+
+void Execution::deadlock() {
+  std::string report = "no actor can run;";
+  for (ActorId a = 0; a < actors_.size(); ++a) {
+    const ActorInfo& actor = actors_[a];
+    if (actor.status == ActorStatus::kFinished) continue;
+    report += " " + actor.name + " (cpu" + std::to_string(actor.ctx.cpu) + ") ";
+    const Pending& p = pending_[a];
+    const bool lock_held = actor.status == ActorStatus::kRunning &&
+                           p.access.op == model::Op::kLock &&
+                           objects_[p.access.object].holder != kNoActor;
+    if (lock_held) {
+      const ObjectRecord& lock = objects_[p.access.object];
+      report += "waits in " + std::string(p.label) + " for " + std::string(lock_kind_name(lock.lock_kind)) +
+                " '" + std::string(lock.name) + "'#" + std::to_string(p.access.object) + " held by " +
+                actors_[lock.holder].name;
+    } else if (actor.status == ActorStatus::kRunning && actor.wait != nullptr && !(*actor.wait)()) {
+      report += "waits for " + std::string(p.label);
+    } else {
+      const ActorId b = cpu_blocker(a);
+      report += "cannot run: " + (b == kNoActor ? std::string("?") : actors_[b].name) +
+                " holds cpu" + std::to_string(actor.ctx.cpu) + " without preemption";
+    }
+    report += ";";
+  }
+  report.pop_back();
+  fail("deadlock", std::move(report));
+}
+
+void Execution::schedule_point(model::Access access, std::string_view label) {
+  const ActorId self = current_;
+  pending_[self] = Pending{access, label, true};
+  if (++step_ > config_.steps_max) {
+    abort_with({VerdictKind::kLimit, "steps_max",
+                "the execution did not finish within steps_max=" + std::to_string(config_.steps_max) +
+                    " steps (livelock, or raise the limit)",
+                step_, self});
+  }
+  const ActorId next = decide();
+  if (next != self) {
+    current_ = next;
+    pool_.switch_to(self, next);
+    if (aborting_) throw Abort{};
+  }
+}
+
+void Execution::emit(model::Access access, std::string_view label) {
+  events_.push_back(Event{step_, current_, access.op, access.object, access.field, label});
+  for (Observer* o : observers_) o->on_event(*this, events_.back());
+}
+
+ObjectRecord& Execution::checked_object(ObjectId id, std::string_view label) {
+  if (id == model::kNoObject || id >= objects_.size()) {
+    fail("model-error", std::string(label) + " names object #" + std::to_string(id) +
+                            ", which was never allocated");
+  }
+  return objects_[id];
+}
+
+ObjectRecord& Execution::checked_lock(ObjectId id, std::string_view label) {
+  ObjectRecord& rec = checked_object(id, label);
+  if (!rec.is_lock) {
+    fail("model-error", std::string(label) + " uses " + describe(id, 0) + " as a lock");
+  }
+  return rec;
+}
+
+void Execution::access(model::Access access, std::string_view label) {
+  if (!in_actor()) return;  // end-of-execution checks run alone: nothing to schedule
+  if (access.object != model::kNoObject) checked_object(access.object, label);
+  schedule_point(access, label);
+  emit(access, label);
+}
+
+ObjectId Execution::alloc(const model::TypeInfo& type, std::string_view label) {
+  if (objects_.size() > config_.objects_max) {
+    abort_with({VerdictKind::kLimit, "objects_max",
+                "more than objects_max=" + std::to_string(config_.objects_max) + " objects", step_,
+                current_});
+  }
+  if (in_actor()) schedule_point({model::kNoObject, 0, model::Op::kAlloc}, label);
+  const ObjectId id = static_cast<ObjectId>(objects_.size());
+  ObjectRecord rec;
+  rec.type = &type;
+  rec.name = type.name;
+  rec.alloc_step = step_;
+  rec.alloc_label = label;
+  objects_.push_back(rec);
+  if (in_actor()) emit({id, 0, model::Op::kAlloc}, label);
+  return id;
+}
+
+void Execution::free(ObjectId object, std::string_view label) {
+  checked_object(object, label);
+  if (in_actor()) {
+    schedule_point({object, 0, model::Op::kFree}, label);
+    emit({object, 0, model::Op::kFree}, label);
+  }
+  ObjectRecord& rec = objects_[object];
+  rec.live = false;
+  rec.free_step = step_;
+  rec.free_actor = current_;
+  rec.free_label = label;
+}
+
+ObjectId Execution::new_lock(model::LockKind kind, std::string_view name) {
+  const ObjectId id = alloc(kLockType, name);
+  ObjectRecord& rec = objects_[id];
+  rec.is_lock = true;
+  rec.lock_kind = kind;
+  rec.name = name;
+  return id;
+}
+
+void Execution::lock(ObjectId lock, std::string_view label) {
+  if (!in_actor()) fail("model-error", "lock outside an actor: " + std::string(label));
+  ObjectRecord& rec = checked_lock(lock, label);
+  model::ActorContext& ctx = actors_[current_].ctx;
+  if (rec.holder == current_) {
+    fail("deadlock", actors_[current_].name + " takes " + std::string(lock_kind_name(rec.lock_kind)) +
+                         " '" + std::string(rec.name) + "'#" + std::to_string(lock) +
+                         " in " + std::string(label) + " while already holding it (AA)");
+  }
+  // A spinning waiter has preemption (and, for irqsave, interrupts) off already.
+  if (rec.lock_kind != model::LockKind::kMutex) ++ctx.preempt_disabled;
+  if (rec.lock_kind == model::LockKind::kSpinIrq) ++ctx.irqs_disabled;
+  schedule_point({lock, 0, model::Op::kLock}, label);
+  emit({lock, 0, model::Op::kLock}, label);
+  objects_[lock].holder = current_;
+}
+
+void Execution::unlock(ObjectId lock, std::string_view label) {
+  if (!in_actor()) fail("model-error", "unlock outside an actor: " + std::string(label));
+  ObjectRecord& rec = checked_lock(lock, label);
+  if (rec.holder != current_) {
+    fail("lock-misuse", actors_[current_].name + " releases '" + std::string(rec.name) + "'#" +
+                            std::to_string(lock) + " in " + std::string(label) +
+                            " without holding it");
+  }
+  schedule_point({lock, 0, model::Op::kUnlock}, label);
+  emit({lock, 0, model::Op::kUnlock}, label);
+  ObjectRecord& after = objects_[lock];
+  after.holder = kNoActor;
+  model::ActorContext& ctx = actors_[current_].ctx;
+  if (after.lock_kind != model::LockKind::kMutex && ctx.preempt_disabled > 0) --ctx.preempt_disabled;
+  if (after.lock_kind == model::LockKind::kSpinIrq && ctx.irqs_disabled > 0) --ctx.irqs_disabled;
+}
+
+bool Execution::try_lock(ObjectId lock, std::string_view label) {
+  if (!in_actor()) fail("model-error", "try_lock outside an actor: " + std::string(label));
+  checked_lock(lock, label);
+  schedule_point({lock, 0, model::Op::kRmw}, label);
+  emit({lock, 0, model::Op::kRmw}, label);
+  ObjectRecord& rec = objects_[lock];
+  if (rec.holder != kNoActor) return false;
+  rec.holder = current_;
+  model::ActorContext& ctx = actors_[current_].ctx;
+  if (rec.lock_kind != model::LockKind::kMutex) ++ctx.preempt_disabled;
+  if (rec.lock_kind == model::LockKind::kSpinIrq) ++ctx.irqs_disabled;
+  return true;
+}
+
+void Execution::wait_until(const std::function<bool()>& ready, std::string_view what) {
+  if (!in_actor()) fail("model-error", "wait outside an actor: " + std::string(what));
+  ActorInfo& me = actors_[current_];  // actors_ does not grow while actors run
+  me.wait = &ready;
+  try {
+    schedule_point({model::kNoObject, 0, model::Op::kWait}, what);
+  } catch (...) {
+    me.wait = nullptr;
+    throw;
+  }
+  me.wait = nullptr;
+  emit({model::kNoObject, 0, model::Op::kWait}, what);
+}
+
+uint64_t Execution::choose(uint64_t bound, std::string_view label) {
+  if (bound == 0) fail("model-error", "choose(0) in " + std::string(label));
+  if (bound == 1) return 0;
+  const uint64_t v = strategy_->draw(bound, label);
+  if (v >= bound) {
+    std::string why = strategy_->divergence();
+    if (why.empty()) why = "strategy drew " + std::to_string(v) + " for a bound of " + std::to_string(bound);
+    abort_with({VerdictKind::kDivergence, "replay", std::move(why), step_, current_});
+  }
+  decisions_.push_back({Decision::Kind::kDraw, step_, v, bound});
+  return v;
+}
+
+void Execution::probe(std::string_view name) {
+  auto it = probe_hits_.find(name);
+  if (it == probe_hits_.end()) it = probe_hits_.emplace(std::string(name), 0).first;
+  ++it->second;
+}
+
+model::ActorContext& Execution::context() {
+  if (!in_actor()) throw std::logic_error("context() outside an actor");
+  return actors_[current_].ctx;
+}
+
+void Execution::fail(std::string_view property, std::string message) {
+  abort_with({VerdictKind::kViolation, std::string(property), std::move(message), step_, current_});
+}
+
+void Execution::abort_with(Verdict verdict) {
+  if (verdict_.kind == VerdictKind::kPass) verdict_ = std::move(verdict);
+  aborting_ = true;
+  throw Abort{};
+}
+
+std::string Execution::describe(ObjectId id, uint16_t field) const {
+  const ObjectRecord* rec = object(id);
+  if (rec == nullptr) return "-";
+  // Built with append(): GCC 12 warns falsely (-Wrestrict) on operator+ chains here.
+  std::string out(rec->name);
+  out.append("#").append(std::to_string(id));
+  if (!rec->is_lock && rec->type != nullptr && field < rec->type->fields.size()) {
+    out.append(".").append(rec->type->fields[field]);
+  }
+  return out;
+}
+
+std::string Execution::describe(const Event& e) const {
+  std::string who = e.actor < actors_.size() ? actors_[e.actor].name : "?";
+  return "step " + std::to_string(e.step) + " " + who + " " + std::string(model::to_string(e.op)) +
+         " " + describe(e.object, e.field) + " in " + std::string(e.label);
+}
+
+}  // namespace lsmc::sim

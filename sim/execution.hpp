@@ -1,0 +1,176 @@
+// One execution: a scenario's actors run on pooled fibers under one schedule.
+//
+// Every scheduling point goes through Execution::schedule_point(): the actor announces what it
+// will do next (its pending access), the enabled set is computed, the strategy picks, and the
+// chosen actor proceeds; then the access is logged as an event, observers see it, and only then
+// does it take effect (so a checker sees the registry as it was just before the access).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/env.hpp"
+#include "sim/config.hpp"
+#include "sim/event.hpp"
+#include "sim/fiber_pool.hpp"
+#include "sim/scenario.hpp"
+#include "sim/strategy.hpp"
+
+namespace lsmc::sim {
+
+class Execution;
+
+// Checkers observe events; they live in properties/, never in the model (design §5).
+class Observer {
+public:
+  virtual ~Observer() = default;
+  virtual void on_begin(Execution&) {}
+  // Called after the access was chosen to run and before it takes effect. May call exec.fail().
+  virtual void on_event(Execution& exec, const Event& event) = 0;
+  // Called once every actor finished (not after an aborted execution). May call exec.fail().
+  virtual void on_end(Execution&) {}
+};
+
+enum class ActorStatus : uint8_t { kNotStarted, kRunning, kFinished };
+
+struct ActorInfo {
+  std::string name;
+  ActorBody body;
+  model::ActorContext ctx;
+  ActorStatus status = ActorStatus::kNotStarted;
+  const std::function<bool()>* wait = nullptr;  // set while blocked in wait_until
+};
+
+struct ObjectRecord {
+  const model::TypeInfo* type = nullptr;
+  std::string_view name;  // lock name, or the type name
+  bool live = true;
+  bool is_lock = false;
+  model::LockKind lock_kind = model::LockKind::kSpin;
+  ActorId holder = kNoActor;
+  uint64_t alloc_step = 0;
+  std::string_view alloc_label;
+  uint64_t free_step = 0;
+  ActorId free_actor = kNoActor;
+  std::string_view free_label;
+};
+
+class Execution final : public model::Env, private ActorRunner, private Setup {
+public:
+  Execution(FiberPool& pool, const Config& config);
+  ~Execution() override;
+
+  // Runs execution `index` to its end; never leaves an actor suspended.
+  const Verdict& run(const Scenario& scenario, const Params& params, Strategy& strategy,
+                     std::span<Observer* const> observers, uint64_t index);
+
+  // Results of the last run.
+  const Verdict& verdict() const { return verdict_; }
+  const std::vector<Event>& events() const { return events_; }
+  const std::vector<Decision>& decisions() const { return decisions_; }
+  uint64_t steps() const { return step_; }
+  // What the strategy answered at the end of the last run: false when it has nothing left.
+  bool strategy_has_more() const { return strategy_has_more_; }
+  const std::vector<ActorInfo>& actors() const { return actors_; }
+  const std::vector<ObjectRecord>& objects() const { return objects_; }  // [0] is a placeholder
+  const ObjectRecord* object(ObjectId id) const {
+    return id != model::kNoObject && id < objects_.size() ? &objects_[id] : nullptr;
+  }
+  // "bpf_local_storage#4.cache", for messages and traces.
+  std::string describe(ObjectId id, uint16_t field) const;
+  std::string describe(const Event& event) const;
+  // Cumulative over every run of this Execution.
+  const std::map<std::string, uint64_t, std::less<>>& probe_hits() const { return probe_hits_; }
+  void clear_probe_hits() { probe_hits_.clear(); }
+
+  // model::Env
+  void access(model::Access access, std::string_view label) override;
+  ObjectId alloc(const model::TypeInfo& type, std::string_view label) override;
+  void free(ObjectId object, std::string_view label) override;
+  ObjectId new_lock(model::LockKind kind, std::string_view name) override;
+  void lock(ObjectId lock, std::string_view label) override;
+  void unlock(ObjectId lock, std::string_view label) override;
+  bool try_lock(ObjectId lock, std::string_view label) override;
+  void wait_until(const std::function<bool()>& ready, std::string_view what) override;
+  uint64_t choose(uint64_t bound, std::string_view label) override;
+  void probe(std::string_view name) override;
+  ActorId self() const override { return current_; }
+  model::ActorContext& context() override;
+  [[noreturn]] void fail(std::string_view property, std::string message) override;
+  // Ends the execution with a verdict of any kind (replay uses it for divergences).
+  [[noreturn]] void abort_with(Verdict verdict);
+
+private:
+  struct Abort {};  // unwinds an actor; model code must let it pass (run() checks it did)
+
+  // Setup
+  model::ActorId spawn(std::string name, ActorBody body, ActorOptions options) override;
+  void at_end(ActorBody check) override;
+  const Params& params() const override { return *params_; }
+  model::Env& env() override { return *this; }
+  bool mutant(std::string_view name) const override { return config_.mutant == name; }
+  void keep(std::unique_ptr<HolderBase> holder) override { state_.push_back(std::move(holder)); }
+
+  // ActorRunner
+  Slot run_actor(uint32_t actor) override;
+
+  void reset();
+  void schedule_point(model::Access access, std::string_view label);
+  void emit(model::Access access, std::string_view label);
+  ActorId decide();
+  bool enabled(ActorId a) const;
+  ActorId cpu_blocker(ActorId a) const;
+  [[noreturn]] void deadlock();
+  Slot next_to_unwind();
+  ObjectRecord& checked_object(ObjectId id, std::string_view label);
+  ObjectRecord& checked_lock(ObjectId id, std::string_view label);
+  void record_model_error(ActorId a, const std::string& what);
+  bool in_actor() const { return current_ != kNoActor; }
+
+  FiberPool& pool_;
+  const Config& config_;
+  Strategy* strategy_ = nullptr;
+  std::span<Observer* const> observers_;
+  const Params* params_ = nullptr;
+
+  std::vector<ActorInfo> actors_;
+  std::vector<Pending> pending_;  // indexed by actor
+  std::vector<ActorId> enabled_;
+  std::vector<ObjectRecord> objects_;
+  std::vector<Event> events_;
+  std::vector<Decision> decisions_;
+  std::vector<ActorBody> end_checks_;
+  std::vector<std::unique_ptr<HolderBase>> state_;
+  std::map<std::string, uint64_t, std::less<>> probe_hits_;
+
+  Verdict verdict_;
+  ActorId current_ = kNoActor;
+  uint64_t step_ = 0;
+  bool aborting_ = false;
+  bool running_ = false;
+  bool strategy_has_more_ = true;
+  std::string swallowed_abort_;
+};
+
+// A reusable engine: the fiber pool plus one Execution, run many times.
+class Engine {
+public:
+  explicit Engine(const Config& config) : config_(config), pool_(config_.stack_bytes), exec_(pool_, config_) {}
+  const Verdict& run(const Scenario& scenario, const Params& params, Strategy& strategy,
+                     std::span<Observer* const> observers, uint64_t index) {
+    return exec_.run(scenario, params, strategy, observers, index);
+  }
+  Execution& execution() { return exec_; }
+  const Config& config() const { return config_; }
+
+private:
+  Config config_;
+  FiberPool pool_;
+  Execution exec_;
+};
+
+}  // namespace lsmc::sim

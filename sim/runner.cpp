@@ -1,0 +1,157 @@
+#include "sim/runner.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+namespace lsmc::sim {
+
+std::string_view to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kNothingFound: return "nothing-found";
+    case Outcome::kViolation: return "violation";
+    case Outcome::kLimit: return "limit";
+    case Outcome::kNondeterminism: return "nondeterminism";
+  }
+  return "?";
+}
+
+ExecutionRecord record_of(const Execution& exec, uint64_t index) {
+  ExecutionRecord r;
+  r.index = index;
+  r.steps = exec.steps();
+  r.verdict = exec.verdict();
+  for (const auto& a : exec.actors()) r.actors.push_back({a.name, a.ctx.cpu, a.ctx.kind});
+  r.decisions = exec.decisions();
+  r.events.reserve(exec.events().size());
+  for (const Event& e : exec.events()) {
+    r.events.push_back({e.step, e.actor, e.op, e.object, e.field, exec.describe(e.object, e.field),
+                        std::string(e.label)});
+  }
+  return r;
+}
+
+std::string first_event_difference(const std::vector<RecordedEvent>& expected,
+                                   const std::vector<RecordedEvent>& actual) {
+  const std::size_t n = std::min(expected.size(), actual.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(expected[i] == actual[i])) {
+      return "event " + std::to_string(i) + " (step " + std::to_string(expected[i].step) +
+             "): recorded '" + std::string(model::to_string(expected[i].op)) + " " +
+             expected[i].object_text + " in " + expected[i].label + "' by actor " +
+             std::to_string(expected[i].actor) + ", now '" +
+             std::string(model::to_string(actual[i].op)) + " " + actual[i].object_text + " in " +
+             actual[i].label + "' by actor " + std::to_string(actual[i].actor);
+    }
+  }
+  if (expected.size() != actual.size()) {
+    return "recorded " + std::to_string(expected.size()) + " events, now " +
+           std::to_string(actual.size());
+  }
+  return {};
+}
+
+namespace {
+
+std::vector<Observer*> raw(const std::vector<std::unique_ptr<Observer>>& owned) {
+  std::vector<Observer*> out;
+  for (const auto& o : owned) out.push_back(o.get());
+  return out;
+}
+
+bool same_verdict(const Verdict& a, const Verdict& b) {
+  return a.kind == b.kind && a.property == b.property && a.message == b.message;
+}
+
+}  // namespace
+
+ExecutionRecord replay_decisions(const RunRequest& request, const ExecutionRecord& recorded,
+                                 std::vector<std::unique_ptr<Observer>> extra, Engine* shared) {
+  std::optional<Engine> own;
+  if (shared == nullptr) own.emplace(request.config);
+  Engine& engine = shared != nullptr ? *shared : *own;
+  auto owned = request.observers ? request.observers() : std::vector<std::unique_ptr<Observer>>{};
+  for (auto& o : extra) owned.push_back(std::move(o));
+  auto observers = raw(owned);
+  auto strategy = make_replay_strategy(recorded.decisions);
+  engine.run(*request.scenario, request.params, *strategy, observers, recorded.index);
+  return record_of(engine.execution(), recorded.index);
+}
+
+RunReport run(const RunRequest& request) {
+  if (request.scenario == nullptr) throw std::invalid_argument("no scenario");
+  if (auto err = validate(request.config)) throw std::invalid_argument(*err);
+  const Config& config = request.config;
+  RunReport report;
+  auto base = make_strategy(config.strategy, config.seed);
+  if (!base) throw std::invalid_argument("unknown strategy '" + config.strategy + "'");
+  std::unique_ptr<Strategy> strategy = make_metrics_strategy(std::move(base), report.metrics);
+  if (config.determinism_check_every > 0) strategy = make_determinism_check(std::move(strategy));
+
+  Engine engine(config);
+  auto owned = request.observers ? request.observers() : std::vector<std::unique_ptr<Observer>>{};
+  auto observers = raw(owned);
+
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto last_progress = start;
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+
+  report.stop_reason = "executions_max";
+  for (uint64_t n = 0; n < config.executions_max; ++n) {
+    const uint64_t index = config.execution_first + n;
+    if ((n & 63) == 0) {
+      const auto now = Clock::now();
+      if (config.seconds_max > 0 && elapsed() >= static_cast<double>(config.seconds_max)) {
+        report.stop_reason = "seconds_max";
+        break;
+      }
+      if (request.progress && now - last_progress > std::chrono::milliseconds(500)) {
+        last_progress = now;
+        request.progress({report.executions, report.metrics.steps, elapsed()});
+      }
+    }
+    const Verdict& verdict = engine.run(*request.scenario, request.params, *strategy, observers, index);
+    ++report.executions;
+    bool repeat = config.determinism_check_every > 0 && index % config.determinism_check_every == 0;
+    if (repeat && verdict.kind != VerdictKind::kDivergence) {
+      engine.run(*request.scenario, request.params, *strategy, observers, index);
+    }
+    const Verdict& v = engine.execution().verdict();
+    if (v.kind == VerdictKind::kDivergence) {
+      report.outcome = Outcome::kNondeterminism;
+      report.nondeterminism = v.message;
+      report.failure = record_of(engine.execution(), index);
+      report.stop_reason = "failure";
+      break;
+    }
+    if (v.kind != VerdictKind::kPass) {
+      report.outcome = v.kind == VerdictKind::kLimit ? Outcome::kLimit : Outcome::kViolation;
+      report.failure = record_of(engine.execution(), index);
+      report.stop_reason = "failure";
+      // Every failure is replayed once at once: the same decisions must give the same verdict
+      // and the same events, or the model is not deterministic and the trace would lie.
+      ExecutionRecord again = replay_decisions(request, *report.failure, {}, &engine);
+      std::string diff = first_event_difference(report.failure->events, again.events);
+      if (diff.empty() && !same_verdict(report.failure->verdict, again.verdict)) {
+        diff = "verdict '" + report.failure->verdict.message + "' became '" + again.verdict.message + "'";
+      }
+      if (!diff.empty()) {
+        report.outcome = Outcome::kNondeterminism;
+        report.nondeterminism = "replaying execution " + std::to_string(index) + ": " + diff;
+      }
+      break;
+    }
+    if (!engine.execution().strategy_has_more()) {
+      report.stop_reason = "space exhausted";
+      break;
+    }
+  }
+  report.seconds = elapsed();
+  report.probe_hits = engine.execution().probe_hits();
+  for (std::string_view p : request.scenario->probes()) {
+    if (report.probe_hits.find(p) == report.probe_hits.end()) report.probes_never_hit.emplace_back(p);
+  }
+  return report;
+}
+
+}  // namespace lsmc::sim

@@ -1,0 +1,99 @@
+// The runner: executions one after another until the budget is used up, the strategy has
+// nothing left, or an execution fails. The only place that reads a clock (for seconds_max and
+// progress), and never inside an execution.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/config.hpp"
+#include "sim/execution.hpp"
+#include "sim/scenario.hpp"
+#include "sim/strategy.hpp"
+
+namespace lsmc::sim {
+
+// An event with its names resolved, owned: what a trace file stores.
+struct RecordedEvent {
+  uint64_t step = 0;
+  ActorId actor = kNoActor;
+  model::Op op = model::Op::kYield;
+  ObjectId object = model::kNoObject;
+  uint16_t field = 0;
+  std::string object_text;  // "counter#1.value", or "-"
+  std::string label;
+  bool operator==(const RecordedEvent&) const = default;
+};
+
+struct RecordedActor {
+  std::string name;
+  uint16_t cpu = 0;
+  model::ContextKind kind = model::ContextKind::kTask;
+  bool operator==(const RecordedActor&) const = default;
+};
+
+// Everything one execution did, detached from the engine.
+struct ExecutionRecord {
+  uint64_t index = 0;
+  uint64_t steps = 0;
+  Verdict verdict;
+  std::vector<RecordedActor> actors;
+  std::vector<Decision> decisions;
+  std::vector<RecordedEvent> events;
+};
+ExecutionRecord record_of(const Execution& exec, uint64_t index);
+// The first difference between two event lists, or empty when they agree.
+std::string first_event_difference(const std::vector<RecordedEvent>& expected,
+                                   const std::vector<RecordedEvent>& actual);
+
+enum class Outcome : uint8_t {
+  kNothingFound,  // budget used up or space exhausted, every execution passed
+  kViolation,     // a property failed
+  kLimit,         // an execution hit a per-execution limit
+  kNondeterminism,  // the same decisions gave a different execution: a bug in the model or engine
+};
+std::string_view to_string(Outcome outcome);
+
+struct RunProgress {
+  uint64_t executions = 0;
+  uint64_t steps = 0;
+  double seconds = 0;
+};
+
+using ObserverFactory = std::function<std::vector<std::unique_ptr<Observer>>()>;
+
+struct RunRequest {
+  const Scenario* scenario = nullptr;
+  Params params;
+  Config config;
+  ObserverFactory observers;                       // may be empty
+  std::function<void(const RunProgress&)> progress;  // called about twice a second; may be empty
+};
+
+struct RunReport {
+  Outcome outcome = Outcome::kNothingFound;
+  std::string stop_reason;  // "executions_max", "seconds_max", "space exhausted", "failure"
+  uint64_t executions = 0;
+  double seconds = 0;
+  Metrics metrics;
+  std::optional<ExecutionRecord> failure;  // the failing (or limit-hitting) execution
+  std::string nondeterminism;              // what differed, for kNondeterminism
+  std::map<std::string, uint64_t, std::less<>> probe_hits;
+  std::vector<std::string> probes_never_hit;
+};
+
+// Throws std::invalid_argument for a bad request (unknown strategy, invalid config).
+RunReport run(const RunRequest& request);
+
+// Runs one execution under a recorded decision list (replay, and the automatic re-check of every
+// failure). The extra observers (may be empty) watch it too.
+// Uses `engine` when given (one Engine per thread at a time), else makes one.
+ExecutionRecord replay_decisions(const RunRequest& request, const ExecutionRecord& recorded,
+                                 std::vector<std::unique_ptr<Observer>> extra = {},
+                                 Engine* engine = nullptr);
+
+}  // namespace lsmc::sim

@@ -1,0 +1,128 @@
+// Scenarios: named, parameterised descriptions of one concurrent situation. A scenario builds a
+// fresh state and its actors for every execution (nothing survives from one execution to the
+// next) and may add checks that run once every actor has finished.
+//
+// How to model a new concurrent structure: see docs/engine.md, "Writing a scenario".
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/env.hpp"
+
+namespace lsmc::sim {
+
+struct ParamSpec {
+  std::string_view name;
+  int64_t default_value;
+  int64_t min;
+  int64_t max;
+  std::string_view help;
+};
+
+// Scenario parameters by name; always complete (defaults filled in) once validated.
+class Params {
+public:
+  int64_t get(std::string_view name) const;  // throws std::out_of_range for an unknown name
+  void set(std::string name, int64_t value) { values_[std::move(name)] = value; }
+  const std::map<std::string, int64_t, std::less<>>& values() const { return values_; }
+
+private:
+  std::map<std::string, int64_t, std::less<>> values_;
+};
+
+struct ActorOptions {
+  uint16_t cpu = 0;
+  model::ContextKind kind = model::ContextKind::kTask;
+  bool sleepable = true;
+};
+
+using ActorBody = std::function<void(model::Env&)>;
+
+// What a scenario's build() sees: spawn actors, own state, add end-of-execution checks.
+class Setup {
+public:
+  virtual ~Setup() = default;
+  virtual model::ActorId spawn(std::string name, ActorBody body, ActorOptions options = {}) = 0;
+  // Runs on the main context after every actor finished, with no scheduling: a place for checks
+  // of the final state (env.fail reports a violation).
+  virtual void at_end(ActorBody check) = 0;
+  virtual const Params& params() const = 0;
+  // The execution's Env, for objects that exist before any actor runs (no scheduling points).
+  virtual model::Env& env() = 0;
+  // True when `--mutant name` was given: the scenario puts that bug back.
+  virtual bool mutant(std::string_view name) const = 0;
+
+  // State owned by the execution, destroyed when it ends.
+  template <class T, class... Args>
+  T& make(Args&&... args) {
+    auto holder = std::make_unique<Holder<T>>(std::forward<Args>(args)...);
+    T& ref = holder->value;
+    keep(std::move(holder));
+    return ref;
+  }
+
+protected:
+  struct HolderBase {
+    virtual ~HolderBase() = default;
+  };
+  template <class T>
+  struct Holder final : HolderBase {
+    template <class... Args>
+    explicit Holder(Args&&... args) : value(std::forward<Args>(args)...) {}
+    T value;
+  };
+  virtual void keep(std::unique_ptr<HolderBase> holder) = 0;
+};
+
+class Scenario {
+public:
+  virtual ~Scenario() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::string_view description() const = 0;
+  virtual std::span<const ParamSpec> params() const { return {}; }
+  // The coverage probes this scenario expects to hit; a campaign reports those it never hit.
+  virtual std::vector<std::string_view> probes() const { return {}; }
+  // Whether a finding is expected in the unmutated model (the generic examples that fail).
+  virtual bool expected_to_fail() const { return false; }
+  virtual void build(Setup& setup) const = 0;
+};
+
+// A bug that can be put back into the model, and the scenarios that exercise it.
+struct MutantInfo {
+  std::string name;
+  std::string description;
+  std::vector<std::string> scenarios;
+};
+
+// The scenarios and mutants a binary knows. Built by a function, never a static registry.
+class Catalog {
+public:
+  void add(std::unique_ptr<Scenario> scenario);
+  void add_mutant(MutantInfo mutant);
+  const Scenario* find(std::string_view name) const;
+  const MutantInfo* find_mutant(std::string_view name) const;
+  const std::vector<std::unique_ptr<Scenario>>& scenarios() const { return scenarios_; }
+  const std::vector<MutantInfo>& mutants() const { return mutants_; }
+
+private:
+  std::vector<std::unique_ptr<Scenario>> scenarios_;
+  std::vector<MutantInfo> mutants_;
+};
+
+// Fills defaults, checks every name and range. Returns the error message on bad input.
+std::optional<std::string> resolve_params(const Scenario& scenario,
+                                          const std::map<std::string, int64_t>& given,
+                                          Params& out);
+
+// The generic engine examples (sim/scenarios/generic.cpp).
+void add_generic_scenarios(Catalog& catalog);
+
+}  // namespace lsmc::sim

@@ -1,0 +1,42 @@
+// Uniform random walk.
+#include "sim/rng.hpp"
+#include "sim/strategy.hpp"
+
+namespace lsmc::sim {
+
+namespace {
+
+class RandomStrategy final : public Strategy {
+public:
+  explicit RandomStrategy(uint64_t seed) : seed_(seed) {}
+  std::string_view name() const override { return "random"; }
+  void begin_execution(uint64_t index) override { rng_.reseed(execution_seed(seed_, index)); }
+  ActorId pick(const ChoicePoint& point) override {
+    return point.enabled[rng_.below(point.enabled.size())];
+  }
+  uint64_t draw(uint64_t bound, std::string_view) override { return rng_.below(bound); }
+  bool end_execution(const ExecutionSummary&) override { return true; }
+
+private:
+  uint64_t seed_;
+  Rng rng_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_random_strategy(uint64_t seed) {
+  return std::make_unique<RandomStrategy>(seed);
+}
+
+std::vector<StrategyInfo> strategy_catalog() {
+  return {
+      {"random", "uniform random walk: every choice uniform over the enabled actors (default)"},
+  };
+}
+
+std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed) {
+  if (name == "random") return make_random_strategy(seed);
+  return nullptr;
+}
+
+}  // namespace lsmc::sim

@@ -1,0 +1,83 @@
+// A strategy makes the choices of an execution: which enabled actor runs at a scheduling point,
+// and the value of each recorded draw. It never touches actors (style.md, from shuttle).
+// Random walk and replay exist now; PCT (it needs begin_execution and the step index), bounded
+// DFS and DPOR (they need the pending accesses and end_execution to backtrack) fit the same
+// interface.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/event.hpp"
+
+namespace lsmc::sim {
+
+struct Pending {
+  model::Access access;
+  std::string_view label;
+  bool started = false;  // false: the actor has not run yet; `access` is meaningless
+};
+
+struct ChoicePoint {
+  uint64_t step = 0;
+  ActorId current = kNoActor;       // the actor at the scheduling point (kNoActor at start/exit)
+  std::span<const ActorId> enabled;  // ascending actor ids; at least two
+  std::span<const Pending> pending;  // indexed by actor id: what each actor will do next
+};
+
+struct ExecutionSummary {
+  uint64_t index = 0;
+  uint64_t steps = 0;
+  const Verdict* verdict = nullptr;
+};
+
+class Strategy {
+public:
+  virtual ~Strategy() = default;
+  virtual std::string_view name() const = 0;
+  // Called before execution `index` of the run; a randomised strategy seeds itself from it.
+  virtual void begin_execution(uint64_t index) = 0;
+  // Returns one of `point.enabled`. Anything else ends the execution as a divergence.
+  virtual ActorId pick(const ChoicePoint& point) = 0;
+  // Returns a value below `bound` (bound >= 2). UINT64_MAX: no value (replay ran out).
+  virtual uint64_t draw(uint64_t bound, std::string_view label) = 0;
+  // Called after every execution. False: the strategy has nothing left to explore.
+  virtual bool end_execution(const ExecutionSummary& summary) = 0;
+  // A message when a strategy could not follow its script (replay); empty otherwise.
+  virtual std::string divergence() const { return {}; }
+};
+
+// Uniform random walk: each choice uniform over the enabled actors, each draw uniform.
+std::unique_ptr<Strategy> make_random_strategy(uint64_t seed);
+// Follows a recorded decision list exactly.
+std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions);
+
+// Decorators.
+struct Metrics {
+  uint64_t executions = 0;
+  uint64_t choices = 0;           // scheduling choices with two or more enabled actors
+  uint64_t context_switches = 0;  // choices that left the current actor
+  uint64_t draws = 0;
+  uint64_t steps = 0;
+  uint64_t steps_max_seen = 0;
+};
+std::unique_ptr<Strategy> make_metrics_strategy(std::unique_ptr<Strategy> inner, Metrics& out);
+// Hashes what the strategy is shown (steps, enabled sets, pending accesses) per execution index;
+// when an index is run again, a different hash is a determinism failure, reported through
+// divergence().
+std::unique_ptr<Strategy> make_determinism_check(std::unique_ptr<Strategy> inner);
+
+// The strategies a user can name on the command line, with one line of help each.
+struct StrategyInfo {
+  std::string_view name;
+  std::string_view description;
+};
+std::vector<StrategyInfo> strategy_catalog();
+// nullptr when the name is unknown (the caller reports it and exits 2).
+std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed);
+
+}  // namespace lsmc::sim

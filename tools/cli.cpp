@@ -1,0 +1,463 @@
+// The lsmc command line: parses arguments into a Config and a request, calls the library, prints.
+// Everything it can do, a test can do by calling run_cli() in-process.
+#include "tools/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cctype>
+#include <cstring>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "properties/lifetime.hpp"
+#include "sim/runner.hpp"
+#include "traces/replay.hpp"
+#include "traces/trace.hpp"
+#include "tools/catalog.hpp"
+
+namespace lsmc::cli {
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitViolation = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitLimit = 3;
+constexpr int kExitDiverged = 4;
+
+constexpr const char* kExitCodesHelp =
+    "Exit codes: 0 nothing found; 1 property violated (replay: the recorded violation "
+    "reproduced); 2 usage or input error; 3 a per-execution limit was reached; 4 replay diverged "
+    "from the code, or the model is not deterministic.";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// "name=value" pairs from repeated --set / --param options.
+std::pair<std::string, std::string> split_assignment(const std::string& text, const char* flag) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw UsageError(std::string(flag) + " takes NAME=VALUE, got '" + text + "'");
+  }
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+std::string shell_quote(const std::string& s) {
+  bool plain = !s.empty();
+  for (char c : s) {
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || std::strchr("-_./=:,+", c));
+  }
+  if (plain) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+int exit_code_for(sim::Outcome outcome) {
+  switch (outcome) {
+    case sim::Outcome::kNothingFound: return kExitOk;
+    case sim::Outcome::kViolation: return kExitViolation;
+    case sim::Outcome::kLimit: return kExitLimit;
+    case sim::Outcome::kNondeterminism: return kExitDiverged;
+  }
+  return kExitUsage;
+}
+
+struct ExploreOptions {
+  std::string scenario;
+  std::string mutant;
+  std::string strategy = "random";
+  uint64_t seed = 1;
+  uint64_t executions = 10000;
+  uint64_t seconds = 0;
+  uint64_t first = 0;
+  std::string trace_out;
+  bool json = false;
+  bool all = false;
+  std::vector<std::string> sets;
+  std::vector<std::string> params;
+};
+
+class Cli {
+public:
+  Cli(std::ostream& out, std::ostream& err, bool interactive)
+      : out_(out), err_(err), interactive_(interactive), catalog_(builtin_catalog()) {}
+
+  int list(bool mutants) {
+    if (mutants) {
+      std::size_t width = 0;
+      for (const auto& m : catalog_.mutants()) width = std::max(width, m.name.size());
+      for (const auto& m : catalog_.mutants()) {
+        std::string scen;
+        for (const auto& s : m.scenarios) scen += (scen.empty() ? "" : ",") + s;
+        out_ << std::left << std::setw(static_cast<int>(width)) << m.name << "  " << m.description
+             << " [scenarios: " << scen << "]\n";
+      }
+      return kExitOk;
+    }
+    std::size_t width = 0;
+    for (const auto& s : catalog_.scenarios()) width = std::max(width, s->name().size());
+    for (const auto& s : catalog_.scenarios()) {
+      out_ << std::left << std::setw(static_cast<int>(width)) << s->name() << "  " << s->description();
+      std::string ps;
+      for (const auto& p : s->params()) {
+        ps += (ps.empty() ? "" : " ") + std::string(p.name) + "=" + std::to_string(p.default_value);
+      }
+      if (!ps.empty()) out_ << " [params: " << ps << "]";
+      out_ << "\n";
+    }
+    return kExitOk;
+  }
+
+  int explore(const ExploreOptions& o) {
+    if (o.all) return explore_all(o);
+    if (o.scenario.empty() && o.mutant.empty()) {
+      throw UsageError("explore needs --scenario NAME, --mutant NAME or --all (see 'lsmc list')");
+    }
+    if (!o.mutant.empty() && catalog_.find_mutant(o.mutant) == nullptr) {
+      throw UsageError("unknown mutant '" + o.mutant + "' (see 'lsmc list --mutants')");
+    }
+    std::vector<std::string> scenarios;
+    if (!o.scenario.empty()) {
+      scenarios.push_back(o.scenario);
+    } else {
+      scenarios = catalog_.find_mutant(o.mutant)->scenarios;
+    }
+    int code = kExitOk;
+    for (const auto& name : scenarios) {
+      code = explore_one(o, name);
+      if (code != kExitOk) break;
+    }
+    return code;
+  }
+
+  int replay(const std::string& path, bool json) {
+    traces::Trace trace;
+    try {
+      trace = traces::read_trace_file(path);
+    } catch (const traces::TraceError& e) {
+      throw UsageError(e.what());
+    }
+    traces::ReplayResult result;
+    try {
+      result = traces::replay(trace, catalog_, properties::default_observers);
+    } catch (const traces::TraceError& e) {
+      throw UsageError(path + ": " + e.what());
+    }
+    const sim::Verdict& v = result.record.verdict;
+    int code = kExitDiverged;
+    if (result.status == traces::ReplayStatus::kReproduced) {
+      code = v.kind == sim::VerdictKind::kPass        ? kExitOk
+             : v.kind == sim::VerdictKind::kViolation ? kExitViolation
+                                                      : kExitLimit;
+    }
+    if (json) {
+      nlohmann::json j;
+      j["trace"] = path;
+      j["scenario"] = trace.scenario;
+      j["status"] = result.status == traces::ReplayStatus::kReproduced ? "reproduced" : "diverged";
+      j["message"] = result.message;
+      j["verdict"] = verdict_json(v);
+      j["events"] = result.record.events.size();
+      j["exit_code"] = code;
+      out_ << j.dump(2) << "\n";
+      return code;
+    }
+    out_ << "replay " << path << ": scenario " << trace.scenario << ", execution "
+         << trace.record.index << ", " << trace.record.decisions.size() << " decisions, "
+         << trace.record.events.size() << " events\n";
+    if (result.status == traces::ReplayStatus::kDiverged) {
+      out_ << "DIVERGED: the code no longer follows this trace\n  " << result.message << "\n";
+    } else if (v.kind == sim::VerdictKind::kPass) {
+      out_ << "reproduced: the execution passes, as recorded\n";
+    } else {
+      out_ << "reproduced: " << sim::to_string(v.kind) << " of " << v.property << "\n  " << v.message
+           << "\n";
+    }
+    return code;
+  }
+
+private:
+  static nlohmann::json verdict_json(const sim::Verdict& v) {
+    nlohmann::json j;
+    j["kind"] = std::string(sim::to_string(v.kind));
+    j["property"] = v.property;
+    j["message"] = v.message;
+    j["step"] = v.step;
+    return j;
+  }
+
+  sim::RunRequest make_request(const ExploreOptions& o, const std::string& scenario_name) {
+    sim::RunRequest req;
+    req.scenario = catalog_.find(scenario_name);
+    if (req.scenario == nullptr) {
+      throw UsageError("unknown scenario '" + scenario_name + "' (see 'lsmc list')");
+    }
+    sim::Config& c = req.config;
+    c.strategy = o.strategy;
+    c.mutant = o.mutant;
+    c.seed = o.seed;
+    c.executions_max = o.executions;
+    c.seconds_max = o.seconds;
+    c.execution_first = o.first;
+    for (const auto& s : o.sets) {
+      auto [name, value] = split_assignment(s, "--set");
+      if (auto err = sim::set_config_field(c, name, value)) throw UsageError(*err);
+    }
+    if (auto err = sim::validate(c)) throw UsageError(*err);
+    if (!sim::make_strategy(c.strategy, c.seed)) {
+      std::string known;
+      for (const auto& s : sim::strategy_catalog()) known += (known.empty() ? "" : ", ") + std::string(s.name);
+      throw UsageError("unknown strategy '" + c.strategy + "' (known: " + known + ")");
+    }
+    std::map<std::string, int64_t> given;
+    for (const auto& p : o.params) {
+      auto [name, value] = split_assignment(p, "--param");
+      auto v = sim::parse_i64(value);
+      if (!v) throw UsageError("--param " + name + ": '" + value + "' is not an integer");
+      given[name] = *v;
+    }
+    if (auto err = sim::resolve_params(*req.scenario, given, req.params)) throw UsageError(*err);
+    req.observers = properties::default_observers;
+    return req;
+  }
+
+  std::string reproduce_command(const sim::RunRequest& req, uint64_t index, const std::string& trace) {
+    std::ostringstream cmd;
+    cmd << "lsmc explore --scenario " << shell_quote(std::string(req.scenario->name()));
+    if (!req.config.mutant.empty()) cmd << " --mutant " << shell_quote(req.config.mutant);
+    cmd << " --strategy " << shell_quote(req.config.strategy) << " --seed " << req.config.seed
+        << " --first-execution " << index << " --executions 1";
+    for (const auto& [name, value] : req.params.values()) cmd << " --param " << name << "=" << value;
+    const sim::Config defaults;
+    if (req.config.steps_max != defaults.steps_max) cmd << " --set steps_max=" << req.config.steps_max;
+    if (req.config.actors_max != defaults.actors_max) cmd << " --set actors_max=" << req.config.actors_max;
+    if (req.config.objects_max != defaults.objects_max) cmd << " --set objects_max=" << req.config.objects_max;
+    cmd << " --trace-out " << shell_quote(trace);
+    return cmd.str();
+  }
+
+  int explore_one(const ExploreOptions& o, const std::string& scenario_name) {
+    sim::RunRequest req = make_request(o, scenario_name);
+    if (!o.json) {
+      out_ << "lsmc " << traces::lsmc_version() << " explore: scenario " << req.scenario->name();
+      for (const auto& [name, value] : req.params.values()) out_ << " " << name << "=" << value;
+      out_ << "\n  mutant " << (req.config.mutant.empty() ? "none" : req.config.mutant)
+           << ", strategy " << req.config.strategy << ", seed " << req.config.seed
+           << ", executions " << req.config.execution_first << ".."
+           << req.config.execution_first + req.config.executions_max - 1
+           << (req.config.seconds_max ? ", seconds_max " + std::to_string(req.config.seconds_max) : "")
+           << ", steps_max " << req.config.steps_max << "\n";
+    }
+    const bool show_progress = interactive_ && !o.json;
+    if (show_progress) {
+      req.progress = [this](const sim::RunProgress& p) {
+        err_ << "\r  ... " << p.executions << " executions, "
+             << static_cast<uint64_t>(p.seconds > 0 ? p.executions / p.seconds : 0) << " exec/s, "
+             << std::fixed << std::setprecision(1) << p.seconds << " s" << std::flush;
+      };
+    }
+    const sim::RunReport report = sim::run(req);
+    if (show_progress) err_ << "\r\033[K" << std::flush;
+
+    std::string trace_path;
+    if (report.failure) {
+      trace_path = o.trace_out.empty()
+                       ? "lsmc-" + std::string(req.scenario->name()) +
+                             (req.config.mutant.empty() ? "" : "-" + req.config.mutant) + "-seed" +
+                             std::to_string(req.config.seed) + "-exec" +
+                             std::to_string(report.failure->index) + ".trace"
+                       : o.trace_out;
+      traces::write_trace_file(trace_path,
+                               traces::make_trace(*req.scenario, req.params, req.config, *report.failure));
+    }
+    const int code = exit_code_for(report.outcome);
+    const double rate = report.seconds > 0 ? report.executions / report.seconds : 0;
+    if (o.json) {
+      nlohmann::json j;
+      j["scenario"] = std::string(req.scenario->name());
+      j["mutant"] = req.config.mutant;
+      j["strategy"] = req.config.strategy;
+      j["seed"] = req.config.seed;
+      j["outcome"] = std::string(sim::to_string(report.outcome));
+      j["stop_reason"] = report.stop_reason;
+      j["executions"] = report.executions;
+      j["seconds"] = report.seconds;
+      j["executions_per_second"] = rate;
+      j["steps"] = report.metrics.steps;
+      j["context_switches"] = report.metrics.context_switches;
+      j["probes_never_hit"] = report.probes_never_hit;
+      j["exit_code"] = code;
+      if (report.failure) {
+        j["verdict"] = verdict_json(report.failure->verdict);
+        j["execution"] = report.failure->index;
+        j["trace"] = trace_path;
+        j["replay_command"] = "lsmc replay " + shell_quote(trace_path);
+        j["reproduce_command"] = reproduce_command(req, report.failure->index, trace_path);
+      }
+      if (!report.nondeterminism.empty()) j["nondeterminism"] = report.nondeterminism;
+      out_ << j.dump(2) << "\n";
+      return code;
+    }
+    out_ << "  " << report.executions << " executions in " << std::fixed << std::setprecision(2)
+         << report.seconds << " s (" << static_cast<uint64_t>(rate) << " exec/s, "
+         << report.metrics.steps << " steps, " << report.metrics.context_switches
+         << " context switches)\n";
+    for (const auto& p : report.probes_never_hit) out_ << "  probe never hit: " << p << "\n";
+    if (!report.failure) {
+      out_ << "result: nothing found (" << report.stop_reason << ")\n";
+      return code;
+    }
+    const sim::Verdict& v = report.failure->verdict;
+    if (report.outcome == sim::Outcome::kNondeterminism) {
+      out_ << "result: NOT DETERMINISTIC: " << report.nondeterminism << "\n";
+    } else if (report.outcome == sim::Outcome::kLimit) {
+      out_ << "result: limit reached in execution " << report.failure->index << ": " << v.message << "\n";
+    } else {
+      out_ << "result: VIOLATION of " << v.property << " in execution " << report.failure->index
+           << " at step " << v.step << "\n  " << v.message << "\n";
+    }
+    out_ << "  trace: " << trace_path << " (" << report.failure->decisions.size() << " decisions, "
+         << report.failure->events.size() << " events)\n";
+    out_ << "  replay: lsmc replay " << shell_quote(trace_path) << "\n";
+    out_ << "  reproduce: " << reproduce_command(req, report.failure->index, trace_path) << "\n";
+    return code;
+  }
+
+  // The default campaign: every scenario unmutated, and every mutant on its scenarios. Each must
+  // behave as declared: passing scenarios pass, failing examples fail, mutants are found.
+  int explore_all(const ExploreOptions& o) {
+    if (!o.scenario.empty() || !o.mutant.empty() || !o.trace_out.empty()) {
+      throw UsageError("--all runs every scenario and mutant; it takes no --scenario, --mutant or --trace-out");
+    }
+    struct Row {
+      std::string scenario, mutant, expected, got;
+      uint64_t executions;
+      double seconds;
+    };
+    std::vector<Row> rows;
+    bool all_ok = true;
+    auto run_row = [&](const std::string& scenario, const std::string& mutant, bool expect_fail) {
+      ExploreOptions one = o;
+      one.all = false;
+      one.scenario = scenario;
+      one.mutant = mutant;
+      sim::RunRequest req = make_request(one, scenario);
+      const sim::RunReport r = sim::run(req);
+      const bool found = r.outcome == sim::Outcome::kViolation;
+      const bool ok = found == expect_fail && r.outcome != sim::Outcome::kNondeterminism &&
+                      r.outcome != sim::Outcome::kLimit;
+      all_ok = all_ok && ok;
+      rows.push_back({scenario, mutant.empty() ? "-" : mutant, expect_fail ? "finding" : "clean",
+                      std::string(ok ? "ok: " : "UNEXPECTED: ") +
+                          (found ? r.failure->verdict.property : std::string(sim::to_string(r.outcome))),
+                      r.executions, r.seconds});
+    };
+    for (const auto& s : catalog_.scenarios()) run_row(std::string(s->name()), "", s->expected_to_fail());
+    for (const auto& m : catalog_.mutants()) {
+      for (const auto& s : m.scenarios) run_row(s, m.name, true);
+    }
+    if (o.json) {
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& r : rows) {
+        j.push_back({{"scenario", r.scenario}, {"mutant", r.mutant}, {"expected", r.expected},
+                     {"result", r.got}, {"executions", r.executions}, {"seconds", r.seconds}});
+      }
+      out_ << j.dump(2) << "\n";
+    } else {
+      out_ << std::left << std::setw(22) << "scenario" << std::setw(22) << "mutant" << std::setw(9)
+           << "expected" << std::setw(12) << "executions" << "result\n";
+      for (const auto& r : rows) {
+        out_ << std::left << std::setw(22) << r.scenario << std::setw(22) << r.mutant << std::setw(9)
+             << r.expected << std::setw(12) << r.executions << r.got << "\n";
+      }
+      out_ << (all_ok ? "all scenarios and mutants behaved as expected\n"
+                      : "SOME SCENARIOS DID NOT BEHAVE AS EXPECTED\n");
+    }
+    return all_ok ? kExitOk : kExitViolation;
+  }
+
+  std::ostream& out_;
+  std::ostream& err_;
+  bool interactive_;
+  sim::Catalog catalog_;
+};
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+            bool interactive) {
+  CLI::App app{"lsmc: a deterministic simulator and model checker for BPF local storage and for "
+               "user-mappable local storage.",
+               "lsmc"};
+  app.require_subcommand(1);
+  app.footer(kExitCodesHelp);
+
+  bool list_mutants = false;
+  auto* list = app.add_subcommand("list", "List scenarios (or mutants): one per line, name first.");
+  list->add_flag("--mutants", list_mutants, "list the mutants (bugs that can be put back) instead");
+
+  ExploreOptions eo;
+  auto* explore = app.add_subcommand(
+      "explore",
+      "Run many executions of a scenario under a strategy until the budget is used up or a "
+      "property fails. A failure writes a trace file and prints the command that replays it.");
+  explore->add_option("--scenario", eo.scenario, "scenario to explore (see 'lsmc list')");
+  explore->add_option("--mutant", eo.mutant,
+                      "put this bug back into the model; without --scenario, explore every "
+                      "scenario the mutant declares (see 'lsmc list --mutants')");
+  explore->add_option("--strategy", eo.strategy, "random (uniform random walk; default)");
+  explore->add_option("--seed", eo.seed, "seed of the run; execution i uses a seed derived from it (default 1)");
+  explore->add_option("--executions", eo.executions, "executions budget (default 10000)");
+  explore->add_option("--seconds", eo.seconds, "time budget in seconds (default: none)");
+  explore->add_option("--first-execution", eo.first, "index of the first execution (to re-run one)");
+  explore->add_option("--trace-out", eo.trace_out, "where to write the trace of a failure");
+  explore->add_flag("--json", eo.json, "print one JSON object instead of text");
+  explore->add_flag("--all", eo.all,
+                    "the default campaign: every scenario, and every mutant on its scenarios; "
+                    "exit 0 when each behaves as declared");
+  explore->add_option("--set", eo.sets, "set a Config field, NAME=VALUE (steps_max, actors_max, ...)");
+  explore->add_option("--param", eo.params, "set a scenario parameter, NAME=VALUE");
+
+  std::string replay_path;
+  bool replay_json = false;
+  auto* replay = app.add_subcommand(
+      "replay", "Re-run a trace's decisions and compare every event; stops at the first difference.");
+  replay->add_option("trace", replay_path, "trace file written by explore")->required();
+  replay->add_flag("--json", replay_json, "print one JSON object instead of text");
+
+  std::vector<const char*> argv;
+  argv.push_back("lsmc");
+  for (const auto& a : args) argv.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {  // --help, on the program or on a subcommand
+      const CLI::App* sub = nullptr;
+      for (const CLI::App* s : app.get_subcommands()) sub = s;
+      out << (sub ? sub->help() : app.help());
+      return kExitOk;
+    }
+    err << "lsmc: " << e.what() << "\nRun 'lsmc --help' for usage.\n";
+    return kExitUsage;
+  }
+  try {
+    Cli cli(out, err, interactive);
+    if (*list) return cli.list(list_mutants);
+    if (*explore) return cli.explore(eo);
+    if (*replay) return cli.replay(replay_path, replay_json);
+  } catch (const UsageError& e) {
+    err << "lsmc: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::invalid_argument& e) {
+    err << "lsmc: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    err << "lsmc: internal error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return kExitUsage;
+}
+
+}  // namespace lsmc::cli

@@ -1,0 +1,315 @@
+#include "traces/trace.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "traces/replay.hpp"
+
+#ifndef LSMC_VERSION
+#define LSMC_VERSION "0.0.0"
+#endif
+
+namespace lsmc::traces {
+
+std::string_view lsmc_version() { return LSMC_VERSION; }
+
+namespace {
+
+constexpr std::string_view kOps[] = {"read",       "write", "rmw",  "lock", "unlock", "rcu-lock",
+                                     "rcu-unlock", "alloc", "free", "wait", "syscall", "yield"};
+constexpr std::string_view kKinds[] = {"task", "softirq", "hardirq", "nmi"};
+
+std::string verdict_kind_text(sim::VerdictKind k) { return std::string(sim::to_string(k)); }
+
+std::string actor_text(model::ActorId a) {
+  return a == model::kNoActor ? "-" : std::to_string(a);
+}
+
+// A line-by-line reader that knows where it is, for error messages.
+class Reader {
+public:
+  Reader(std::string_view text, std::string_view source) : source_(source) {
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      if (nl == std::string_view::npos) nl = text.size();
+      std::string_view line = text.substr(pos, nl - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      lines_.push_back(line);
+      pos = nl + 1;
+    }
+    while (!lines_.empty() && lines_.back().empty()) lines_.pop_back();
+  }
+
+  [[noreturn]] void error(const std::string& what) const {
+    throw TraceError(std::string(source_) + ":" + std::to_string(line_no_) + ": " + what);
+  }
+
+  // The next non-comment line, split into key and rest. Errors at end of input.
+  std::pair<std::string_view, std::string_view> next(std::string_view expected) {
+    while (index_ < lines_.size()) {
+      std::string_view line = lines_[index_++];
+      line_no_ = index_;
+      if (line.empty() || line.front() == '#') continue;
+      const std::size_t sp = line.find(' ');
+      if (sp == std::string_view::npos) return {line, {}};
+      return {line.substr(0, sp), line.substr(sp + 1)};
+    }
+    line_no_ = lines_.size();
+    error("truncated: the trace ends where '" + std::string(expected) + "' was expected");
+  }
+
+  std::string_view expect(std::string_view key) {
+    auto [k, rest] = next(key);
+    if (k != key) error("expected '" + std::string(key) + "', found '" + std::string(k) + "'");
+    return rest;
+  }
+
+  uint64_t number(std::string_view text, std::string_view what) const {
+    auto v = sim::parse_u64(std::string(text));
+    if (!v) error(std::string(what) + ": '" + std::string(text) + "' is not a non-negative integer");
+    return *v;
+  }
+
+  // "key=value" → value, checking the key.
+  std::string_view field(std::string_view token, std::string_view key) const {
+    if (token.size() <= key.size() || token.substr(0, key.size()) != key ||
+        token[key.size()] != '=') {
+      error("expected '" + std::string(key) + "=...', found '" + std::string(token) + "'");
+    }
+    return token.substr(key.size() + 1);
+  }
+
+  bool at_end() {
+    while (index_ < lines_.size() && (lines_[index_].empty() || lines_[index_].front() == '#')) {
+      ++index_;
+    }
+    return index_ >= lines_.size();
+  }
+
+private:
+  std::string_view source_;
+  std::vector<std::string_view> lines_;
+  std::size_t index_ = 0;
+  std::size_t line_no_ = 0;
+};
+
+std::vector<std::string_view> split(std::string_view s, std::size_t max_parts) {
+  std::vector<std::string_view> out;
+  while (!s.empty() && out.size() + 1 < max_parts) {
+    const std::size_t sp = s.find(' ');
+    if (sp == std::string_view::npos) break;
+    out.push_back(s.substr(0, sp));
+    s.remove_prefix(sp + 1);
+  }
+  out.push_back(s);
+  return out;
+}
+
+template <std::size_t N>
+std::size_t index_of(const std::string_view (&names)[N], std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return i;
+  }
+  return N;
+}
+
+void parse_actor(Reader& r, std::string_view rest, uint64_t expected_index, sim::RecordedActor& a) {
+  auto parts = split(rest, 4);
+  if (parts.size() != 4) r.error("an actor line is 'actor INDEX cpu=N kind=K NAME'");
+  if (r.number(parts[0], "actor index") != expected_index) {
+    r.error("actor lines must be numbered 0, 1, 2, ... in order");
+  }
+  const uint64_t cpu = r.number(r.field(parts[1], "cpu"), "cpu");
+  if (cpu > UINT16_MAX) r.error("cpu out of range");
+  a.cpu = static_cast<uint16_t>(cpu);
+  const std::size_t kind = index_of(kKinds, r.field(parts[2], "kind"));
+  if (kind == std::size(kKinds)) r.error("unknown context kind '" + std::string(parts[2]) + "'");
+  a.kind = static_cast<model::ContextKind>(kind);
+  if (parts[3].empty()) r.error("actor without a name");
+  a.name = std::string(parts[3]);
+}
+
+void parse_decision(Reader& r, std::string_view rest, sim::Decision& d) {
+  auto parts = split(rest, 4);
+  if (parts.size() != 4) r.error("a decision line is 'decision schedule|draw step=N value=V bound=B'");
+  if (parts[0] == "schedule") {
+    d.kind = sim::Decision::Kind::kSchedule;
+  } else if (parts[0] == "draw") {
+    d.kind = sim::Decision::Kind::kDraw;
+  } else {
+    r.error("unknown decision kind '" + std::string(parts[0]) + "'");
+  }
+  d.step = r.number(r.field(parts[1], "step"), "step");
+  d.value = r.number(r.field(parts[2], "value"), "value");
+  d.bound = r.number(r.field(parts[3], "bound"), "bound");
+  if (d.bound < 2 || (d.kind == sim::Decision::Kind::kDraw && d.value >= d.bound)) {
+    r.error("decision value " + std::to_string(d.value) + " does not fit bound " +
+            std::to_string(d.bound));
+  }
+}
+
+void parse_event(Reader& r, std::string_view rest, std::size_t actors, sim::RecordedEvent& e) {
+  auto parts = split(rest, 6);
+  if (parts.size() != 6) r.error("an event line is 'event step= actor= op= object= field= at=... label=...'");
+  e.step = r.number(r.field(parts[0], "step"), "step");
+  const uint64_t actor = r.number(r.field(parts[1], "actor"), "actor");
+  if (actor >= actors) r.error("event names actor " + std::to_string(actor) + ", which does not exist");
+  e.actor = static_cast<model::ActorId>(actor);
+  const std::size_t op = index_of(kOps, r.field(parts[2], "op"));
+  if (op == std::size(kOps)) r.error("unknown operation '" + std::string(parts[2]) + "'");
+  e.op = static_cast<model::Op>(op);
+  const uint64_t object = r.number(r.field(parts[3], "object"), "object");
+  if (object > UINT32_MAX) r.error("object id out of range");
+  e.object = static_cast<model::ObjectId>(object);
+  const uint64_t field = r.number(r.field(parts[4], "field"), "field");
+  if (field > UINT16_MAX) r.error("field index out of range");
+  e.field = static_cast<uint16_t>(field);
+  std::string_view tail = parts[5];
+  const std::size_t lab = tail.find(" label=");
+  if (lab == std::string_view::npos) r.error("event without 'label='");
+  e.object_text = std::string(r.field(tail.substr(0, lab), "at"));
+  e.label = std::string(tail.substr(lab + 7));
+}
+
+}  // namespace
+
+std::string write_trace(const Trace& t) {
+  std::ostringstream o;
+  const auto& rec = t.record;
+  o << "lsmc-trace " << t.format_version << "\n";
+  o << "# replay: lsmc replay THIS_FILE\n";
+  o << "lsmc-version " << t.lsmc_version << "\n";
+  o << "scenario " << t.scenario << "\n";
+  for (const auto& [name, value] : t.params) o << "param " << name << " " << value << "\n";
+  for (const auto& f : sim::config_fields(t.config)) o << "config " << f.name << " " << f.value << "\n";
+  o << "execution " << rec.index << "\n";
+  o << "actors " << rec.actors.size() << "\n";
+  for (std::size_t i = 0; i < rec.actors.size(); ++i) {
+    const auto& a = rec.actors[i];
+    o << "actor " << i << " cpu=" << a.cpu << " kind=" << model::to_string(a.kind) << " " << a.name
+      << "\n";
+  }
+  o << "decisions " << rec.decisions.size() << "\n";
+  for (const auto& d : rec.decisions) {
+    o << "decision " << (d.kind == sim::Decision::Kind::kDraw ? "draw" : "schedule")
+      << " step=" << d.step << " value=" << d.value << " bound=" << d.bound << "\n";
+  }
+  o << "events " << rec.events.size() << "\n";
+  for (const auto& e : rec.events) {
+    o << "event step=" << e.step << " actor=" << e.actor << " op=" << model::to_string(e.op)
+      << " object=" << e.object << " field=" << e.field << " at=" << e.object_text
+      << " label=" << e.label << "\n";
+  }
+  o << "verdict " << verdict_kind_text(rec.verdict.kind) << "\n";
+  o << "property " << rec.verdict.property << "\n";
+  o << "message " << rec.verdict.message << "\n";
+  o << "verdict-step " << rec.verdict.step << "\n";
+  o << "verdict-actor " << actor_text(rec.verdict.actor) << "\n";
+  o << "steps " << rec.steps << "\n";
+  o << "end\n";
+  return o.str();
+}
+
+Trace parse_trace(std::string_view text, std::string_view source) {
+  Reader r(text, source);
+  Trace t;
+  {
+    auto [k, rest] = r.next("lsmc-trace");
+    if (k != "lsmc-trace") r.error("not an lsmc trace (the first line must be 'lsmc-trace VERSION')");
+    const uint64_t version = r.number(rest, "format version");
+    if (version != kTraceFormatVersion) {
+      r.error("trace format version " + std::to_string(version) +
+              " is not supported: this lsmc reads version " + std::to_string(kTraceFormatVersion));
+    }
+    t.format_version = static_cast<int>(version);
+  }
+  t.lsmc_version = std::string(r.expect("lsmc-version"));
+  t.scenario = std::string(r.expect("scenario"));
+  if (t.scenario.empty()) r.error("empty scenario name");
+  auto [key, rest] = r.next("param, config or execution");
+  while (key == "param") {
+    auto parts = split(rest, 2);
+    auto v = parts.size() == 2 ? sim::parse_i64(std::string(parts[1])) : std::nullopt;
+    if (!v) r.error("a param line is 'param NAME INTEGER'");
+    if (!t.params.emplace(std::string(parts[0]), *v).second) r.error("parameter given twice");
+    std::tie(key, rest) = r.next("config or execution");
+  }
+  while (key == "config") {
+    auto parts = split(rest, 2);
+    if (parts.size() != 2) r.error("a config line is 'config NAME VALUE'");
+    if (auto err = sim::set_config_field(t.config, std::string(parts[0]), std::string(parts[1]))) {
+      r.error(*err);
+    }
+    std::tie(key, rest) = r.next("execution");
+  }
+  if (key != "execution") r.error("expected 'execution', found '" + std::string(key) + "'");
+  t.record.index = r.number(rest, "execution");
+  const uint64_t actors = r.number(r.expect("actors"), "actors");
+  if (actors > 4096) r.error("too many actors");
+  t.record.actors.resize(actors);
+  for (uint64_t i = 0; i < actors; ++i) parse_actor(r, r.expect("actor"), i, t.record.actors[i]);
+  const uint64_t decisions = r.number(r.expect("decisions"), "decisions");
+  for (uint64_t i = 0; i < decisions; ++i) {
+    t.record.decisions.emplace_back();
+    parse_decision(r, r.expect("decision"), t.record.decisions.back());
+  }
+  const uint64_t events = r.number(r.expect("events"), "events");
+  for (uint64_t i = 0; i < events; ++i) {
+    t.record.events.emplace_back();
+    parse_event(r, r.expect("event"), actors, t.record.events.back());
+  }
+  const std::string_view kind = r.expect("verdict");
+  if (kind == "pass") {
+    t.record.verdict.kind = sim::VerdictKind::kPass;
+  } else if (kind == "violation") {
+    t.record.verdict.kind = sim::VerdictKind::kViolation;
+  } else if (kind == "limit") {
+    t.record.verdict.kind = sim::VerdictKind::kLimit;
+  } else if (kind == "divergence") {
+    t.record.verdict.kind = sim::VerdictKind::kDivergence;
+  } else {
+    r.error("unknown verdict '" + std::string(kind) + "'");
+  }
+  t.record.verdict.property = std::string(r.expect("property"));
+  t.record.verdict.message = std::string(r.expect("message"));
+  t.record.verdict.step = r.number(r.expect("verdict-step"), "verdict-step");
+  const std::string_view va = r.expect("verdict-actor");
+  t.record.verdict.actor =
+      va == "-" ? model::kNoActor : static_cast<model::ActorId>(r.number(va, "verdict-actor"));
+  t.record.steps = r.number(r.expect("steps"), "steps");
+  r.expect("end");
+  if (!r.at_end()) r.error("text after 'end'");
+  return t;
+}
+
+Trace read_trace_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw TraceError(path + ": cannot open the trace file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
+  if (text.size() > (256u << 20)) throw TraceError(path + ": larger than 256 MiB; not a trace");
+  return parse_trace(text, path);
+}
+
+void write_trace_file(const std::string& path, const Trace& trace) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error(path + ": cannot write the trace file");
+  out << write_trace(trace);
+  if (!out) throw std::runtime_error(path + ": error while writing the trace file");
+}
+
+Trace make_trace(const sim::Scenario& scenario, const sim::Params& params, const sim::Config& config,
+                 const sim::ExecutionRecord& record) {
+  Trace t;
+  t.lsmc_version = std::string(lsmc_version());
+  t.scenario = std::string(scenario.name());
+  for (const auto& [name, value] : params.values()) t.params[name] = value;
+  t.config = config;
+  t.record = record;
+  return t;
+}
+
+}  // namespace lsmc::traces

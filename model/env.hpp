@@ -119,7 +119,8 @@ public:
   // Coverage probe: a tricky branch was taken. Campaigns report declared probes never hit.
   virtual void probe(std::string_view name) = 0;
 
-  // The running actor and its context attributes.
+  // The running actor and its context attributes. Call context() again after every scheduling
+  // point rather than keeping the reference: the engine re-reads the attributes when it is called.
   virtual ActorId self() const = 0;
   virtual ActorContext& context() = 0;
 

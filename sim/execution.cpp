@@ -1,5 +1,6 @@
 #include "sim/execution.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace lsmc::sim {
@@ -47,6 +48,8 @@ void Execution::reset() {
   verdict_ = Verdict{};
   current_ = kNoActor;
   step_ = 0;
+  waiters_ = 0;
+  enabled_valid_ = false;
   aborting_ = false;
   swallowed_abort_.clear();
 }
@@ -129,6 +132,7 @@ void Execution::at_end(ActorBody check) { end_checks_.push_back(std::move(check)
 Slot Execution::run_actor(uint32_t a) {
   current_ = a;
   actors_[a].status = ActorStatus::kRunning;
+  enabled_valid_ = false;
   pending_[a].started = true;
   if (!aborting_) {
     try {
@@ -142,6 +146,7 @@ Slot Execution::run_actor(uint32_t a) {
     }
   }
   actors_[a].status = ActorStatus::kFinished;
+  enabled_valid_ = false;
   pending_[a] = Pending{{}, "exit", true};
   if (aborting_) return next_to_unwind();
   ActorId next = kNoActor;
@@ -177,24 +182,36 @@ Slot Execution::next_to_unwind() {
   return kMainSlot;
 }
 
-// Who keeps `a` off its CPU: an actor on the same CPU that cannot be preempted by `a`.
+namespace {
+
+// An actor that cannot be preempted on its CPU by ordinary tasks: preemption or IRQs off, or an
+// interrupt context in progress.
+bool holds_cpu(const ActorInfo& b) {
+  return b.status == ActorStatus::kRunning &&
+         (!b.ctx.preemptible() || b.ctx.kind != model::ContextKind::kTask);
+}
+
+// Whether `mine` may run on the CPU that `other` holds: only a higher context kind that is not
+// masked (an NMI always, an IRQ or softirq only while the holder has IRQs on).
+bool may_interrupt(const model::ActorContext& mine, const model::ActorContext& other) {
+  return mine.kind > other.kind &&
+         (mine.kind == model::ContextKind::kNmi || other.irqs_disabled == 0);
+}
+
+}  // namespace
+
+// Who keeps `a` off its CPU: an actor on the same CPU that `a` cannot preempt.
 ActorId Execution::cpu_blocker(ActorId a) const {
-  const model::ActorContext& mine = actors_[a].ctx;
   for (ActorId b = 0; b < actors_.size(); ++b) {
-    if (b == a || actors_[b].status != ActorStatus::kRunning) continue;
+    if (b == a || !holds_cpu(actors_[b])) continue;
     const model::ActorContext& other = actors_[b].ctx;
-    if (other.cpu != mine.cpu) continue;
-    const bool holds_cpu = !other.preemptible() || other.kind != model::ContextKind::kTask;
-    if (!holds_cpu) continue;
-    const bool interrupts_it =
-        mine.kind > other.kind &&
-        (mine.kind == model::ContextKind::kNmi || other.irqs_disabled == 0);
-    if (!interrupts_it) return b;
+    if (other.cpu == actors_[a].ctx.cpu && !may_interrupt(actors_[a].ctx, other)) return b;
   }
   return kNoActor;
 }
 
-bool Execution::enabled(ActorId a) const {
+// Ready apart from CPU occupancy: not finished, not waiting for a held lock or a condition.
+bool Execution::ready(ActorId a) const {
   const ActorInfo& actor = actors_[a];
   if (actor.status == ActorStatus::kFinished) return false;
   if (actor.status == ActorStatus::kRunning) {
@@ -204,26 +221,49 @@ bool Execution::enabled(ActorId a) const {
     }
     if (actor.wait != nullptr && !(*actor.wait)()) return false;
   }
-  return cpu_blocker(a) == kNoActor;
+  return true;
 }
 
-ActorId Execution::decide() {
+// Recomputes the enabled set. Only what changes enabledness invalidates it (actors starting or
+// finishing, locks, waits, context changes); while an actor waits on a condition, every decision
+// recomputes, because any write may make the condition true.
+bool Execution::recompute_enabled() {
+  // Actors holding their CPU are rare; collect them once so the common case stays O(actors).
+  holders_.clear();
+  for (ActorId b = 0; b < actors_.size(); ++b) {
+    if (holds_cpu(actors_[b])) holders_.push_back(b);
+  }
   enabled_.clear();
   bool unfinished = false;
   for (ActorId a = 0; a < actors_.size(); ++a) {
-    if (actors_[a].status != ActorStatus::kFinished) unfinished = true;
-    if (enabled(a)) enabled_.push_back(a);
+    if (actors_[a].status == ActorStatus::kFinished) continue;
+    unfinished = true;
+    if (!ready(a)) continue;
+    bool blocked = false;
+    for (ActorId b : holders_) {
+      blocked = blocked || (b != a && actors_[b].ctx.cpu == actors_[a].ctx.cpu &&
+                            !may_interrupt(actors_[a].ctx, actors_[b].ctx));
+    }
+    if (!blocked) enabled_.push_back(a);
   }
-  if (enabled_.empty()) {
-    if (unfinished) deadlock();
-    return kNoActor;
+  enabled_valid_ = waiters_ == 0;
+  return unfinished;
+}
+
+ActorId Execution::decide() {
+  if (!enabled_valid_) {
+    const bool unfinished = recompute_enabled();
+    if (enabled_.empty()) {
+      if (unfinished) deadlock();
+      return kNoActor;
+    }
   }
   if (enabled_.size() == 1) return enabled_[0];
   const ChoicePoint point{step_, current_, enabled_, pending_};
   const ActorId chosen = strategy_->pick(point);
-  bool ok = false;
-  for (ActorId a : enabled_) ok = ok || a == chosen;
-  if (!ok) {
+  // Strategies pick from `enabled` by construction, and replay checks its own script; this is the
+  // cheap guard against a broken strategy (the enabled set is ascending).
+  if (chosen < enabled_.front() || chosen > enabled_.back()) {
     std::string why = strategy_->divergence();
     if (why.empty()) why = "strategy chose actor " + std::to_string(chosen) + ", which is not enabled";
     abort_with({VerdictKind::kDivergence, "replay", std::move(why), step_, current_});
@@ -278,8 +318,10 @@ void Execution::schedule_point(model::Access access, std::string_view label) {
 }
 
 void Execution::emit(model::Access access, std::string_view label) {
-  events_.push_back(Event{step_, current_, access.op, access.object, access.field, label});
-  for (Observer* o : observers_) o->on_event(*this, events_.back());
+  if (!record_events_ && observers_.empty()) return;
+  const Event event{step_, current_, access.op, access.object, access.field, label};
+  if (record_events_) events_.push_back(event);
+  for (Observer* o : observers_) o->on_event(*this, event);
 }
 
 ObjectRecord& Execution::checked_object(ObjectId id, std::string_view label) {
@@ -300,7 +342,7 @@ ObjectRecord& Execution::checked_lock(ObjectId id, std::string_view label) {
 
 void Execution::access(model::Access access, std::string_view label) {
   if (!in_actor()) return;  // end-of-execution checks run alone: nothing to schedule
-  if (access.object != model::kNoObject) checked_object(access.object, label);
+  if (access.object >= objects_.size()) checked_object(access.object, label);
   schedule_point(access, label);
   emit(access, label);
 }
@@ -357,9 +399,11 @@ void Execution::lock(ObjectId lock, std::string_view label) {
   // A spinning waiter has preemption (and, for irqsave, interrupts) off already.
   if (rec.lock_kind != model::LockKind::kMutex) ++ctx.preempt_disabled;
   if (rec.lock_kind == model::LockKind::kSpinIrq) ++ctx.irqs_disabled;
+  enabled_valid_ = false;
   schedule_point({lock, 0, model::Op::kLock}, label);
   emit({lock, 0, model::Op::kLock}, label);
   objects_[lock].holder = current_;
+  enabled_valid_ = false;
 }
 
 void Execution::unlock(ObjectId lock, std::string_view label) {
@@ -374,6 +418,7 @@ void Execution::unlock(ObjectId lock, std::string_view label) {
   emit({lock, 0, model::Op::kUnlock}, label);
   ObjectRecord& after = objects_[lock];
   after.holder = kNoActor;
+  enabled_valid_ = false;
   model::ActorContext& ctx = actors_[current_].ctx;
   if (after.lock_kind != model::LockKind::kMutex && ctx.preempt_disabled > 0) --ctx.preempt_disabled;
   if (after.lock_kind == model::LockKind::kSpinIrq && ctx.irqs_disabled > 0) --ctx.irqs_disabled;
@@ -387,6 +432,7 @@ bool Execution::try_lock(ObjectId lock, std::string_view label) {
   ObjectRecord& rec = objects_[lock];
   if (rec.holder != kNoActor) return false;
   rec.holder = current_;
+  enabled_valid_ = false;
   model::ActorContext& ctx = actors_[current_].ctx;
   if (rec.lock_kind != model::LockKind::kMutex) ++ctx.preempt_disabled;
   if (rec.lock_kind == model::LockKind::kSpinIrq) ++ctx.irqs_disabled;
@@ -397,13 +443,18 @@ void Execution::wait_until(const std::function<bool()>& ready, std::string_view 
   if (!in_actor()) fail("model-error", "wait outside an actor: " + std::string(what));
   ActorInfo& me = actors_[current_];  // actors_ does not grow while actors run
   me.wait = &ready;
+  ++waiters_;
+  enabled_valid_ = false;
   try {
     schedule_point({model::kNoObject, 0, model::Op::kWait}, what);
   } catch (...) {
     me.wait = nullptr;
+    --waiters_;
     throw;
   }
   me.wait = nullptr;
+  --waiters_;
+  enabled_valid_ = false;
   emit({model::kNoObject, 0, model::Op::kWait}, what);
 }
 
@@ -428,6 +479,7 @@ void Execution::probe(std::string_view name) {
 
 model::ActorContext& Execution::context() {
   if (!in_actor()) throw std::logic_error("context() outside an actor");
+  enabled_valid_ = false;  // the caller may change what keeps others off this CPU
   return actors_[current_].ctx;
 }
 

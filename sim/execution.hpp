@@ -68,9 +68,13 @@ public:
   const Verdict& run(const Scenario& scenario, const Params& params, Strategy& strategy,
                      std::span<Observer* const> observers, uint64_t index);
 
+  // Whether events are kept (observers see them either way). Exploration runs without: a failure
+  // is replayed with recording on to get its events, so only failing executions pay for them.
+  void set_record_events(bool on) { record_events_ = on; }
+
   // Results of the last run.
   const Verdict& verdict() const { return verdict_; }
-  const std::vector<Event>& events() const { return events_; }
+  const std::vector<Event>& events() const { return events_; }  // empty unless recording
   const std::vector<Decision>& decisions() const { return decisions_; }
   uint64_t steps() const { return step_; }
   // What the strategy answered at the end of the last run: false when it has nothing left.
@@ -122,7 +126,8 @@ private:
   void schedule_point(model::Access access, std::string_view label);
   void emit(model::Access access, std::string_view label);
   ActorId decide();
-  bool enabled(ActorId a) const;
+  bool recompute_enabled();
+  bool ready(ActorId a) const;
   ActorId cpu_blocker(ActorId a) const;
   [[noreturn]] void deadlock();
   Slot next_to_unwind();
@@ -140,6 +145,7 @@ private:
   std::vector<ActorInfo> actors_;
   std::vector<Pending> pending_;  // indexed by actor
   std::vector<ActorId> enabled_;
+  std::vector<ActorId> holders_;
   std::vector<ObjectRecord> objects_;
   std::vector<Event> events_;
   std::vector<Decision> decisions_;
@@ -150,8 +156,11 @@ private:
   Verdict verdict_;
   ActorId current_ = kNoActor;
   uint64_t step_ = 0;
+  uint32_t waiters_ = 0;        // actors blocked in wait_until
+  bool enabled_valid_ = false;  // enabled_ is still the enabled set
   bool aborting_ = false;
   bool running_ = false;
+  bool record_events_ = true;
   bool strategy_has_more_ = true;
   std::string swallowed_abort_;
 };

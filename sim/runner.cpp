@@ -69,6 +69,7 @@ ExecutionRecord replay_decisions(const RunRequest& request, const ExecutionRecor
   std::optional<Engine> own;
   if (shared == nullptr) own.emplace(request.config);
   Engine& engine = shared != nullptr ? *shared : *own;
+  engine.execution().set_record_events(true);
   auto owned = request.observers ? request.observers() : std::vector<std::unique_ptr<Observer>>{};
   for (auto& o : extra) owned.push_back(std::move(o));
   auto observers = raw(owned);
@@ -90,6 +91,7 @@ RunReport run(const RunRequest& request) {
   Engine engine(config);
   auto owned = request.observers ? request.observers() : std::vector<std::unique_ptr<Observer>>{};
   auto observers = raw(owned);
+  auto explore_mode = [&] { engine.execution().set_record_events(false); };
 
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
@@ -110,6 +112,7 @@ RunReport run(const RunRequest& request) {
         request.progress({report.executions, report.metrics.steps, elapsed()});
       }
     }
+    explore_mode();
     const Verdict& verdict = engine.run(*request.scenario, request.params, *strategy, observers, index);
     ++report.executions;
     bool repeat = config.determinism_check_every > 0 && index % config.determinism_check_every == 0;
@@ -126,15 +129,21 @@ RunReport run(const RunRequest& request) {
     }
     if (v.kind != VerdictKind::kPass) {
       report.outcome = v.kind == VerdictKind::kLimit ? Outcome::kLimit : Outcome::kViolation;
-      report.failure = record_of(engine.execution(), index);
       report.stop_reason = "failure";
-      // Every failure is replayed once at once: the same decisions must give the same verdict
-      // and the same events, or the model is not deterministic and the trace would lie.
-      ExecutionRecord again = replay_decisions(request, *report.failure, {}, &engine);
-      std::string diff = first_event_difference(report.failure->events, again.events);
-      if (diff.empty() && !same_verdict(report.failure->verdict, again.verdict)) {
-        diff = "verdict '" + report.failure->verdict.message + "' became '" + again.verdict.message + "'";
+      report.failure = record_of(engine.execution(), index);  // decisions and verdict; no events
+      // Replay the failure twice with events on: the trace gets its events, and the same
+      // decisions must give the same verdict and the same events each time, or the model is not
+      // deterministic and the trace would lie.
+      ExecutionRecord first = replay_decisions(request, *report.failure, {}, &engine);
+      ExecutionRecord second = replay_decisions(request, *report.failure, {}, &engine);
+      std::string diff = first_event_difference(first.events, second.events);
+      if (diff.empty() && !same_verdict(report.failure->verdict, first.verdict)) {
+        diff = "verdict '" + report.failure->verdict.message + "' became '" + first.verdict.message + "'";
       }
+      if (diff.empty() && !same_verdict(first.verdict, second.verdict)) {
+        diff = "verdict '" + first.verdict.message + "' became '" + second.verdict.message + "'";
+      }
+      report.failure = std::move(first);
       if (!diff.empty()) {
         report.outcome = Outcome::kNondeterminism;
         report.nondeterminism = "replaying execution " + std::to_string(index) + ": " + diff;

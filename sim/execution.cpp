@@ -442,19 +442,22 @@ bool Execution::try_lock(ObjectId lock, std::string_view label) {
 void Execution::wait_until(const std::function<bool()>& ready, std::string_view what) {
   if (!in_actor()) fail("model-error", "wait outside an actor: " + std::string(what));
   ActorInfo& me = actors_[current_];  // actors_ does not grow while actors run
+  struct Waiting {
+    Execution& exec;
+    ActorInfo& actor;
+    ~Waiting() {
+      actor.wait = nullptr;
+      --exec.waiters_;
+      exec.enabled_valid_ = false;
+    }
+  };
   me.wait = &ready;
   ++waiters_;
   enabled_valid_ = false;
-  try {
+  {
+    Waiting guard{*this, me};
     schedule_point({model::kNoObject, 0, model::Op::kWait}, what);
-  } catch (...) {
-    me.wait = nullptr;
-    --waiters_;
-    throw;
   }
-  me.wait = nullptr;
-  --waiters_;
-  enabled_valid_ = false;
   emit({model::kNoObject, 0, model::Op::kWait}, what);
 }
 

@@ -1,6 +1,9 @@
 #include "sim/fiber_pool.hpp"
 
 #include <boost/fiber/fixedsize_stack.hpp>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
 #include <boost/fiber/operations.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +19,25 @@ constexpr std::size_t kWorkersMax = 4096;  // Config::actors_max is bounded by t
 // silently take it over. This guard is per OS thread, like Boost.Fiber's own scheduler, and holds
 // no execution state.
 thread_local const FiberPool* live_pool = nullptr;
+
+// fixedsize_stack that tells the pool where the stack it hands out lies.
+class RecordingStack {
+public:
+  RecordingStack(std::size_t size, char** bottom, std::size_t* recorded)
+      : inner_(size), bottom_(bottom), size_(recorded) {}
+  boost::context::stack_context allocate() {
+    boost::context::stack_context sctx = inner_.allocate();
+    *bottom_ = static_cast<char*>(sctx.sp) - sctx.size;
+    *size_ = sctx.size;
+    return sctx;
+  }
+  void deallocate(boost::context::stack_context& sctx) noexcept { inner_.deallocate(sctx); }
+
+private:
+  boost::fibers::fixedsize_stack inner_;
+  char** bottom_;
+  std::size_t* size_;
+};
 }
 
 void DirectedAlgorithm::suspend_until(std::chrono::steady_clock::time_point const&) noexcept {
@@ -55,14 +77,39 @@ void FiberPool::ensure(std::size_t count) {
     algo_->last_awakened_ = nullptr;
     workers_[self].fiber = boost::fibers::fiber(
         boost::fibers::launch::post, std::allocator_arg,
-        boost::fibers::fixedsize_stack(stack_bytes_), [this, self] { worker_main(self); });
+        RecordingStack(stack_bytes_, &workers_[self].stack_bottom, &workers_[self].stack_size),
+        [this, self] { worker_main(self); });
     // launch::post hands the new context to awakened(); run it until it first parks.
     workers_[self].ctx = algo_->last_awakened_;
     switch_to(kMainSlot, self);
   }
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+void FiberPool::asan_start_switch(void** fake_stack, Slot to) const {
+  if (to == kMainSlot) {
+    __sanitizer_start_switch_fiber(fake_stack, main_stack_bottom_, main_stack_size_);
+  } else {
+    __sanitizer_start_switch_fiber(fake_stack, workers_[to].stack_bottom, workers_[to].stack_size);
+  }
+}
+
+void FiberPool::asan_finish_switch(void* fake_stack) {
+  const void* from_bottom = nullptr;
+  std::size_t from_size = 0;
+  __sanitizer_finish_switch_fiber(fake_stack, &from_bottom, &from_size);
+  // The first switch into a worker comes from the main context: that is how we learn its stack.
+  if (main_stack_bottom_ == nullptr) {
+    main_stack_bottom_ = from_bottom;
+    main_stack_size_ = from_size;
+  }
+}
+#endif
+
 void FiberPool::worker_main(Slot self) {
+#if defined(__SANITIZE_ADDRESS__)
+  asan_finish_switch(nullptr);  // first entry: complete the switch main started
+#endif
   switch_to(self, kMainSlot);  // parked until the first assignment
   while (!shutdown_) {
     Worker& w = workers_[self];
@@ -70,6 +117,9 @@ void FiberPool::worker_main(Slot self) {
     switch_to(self, next);
   }
   algo_->next_ = main_;  // where the scheduler goes when this fiber terminates
+#if defined(__SANITIZE_ADDRESS__)
+  __sanitizer_start_switch_fiber(nullptr, main_stack_bottom_, main_stack_size_);  // dying fiber
+#endif
 }
 
 }  // namespace lsmc::sim

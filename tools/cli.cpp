@@ -427,6 +427,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   replay->add_option("trace", replay_path, "trace file written by explore")->required();
   replay->add_flag("--json", replay_json, "print one JSON object instead of text");
 
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-' && args[0] != "list" &&
+      args[0] != "explore" && args[0] != "replay") {
+    err << "lsmc: unknown command '" << args[0] << "' (commands: list, explore, replay)\n"
+        << "Run 'lsmc --help' for usage.\n";
+    return kExitUsage;
+  }
   std::vector<const char*> argv;
   argv.push_back("lsmc");
   for (const auto& a : args) argv.push_back(a.c_str());

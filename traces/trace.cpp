@@ -29,7 +29,8 @@ std::string actor_text(model::ActorId a) {
 // A line-by-line reader that knows where it is, for error messages.
 class Reader {
 public:
-  Reader(std::string_view text, std::string_view source) : source_(source) {
+  Reader(std::string_view text, std::string_view source)
+      : source_(source), cut_(!text.empty() && text.back() != '\n') {
     std::size_t pos = 0;
     while (pos <= text.size()) {
       std::size_t nl = text.find('\n', pos);
@@ -43,7 +44,9 @@ public:
   }
 
   [[noreturn]] void error(const std::string& what) const {
-    throw TraceError(std::string(source_) + ":" + std::to_string(line_no_) + ": " + what);
+    const bool last = line_no_ == lines_.size();
+    throw TraceError(std::string(source_) + ":" + std::to_string(line_no_) + ": " + what +
+                     (cut_ && last ? " (the file ends inside this line: truncated?)" : ""));
   }
 
   // The next non-comment line, split into key and rest. Errors at end of input.
@@ -90,6 +93,7 @@ public:
 
 private:
   std::string_view source_;
+  bool cut_;  // the text does not end with a newline
   std::vector<std::string_view> lines_;
   std::size_t index_ = 0;
   std::size_t line_no_ = 0;
@@ -307,7 +311,10 @@ Trace make_trace(const sim::Scenario& scenario, const sim::Params& params, const
   t.lsmc_version = std::string(lsmc_version());
   t.scenario = std::string(scenario.name());
   for (const auto& [name, value] : params.values()) t.params[name] = value;
+  // The trace describes one execution: its config is that of the run that reproduces it alone.
   t.config = config;
+  t.config.execution_first = record.index;
+  t.config.executions_max = 1;
   t.record = record;
   return t;
 }

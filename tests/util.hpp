@@ -1,0 +1,41 @@
+// Small helpers shared by the tests.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.hpp"
+#include "tools/catalog.hpp"
+
+namespace lsmc::test {
+
+inline sim::Catalog catalog() { return cli::builtin_catalog(); }
+
+// A scenario from a lambda, for tests that need a situation no named scenario has.
+class Lambda final : public sim::Scenario {
+public:
+  explicit Lambda(std::function<void(sim::Setup&)> build) : build_(std::move(build)) {}
+  std::string_view name() const override { return "test-lambda"; }
+  std::string_view description() const override { return "a scenario built by a test"; }
+  void build(sim::Setup& setup) const override { build_(setup); }
+
+private:
+  std::function<void(sim::Setup&)> build_;
+};
+
+struct CliResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the real lsmc binary (LSMC_BINARY) in `dir` with a shell command line; captures output.
+CliResult run_lsmc(const std::string& args, const std::string& dir = ".");
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+// A fresh empty directory under the test's temporary directory.
+std::string temp_dir(const std::string& name);
+
+}  // namespace lsmc::test

@@ -16,6 +16,7 @@ std::string_view to_string(Op op) {
     case Op::kWait: return "wait";
     case Op::kSyscall: return "syscall";
     case Op::kYield: return "yield";
+    case Op::kSleep: return "might-sleep";
   }
   return "?";
 }

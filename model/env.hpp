@@ -38,6 +38,7 @@ enum class Op : uint8_t {
   kWait,       // modelled blocking on a condition (grace period, page, ...)
   kSyscall,    // syscall boundary
   kYield,      // a plain preemption point with no shared access
+  kSleep,      // might_sleep(): the code may block here (checkers test the context)
 };
 std::string_view to_string(Op op);
 
@@ -59,6 +60,8 @@ enum class LockKind : uint8_t {
   kSpin,     // raw_spin_lock: preemption off while held (and while spinning)
   kSpinIrq,  // raw_spin_lock_irqsave: preemption and IRQs off
   kMutex,    // sleeping lock: the caller must be allowed to sleep
+  kSpinT,    // spinlock_t: an rt_mutex on PREEMPT_RT, so lockdep forbids it under a raw spinlock
+             // ("invalid wait context"); the engine leaves preemption to the model
 };
 
 enum class ContextKind : uint8_t { kTask, kSoftirq, kHardirq, kNmi };
@@ -96,6 +99,8 @@ public:
   void write(ObjectId o, uint16_t field, std::string_view label) { access({o, field, Op::kWrite}, label); }
   void rmw(ObjectId o, uint16_t field, std::string_view label) { access({o, field, Op::kRmw}, label); }
   void yield(std::string_view label) { access({kNoObject, 0, Op::kYield}, label); }
+  // might_sleep(): a scheduling point where the code may block; checkers test the context.
+  void might_sleep(std::string_view label) { access({kNoObject, 0, Op::kSleep}, label); }
 
   // Object registry: lifetime checkers see allocation, free and every access by object id.
   virtual ObjectId alloc(const TypeInfo& type, std::string_view label) = 0;

@@ -15,8 +15,13 @@ std::string_view lock_kind_name(model::LockKind kind) {
     case model::LockKind::kSpin: return "spinlock";
     case model::LockKind::kSpinIrq: return "spinlock-irqsave";
     case model::LockKind::kMutex: return "mutex";
+    case model::LockKind::kSpinT: return "spinlock_t";
   }
   return "lock";
+}
+
+bool raw_spin(model::LockKind kind) {
+  return kind == model::LockKind::kSpin || kind == model::LockKind::kSpinIrq;
 }
 
 }  // namespace
@@ -397,7 +402,7 @@ void Execution::lock(ObjectId lock, std::string_view label) {
                          " in " + std::string(label) + " while already holding it (AA)");
   }
   // A spinning waiter has preemption (and, for irqsave, interrupts) off already.
-  if (rec.lock_kind != model::LockKind::kMutex) ++ctx.preempt_disabled;
+  if (raw_spin(rec.lock_kind)) ++ctx.preempt_disabled;
   if (rec.lock_kind == model::LockKind::kSpinIrq) ++ctx.irqs_disabled;
   enabled_valid_ = false;
   schedule_point({lock, 0, model::Op::kLock}, label);
@@ -420,7 +425,7 @@ void Execution::unlock(ObjectId lock, std::string_view label) {
   after.holder = kNoActor;
   enabled_valid_ = false;
   model::ActorContext& ctx = actors_[current_].ctx;
-  if (after.lock_kind != model::LockKind::kMutex && ctx.preempt_disabled > 0) --ctx.preempt_disabled;
+  if (raw_spin(after.lock_kind) && ctx.preempt_disabled > 0) --ctx.preempt_disabled;
   if (after.lock_kind == model::LockKind::kSpinIrq && ctx.irqs_disabled > 0) --ctx.irqs_disabled;
 }
 
@@ -434,7 +439,7 @@ bool Execution::try_lock(ObjectId lock, std::string_view label) {
   rec.holder = current_;
   enabled_valid_ = false;
   model::ActorContext& ctx = actors_[current_].ctx;
-  if (rec.lock_kind != model::LockKind::kMutex) ++ctx.preempt_disabled;
+  if (raw_spin(rec.lock_kind)) ++ctx.preempt_disabled;
   if (rec.lock_kind == model::LockKind::kSpinIrq) ++ctx.irqs_disabled;
   return true;
 }

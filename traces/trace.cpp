@@ -17,7 +17,8 @@ std::string_view lsmc_version() { return LSMC_VERSION; }
 namespace {
 
 constexpr std::string_view kOps[] = {"read",       "write", "rmw",  "lock", "unlock", "rcu-lock",
-                                     "rcu-unlock", "alloc", "free", "wait", "syscall", "yield"};
+                                     "rcu-unlock", "alloc", "free", "wait", "syscall", "yield",
+                                     "might-sleep"};
 constexpr std::string_view kKinds[] = {"task", "softirq", "hardirq", "nmi"};
 
 std::string verdict_kind_text(sim::VerdictKind k) { return std::string(sim::to_string(k)); }

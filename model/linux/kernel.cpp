@@ -1,0 +1,140 @@
+#include "model/linux/kernel.hpp"
+
+namespace lsmc::model::kernel {
+
+std::string_view to_string(ProgType t) {
+  switch (t) {
+    case ProgType::kTracing: return "tracing";
+    case ProgType::kLsm: return "lsm";
+    case ProgType::kLsmSleepable: return "lsm.s";
+    case ProgType::kStructOps: return "struct_ops";
+  }
+  return "?";
+}
+
+Kernel::Kernel(Env& env, Knobs knobs, std::bitset<static_cast<std::size_t>(Bug::kCount)> bugs)
+    : knobs_(knobs), bugs_(bugs) {
+  rcu.init(env, Rcu::Knobs{knobs.rcu_trace_implies_rcu_gp});
+  for (Busy* b : {&task_busy_, &cgrp_busy_}) {
+    for (uint32_t cpu = 0; cpu < knobs.cpus; ++cpu) {
+      b->obj.push_back(env.alloc(kBusyType, "DEFINE_PER_CPU(busy)"));
+      b->count.push_back(0);
+    }
+  }
+  task_cache_.idx_lock = env.new_lock(LockKind::kSpinT, "task_cache.idx_lock");
+  cgroup_cache_.idx_lock = env.new_lock(LockKind::kSpinT, "cgroup_cache.idx_lock");
+  srcu_lock_ = env.new_lock(LockKind::kSpinT, "srcu_data->lock (rcu_tasks_trace)");
+}
+
+Smap& Kernel::new_smap(std::string name) {
+  maps_.push_back(std::make_unique<Smap>());
+  maps_.back()->name = std::move(name);
+  return *maps_.back();
+}
+
+Task& Kernel::new_task(std::string name) {
+  tasks_.push_back(std::make_unique<Task>());
+  tasks_.back()->name = std::move(name);
+  tasks_.back()->kind = OwnerKind::kTask;
+  return *tasks_.back();
+}
+
+Cgroup& Kernel::new_cgroup(std::string name) {
+  cgroups_.push_back(std::make_unique<Cgroup>());
+  cgroups_.back()->name = std::move(name);
+  cgroups_.back()->kind = OwnerKind::kCgroup;
+  return *cgroups_.back();
+}
+
+Pid& Kernel::new_pid(int nr) {
+  pids_.push_back(std::make_unique<Pid>());
+  pids_.back()->nr = nr;
+  return *pids_.back();
+}
+
+Storage* Kernel::kzalloc_storage(Env& env, std::string_view label) {
+  kz_storages_.push_back(std::make_unique<Storage>());
+  kz_storages_.back()->id = env.alloc(kStorageType, label);
+  return kz_storages_.back().get();
+}
+
+Selem* Kernel::kzalloc_selem(Env& env, std::string_view label) {
+  kz_selems_.push_back(std::make_unique<Selem>());
+  kz_selems_.back()->id = env.alloc(kSelemType, label);
+  return kz_selems_.back().get();
+}
+
+std::vector<const Storage*> Kernel::storages() const {
+  std::vector<const Storage*> out;
+  for (const auto& m : maps_) {
+    for (const auto& s : m->storage_ma.objects()) out.push_back(s.get());
+  }
+  for (const auto& s : kz_storages_) out.push_back(s.get());
+  return out;
+}
+
+void Kernel::attach(std::string_view function, ProgType type, ProgBody body, uint32_t fires_max) {
+  Attachment a;
+  a.function = function;
+  a.type = type;
+  a.body = std::move(body);
+  a.fires_max = fires_max;
+  a.active_on_cpu.assign(knobs_.cpus + 256, false);
+  attachments_.push_back(std::move(a));
+}
+
+// The fentry trampoline of `function` (arch/x86/net/bpf_jit_comp.c + kernel/bpf/trampoline.c,
+// v6.18): whether the attached program runs at this call is a recorded choice. A program never
+// nests in itself on one CPU (prog->active, bpf_prog_inc_misses_counter).
+void Kernel::fentry(Env& env, std::string_view function, Ref<Task> arg) {
+  for (std::size_t i = 0; i < attachments_.size(); ++i) {
+    Attachment& a = attachments_[i];
+    if (a.function != function || a.fired >= a.fires_max) continue;
+    const uint16_t cpu = env.context().cpu;
+    if (cpu < a.active_on_cpu.size() && a.active_on_cpu[cpu]) continue;
+    if (env.choose(2, "fentry: run the attached program here?") == 0) continue;
+    ++a.fired;
+    env.probe("nested program fired");
+    a.active_on_cpu[cpu] = true;
+    run_prog(env, a.type, a.body, arg);
+    attachments_[i].active_on_cpu[cpu] = false;
+  }
+}
+
+// call_int_hook() for a BPF LSM hook (security/security.c, kernel/bpf/bpf_lsm.c; v6.18).
+void Kernel::lsm_hook(Env& env, std::string_view hook, Ref<Task> arg) {
+  for (std::size_t i = 0; i < attachments_.size(); ++i) {
+    if (attachments_[i].function != hook) continue;
+    ++attachments_[i].fired;
+    run_prog(env, attachments_[i].type, attachments_[i].body, arg);
+  }
+}
+
+// __bpf_prog_enter{,_sleepable}_recur / __bpf_prog_exit (kernel/bpf/trampoline.c, v6.18) and
+// struct_ops' equivalent: migrate disabled, RCU (or RCU Tasks Trace for sleepable programs).
+void Kernel::run_prog(Env& env, ProgType type, const ProgBody& body, Ref<Task> arg) {
+  const bool sleepable = type == ProgType::kLsmSleepable;
+  const RcuFlavour flavour = sleepable ? RcuFlavour::kTasksTrace : RcuFlavour::kRcu;
+  ++env.context().migrate_disabled;
+  rcu.read_lock(env, flavour);
+  ProgCtx ctx;
+  ctx.type = type;
+  ctx.recur_proto = type == ProgType::kTracing;
+  ctx.sleepable = sleepable;
+  ctx.task = arg;
+  body(env, ctx);
+  rcu.read_unlock(env, flavour);
+  --env.context().migrate_disabled;
+}
+
+void Kernel::call_rcu_tasks_trace(Env& env, RcuCallback cb, std::string_view label) {
+  if (!bug(Bug::kCallRcuUnderRawLock)) {
+    rcu.call(env, RcuFlavour::kTasksTrace, std::move(cb), label);
+    return;
+  }
+  env.lock(srcu_lock_, "call_rcu_tasks_trace: call_srcu: spin_lock_irqsave_sdp_contention");
+  rcu.call(env, RcuFlavour::kTasksTrace, std::move(cb), label);
+  env.unlock(srcu_lock_, "call_rcu_tasks_trace: call_srcu: spin_unlock_irqrestore");
+}
+
+}  // namespace lsmc::model::kernel

@@ -1,0 +1,190 @@
+// The modelled kernel: knobs, the bugs that can be put back, RCU, per-CPU state, maps, owners,
+// tracing attachments. One Kernel per execution (owned by the scenario's state).
+#pragma once
+
+#include <array>
+#include <bitset>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/env.hpp"
+#include "model/linux/mem_alloc.hpp"
+#include "model/linux/rcu.hpp"
+#include "model/linux/types.hpp"
+
+namespace lsmc::model::kernel {
+
+// Each is a real, fixed kernel bug (../shared/bugs.md) that a mutant puts back.
+enum class Bug : uint8_t {
+  kCanary,                   // free a deleted element with no grace period at all
+  kCloneSharesStorage,       // copy_process keeps the parent's bpf_storage pointer
+  kFreeTaskSkipsStorage,     // storage freed in __put_task_struct, not free_task
+  kCreateAfterOwnerFree,     // no task->usage / cgroup dying gate before F_CREATE
+  kRecursionDeadlock,        // no busy counter: helpers recurse into held locks
+  kPercpuBusyNonatomic,      // this_cpu_inc as a separate load and store
+  kBusyFailsLookup,          // pre-6.2: busy makes every get fail, LSM uses trylock
+  kBusySpuriousEbusy,        // 6.18 as shipped: per-CPU busy counter shared by unrelated tasks
+  kSleepablePlainRcu,        // deleted elements freed after a regular RCU grace period only
+  kWrongFlavourAtFreeSite,   // helper delete frees with reuse_now (no grace period)
+  kTraceImpliesRcuAssumed,   // trace callback frees at once although trace !=> rcu here
+  kAllocInAtomicRt,          // PREEMPT_RT does not force bpf_mem_alloc: kzalloc in atomic
+  kNolockAllocFails,         // kmalloc_nolock used without HAVE_CMPXCHG_DOUBLE
+  kCallRcuUnderRawLock,      // 6.18 as shipped: call_rcu_tasks_trace under the rq lock
+  kValueCopyClobbersLock,    // memcpy of the whole value, spin lock word included
+  kCacheFillWithoutRecheck,  // cache fill without the lock and the still-linked re-check
+  kNullOwner,                // helpers do not check a NULL owner
+  kSingleBucket,             // one bucket when there is one possible CPU
+  kCount
+};
+
+struct Knobs {
+  uint32_t cpus = 2;                   // num_possible_cpus()
+  bool preempt_rt = false;             // CONFIG_PREEMPT_RT
+  bool cmpxchg_double = true;          // HAVE_CMPXCHG_DOUBLE (kmalloc_nolock needs it)
+  bool alloc_may_fail = false;         // explore allocation failure
+  bool rcu_trace_implies_rcu_gp = true;
+};
+
+enum class ProgType : uint8_t {
+  kTracing,    // fentry/fexit/raw_tp: the _recur helper protos
+  kLsm,        // non-sleepable BPF LSM: plain protos
+  kLsmSleepable,
+  kStructOps,  // sched_ext callbacks: plain protos, may run under the rq lock
+};
+std::string_view to_string(ProgType t);
+
+// What a running program passes to helpers (the verifier's hidden gfp argument included).
+struct Task;
+
+struct ProgCtx {
+  ProgType type = ProgType::kTracing;
+  Ref<Task> task;           // the task argument of the hooked function, if it has one
+  bool recur_proto = true;  // bpf_prog_check_recur(): tracing programs get the _recur protos
+  bool sleepable = false;   // GFP_KERNEL allocation, rcu_read_lock_trace
+};
+using ProgBody = std::function<void(Env&, const ProgCtx&)>;
+
+// A program attached fentry-style to a named model function. When that function runs, the
+// schedule may fire it there, nested, on the same CPU.
+struct Attachment {
+  std::string_view function;
+  ProgType type;
+  ProgBody body;
+  uint32_t fires_max = 1;
+  uint32_t fired = 0;
+  std::vector<bool> active_on_cpu;  // prog->active: no nesting of a program in itself
+};
+
+struct Smap;
+
+struct Pid {
+  ObjectId id = kNoObject;
+  int nr = 0;
+  Ref<Task> task;  // pid_task(pid, PIDTYPE_PID); empty once detached (release_task)
+};
+
+struct Task : Owner {
+  enum class State : uint8_t { kForking, kRunning, kZombie, kReaped, kFreed };
+  State state = State::kForking;
+  int usage = 0;  // task->usage
+  Pid* pid = nullptr;
+};
+
+struct Cgroup : Owner {
+  bool dying = false;  // percpu_ref_is_dying(&cgrp->self.refcnt)
+  bool released = false;
+};
+
+// struct bpf_local_storage_map (6.4-6.18: bpf_ma, selem_ma, storage_ma).
+struct Smap {
+  ObjectId id = kNoObject;
+  std::string name;
+  OwnerKind type = OwnerKind::kTask;
+  uint16_t cache_idx = 0;
+  uint32_t bucket_log = 0;
+  std::vector<Bucket> buckets;
+  bool bpf_ma = true;
+  bool use_kmalloc_nolock = false;  // 6.19: the mutant nolock-alloc-fails
+  bool has_spin_lock = false;       // btf_record_has_field(map->record, BPF_SPIN_LOCK)
+  bool freed = false;
+  MemCache<Selem> selem_ma{kSelemType};
+  MemCache<Storage> storage_ma{kStorageType};
+};
+
+// struct bpf_local_storage_cache: one per storage type (task_cache, cgroup_cache).
+struct IdxCache {
+  ObjectId idx_lock = kNoObject;
+  std::array<uint64_t, kCacheSize> usage{};
+};
+
+class Kernel {
+public:
+  Kernel(Env& env, Knobs knobs, std::bitset<static_cast<std::size_t>(Bug::kCount)> bugs);
+
+  bool bug(Bug b) const { return bugs_[static_cast<std::size_t>(b)]; }
+  const Knobs& knobs() const { return knobs_; }
+
+  Rcu rcu;
+
+  // Per-CPU busy counters (bpf_task_storage_busy, bpf_cgrp_storage_busy).
+  struct Busy {
+    std::vector<ObjectId> obj;
+    std::vector<int> count;
+  };
+  Busy& busy(OwnerKind kind) { return kind == OwnerKind::kTask ? task_busy_ : cgrp_busy_; }
+  const Busy& busy(OwnerKind kind) const { return kind == OwnerKind::kTask ? task_busy_ : cgrp_busy_; }
+  IdxCache& idx_cache(OwnerKind kind) { return kind == OwnerKind::kTask ? task_cache_ : cgroup_cache_; }
+
+  // Objects, owned here so that every Ref stays dereferenceable (the registry says if it is live).
+  Smap& new_smap(std::string name);
+  Task& new_task(std::string name);
+  Cgroup& new_cgroup(std::string name);
+  Pid& new_pid(int nr);
+  Storage* kzalloc_storage(Env& env, std::string_view label);
+  Selem* kzalloc_selem(Env& env, std::string_view label);
+  const std::vector<std::unique_ptr<Smap>>& maps() const { return maps_; }
+  std::vector<const Storage*> storages() const;  // every storage object ever made
+  const std::vector<std::unique_ptr<Task>>& tasks() const { return tasks_; }
+
+  // Tracing attachments and the program runner.
+  void attach(std::string_view function, ProgType type, ProgBody body, uint32_t fires_max = 1);
+  // A function entry that programs may be attached to (fentry): may run them nested here.
+  void fentry(Env& env, std::string_view function, Ref<Task> arg = {});
+  // An LSM hook ("task_alloc"): attached BPF LSM programs always run.
+  void lsm_hook(Env& env, std::string_view hook, Ref<Task> arg);
+  // Runs a program the way the kernel's trampolines and struct_ops do (v6.18): migrate
+  // disabled, under rcu_read_lock (or rcu_read_lock_trace when sleepable).
+  void run_prog(Env& env, ProgType type, const ProgBody& body, Ref<Task> arg = {});
+
+  // call_rcu_tasks_trace() as local storage uses it. 6.18 calls it wherever the free happens,
+  // even under a scheduler's raw rq lock, and in 6.18 it takes an SRCU spinlock_t: lockdep's
+  // "invalid wait context" (bug 14). The upstream fix ("bpf: Always defer local storage free")
+  // hands the call to a work item, where no raw lock is held; the model's default carries that
+  // fix (the work item's later start is not modelled), and the mutant is 6.18 as shipped.
+  void call_rcu_tasks_trace(Env& env, RcuCallback cb, std::string_view label);
+
+  // Workload bookkeeping for the grace-period actors' termination.
+  void workload_started() { ++workload_; }
+  void workload_finished() { --workload_; }
+  bool quiescent() const { return workload_ == 0; }
+
+private:
+  Knobs knobs_;
+  std::bitset<static_cast<std::size_t>(Bug::kCount)> bugs_;
+  Busy task_busy_, cgrp_busy_;
+  IdxCache task_cache_, cgroup_cache_;
+  std::vector<std::unique_ptr<Smap>> maps_;
+  std::vector<std::unique_ptr<Task>> tasks_;
+  std::vector<std::unique_ptr<Cgroup>> cgroups_;
+  std::vector<std::unique_ptr<Pid>> pids_;
+  std::vector<std::unique_ptr<Storage>> kz_storages_;
+  std::vector<std::unique_ptr<Selem>> kz_selems_;
+  std::vector<Attachment> attachments_;
+  ObjectId srcu_lock_ = kNoObject;  // srcu_data->lock behind call_rcu_tasks_trace (spinlock_t)
+  int workload_ = 0;
+};
+
+}  // namespace lsmc::model::kernel

@@ -1,0 +1,586 @@
+#include "model/linux/local_storage.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace lsmc::model::kernel {
+
+namespace {
+
+constexpr uint64_t kGoldenRatio64 = 0x61C8864680B583EBull;  // include/linux/hash.h
+
+void erase(std::vector<Ref<Selem>>& list, Ref<Selem> selem) {
+  list.erase(std::remove_if(list.begin(), list.end(), [&](const Ref<Selem>& r) { return r.p == selem.p; }),
+             list.end());
+}
+
+bool raw_freed_by_canary(Env& env, Kernel& k, Ref<Selem> selem, Smap& smap) {
+  if (!k.bug(Bug::kCanary)) return false;
+  env.probe("canary: freed without a grace period");
+  smap.selem_ma.raw_free(env, selem, "bpf_selem_free (canary: no grace period)");
+  return true;
+}
+
+}  // namespace
+
+// owner_storage() + rcu_dereference(*owner_storage_ptr) (bpf_local_storage.c, v6.18)
+Ref<Storage> owner_storage_load(Env& env, Ref<Owner> owner, std::string_view label) {
+  env.read(owner.id, field::kOwnerStorage, label);
+  return owner->bpf_storage;
+}
+
+// select_bucket() (v6.18): hash_ptr(selem, bucket_log). With bucket_log == 0 the shift in
+// hash_64() is by 64 bits: undefined behaviour (bug 18); x86 masks the count and the index
+// runs off the bucket array.
+uint32_t select_bucket(Env& env, const Smap& smap, Ref<Selem> selem) {
+  const uint64_t h = static_cast<uint64_t>(selem.id) * kGoldenRatio64;
+  if (smap.bucket_log == 0) {
+    env.fail("undefined-behaviour", "select_bucket: hash_ptr(selem, 0) shifts a 64-bit value by 64 "
+                                    "(one bucket); the index " + std::to_string(h) +
+                                    " is outside the bucket array");
+  }
+  return static_cast<uint32_t>(h >> (64 - smap.bucket_log));
+}
+
+// copy_map_value() (include/linux/bpf.h, v6.18): special fields (the spin lock) are skipped.
+void copy_map_value(Env& env, Kernel& k, const Smap& smap, Ref<Selem> dst, const Value& src) {
+  env.write(dst.id, field::kSelemData, "copy_map_value");
+  dst->value.data = src.data;
+  if (!smap.has_spin_lock || k.bug(Bug::kValueCopyClobbersLock)) {
+    if (smap.has_spin_lock) {
+      env.write(dst.id, field::kSelemSpinLock, "memcpy over the bpf_spin_lock (bug 15)");
+    }
+    dst->value.spin_lock = smap.has_spin_lock ? src.spin_lock : 0;
+  }
+}
+
+// copy_map_value_locked() (kernel/bpf/helpers.c, v6.18): copy under the value's own lock.
+void copy_map_value_locked(Env& env, const Smap& smap, Ref<Selem> dst, const Value& src) {
+  (void)smap;
+  // __bpf_spin_lock_irqsave(): spins until the lock word is 0.
+  env.wait_until([dst] { return dst->value.spin_lock == 0; }, "bpf_spin_lock: value lock is free");
+  env.rmw(dst.id, field::kSelemSpinLock, "bpf_spin_lock");
+  dst->value.spin_lock = 1;
+  env.write(dst.id, field::kSelemData, "copy_map_value_locked");
+  dst->value.data = src.data;
+  env.write(dst.id, field::kSelemSpinLock, "bpf_spin_unlock");
+  dst->value.spin_lock = 0;
+}
+
+// bpf_selem_alloc() (v6.18). mem_charge() is a no-op for task and cgroup storage.
+Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, const Value* value,
+                           Gfp gfp) {
+  (void)owner;
+  k.fentry(env, "bpf_selem_alloc");
+  Ref<Selem> selem;
+  if (smap.use_kmalloc_nolock) {
+    // 6.19 (bug 13): kmalloc_nolock() needs cmpxchg_double; without it, it always fails.
+    if (!k.knobs().cmpxchg_double) {
+      env.probe("kmalloc_nolock cannot allocate here");
+      return {};
+    }
+    selem = Ref<Selem>::of(k.kzalloc_selem(env, "bpf_selem_alloc: kmalloc_nolock"));
+  } else if (smap.bpf_ma) {
+    if (gfp == Gfp::kKernel) env.might_sleep("bpf_mem_cache_alloc_flags(GFP_KERNEL)");
+    selem = smap.selem_ma.alloc(env, k.knobs().alloc_may_fail, "bpf_selem_alloc");
+  } else {
+    // bpf_map_kzalloc(): kmalloc takes spinlock_t, which PREEMPT_RT turns into a sleeping lock.
+    if (gfp == Gfp::kKernel || k.knobs().preempt_rt) {
+      env.might_sleep(k.knobs().preempt_rt ? "bpf_map_kzalloc: kmalloc on PREEMPT_RT (rt_spin_lock)"
+                                           : "bpf_map_kzalloc(GFP_KERNEL)");
+    }
+    if (k.knobs().alloc_may_fail && env.choose(2, "bpf_map_kzalloc: out of memory?") == 1) return {};
+    selem = Ref<Selem>::of(k.kzalloc_selem(env, "bpf_selem_alloc: bpf_map_kzalloc"));
+  }
+  if (!selem) return {};
+  if (value != nullptr) copy_map_value(env, k, smap, selem, *value);
+  return selem;
+}
+
+// bpf_selem_free_rcu() (v6.18): the last step of a deferred free. It reads SDATA(selem)->smap
+// (bpf_local_storage_map_free waits in rcu_barrier for exactly this).
+void bpf_selem_free_rcu(Env& env, Ref<Selem> selem) {
+  env.read(selem.id, field::kSelemSmap, "bpf_selem_free_rcu: sdata->smap");
+  Ref<Smap> smap = selem->smap;
+  env.read(smap.id, field::kSmapBuckets, "bpf_selem_free_rcu: bpf_obj_free_fields(smap->map.record)");
+  smap->selem_ma.raw_free(env, selem, "bpf_selem_free_rcu: bpf_mem_cache_raw_free");
+}
+
+// bpf_selem_free_trace_rcu() (v6.18): after a Tasks Trace grace period.
+void bpf_selem_free_trace_rcu(Env& env, Kernel& k, Ref<Selem> selem) {
+  if (k.rcu.knobs().trace_implies_rcu_gp || k.bug(Bug::kTraceImpliesRcuAssumed)) {
+    bpf_selem_free_rcu(env, selem);
+  } else {
+    k.rcu.call(env, RcuFlavour::kRcu, [selem](Env& e) { bpf_selem_free_rcu(e, selem); },
+               "bpf_selem_free_trace_rcu: call_rcu");
+  }
+}
+
+// The deferred free of a selem that programs may still hold: a Tasks Trace grace period.
+void call_rcu_tasks_trace_selem(Env& env, Kernel& k, Ref<Selem> selem) {
+  auto cb = [&k, selem](Env& e) { bpf_selem_free_trace_rcu(e, k, selem); };
+  if (k.bug(Bug::kSleepablePlainRcu)) {
+    k.rcu.call(env, RcuFlavour::kRcu, [selem](Env& e) { bpf_selem_free_rcu(e, selem); },
+               "bpf_selem_free: call_rcu (bug 9: no Tasks Trace grace period)");
+    return;
+  }
+  k.call_rcu_tasks_trace(env, cb, "bpf_selem_free: call_rcu_tasks_trace");
+}
+
+// bpf_selem_free() (v6.18)
+void bpf_selem_free(Env& env, Kernel& k, Ref<Selem> selem, Smap& smap, bool reuse_now) {
+  k.fentry(env, "bpf_selem_free");
+  if (!smap.bpf_ma) {
+    // __bpf_selem_free(): kfree_rcu, or call_rcu_tasks_trace then kfree(_rcu).
+    if (raw_freed_by_canary(env, k, selem, smap)) return;
+    if (reuse_now) {
+      k.rcu.call(env, RcuFlavour::kRcu, [selem](Env& e) { e.free(selem.id, "kfree_rcu(selem)"); },
+                 "__bpf_selem_free: kfree_rcu");
+      return;
+    }
+    k.rcu.call(env, RcuFlavour::kTasksTrace, [&k, selem](Env& e) {
+      if (k.rcu.knobs().trace_implies_rcu_gp) {
+        e.free(selem.id, "__bpf_selem_free_trace_rcu: kfree");
+      } else {
+        k.rcu.call(e, RcuFlavour::kRcu, [selem](Env& e2) { e2.free(selem.id, "kfree_rcu(selem)"); },
+                   "__bpf_selem_free_trace_rcu: kfree_rcu");
+      }
+    }, "__bpf_selem_free: call_rcu_tasks_trace");
+    return;
+  }
+  if (reuse_now) {
+    // Owner or map destruction: no program can hold the selem; reusable at once.
+    env.read(selem.id, field::kSelemData, "bpf_selem_free: bpf_obj_free_fields");
+    smap.selem_ma.free(env, selem, "bpf_selem_free: bpf_mem_cache_free");
+    return;
+  }
+  if (raw_freed_by_canary(env, k, selem, smap)) return;
+  call_rcu_tasks_trace_selem(env, k, selem);
+}
+
+// bpf_selem_free_list() (v6.18)
+void bpf_selem_free_list(Env& env, Kernel& k, SelemList& list, bool reuse_now) {
+  for (Ref<Selem> selem : list) {
+    env.read(selem.id, field::kSelemSmap, "bpf_selem_free_list: sdata->smap");
+    bpf_selem_free(env, k, selem, *selem->smap.p, reuse_now);
+  }
+  list.clear();
+}
+
+// bpf_local_storage_free_rcu() (v6.18)
+void bpf_local_storage_free_rcu(Env& env, Kernel& k, Ref<Storage> storage) {
+  (void)k;
+  env.free(storage.id, "bpf_local_storage_free_rcu: bpf_mem_cache_raw_free");
+}
+
+// bpf_local_storage_free() (v6.18)
+void bpf_local_storage_free(Env& env, Kernel& k, Ref<Storage> storage, Smap* smap, bool bpf_ma,
+                            bool reuse_now) {
+  if (!storage) return;
+  if (!bpf_ma) {
+    // __bpf_local_storage_free()
+    if (reuse_now) {
+      k.rcu.call(env, RcuFlavour::kRcu, [storage](Env& e) { e.free(storage.id, "kfree_rcu(storage)"); },
+                 "__bpf_local_storage_free: kfree_rcu");
+    } else {
+      k.rcu.call(env, RcuFlavour::kTasksTrace, [&k, storage](Env& e) {
+        if (k.rcu.knobs().trace_implies_rcu_gp) {
+          e.free(storage.id, "__bpf_local_storage_free_trace_rcu: kfree");
+        } else {
+          k.rcu.call(e, RcuFlavour::kRcu, [storage](Env& e2) { e2.free(storage.id, "kfree_rcu(storage)"); },
+                     "__bpf_local_storage_free_trace_rcu: kfree_rcu");
+        }
+      }, "__bpf_local_storage_free: call_rcu_tasks_trace");
+    }
+    return;
+  }
+  if (!reuse_now) {
+    // bpf_local_storage_free_trace_rcu()
+    k.call_rcu_tasks_trace(env, [&k, storage](Env& e) {
+      if (k.rcu.knobs().trace_implies_rcu_gp || k.bug(Bug::kTraceImpliesRcuAssumed)) {
+        bpf_local_storage_free_rcu(e, k, storage);
+      } else {
+        k.rcu.call(e, RcuFlavour::kRcu, [&k, storage](Env& e2) { bpf_local_storage_free_rcu(e2, k, storage); },
+                   "bpf_local_storage_free_trace_rcu: call_rcu");
+      }
+    }, "bpf_local_storage_free: call_rcu_tasks_trace");
+    return;
+  }
+  if (smap != nullptr) {
+    smap->storage_ma.free(env, storage, "bpf_local_storage_free: bpf_mem_cache_free");
+  } else {
+    k.rcu.call(env, RcuFlavour::kRcu, [&k, storage](Env& e) { bpf_local_storage_free_rcu(e, k, storage); },
+               "bpf_local_storage_free: call_rcu (smap gone)");
+  }
+}
+
+// bpf_selem_unlink_storage_nolock() (v6.18): local_storage->lock held. Returns whether the
+// storage became empty and must be freed by the caller.
+bool bpf_selem_unlink_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, Ref<Selem> selem,
+                                     SelemList& free_list) {
+  (void)k;
+  env.read(selem.id, field::kSelemSmap, "bpf_selem_unlink_storage_nolock: sdata->smap");
+  const Ref<Smap> smap = selem->smap;
+  env.read(storage.id, field::kStorageOwner, "bpf_selem_unlink_storage_nolock: local_storage->owner");
+  const Ref<Owner> owner = storage->owner;
+  env.read(storage.id, field::kStorageList, "bpf_selem_unlink_storage_nolock: hlist_is_singular_node");
+  const bool free_local_storage = storage->list.size() == 1 && storage->list.front().p == selem.p;
+  if (free_local_storage) {
+    env.write(storage.id, field::kStorageOwner, "bpf_selem_unlink_storage_nolock: owner = NULL");
+    storage->owner = {};
+    // After this, the owner may be freed and must not be used.
+    env.write(owner.id, field::kOwnerStorage, "bpf_selem_unlink_storage_nolock: *owner_storage = NULL");
+    owner->bpf_storage = {};
+  }
+  env.write(storage.id, field::kStorageList, "bpf_selem_unlink_storage_nolock: hlist_del_init_rcu(snode)");
+  erase(storage->list, selem);
+  env.write(selem.id, field::kSelemSnode, "bpf_selem_unlink_storage_nolock: hlist_del_init_rcu(snode)");
+  selem->storage_linked = false;
+  const uint16_t slot = smap->cache_idx;
+  env.read(storage.id, field::kStorageCache0 + slot, "bpf_selem_unlink_storage_nolock: cache[idx]");
+  if (storage->cache[slot].p == selem.p) {
+    env.write(storage.id, field::kStorageCache0 + slot, "bpf_selem_unlink_storage_nolock: cache[idx] = NULL");
+    storage->cache[slot] = {};
+  }
+  free_list.push_back(selem);
+  env.read(storage.id, field::kStorageSmap, "bpf_selem_unlink_storage_nolock: local_storage->smap");
+  if (storage->smap.p == smap.p) {
+    env.write(storage.id, field::kStorageSmap, "bpf_selem_unlink_storage_nolock: local_storage->smap = NULL");
+    storage->smap = {};
+  }
+  return free_local_storage;
+}
+
+// bpf_selem_unlink_storage() (v6.18)
+void bpf_selem_unlink_storage(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_now) {
+  env.read(selem.id, field::kSelemSnode, "bpf_selem_unlink_storage: selem_linked_to_storage_lockless");
+  if (!selem->storage_linked) return;
+  env.read(selem.id, field::kSelemStorage, "bpf_selem_unlink_storage: selem->local_storage");
+  const Ref<Storage> storage = selem->local_storage;
+  env.read(storage.id, field::kStorageSmap, "bpf_selem_unlink_storage: local_storage->smap");
+  Smap* storage_smap = storage->smap.p;
+  const bool bpf_ma = true;  // check_storage_bpf_ma(): task and cgroup storage use bpf_mem_alloc
+  SelemList free_list;
+  bool free_local_storage = false;
+  env.lock(storage->lock, "bpf_selem_unlink_storage: raw_spin_lock_irqsave(&local_storage->lock)");
+  env.read(selem.id, field::kSelemSnode, "bpf_selem_unlink_storage: selem_linked_to_storage");
+  if (selem->storage_linked) {
+    free_local_storage = bpf_selem_unlink_storage_nolock(env, k, storage, selem, free_list);
+  }
+  env.unlock(storage->lock, "bpf_selem_unlink_storage: raw_spin_unlock_irqrestore");
+  bpf_selem_free_list(env, k, free_list, reuse_now);
+  if (free_local_storage) bpf_local_storage_free(env, k, storage, storage_smap, bpf_ma, reuse_now);
+}
+
+// bpf_selem_link_storage_nolock() (v6.18): publishes the selem to lockless readers.
+void bpf_selem_link_storage_nolock(Env& env, Ref<Storage> storage, Ref<Selem> selem) {
+  env.write(selem.id, field::kSelemStorage, "bpf_selem_link_storage_nolock: selem->local_storage");
+  selem->local_storage = storage;
+  env.write(storage.id, field::kStorageList, "bpf_selem_link_storage_nolock: hlist_add_head_rcu(snode)");
+  storage->list.insert(storage->list.begin(), selem);
+  selem->storage_linked = true;
+}
+
+// bpf_selem_unlink_map() (v6.18)
+void bpf_selem_unlink_map(Env& env, Kernel& k, Ref<Selem> selem) {
+  k.fentry(env, "bpf_selem_unlink_map");
+  env.read(selem.id, field::kSelemMapNode, "bpf_selem_unlink_map: selem_linked_to_map_lockless");
+  if (!selem->map_linked) return;
+  env.read(selem.id, field::kSelemSmap, "bpf_selem_unlink_map: sdata->smap");
+  Smap& smap = *selem->smap.p;
+  Bucket& b = smap.buckets[selem->bucket];
+  env.lock(b.lock, "bpf_selem_unlink_map: raw_spin_lock_irqsave(&b->lock)");
+  env.read(selem.id, field::kSelemMapNode, "bpf_selem_unlink_map: selem_linked_to_map");
+  if (selem->map_linked) {
+    env.write(selem.id, field::kSelemMapNode, "bpf_selem_unlink_map: hlist_del_init_rcu(map_node)");
+    erase(b.list, selem);
+    selem->map_linked = false;
+  }
+  env.unlock(b.lock, "bpf_selem_unlink_map: raw_spin_unlock_irqrestore(&b->lock)");
+}
+
+// bpf_selem_link_map() (v6.18)
+void bpf_selem_link_map(Env& env, Kernel& k, Smap& smap, Ref<Selem> selem) {
+  k.fentry(env, "bpf_selem_link_map");
+  const uint32_t bucket = select_bucket(env, smap, selem);
+  Bucket& b = smap.buckets[bucket];
+  env.lock(b.lock, "bpf_selem_link_map: raw_spin_lock_irqsave(&b->lock)");
+  env.write(selem.id, field::kSelemSmap, "bpf_selem_link_map: sdata->smap = smap");
+  selem->smap = Ref<Smap>::of(&smap);
+  selem->bucket = bucket;
+  env.write(selem.id, field::kSelemMapNode, "bpf_selem_link_map: hlist_add_head_rcu(map_node)");
+  b.list.insert(b.list.begin(), selem);
+  selem->map_linked = true;
+  env.unlock(b.lock, "bpf_selem_link_map: raw_spin_unlock_irqrestore(&b->lock)");
+}
+
+// bpf_selem_unlink() (v6.18): map side first, because the selem is freed once it leaves the
+// storage. The two unlinks take their locks one after the other, not nested.
+void bpf_selem_unlink(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_now) {
+  k.fentry(env, "bpf_selem_unlink");
+  bpf_selem_unlink_map(env, k, selem);
+  bpf_selem_unlink_storage(env, k, selem, reuse_now);
+}
+
+// __bpf_local_storage_insert_cache() (v6.18): the lock and the still-linked re-check keep a
+// parallel delete from having an unlinked sdata published into the cache (bug 16).
+void __bpf_local_storage_insert_cache(Env& env, Kernel& k, Ref<Storage> storage, const Smap& smap,
+                                      Ref<Selem> selem) {
+  k.fentry(env, "__bpf_local_storage_insert_cache");
+  const uint16_t slot = smap.cache_idx;
+  if (k.bug(Bug::kCacheFillWithoutRecheck)) {
+    env.write(storage.id, field::kStorageCache0 + slot, "__bpf_local_storage_insert_cache: cache[idx] = sdata (no lock, no re-check)");
+    storage->cache[slot] = selem;
+    return;
+  }
+  env.lock(storage->lock, "__bpf_local_storage_insert_cache: raw_spin_lock_irqsave(&local_storage->lock)");
+  env.read(selem.id, field::kSelemSnode, "__bpf_local_storage_insert_cache: selem_linked_to_storage");
+  if (selem->storage_linked) {
+    env.write(storage.id, field::kStorageCache0 + slot, "__bpf_local_storage_insert_cache: rcu_assign_pointer(cache[idx])");
+    storage->cache[slot] = selem;
+  } else {
+    env.probe("cache fill lost its race");
+  }
+  env.unlock(storage->lock, "__bpf_local_storage_insert_cache: raw_spin_unlock_irqrestore");
+}
+
+// bpf_local_storage_lookup() (include/linux/bpf_local_storage.h, v6.18, static inline).
+// The slow path walks the list under RCU; the model walks a snapshot taken when it reads the
+// head, which is one of the views an RCU reader can have.
+Ref<Selem> bpf_local_storage_lookup(Env& env, Kernel& k, Ref<Storage> storage, const Smap& smap,
+                                    bool cacheit_lockit) {
+  const uint16_t slot = smap.cache_idx;
+  env.read(storage.id, field::kStorageCache0 + slot, "bpf_local_storage_lookup: cache[idx]");
+  const Ref<Selem> cached = storage->cache[slot];
+  if (cached) {
+    env.read(cached.id, field::kSelemSmap, "bpf_local_storage_lookup: sdata->smap (cache hit?)");
+    if (cached->smap.p == &smap) return cached;
+    env.probe("cache slot holds another map's sdata");
+  }
+  env.read(storage.id, field::kStorageList, "bpf_local_storage_lookup: hlist_for_each_entry_rcu");
+  const std::vector<Ref<Selem>> walk = storage->list;
+  for (const Ref<Selem>& selem : walk) {
+    env.read(selem.id, field::kSelemSmap, "bpf_local_storage_lookup: SDATA(selem)->smap");
+    if (selem->smap.p != &smap) continue;
+    if (cacheit_lockit) __bpf_local_storage_insert_cache(env, k, storage, smap, selem);
+    return selem;
+  }
+  return {};
+}
+
+// check_flags() (v6.18)
+int check_flags(bool old_exists, uint64_t map_flags) {
+  if (old_exists && (map_flags & ~kBpfFLock) == kBpfNoexist) return kEEXIST;
+  if (!old_exists && (map_flags & ~kBpfFLock) == kBpfExist) return kENOENT;
+  return 0;
+}
+
+// bpf_local_storage_alloc() (v6.18): the first element of an owner; the storage is published
+// with cmpxchg on the owner's pointer, which needs no lock of the owner.
+int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, Ref<Selem> first,
+                            Gfp gfp) {
+  k.fentry(env, "bpf_local_storage_alloc");
+  Ref<Storage> storage;
+  if (smap.bpf_ma && !smap.use_kmalloc_nolock) {
+    if (gfp == Gfp::kKernel) env.might_sleep("bpf_mem_cache_alloc_flags(GFP_KERNEL)");
+    storage = smap.storage_ma.alloc(env, k.knobs().alloc_may_fail, "bpf_local_storage_alloc");
+  } else {
+    storage = Ref<Storage>::of(k.kzalloc_storage(env, "bpf_local_storage_alloc: bpf_map_kzalloc"));
+  }
+  if (!storage) return kENOMEM;
+  storage->lock = env.new_lock(LockKind::kSpinIrq, "local_storage->lock");
+  env.write(storage.id, field::kStorageSmap, "bpf_local_storage_alloc: storage->smap = smap");
+  storage->smap = Ref<Smap>::of(&smap);
+  storage->owner = owner;
+  bpf_selem_link_storage_nolock(env, storage, first);
+  bpf_selem_link_map(env, k, smap, first);
+  env.rmw(owner.id, field::kOwnerStorage, "bpf_local_storage_alloc: cmpxchg(owner_storage_ptr, NULL, storage)");
+  if (owner->bpf_storage) {
+    env.probe("storage cmpxchg lost");
+    bpf_selem_unlink_map(env, k, first);
+    bpf_local_storage_free(env, k, storage, &smap, smap.bpf_ma, true);
+    return kEAGAIN;
+  }
+  owner->bpf_storage = storage;
+  return 0;
+}
+
+// bpf_local_storage_update() (v6.18)
+SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap,
+                                    const Value& value, uint64_t map_flags, Gfp gfp) {
+  k.fentry(env, "bpf_local_storage_update");
+  if ((map_flags & ~kBpfFLock) > kBpfExist || ((map_flags & kBpfFLock) && !smap.has_spin_lock)) {
+    return {{}, kEINVAL};
+  }
+  if (gfp == Gfp::kKernel && (map_flags & ~kBpfFLock) != kBpfNoexist) return {{}, kEINVAL};
+
+  const Ref<Storage> storage = owner_storage_load(env, owner, "bpf_local_storage_update: owner->storage");
+  bool empty = !storage;
+  if (storage) {
+    env.read(storage.id, field::kStorageList, "bpf_local_storage_update: hlist_empty");
+    empty = storage->list.empty();
+  }
+  if (empty) {
+    // The very first element for the owner.
+    if (int err = check_flags(false, map_flags)) return {{}, err};
+    const Ref<Selem> selem = bpf_selem_alloc(env, k, smap, owner, &value, gfp);
+    if (!selem) return {{}, kENOMEM};
+    if (int err = bpf_local_storage_alloc(env, k, owner, smap, selem, gfp)) {
+      bpf_selem_free(env, k, selem, smap, true);
+      return {{}, err};
+    }
+    return {selem, 0};
+  }
+
+  if ((map_flags & kBpfFLock) && !(map_flags & kBpfNoexist)) {
+    // Hoping for an in-place update without the storage lock.
+    const Ref<Selem> old = bpf_local_storage_lookup(env, k, storage, smap, false);
+    if (int err = check_flags(bool(old), map_flags)) return {{}, err};
+    if (old) {
+      env.read(old.id, field::kSelemSnode, "bpf_local_storage_update: selem_linked_to_storage_lockless");
+      if (old->storage_linked) {
+        copy_map_value_locked(env, smap, old, value);
+        return {old, 0};
+      }
+    }
+  }
+
+  Ref<Selem> alloc_selem = bpf_selem_alloc(env, k, smap, owner, &value, gfp);
+  Ref<Selem> selem = alloc_selem;
+  if (!alloc_selem) return {{}, kENOMEM};
+  SelemList old_free_list;
+  int err = 0;
+  env.lock(storage->lock, "bpf_local_storage_update: raw_spin_lock_irqsave(&local_storage->lock)");
+  env.read(storage.id, field::kStorageList, "bpf_local_storage_update: hlist_empty (locked)");
+  if (storage->list.empty()) {
+    // A parallel delete is freeing the storage: no retry.
+    env.probe("update found the storage emptied");
+    err = kEAGAIN;
+  } else {
+    const Ref<Selem> old = bpf_local_storage_lookup(env, k, storage, smap, false);
+    err = check_flags(bool(old), map_flags);
+    if (err == 0 && old && (map_flags & kBpfFLock)) {
+      copy_map_value_locked(env, smap, old, value);
+      selem = old;
+    } else if (err == 0) {
+      alloc_selem = {};
+      bpf_selem_link_map(env, k, smap, selem);
+      bpf_selem_link_storage_nolock(env, storage, selem);
+      if (old) {
+        bpf_selem_unlink_map(env, k, old);
+        bpf_selem_unlink_storage_nolock(env, k, storage, old, old_free_list);
+      }
+    }
+  }
+  env.unlock(storage->lock, "bpf_local_storage_update: raw_spin_unlock_irqrestore");
+  bpf_selem_free_list(env, k, old_free_list, false);
+  if (alloc_selem) bpf_selem_free(env, k, alloc_selem, smap, true);
+  if (err) return {{}, err};
+  return {selem, 0};
+}
+
+// bpf_local_storage_cache_idx_get() (v6.18): least-used slot, lowest index on ties, stop at 0.
+uint16_t bpf_local_storage_cache_idx_get(Env& env, IdxCache& cache) {
+  env.lock(cache.idx_lock, "bpf_local_storage_cache_idx_get: spin_lock(&cache->idx_lock)");
+  uint64_t min_usage = UINT64_MAX;
+  uint16_t res = 0;
+  for (uint16_t i = 0; i < kCacheSize; ++i) {
+    if (cache.usage[i] < min_usage) {
+      min_usage = cache.usage[i];
+      res = i;
+      if (min_usage == 0) break;
+    }
+  }
+  if (min_usage > 0) env.probe("cache slot shared by two maps");
+  ++cache.usage[res];
+  env.unlock(cache.idx_lock, "bpf_local_storage_cache_idx_get: spin_unlock");
+  return res;
+}
+
+// bpf_local_storage_cache_idx_free() (v6.18)
+void bpf_local_storage_cache_idx_free(Env& env, IdxCache& cache, uint16_t idx) {
+  env.lock(cache.idx_lock, "bpf_local_storage_cache_idx_free: spin_lock(&cache->idx_lock)");
+  --cache.usage[idx];
+  env.unlock(cache.idx_lock, "bpf_local_storage_cache_idx_free: spin_unlock");
+}
+
+// bpf_local_storage_map_alloc() (v6.18); task and cgroup storage ask for bpf_ma.
+Smap& bpf_local_storage_map_alloc(Env& env, Kernel& k, OwnerKind type, std::string name,
+                                  bool has_spin_lock) {
+  Smap& smap = k.new_smap(std::move(name));
+  smap.id = env.alloc(kSmapType, "bpf_local_storage_map_alloc");
+  smap.type = type;
+  uint32_t nbuckets = 1;
+  while (nbuckets < k.knobs().cpus) nbuckets <<= 1;  // roundup_pow_of_two(num_possible_cpus())
+  // At least two buckets: select_bucket() is undefined with one (bug 18).
+  if (!k.bug(Bug::kSingleBucket)) nbuckets = std::max<uint32_t>(2, nbuckets);
+  uint32_t log = 0;
+  while ((1u << log) < nbuckets) ++log;
+  smap.bucket_log = log;
+  smap.buckets.resize(nbuckets);
+  for (Bucket& b : smap.buckets) b.lock = env.new_lock(LockKind::kSpinIrq, "b->lock");
+  smap.has_spin_lock = has_spin_lock;
+  // PREEMPT_RT forces bpf_mem_alloc (bug 12's fix); task and cgroup storage ask for it anyway.
+  // The mutant models a map on the kzalloc path (as sk and inode storage were) on RT.
+  smap.bpf_ma = !k.bug(Bug::kAllocInAtomicRt);
+  smap.use_kmalloc_nolock = k.bug(Bug::kNolockAllocFails);
+  smap.cache_idx = bpf_local_storage_cache_idx_get(env, k.idx_cache(type));
+  return smap;
+}
+
+// bpf_local_storage_destroy() (v6.18): the owner is going away; nothing else adds elements.
+void bpf_local_storage_destroy(Env& env, Kernel& k, Ref<Storage> storage) {
+  env.read(storage.id, field::kStorageSmap, "bpf_local_storage_destroy: local_storage->smap");
+  Smap* storage_smap = storage->smap.p;
+  SelemList free_list;
+  bool free_storage = false;
+  env.lock(storage->lock, "bpf_local_storage_destroy: raw_spin_lock_irqsave(&local_storage->lock)");
+  env.read(storage.id, field::kStorageList, "bpf_local_storage_destroy: hlist_for_each_entry_safe");
+  const std::vector<Ref<Selem>> all = storage->list;
+  for (const Ref<Selem>& selem : all) {
+    bpf_selem_unlink_map(env, k, selem);
+    free_storage = bpf_selem_unlink_storage_nolock(env, k, storage, selem, free_list);
+  }
+  env.unlock(storage->lock, "bpf_local_storage_destroy: raw_spin_unlock_irqrestore");
+  bpf_selem_free_list(env, k, free_list, true);
+  if (free_storage) bpf_local_storage_free(env, k, storage, storage_smap, true, true);
+}
+
+// bpf_local_storage_map_free() (v6.18), called from the map's free work (it may sleep).
+void bpf_local_storage_map_free(Env& env, Kernel& k, Smap& smap, Kernel::Busy* busy) {
+  bpf_local_storage_cache_idx_free(env, k.idx_cache(smap.type), smap.cache_idx);
+  k.rcu.synchronize(env, RcuFlavour::kRcu);
+  for (Bucket& b : smap.buckets) {
+    k.rcu.read_lock(env, RcuFlavour::kRcu);
+    for (;;) {
+      env.read(smap.id, field::kSmapBuckets, "bpf_local_storage_map_free: hlist_first_rcu(&b->list)");
+      if (b.list.empty()) break;
+      const Ref<Selem> selem = b.list.front();
+      const uint16_t cpu = env.context().cpu;
+      if (busy != nullptr) {
+        env.rmw(busy->obj[cpu], field::kBusyCount, "bpf_local_storage_map_free: this_cpu_inc(busy)");
+        ++busy->count[cpu];
+      }
+      bpf_selem_unlink(env, k, selem, true);
+      if (busy != nullptr) {
+        env.rmw(busy->obj[cpu], field::kBusyCount, "bpf_local_storage_map_free: this_cpu_dec(busy)");
+        --busy->count[cpu];
+      }
+      // cond_resched_rcu()
+      k.rcu.read_unlock(env, RcuFlavour::kRcu);
+      k.rcu.read_lock(env, RcuFlavour::kRcu);
+    }
+    k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  }
+  k.rcu.synchronize(env, RcuFlavour::kRcu);
+  if (smap.bpf_ma) {
+    k.rcu.barrier(env, RcuFlavour::kTasksTrace);
+    if (!k.rcu.knobs().trace_implies_rcu_gp) k.rcu.barrier(env, RcuFlavour::kRcu);
+    smap.selem_ma.destroy(env);
+    smap.storage_ma.destroy(env);
+  }
+  smap.freed = true;
+  env.free(smap.id, "bpf_local_storage_map_free: bpf_map_area_free");
+}
+
+}  // namespace lsmc::model::kernel

@@ -1,0 +1,356 @@
+#include "model/linux/task_storage.hpp"
+
+namespace lsmc::model::kernel {
+
+namespace {
+
+Ref<Owner> as_owner(Ref<Task> t) { return Ref<Owner>{t.p, t.id}; }
+
+// this_cpu_add(): one instruction on x86 (a single step); with bug 5, arm64's separate load and
+// store, so that a task preempted between them (migrate_disable() does not stop preemption)
+// loses the other task's update.
+int busy_add(Env& env, Kernel& k, OwnerKind type, int delta, std::string_view label) {
+  Kernel::Busy& b = k.busy(type);
+  const uint16_t cpu = env.context().cpu;
+  if (k.bug(Bug::kPercpuBusyNonatomic)) {
+    env.read(b.obj[cpu], field::kBusyCount, label);
+    const int seen = b.count[cpu];
+    env.write(b.obj[cpu], field::kBusyCount, label);
+    b.count[cpu] = seen + delta;
+  } else {
+    env.rmw(b.obj[cpu], field::kBusyCount, label);
+    b.count[cpu] += delta;
+  }
+  return b.count[cpu];
+}
+
+}  // namespace
+
+void busy_inc(Env& env, Kernel& k, OwnerKind type) { busy_add(env, k, type, 1, "this_cpu_inc(busy)"); }
+void busy_dec(Env& env, Kernel& k, OwnerKind type) { busy_add(env, k, type, -1, "this_cpu_dec(busy)"); }
+int busy_inc_return(Env& env, Kernel& k, OwnerKind type) {
+  return busy_add(env, k, type, 1, "this_cpu_inc_return(busy)");
+}
+
+// bpf_task_storage_lock() (v6.18)
+void bpf_task_storage_lock(Env& env, Kernel& k) { busy_inc(env, k, OwnerKind::kTask); }
+
+// bpf_task_storage_unlock() (v6.18)
+void bpf_task_storage_unlock(Env& env, Kernel& k) { busy_dec(env, k, OwnerKind::kTask); }
+
+// bpf_task_storage_trylock() (v6.18): fails if anything else on this CPU holds the counter.
+bool bpf_task_storage_trylock(Env& env, Kernel& k) {
+  if (busy_inc_return(env, k, OwnerKind::kTask) != 1) {
+    busy_dec(env, k, OwnerKind::kTask);
+    env.probe("busy counter refused");
+    return false;
+  }
+  return true;
+}
+
+// task_storage_lookup() (v6.18)
+Ref<Selem> task_storage_lookup(Env& env, Kernel& k, Ref<Task> task, const Smap& smap, bool cacheit) {
+  const Ref<Storage> storage = owner_storage_load(env, as_owner(task), "task_storage_lookup: task->bpf_storage");
+  if (!storage) return {};
+  return bpf_local_storage_lookup(env, k, storage, smap, cacheit);
+}
+
+// bpf_task_storage_free() (v6.18): from free_task(), after the last reference and a grace
+// period, so no program can still reach the task (bug 2's fix moved it there).
+void bpf_task_storage_free(Env& env, Kernel& k, Ref<Task> task) {
+  k.fentry(env, "bpf_task_storage_free", task);
+  ++env.context().migrate_disabled;
+  k.rcu.read_lock(env, RcuFlavour::kRcu);
+  const Ref<Storage> storage = owner_storage_load(env, as_owner(task), "bpf_task_storage_free: task->bpf_storage");
+  if (storage) {
+    bpf_task_storage_lock(env, k);
+    bpf_local_storage_destroy(env, k, storage);
+    bpf_task_storage_unlock(env, k);
+  }
+  k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  --env.context().migrate_disabled;
+}
+
+namespace {
+// pidfd_get_pid() + pid_task(pid, PIDTYPE_PID) (kernel/pid.c, v6.18)
+int resolve_pidfd(Env& env, const Fd& fd, Ref<Task>& task) {
+  if (fd.kind != Fd::Kind::kPidfd || fd.pid == nullptr) return kEBADF;
+  env.read(fd.pid->id, field::kPidTask, "pid_task(pid, PIDTYPE_PID)");
+  task = fd.pid->task;
+  return task ? 0 : kENOENT;
+}
+}  // namespace
+
+// bpf_pid_task_storage_lookup_elem() (v6.18)
+LookupResult bpf_pid_task_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
+  Ref<Task> task;
+  if (int err = resolve_pidfd(env, fd, task)) return {err, {}};
+  bpf_task_storage_lock(env, k);
+  const Ref<Selem> sdata = task_storage_lookup(env, k, task, smap, true);
+  bpf_task_storage_unlock(env, k);
+  if (!sdata) return {kENOENT, {}};
+  env.read(sdata.id, field::kSelemData, "bpf_map_copy_value");
+  Value v = sdata->value;
+  v.spin_lock = 0;  // check_and_init_map_value(): special fields read as zero
+  return {0, v};
+}
+
+// bpf_pid_task_storage_update_elem() (v6.18): GFP_ATOMIC, under the busy counter.
+int bpf_pid_task_storage_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd,
+                                     const Value& value, uint64_t flags) {
+  Ref<Task> task;
+  if (int err = resolve_pidfd(env, fd, task)) return err;
+  bpf_task_storage_lock(env, k);
+  const SdataOrErr r = bpf_local_storage_update(env, k, as_owner(task), smap, value, flags, Gfp::kAtomic);
+  bpf_task_storage_unlock(env, k);
+  return r.err;
+}
+
+// task_storage_delete() (v6.18): look up first; -EBUSY only if there is something to delete.
+int task_storage_delete(Env& env, Kernel& k, Ref<Task> task, Smap& smap, bool nobusy) {
+  const Ref<Selem> sdata = task_storage_lookup(env, k, task, smap, false);
+  if (!sdata) return kENOENT;
+  if (!nobusy) return kEBUSY;
+  // Programs may still hold the element: it waits for both grace periods (reuse_now=false),
+  // unless bug 10 picks the owner-destruction flavour here.
+  bpf_selem_unlink(env, k, sdata, k.bug(Bug::kWrongFlavourAtFreeSite));
+  return 0;
+}
+
+// bpf_pid_task_storage_delete_elem() (v6.18)
+int bpf_pid_task_storage_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
+  Ref<Task> task;
+  if (int err = resolve_pidfd(env, fd, task)) return err;
+  bpf_task_storage_lock(env, k);
+  const int err = task_storage_delete(env, k, task, smap, true);
+  bpf_task_storage_unlock(env, k);
+  return err;
+}
+
+// __bpf_task_storage_get() (v6.18): create only while the task is refcounted (bug 3's gate).
+Ref<Selem> __bpf_task_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Task> task,
+                                  const Value* value, uint64_t flags, Gfp gfp, bool nobusy) {
+  const Ref<Selem> sdata = task_storage_lookup(env, k, task, smap, nobusy);
+  if (sdata) return sdata;
+  env.read(task.id, field::kOwnerUsage, "__bpf_task_storage_get: refcount_read(&task->usage)");
+  const bool alive = task->usage != 0 || k.bug(Bug::kCreateAfterOwnerFree);
+  if (alive && (flags & kGetFCreate) && nobusy) {
+    const Value zero;
+    const SdataOrErr r = bpf_local_storage_update(env, k, Ref<Owner>{task.p, task.id}, smap,
+                                                  value ? *value : zero, kBpfNoexist, gfp);
+    return r.err ? Ref<Selem>{} : r.sdata;
+  }
+  return {};
+}
+
+namespace {
+// The NULL-owner check every helper makes (bug 17's fix).
+bool null_task(Env& env, Kernel& k, Ref<Task> task, std::string_view helper) {
+  if (task) return false;
+  if (k.bug(Bug::kNullOwner)) {
+    env.fail("null-dereference", std::string(helper) + " dereferences a NULL task (bug 17: no owner check)");
+  }
+  return true;
+}
+}  // namespace
+
+// bpf_task_storage_get_recur() (v6.18): tracing programs. Under busy it still looks up
+// (without caching) but never creates.
+Ref<Selem> bpf_task_storage_get_recur(Env& env, Kernel& k, Smap& smap, Ref<Task> task,
+                                      const Value* value, uint64_t flags, Gfp gfp) {
+  if ((flags & ~kGetFCreate) || null_task(env, k, task, "bpf_task_storage_get_recur")) return {};
+  if (k.bug(Bug::kRecursionDeadlock)) {  // before the busy counter existed (bug 4)
+    return __bpf_task_storage_get(env, k, smap, task, value, flags, gfp, true);
+  }
+  if (k.bug(Bug::kBusyFailsLookup)) {  // before 6.2 (bug 6): busy fails everything
+    if (!bpf_task_storage_trylock(env, k)) return {};
+    const Ref<Selem> r = __bpf_task_storage_get(env, k, smap, task, value, flags, gfp, true);
+    bpf_task_storage_unlock(env, k);
+    return r;
+  }
+  const bool nobusy = bpf_task_storage_trylock(env, k);
+  const Ref<Selem> data = __bpf_task_storage_get(env, k, smap, task, value, flags, gfp, nobusy);
+  if (nobusy) bpf_task_storage_unlock(env, k);
+  return data;
+}
+
+// bpf_task_storage_get() (v6.18): programs that cannot recurse (LSM, iter, struct_ops).
+Ref<Selem> bpf_task_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Task> task,
+                                const Value* value, uint64_t flags, Gfp gfp) {
+  if ((flags & ~kGetFCreate) || null_task(env, k, task, "bpf_task_storage_get")) return {};
+  if (k.bug(Bug::kBusyFailsLookup)) return bpf_task_storage_get_recur(env, k, smap, task, value, flags, gfp);
+  bpf_task_storage_lock(env, k);
+  const Ref<Selem> data = __bpf_task_storage_get(env, k, smap, task, value, flags, gfp, true);
+  bpf_task_storage_unlock(env, k);
+  return data;
+}
+
+// bpf_task_storage_delete_recur() (v6.18)
+int bpf_task_storage_delete_recur(Env& env, Kernel& k, Smap& smap, Ref<Task> task) {
+  if (null_task(env, k, task, "bpf_task_storage_delete_recur")) return -kEINVAL;
+  if (k.bug(Bug::kRecursionDeadlock)) return -task_storage_delete(env, k, task, smap, true);
+  const bool nobusy = bpf_task_storage_trylock(env, k);
+  const int ret = task_storage_delete(env, k, task, smap, nobusy);
+  if (nobusy) bpf_task_storage_unlock(env, k);
+  return -ret;
+}
+
+// bpf_task_storage_delete() (v6.18)
+int bpf_task_storage_delete(Env& env, Kernel& k, Smap& smap, Ref<Task> task) {
+  if (null_task(env, k, task, "bpf_task_storage_delete")) return -kEINVAL;
+  if (k.bug(Bug::kBusyFailsLookup)) return bpf_task_storage_delete_recur(env, k, smap, task);
+  bpf_task_storage_lock(env, k);
+  const int ret = task_storage_delete(env, k, task, smap, true);
+  bpf_task_storage_unlock(env, k);
+  return -ret;
+}
+
+// task_storage_map_free() (v6.18)
+void task_storage_map_free(Env& env, Kernel& k, Smap& smap) {
+  bpf_local_storage_map_free(env, k, smap, &k.busy(OwnerKind::kTask));
+}
+
+Ref<Selem> prog_task_storage_get(Env& env, Kernel& k, const ProgCtx& ctx, Smap& smap,
+                                 Ref<Task> task, uint64_t flags, const Value* value) {
+  const Gfp gfp = ctx.sleepable ? Gfp::kKernel : Gfp::kAtomic;
+  return ctx.recur_proto ? bpf_task_storage_get_recur(env, k, smap, task, value, flags, gfp)
+                         : bpf_task_storage_get(env, k, smap, task, value, flags, gfp);
+}
+
+int prog_task_storage_delete(Env& env, Kernel& k, const ProgCtx& ctx, Smap& smap, Ref<Task> task) {
+  return ctx.recur_proto ? bpf_task_storage_delete_recur(env, k, smap, task)
+                         : bpf_task_storage_delete(env, k, smap, task);
+}
+
+// map_lookup_elem() (kernel/bpf/syscall.c, v6.18)
+LookupResult sys_map_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, uint64_t flags) {
+  if ((flags & ~kBpfFLock) || ((flags & kBpfFLock) && !smap.has_spin_lock)) return {kEINVAL, {}};
+  env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_LOOKUP_ELEM)");
+  k.rcu.read_lock(env, RcuFlavour::kRcu);
+  LookupResult r = bpf_pid_task_storage_lookup_elem(env, k, smap, fd);
+  k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  return r;
+}
+
+// map_update_elem() (kernel/bpf/syscall.c, v6.18)
+int sys_map_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, const Value& value,
+                        uint64_t flags) {
+  if ((flags & kBpfFLock) && !smap.has_spin_lock) return kEINVAL;
+  env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_UPDATE_ELEM)");
+  k.rcu.read_lock(env, RcuFlavour::kRcu);
+  const int err = bpf_pid_task_storage_update_elem(env, k, smap, fd, value, flags);
+  k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  return err;
+}
+
+// map_delete_elem() (kernel/bpf/syscall.c, v6.18)
+int sys_map_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
+  env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_DELETE_ELEM)");
+  k.rcu.read_lock(env, RcuFlavour::kRcu);
+  const int err = bpf_pid_task_storage_delete_elem(env, k, smap, fd);
+  k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  return err;
+}
+
+// bpf_map_free_deferred() (kernel/bpf/syscall.c, v6.18): a kworker, which may sleep.
+void bpf_map_free_deferred(Env& env, Kernel& k, Smap& smap) {
+  if (smap.type == OwnerKind::kTask) {
+    task_storage_map_free(env, k, smap);
+  } else {
+    bpf_local_storage_map_free(env, k, smap, &k.busy(OwnerKind::kCgroup));
+  }
+}
+
+// ---- the task lifecycle (kernel/fork.c, kernel/exit.c; v6.18) --------------------------------
+
+Task& task_for_scenario(Env& env, Kernel& k, std::string name, int pid_nr) {
+  Task& t = k.new_task(std::move(name));
+  t.id = env.alloc(kTaskType, "task (exists before the scenario)");
+  t.usage = 1;
+  t.state = Task::State::kRunning;
+  Pid& pid = k.new_pid(pid_nr);
+  pid.id = env.alloc(kPidType, "alloc_pid");
+  pid.task = Ref<Task>::of(&t);
+  t.pid = &pid;
+  return t;
+}
+
+// free_task() (kernel/fork.c, v6.18): bpf_task_storage_free() is here since 6.4 (bug 2's fix),
+// so that the failed-fork path, which never reaches __put_task_struct(), destroys storage too.
+void free_task(Env& env, Kernel& k, Ref<Task> task) {
+  if (!k.bug(Bug::kFreeTaskSkipsStorage)) bpf_task_storage_free(env, k, task);
+  k.fentry(env, "free_task_struct", task);
+  env.write(task.id, field::kOwnerState, "free_task: free_task_struct");
+  task->state = Task::State::kFreed;
+  env.free(task.id, "free_task: free_task_struct");
+}
+
+// __put_task_struct() (kernel/fork.c, v6.18): the last reference is gone.
+void __put_task_struct(Env& env, Kernel& k, Ref<Task> task) {
+  if (k.bug(Bug::kFreeTaskSkipsStorage)) bpf_task_storage_free(env, k, task);  // before 6.4
+  k.fentry(env, "exit_creds", task);
+  free_task(env, k, task);
+}
+
+// put_task_struct() (include/linux/sched/task.h, v6.18)
+void put_task_struct(Env& env, Kernel& k, Ref<Task> task) {
+  env.rmw(task.id, field::kOwnerUsage, "put_task_struct: refcount_dec_and_test(&t->usage)");
+  if (--task->usage == 0) __put_task_struct(env, k, task);
+}
+
+// do_exit() (kernel/exit.c, v6.18), reduced: the task is a zombie until reaped.
+void do_exit(Env& env, Kernel& k, Task& task) {
+  k.fentry(env, "do_exit");
+  env.write(task.id, field::kOwnerState, "do_exit: exit_notify");
+  task.state = Task::State::kZombie;
+}
+
+// release_task() (kernel/exit.c, v6.18): detach the pid (syscalls by pidfd get ENOENT from now
+// on), then drop the task's reference after a grace period (delayed_put_task_struct).
+void release_task(Env& env, Kernel& k, Task& task) {
+  env.write(task.pid->id, field::kPidTask, "release_task: __unhash_process: detach_pid");
+  task.pid->task = {};
+  env.write(task.id, field::kOwnerState, "release_task");
+  task.state = Task::State::kReaped;
+  const Ref<Task> ref = Ref<Task>::of(&task);
+  k.rcu.call(env, RcuFlavour::kRcu, [&k, ref](Env& e) { put_task_struct(e, k, ref); },
+             "put_task_struct_rcu_user: call_rcu(delayed_put_task_struct)");
+}
+
+// copy_process() (kernel/fork.c, v6.18), the steps that matter to task storage. With
+// plan.fail_after_step = n, the step after n fails and the bad_fork_* path runs.
+Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan) {
+  // dup_task_struct(): *tsk = *orig, so the child starts with the parent's pointer.
+  Task& child = k.new_task(parent.name + "-child");
+  child.id = env.alloc(kTaskType, "dup_task_struct");
+  env.read(parent.id, field::kOwnerStorage, "dup_task_struct: arch_dup_task_struct (*dst = *src)");
+  child.bpf_storage = parent.bpf_storage;
+  child.usage = 1;
+  child.state = Task::State::kForking;
+  const Ref<Task> ref = Ref<Task>::of(&child);
+  if (!k.bug(Bug::kCloneSharesStorage)) {
+    env.write(child.id, field::kOwnerStorage, "copy_process: RCU_INIT_POINTER(p->bpf_storage, NULL)");
+    child.bpf_storage = {};
+  }
+  int step = 0;
+  auto fails_here = [&] { return plan.fail_after_step == step++; };
+  // security_task_alloc(): BPF LSM task_alloc programs run on the half-built task.
+  k.lsm_hook(env, "task_alloc", ref);
+  if (fails_here()) {
+    // bad_fork_cleanup_security ... bad_fork_free: delayed_free_task() -> free_task()
+    env.probe("fork failed after task_alloc");
+    k.rcu.call(env, RcuFlavour::kRcu, [&k, ref](Env& e) { free_task(e, k, ref); },
+               "bad_fork_free: delayed_free_task");
+    return nullptr;
+  }
+  // alloc_pid() and attach_pid(): the child becomes visible by pid.
+  Pid& pid = k.new_pid(plan.pid_nr);
+  pid.id = env.alloc(kPidType, "copy_process: alloc_pid");
+  env.write(pid.id, field::kPidTask, "copy_process: attach_pid");
+  pid.task = ref;
+  child.pid = &pid;
+  child.state = Task::State::kRunning;
+  return &child;
+}
+
+}  // namespace lsmc::model::kernel

@@ -1,0 +1,76 @@
+// kernel/bpf/bpf_task_storage.c (v6.18) and the syscall layer around it (kernel/bpf/syscall.c),
+// one model function per kernel function; and the task lifecycle from kernel/fork.c and
+// kernel/exit.c that decides when task storage is created and destroyed.
+#pragma once
+
+#include "model/linux/local_storage.hpp"
+
+namespace lsmc::model::kernel {
+
+// A file descriptor as a syscall key: a pidfd, another kind of file, or nothing.
+struct Fd {
+  enum class Kind : uint8_t { kNone, kPidfd, kOther } kind = Kind::kNone;
+  Pid* pid = nullptr;
+};
+
+struct LookupResult {
+  int err = 0;
+  Value value;
+};
+
+// Per-CPU busy counter of a storage type (this_cpu_inc/dec/inc_return).
+void busy_inc(Env& env, Kernel& k, OwnerKind type);
+void busy_dec(Env& env, Kernel& k, OwnerKind type);
+int busy_inc_return(Env& env, Kernel& k, OwnerKind type);
+
+void bpf_task_storage_lock(Env& env, Kernel& k);
+void bpf_task_storage_unlock(Env& env, Kernel& k);
+bool bpf_task_storage_trylock(Env& env, Kernel& k);
+Ref<Selem> task_storage_lookup(Env& env, Kernel& k, Ref<Task> task, const Smap& smap, bool cacheit);
+void bpf_task_storage_free(Env& env, Kernel& k, Ref<Task> task);
+LookupResult bpf_pid_task_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd);
+int bpf_pid_task_storage_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd,
+                                     const Value& value, uint64_t flags);
+int task_storage_delete(Env& env, Kernel& k, Ref<Task> task, Smap& smap, bool nobusy);
+int bpf_pid_task_storage_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd);
+Ref<Selem> __bpf_task_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Task> task,
+                                  const Value* value, uint64_t flags, Gfp gfp, bool nobusy);
+Ref<Selem> bpf_task_storage_get_recur(Env& env, Kernel& k, Smap& smap, Ref<Task> task,
+                                      const Value* value, uint64_t flags, Gfp gfp);
+Ref<Selem> bpf_task_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Task> task,
+                                const Value* value, uint64_t flags, Gfp gfp);
+int bpf_task_storage_delete_recur(Env& env, Kernel& k, Smap& smap, Ref<Task> task);
+int bpf_task_storage_delete(Env& env, Kernel& k, Smap& smap, Ref<Task> task);
+void task_storage_map_free(Env& env, Kernel& k, Smap& smap);
+
+// The helper a program of this type is given (bpf_prog_check_recur, bpf_tracing_func_proto /
+// bpf_lsm_func_proto; v6.18), with the verifier's hidden gfp argument.
+Ref<Selem> prog_task_storage_get(Env& env, Kernel& k, const ProgCtx& ctx, Smap& smap,
+                                 Ref<Task> task, uint64_t flags, const Value* value = nullptr);
+int prog_task_storage_delete(Env& env, Kernel& k, const ProgCtx& ctx, Smap& smap, Ref<Task> task);
+
+// kernel/bpf/syscall.c (v6.18): map_lookup_elem / map_update_elem / map_delete_elem wrap the
+// map ops in bpf_disable_instrumentation() and rcu_read_lock().
+LookupResult sys_map_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, uint64_t flags);
+int sys_map_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, const Value& value,
+                        uint64_t flags);
+int sys_map_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd);
+// The map's last reference is gone: bpf_map_free_deferred() runs map_free in a kworker.
+void bpf_map_free_deferred(Env& env, Kernel& k, Smap& smap);
+
+// kernel/fork.c and kernel/exit.c (v6.18), reduced to what touches task storage.
+struct ForkPlan {
+  int fail_after_step = -1;  // copy_process fails after this step (-1: succeeds)
+  int pid_nr = 0;
+};
+// copy_process(): returns the child (Forking until it succeeds) or nullptr when it failed.
+Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan);
+void do_exit(Env& env, Kernel& k, Task& task);       // the task becomes a zombie
+void release_task(Env& env, Kernel& k, Task& task);  // reaped: pid detached, last reference put
+void put_task_struct(Env& env, Kernel& k, Ref<Task> task);
+void __put_task_struct(Env& env, Kernel& k, Ref<Task> task);
+void free_task(Env& env, Kernel& k, Ref<Task> task);
+// A task that exists before the scenario starts (pid attached, usage held by the scenario).
+Task& task_for_scenario(Env& env, Kernel& k, std::string name, int pid_nr);
+
+}  // namespace lsmc::model::kernel

@@ -1,0 +1,27 @@
+#include "model/linux/types.hpp"
+
+namespace lsmc::model::kernel {
+
+namespace {
+constexpr std::string_view kSelemFields[] = {"sdata.smap", "local_storage", "map_node", "snode",
+                                             "sdata.data", "sdata.data.spin_lock"};
+constexpr std::string_view kStorageFields[] = {
+    "list",      "owner",     "smap",      "cache[0]",  "cache[1]",  "cache[2]",
+    "cache[3]",  "cache[4]",  "cache[5]",  "cache[6]",  "cache[7]",  "cache[8]",
+    "cache[9]",  "cache[10]", "cache[11]", "cache[12]", "cache[13]", "cache[14]", "cache[15]"};
+constexpr std::string_view kTaskFields[] = {"bpf_storage", "usage", "state"};
+constexpr std::string_view kCgroupFields[] = {"bpf_cgrp_storage", "self.refcnt", "state"};
+constexpr std::string_view kSmapFields[] = {"buckets", "cache_idx"};
+constexpr std::string_view kBusyFields[] = {"count"};
+constexpr std::string_view kPidFields[] = {"tasks[PIDTYPE_PID]"};
+}  // namespace
+
+const TypeInfo kSelemType{"bpf_local_storage_elem", kSelemFields};
+const TypeInfo kStorageType{"bpf_local_storage", kStorageFields};
+const TypeInfo kTaskType{"task_struct", kTaskFields};
+const TypeInfo kCgroupType{"cgroup", kCgroupFields};
+const TypeInfo kSmapType{"bpf_local_storage_map", kSmapFields};
+const TypeInfo kBusyType{"bpf_storage_busy(percpu)", kBusyFields};
+const TypeInfo kPidType{"pid", kPidFields};
+
+}  // namespace lsmc::model::kernel

@@ -1,0 +1,99 @@
+// Objects of today's BPF local storage (Linux 6.18) as the model keeps them.
+//
+// Memory: every kernel object is a C++ object from a pool that may hand the same C++ object out
+// again (bpf_mem_alloc reuses freed objects at once). A Ref remembers the registry id of the
+// incarnation it was loaded from, and every access goes through that id: a pointer kept across a
+// free is reported as a use-after-free even when the memory already holds a new object, exactly
+// the stale-pointer-into-reused-object case.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/env.hpp"
+
+namespace lsmc::model::kernel {
+
+// A pointer as kernel code holds it: the object and the incarnation it pointed to when loaded.
+template <class T>
+struct Ref {
+  T* p = nullptr;
+  ObjectId id = kNoObject;
+  explicit operator bool() const { return p != nullptr; }
+  T* operator->() const { return p; }
+  bool operator==(const Ref& o) const { return p == o.p && id == o.id; }
+  static Ref of(T* obj) { return obj ? Ref{obj, obj->id} : Ref{}; }
+};
+
+inline constexpr int kCacheSize = 16;  // BPF_LOCAL_STORAGE_CACHE_SIZE
+
+enum class OwnerKind : uint8_t { kTask, kCgroup };
+
+struct Smap;
+struct Storage;
+struct Selem;
+
+// A map value: data plus, when the map's BTF has one, an embedded bpf_spin_lock word.
+struct Value {
+  int64_t data = 0;
+  uint32_t spin_lock = 0;  // bpf_spin_lock: 0 unlocked, 1 locked
+  bool operator==(const Value&) const = default;
+};
+
+// struct bpf_local_storage_elem, with its sdata embedded.
+struct Selem {
+  ObjectId id = kNoObject;
+  Ref<Smap> smap;                // SDATA(selem)->smap: the search key
+  Ref<Storage> local_storage;    // selem->local_storage
+  bool map_linked = false;       // !hlist_unhashed(&selem->map_node)
+  bool storage_linked = false;   // !hlist_unhashed(&selem->snode)
+  uint32_t bucket = 0;
+  Value value;                   // SDATA(selem)->data
+};
+
+// The owner-side pointer slot: task->bpf_storage or cgrp->bpf_cgrp_storage.
+struct Owner {
+  ObjectId id = kNoObject;
+  OwnerKind kind = OwnerKind::kTask;
+  Ref<Storage> bpf_storage;
+  std::string name;
+};
+
+// struct bpf_local_storage (6.4-6.18: still has `smap`, the map that created it).
+struct Storage {
+  ObjectId id = kNoObject;
+  std::array<Ref<Selem>, kCacheSize> cache{};
+  std::vector<Ref<Selem>> list;  // hlist: front is the head
+  Ref<Owner> owner;
+  ObjectId lock = kNoObject;     // raw_spinlock_t lock
+  Ref<Smap> smap;
+};
+
+struct Bucket {
+  ObjectId lock = kNoObject;     // raw_spinlock_t
+  std::vector<Ref<Selem>> list;  // map_node hlist
+};
+
+// Field indices, in the order of the TypeInfo tables in types.cpp.
+namespace field {
+inline constexpr uint16_t kSelemSmap = 0, kSelemStorage = 1, kSelemMapNode = 2, kSelemSnode = 3,
+                          kSelemData = 4, kSelemSpinLock = 5;
+inline constexpr uint16_t kStorageList = 0, kStorageOwner = 1, kStorageSmap = 2,
+                          kStorageCache0 = 3;  // cache[i] is kStorageCache0 + i
+inline constexpr uint16_t kOwnerStorage = 0, kOwnerUsage = 1, kOwnerState = 2;
+inline constexpr uint16_t kSmapBuckets = 0, kSmapCacheIdx = 1;
+inline constexpr uint16_t kBusyCount = 0;
+inline constexpr uint16_t kPidTask = 0;
+}  // namespace field
+
+extern const TypeInfo kSelemType;
+extern const TypeInfo kStorageType;
+extern const TypeInfo kTaskType;
+extern const TypeInfo kCgroupType;
+extern const TypeInfo kSmapType;
+extern const TypeInfo kBusyType;
+extern const TypeInfo kPidType;
+
+}  // namespace lsmc::model::kernel

@@ -126,6 +126,8 @@ public:
 
   // The running actor and its context attributes. Call context() again after every scheduling
   // point rather than keeping the reference: the engine re-reads the attributes when it is called.
+  // Outside actors (scenario set-up, end checks) self() is kNoActor, code runs alone, locks are
+  // uncontended, choose() takes the first choice and context() is a plain task context.
   virtual ActorId self() const = 0;
   virtual ActorContext& context() = 0;
 

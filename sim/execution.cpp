@@ -55,6 +55,7 @@ void Execution::reset() {
   step_ = 0;
   waiters_ = 0;
   enabled_valid_ = false;
+  setup_ctx_ = model::ActorContext{};
   aborting_ = false;
   swallowed_abort_.clear();
 }
@@ -65,16 +66,20 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
   reset();
   running_ = true;
   strategy_ = &strategy;
-  observers_ = observers;
   params_ = &params;
   strategy.begin_execution(index);
+  observers_ = {};
   try {
     scenario.build(*this);
   } catch (...) {
     running_ = false;
+    own_observers_.clear();
     state_.clear();
     throw;
   }
+  all_observers_.assign(observers.begin(), observers.end());
+  for (const auto& o : own_observers_) all_observers_.push_back(o.get());
+  observers_ = all_observers_;
   try {
     if (actors_.size() > config_.actors_max) {
       verdict_ = {VerdictKind::kLimit, "actors_max",
@@ -107,9 +112,11 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
   if (!diverged.empty() && verdict_.kind != VerdictKind::kDivergence) {
     verdict_ = {VerdictKind::kDivergence, "replay", std::move(diverged), step_, kNoActor};
   }
-  // Actor bodies and end checks capture the scenario's state: drop them before the state.
+  // Actor bodies, end checks and observers capture the scenario's state: drop them first.
   for (auto& a : actors_) a.body = nullptr;
   end_checks_.clear();
+  observers_ = {};
+  own_observers_.clear();
   state_.clear();
   running_ = false;
   if (!swallowed_abort_.empty()) {
@@ -133,6 +140,10 @@ model::ActorId Execution::spawn(std::string name, ActorBody body, ActorOptions o
 }
 
 void Execution::at_end(ActorBody check) { end_checks_.push_back(std::move(check)); }
+
+void Execution::observe(std::unique_ptr<Observer> observer) {
+  own_observers_.push_back(std::move(observer));
+}
 
 Slot Execution::run_actor(uint32_t a) {
   current_ = a;
@@ -393,8 +404,8 @@ ObjectId Execution::new_lock(model::LockKind kind, std::string_view name) {
 }
 
 void Execution::lock(ObjectId lock, std::string_view label) {
-  if (!in_actor()) fail("model-error", "lock outside an actor: " + std::string(label));
   ObjectRecord& rec = checked_lock(lock, label);
+  if (!in_actor()) return;  // set-up and end checks run alone: nothing to contend with
   model::ActorContext& ctx = actors_[current_].ctx;
   if (rec.holder == current_) {
     fail("deadlock", actors_[current_].name + " takes " + std::string(lock_kind_name(rec.lock_kind)) +
@@ -412,8 +423,8 @@ void Execution::lock(ObjectId lock, std::string_view label) {
 }
 
 void Execution::unlock(ObjectId lock, std::string_view label) {
-  if (!in_actor()) fail("model-error", "unlock outside an actor: " + std::string(label));
   ObjectRecord& rec = checked_lock(lock, label);
+  if (!in_actor()) return;
   if (rec.holder != current_) {
     fail("lock-misuse", actors_[current_].name + " releases '" + std::string(rec.name) + "'#" +
                             std::to_string(lock) + " in " + std::string(label) +
@@ -430,8 +441,8 @@ void Execution::unlock(ObjectId lock, std::string_view label) {
 }
 
 bool Execution::try_lock(ObjectId lock, std::string_view label) {
-  if (!in_actor()) fail("model-error", "try_lock outside an actor: " + std::string(label));
   checked_lock(lock, label);
+  if (!in_actor()) return true;
   schedule_point({lock, 0, model::Op::kRmw}, label);
   emit({lock, 0, model::Op::kRmw}, label);
   ObjectRecord& rec = objects_[lock];
@@ -445,7 +456,10 @@ bool Execution::try_lock(ObjectId lock, std::string_view label) {
 }
 
 void Execution::wait_until(const std::function<bool()>& ready, std::string_view what) {
-  if (!in_actor()) fail("model-error", "wait outside an actor: " + std::string(what));
+  if (!in_actor()) {
+    if (!ready()) fail("model-error", "set-up code waits for '" + std::string(what) + "', which cannot happen before any actor runs");
+    return;
+  }
   ActorInfo& me = actors_[current_];  // actors_ does not grow while actors run
   struct Waiting {
     Execution& exec;
@@ -468,7 +482,7 @@ void Execution::wait_until(const std::function<bool()>& ready, std::string_view 
 
 uint64_t Execution::choose(uint64_t bound, std::string_view label) {
   if (bound == 0) fail("model-error", "choose(0) in " + std::string(label));
-  if (bound == 1) return 0;
+  if (bound == 1 || !in_actor()) return 0;  // set-up and end checks take the first choice
   const uint64_t v = strategy_->draw(bound, label);
   if (v >= bound) {
     std::string why = strategy_->divergence();
@@ -486,7 +500,7 @@ void Execution::probe(std::string_view name) {
 }
 
 model::ActorContext& Execution::context() {
-  if (!in_actor()) throw std::logic_error("context() outside an actor");
+  if (!in_actor()) return setup_ctx_;
   enabled_valid_ = false;  // the caller may change what keeps others off this CPU
   return actors_[current_].ctx;
 }

@@ -118,6 +118,7 @@ private:
   model::Env& env() override { return *this; }
   bool mutant(std::string_view name) const override { return config_.mutant == name; }
   void keep(std::unique_ptr<HolderBase> holder) override { state_.push_back(std::move(holder)); }
+  void observe(std::unique_ptr<Observer> observer) override;
 
   // ActorRunner
   Slot run_actor(uint32_t actor) override;
@@ -139,7 +140,9 @@ private:
   FiberPool& pool_;
   const Config& config_;
   Strategy* strategy_ = nullptr;
-  std::span<Observer* const> observers_;
+  std::span<Observer* const> observers_;          // the run's and this execution's
+  std::vector<Observer*> all_observers_;
+  std::vector<std::unique_ptr<Observer>> own_observers_;  // added by the scenario
   const Params* params_ = nullptr;
 
   std::vector<ActorInfo> actors_;
@@ -154,6 +157,7 @@ private:
   std::map<std::string, uint64_t, std::less<>> probe_hits_;
 
   Verdict verdict_;
+  model::ActorContext setup_ctx_;  // what context() gives set-up code and end checks
   ActorId current_ = kNoActor;
   uint64_t step_ = 0;
   uint32_t waiters_ = 0;        // actors blocked in wait_until

@@ -19,6 +19,8 @@
 
 namespace lsmc::sim {
 
+class Observer;
+
 struct ParamSpec {
   std::string_view name;
   int64_t default_value;
@@ -59,6 +61,8 @@ public:
   virtual model::Env& env() = 0;
   // True when `--mutant name` was given: the scenario puts that bug back.
   virtual bool mutant(std::string_view name) const = 0;
+  // A checker for this execution only, typically one that reads the scenario's model state.
+  virtual void observe(std::unique_ptr<Observer> observer) = 0;
 
   // State owned by the execution, destroyed when it ends.
   template <class T, class... Args>

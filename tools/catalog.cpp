@@ -1,10 +1,13 @@
 #include "tools/catalog.hpp"
 
+#include "properties/scenarios/world.hpp"
+
 namespace lsmc::cli {
 
 sim::Catalog builtin_catalog() {
   sim::Catalog catalog;
   sim::add_generic_scenarios(catalog);
+  properties::scenarios::add_kernel_scenarios(catalog);
   return catalog;
 }
 

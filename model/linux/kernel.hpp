@@ -46,6 +46,9 @@ struct Knobs {
   bool cmpxchg_double = true;          // HAVE_CMPXCHG_DOUBLE (kmalloc_nolock needs it)
   bool alloc_may_fail = false;         // explore allocation failure
   bool rcu_trace_implies_rcu_gp = true;
+  // Busy counters per task instead of per CPU: how lsmc models the fix of bug 7 in 6.18's
+  // structure (7.0 removed the counters for rqspinlock). Off: 6.18 as shipped.
+  bool busy_per_task = false;
 };
 
 enum class ProgType : uint8_t {

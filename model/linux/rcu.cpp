@@ -31,6 +31,7 @@ bool Rcu::any_reader(Env& env) const {
 
 // rcu_read_lock() / rcu_read_lock_trace() (include/linux/rcupdate.h, rcupdate_trace.h; v6.18)
 void Rcu::read_lock(Env& env, RcuFlavour f) {
+  if (env.self() == kNoActor) return;  // set-up code runs alone: no grace period to hold up
   env.access({flavours_[index(f)].obj, 1, Op::kRcuLock},
              f == RcuFlavour::kRcu ? "rcu_read_lock" : "rcu_read_lock_trace");
   ++state(env.self()).depth[index(f)];
@@ -39,6 +40,7 @@ void Rcu::read_lock(Env& env, RcuFlavour f) {
 
 // rcu_read_unlock() / rcu_read_unlock_trace() (v6.18)
 void Rcu::read_unlock(Env& env, RcuFlavour f) {
+  if (env.self() == kNoActor) return;
   env.access({flavours_[index(f)].obj, 1, Op::kRcuUnlock},
              f == RcuFlavour::kRcu ? "rcu_read_unlock" : "rcu_read_unlock_trace");
   ActorReadState& s = state(env.self());
@@ -56,6 +58,7 @@ void Rcu::call(Env& env, RcuFlavour f, RcuCallback cb, std::string_view label) {
 
 // synchronize_rcu() / synchronize_rcu_tasks_trace() (v6.18): may sleep.
 void Rcu::synchronize(Env& env, RcuFlavour f) {
+  if (env.self() == kNoActor) return;  // nothing can be reading during set-up
   env.might_sleep(f == RcuFlavour::kRcu ? "synchronize_rcu" : "synchronize_rcu_tasks_trace");
   Flavour& fl = flavours_[index(f)];
   const uint64_t target = gp_needed(fl);

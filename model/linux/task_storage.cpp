@@ -11,7 +11,14 @@ Ref<Owner> as_owner(Ref<Task> t) { return Ref<Owner>{t.p, t.id}; }
 // loses the other task's update.
 int busy_add(Env& env, Kernel& k, OwnerKind type, int delta, std::string_view label) {
   Kernel::Busy& b = k.busy(type);
-  const uint16_t cpu = env.context().cpu;
+  std::size_t cpu = env.context().cpu;
+  if (k.knobs().busy_per_task && !k.bug(Bug::kBusySpuriousEbusy)) {
+    cpu = k.knobs().cpus + env.self();  // one counter per task
+    while (b.count.size() <= cpu) {
+      b.obj.push_back(env.alloc(kBusyType, "bpf_storage_busy(per task)"));
+      b.count.push_back(0);
+    }
+  }
   if (k.bug(Bug::kPercpuBusyNonatomic)) {
     env.read(b.obj[cpu], field::kBusyCount, label);
     const int seen = b.count[cpu];
@@ -263,6 +270,7 @@ void bpf_map_free_deferred(Env& env, Kernel& k, Smap& smap) {
 
 // ---- the task lifecycle (kernel/fork.c, kernel/exit.c; v6.18) --------------------------------
 
+// usage 1: the reference that release_task() drops after a grace period.
 Task& task_for_scenario(Env& env, Kernel& k, std::string name, int pid_nr) {
   Task& t = k.new_task(std::move(name));
   t.id = env.alloc(kTaskType, "task (exists before the scenario)");

@@ -1,0 +1,98 @@
+#include "properties/kernel_checks.hpp"
+
+#include <string>
+
+namespace lsmc::properties {
+
+namespace mk = model::kernel;
+
+void CacheSanityChecker::on_event(sim::Execution& exec, const sim::Event& event) {
+  if (event.op == model::Op::kUnlock) check(exec);
+}
+
+void CacheSanityChecker::check(sim::Execution& exec) {
+  for (const auto& task : k_.tasks()) {
+    const mk::Ref<mk::Storage> storage = task->bpf_storage;
+    const sim::ObjectRecord* rec = exec.object(task->id);
+    if (!storage || rec == nullptr || !rec->live) continue;
+    for (int slot = 0; slot < mk::kCacheSize; ++slot) {
+      const mk::Ref<mk::Selem> cached = storage->cache[slot];
+      if (!cached) continue;
+      const sim::ObjectRecord* srec = exec.object(cached.id);
+      const bool live = srec != nullptr && srec->live && cached.id == cached->id;
+      const bool linked = live && cached->storage_linked && cached->local_storage.p == storage.p;
+      if (!linked) {
+        exec.fail("cache-sanity", exec.describe(storage.id, static_cast<uint16_t>(mk::field::kStorageCache0 + slot)) +
+                                      " of " + task->name + " holds " + exec.describe(cached.id, 0) +
+                                      (live ? ", which is not linked in this storage" : ", which is freed"));
+      }
+    }
+  }
+}
+
+void ContextChecker::on_event(sim::Execution& exec, const sim::Event& event) {
+  if (event.actor >= exec.actors().size()) return;
+  const sim::ActorInfo& actor = exec.actors()[event.actor];
+  const model::ActorContext& ctx = actor.ctx;
+  auto why_not = [&]() -> std::string {
+    if (ctx.irqs_disabled) return "IRQs are off";
+    if (ctx.preempt_disabled) return "preemption is off";
+    if (ctx.rcu_read_depth[0]) return "it is inside rcu_read_lock()";
+    if (ctx.kind != model::ContextKind::kTask) return "it runs in " + std::string(model::to_string(ctx.kind)) + " context";
+    if (!ctx.sleepable) return "its context cannot sleep";
+    return {};
+  };
+  if (event.op == model::Op::kSleep && !ctx.may_sleep()) {
+    exec.fail("context", std::string(event.label) + " may sleep, but in " + actor.name + " " + why_not());
+  }
+  if (event.op != model::Op::kLock) return;
+  const sim::ObjectRecord* lock = exec.object(event.object);
+  if (lock == nullptr || !lock->is_lock) return;
+  if (lock->lock_kind == model::LockKind::kMutex && !ctx.may_sleep()) {
+    exec.fail("context", actor.name + " takes mutex '" + std::string(lock->name) + "' in " +
+                             std::string(event.label) + ", but " + why_not());
+  }
+  if (lock->lock_kind != model::LockKind::kSpinT) return;
+  for (const sim::ObjectRecord& held : exec.objects()) {
+    const bool raw = held.is_lock && (held.lock_kind == model::LockKind::kSpin ||
+                                      held.lock_kind == model::LockKind::kSpinIrq);
+    if (raw && held.holder == event.actor) {
+      exec.fail("context", "invalid wait context: " + actor.name + " takes spinlock_t '" +
+                               std::string(lock->name) + "' in " + std::string(event.label) +
+                               " while holding raw spinlock '" + std::string(held.name) + "'");
+    }
+  }
+  // On PREEMPT_RT a spinlock_t is an rt_mutex: it may sleep, so preemption must be on.
+  if (preempt_rt_ && !ctx.preemptible()) {
+    exec.fail("context", "PREEMPT_RT: " + actor.name + " takes spinlock_t '" + std::string(lock->name) +
+                             "' (a sleeping lock on RT) in " + std::string(event.label) + ", but " + why_not());
+  }
+}
+
+void BusyCounterChecker::on_end(sim::Execution& exec) {
+  for (auto kind : {mk::OwnerKind::kTask, mk::OwnerKind::kCgroup}) {
+    const auto& busy = k_.busy(kind);
+    for (std::size_t cpu = 0; cpu < busy.count.size(); ++cpu) {
+      if (busy.count[cpu] != 0) {
+        exec.fail("busy-counter", std::string(kind == mk::OwnerKind::kTask ? "bpf_task_storage_busy" : "bpf_cgrp_storage_busy") +
+                                      " of cpu" + std::to_string(cpu) + " stays at " + std::to_string(busy.count[cpu]) +
+                                      " with nothing running: every later trylock on that CPU fails");
+      }
+    }
+  }
+}
+
+void LeakChecker::on_end(sim::Execution& exec) {
+  for (model::ObjectId id = 1; id < exec.objects().size(); ++id) {
+    const sim::ObjectRecord& rec = exec.objects()[id];
+    if (!rec.live) continue;
+    for (const model::TypeInfo* t : types_) {
+      if (rec.type == t) {
+        exec.fail("leak", exec.describe(id, 0) + " (allocated in " + std::string(rec.alloc_label) + " at step " +
+                              std::to_string(rec.alloc_step) + ") is still allocated at quiescence");
+      }
+    }
+  }
+}
+
+}  // namespace lsmc::properties

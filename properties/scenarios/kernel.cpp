@@ -1,0 +1,601 @@
+// Scenarios over the model of today's local storage (Linux 6.18), and the mutants that put the
+// kernel's real bugs back (../shared/bugs.md). Each scenario is small on purpose: a few actors
+// around one race, so that the default strategy finds its mutant within a small budget.
+#include <string>
+#include <vector>
+
+#include "properties/scenarios/world.hpp"
+
+namespace lsmc::properties::scenarios {
+
+namespace {
+
+using model::Env;
+using mk::OwnerKind;
+using mk::ProgCtx;
+using mk::ProgType;
+using mk::Ref;
+
+// A scenario from a build function plus its description, parameters and probes.
+class KernelScenario final : public sim::Scenario {
+public:
+  using Build = std::function<void(sim::Setup&)>;
+  KernelScenario(std::string_view name, std::string_view description, Build build,
+                 std::vector<sim::ParamSpec> params = {}, std::vector<std::string_view> probes = {})
+      : name_(name), description_(description), build_(std::move(build)), params_(std::move(params)),
+        probes_(std::move(probes)) {}
+  std::string_view name() const override { return name_; }
+  std::string_view description() const override { return description_; }
+  std::span<const sim::ParamSpec> params() const override { return params_; }
+  std::vector<std::string_view> probes() const override { return probes_; }
+  void build(sim::Setup& s) const override { build_(s); }
+
+private:
+  std::string_view name_, description_;
+  Build build_;
+  std::vector<sim::ParamSpec> params_;
+  std::vector<std::string_view> probes_;
+};
+
+Ref<mk::Owner> owner(mk::Task& t) { return Ref<mk::Owner>{&t, t.id}; }
+Ref<mk::Task> ref(mk::Task& t) { return Ref<mk::Task>::of(&t); }
+
+mk::Smap& task_map(Env& env, World& w, std::string name = "task_ctx_stor", bool spin_lock = false) {
+  return mk::bpf_local_storage_map_alloc(env, w.k, OwnerKind::kTask, std::move(name), spin_lock);
+}
+
+// The first element of `t` in `m`, created by the syscall before the scenario starts.
+void seed_element(Env& env, World& w, mk::Smap& m, mk::Task& t, int64_t data) {
+  const mk::SdataOrErr r =
+      mk::bpf_local_storage_update(env, w.k, owner(t), m, mk::Value{data, 0}, mk::kBpfAny, mk::Gfp::kAtomic);
+  if (r.err) env.fail("model-error", "seeding an element failed with errno " + std::to_string(r.err));
+}
+
+// Reads the value a program holds a pointer to (the access that finds a stale pointer).
+int64_t read_value(Env& env, Ref<mk::Selem> sdata, std::string_view label) {
+  env.read(sdata.id, mk::field::kSelemData, label);
+  return sdata->value.data;
+}
+
+// A raw spinlock held around a program, as the scheduler's rq->lock is around sched_ext
+// callbacks and tracepoints in the scheduler.
+struct RqLocks {
+  std::vector<model::ObjectId> lock;
+  RqLocks(Env& env, uint32_t cpus) {
+    for (uint32_t c = 0; c < cpus; ++c) lock.push_back(env.new_lock(model::LockKind::kSpin, "rq->__lock"));
+  }
+};
+
+mk::Knobs knobs_with(uint32_t cpus = 2) {
+  mk::Knobs k;
+  k.cpus = cpus;
+  return k;
+}
+
+// ---- qmap: sched_ext's example scheduler ---------------------------------------------------
+
+void build_qmap(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), true});
+  Env& env = s.env();
+  const int tasks = static_cast<int>(s.params().get("tasks"));
+  mk::Smap& m = task_map(env, w);
+  auto& rq = s.make<RqLocks>(env, 2);
+  struct Q {
+    std::vector<mk::Task*> t;
+    std::vector<bool> enabled, scheduled;
+  };
+  auto& q = s.make<Q>();
+  for (int i = 0; i < tasks; ++i) {
+    q.t.push_back(&mk::task_for_scenario(env, w.k, "p" + std::to_string(i), 100 + i));
+    q.enabled.push_back(false);
+    q.scheduled.push_back(false);
+  }
+  for (int i = 0; i < tasks; ++i) {
+    const uint16_t cpu = static_cast<uint16_t>(i % 2);
+    // qmap_prep_enable: may sleep, so the helper allocates with GFP_KERNEL.
+    spawn_work(s, w, "prep_enable" + std::to_string(i), cpu, [&w, &m, &q, i](Env& e) {
+      w.k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const ProgCtx& c) {
+        const auto tctx = mk::prog_task_storage_get(e2, w.k, c, m, ref(*q.t[i]), mk::kGetFCreate);
+        e2.check(bool(tctx), "spec", "qmap_prep_enable: task_ctx allocation failed (-ENOMEM)");
+      });
+      q.enabled[i] = true;
+    });
+    // qmap_select_cpu and qmap_enqueue: struct_ops under the task's pi_lock / the rq lock.
+    spawn_work(s, w, "sched" + std::to_string(i), cpu, [&w, &m, &q, &rq, i, cpu](Env& e) {
+      e.wait_until([&q, i] { return q.enabled[i]; }, "task enabled");
+      for (const char* op : {"select_cpu", "enqueue"}) {
+        e.lock(rq.lock[cpu], "rq_lock");
+        w.k.run_prog(e, ProgType::kStructOps, [&](Env& e2, const ProgCtx& c) {
+          const auto tctx = mk::prog_task_storage_get(e2, w.k, c, m, ref(*q.t[i]), 0);
+          e2.check(bool(tctx), "spec", std::string("qmap_") + op + ": task_ctx lookup failed");
+          e2.write(tctx.id, mk::field::kSelemData, "qmap: tctx->force_local = true");
+          tctx->value.data = 1;
+        });
+        e.unlock(rq.lock[cpu], "rq_unlock");
+      }
+      q.scheduled[i] = true;
+    });
+    spawn_work(s, w, "exit" + std::to_string(i), cpu, [&w, &q, i](Env& e) {
+      e.wait_until([&q, i] { return q.scheduled[i]; }, "task scheduled");
+      mk::do_exit(e, w.k, *q.t[i]);
+      mk::release_task(e, w.k, *q.t[i]);
+    });
+  }
+  spawn_work(s, w, "close_map", 1, [&w, &m, &q](Env& e) {
+    e.wait_until([&q] {
+      for (bool b : q.scheduled) if (!b) return false;
+      return true;
+    }, "scheduler unloaded");
+    mk::bpf_map_free_deferred(e, w.k, m);
+  });
+}
+
+// ---- lifetimes: owner destruction, map destruction ------------------------------------------
+
+void build_exit_vs_mapfree(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), true});
+  Env& env = s.env();
+  mk::Smap& m1 = task_map(env, w, "map1");
+  mk::Smap& m2 = task_map(env, w, "map2");
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  seed_element(env, w, m1, t, 1);
+  seed_element(env, w, m2, t, 2);
+  spawn_work(s, w, "exit", 0, [&w, &t](Env& e) {
+    mk::do_exit(e, w.k, t);
+    mk::release_task(e, w.k, t);
+  });
+  spawn_work(s, w, "close_map1", 1, [&w, &m1](Env& e) { mk::bpf_map_free_deferred(e, w.k, m1); });
+  spawn_work(s, w, "close_map2", 1, [&w, &m2](Env& e) { mk::bpf_map_free_deferred(e, w.k, m2); });
+}
+
+void build_fork_failure(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), true});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  mk::Task& parent = mk::task_for_scenario(env, w.k, "parent", 100);
+  // A BPF LSM task_alloc program gives every new task its context, on the half-built task.
+  w.k.attach("task_alloc", ProgType::kLsm, [&w, &m](Env& e, const ProgCtx& c) {
+    mk::prog_task_storage_get(e, w.k, c, m, c.task, mk::kGetFCreate);
+  }, 8);
+  const int fail = static_cast<int>(s.params().get("fail"));
+  auto& forked = s.make<bool>(false);
+  spawn_work(s, w, "fork", 0, [&w, &parent, &forked, fail](Env& e) {
+    mk::ForkPlan plan;
+    plan.fail_after_step = fail ? 0 : -1;
+    plan.pid_nr = 200;
+    mk::Task* child = mk::copy_process(e, w.k, parent, plan);
+    if (child != nullptr) {
+      mk::do_exit(e, w.k, *child);
+      mk::release_task(e, w.k, *child);
+    }
+    forked = true;
+  });
+  spawn_work(s, w, "close_map", 1, [&w, &m, &forked](Env& e) {
+    e.wait_until([&forked] { return forked; }, "fork done");
+    mk::bpf_map_free_deferred(e, w.k, m);
+  });
+}
+
+// Bug 3: a program attached after bpf_task_storage_free() runs on the dying task.
+void build_exit_create(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), true});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  w.k.attach("free_task_struct", ProgType::kTracing, [&w, &m](Env& e, const ProgCtx& c) {
+    mk::prog_task_storage_get(e, w.k, c, m, c.task, mk::kGetFCreate);
+  });
+  spawn_work(s, w, "exit", 0, [&w, &t](Env& e) {
+    mk::do_exit(e, w.k, t);
+    mk::release_task(e, w.k, t);
+  });
+  spawn_work(s, w, "close_map", 1, [&w, &m, &t](Env& e) {
+    e.wait_until([&t] { return t.state == mk::Task::State::kFreed; }, "task freed");
+    mk::bpf_map_free_deferred(e, w.k, m);
+  });
+}
+
+// Bug 1: the child of a fork must not share its parent's storage.
+void build_fork_copies(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), false});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  mk::Task& parent = mk::task_for_scenario(env, w.k, "parent", 100);
+  seed_element(env, w, m, parent, 42);
+  auto& child_gone = s.make<bool>(false);
+  spawn_work(s, w, "fork_and_exit", 0, [&w, &parent, &child_gone](Env& e) {
+    mk::ForkPlan plan;
+    plan.pid_nr = 200;
+    mk::Task* child = mk::copy_process(e, w.k, parent, plan);
+    mk::do_exit(e, w.k, *child);
+    mk::release_task(e, w.k, *child);
+    e.wait_until([child] { return child->state == mk::Task::State::kFreed; }, "child freed");
+    child_gone = true;
+  });
+  spawn_work(s, w, "parent_lookup", 1, [&w, &m, &parent, &child_gone](Env& e) {
+    e.wait_until([&child_gone] { return child_gone; }, "child freed");
+    const mk::LookupResult r = mk::sys_map_lookup_elem(e, w.k, m, pidfd_of(parent), 0);
+    e.check(r.err == 0 && r.value.data == 42, "spec",
+            "the parent's element is gone after its child exited (lookup: errno " + std::to_string(r.err) + ")");
+  });
+}
+
+// ---- RCU: which grace period protects whom --------------------------------------------------
+
+// A program holds a pointer from get while the element is deleted and a new one allocated.
+void build_delete_vs_lookup(sim::Setup& s, bool implies) {
+  mk::Knobs knobs = knobs_with();
+  knobs.rcu_trace_implies_rcu_gp = implies;
+  World& w = make_world(s, {knobs, false});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  mk::Task& t1 = mk::task_for_scenario(env, w.k, "p1", 100);
+  mk::Task& t2 = mk::task_for_scenario(env, w.k, "p2", 101);
+  seed_element(env, w, m, t1, 7);
+  auto& deleted = s.make<bool>(false);
+  spawn_work(s, w, "reader", 0, [&w, &m, &t1](Env& e) {
+    w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& c) {
+      const auto sdata = mk::prog_task_storage_get(e2, w.k, c, m, ref(t1), 0);
+      if (!sdata) return;
+      e2.yield("reader: work while holding the pointer");
+      read_value(e2, sdata, "reader: *sdata after the work");
+    });
+  });
+  spawn_work(s, w, "deleter", 1, [&w, &m, &t1, &deleted](Env& e) {
+    e.check(mk::sys_map_delete_elem(e, w.k, m, pidfd_of(t1)) == 0, "spec", "delete of an existing element failed");
+    deleted = true;
+  });
+  spawn_work(s, w, "creator", 1, [&w, &m, &t2, &deleted](Env& e) {
+    e.wait_until([&deleted] { return deleted; }, "element deleted");
+    mk::sys_map_update_elem(e, w.k, m, pidfd_of(t2), mk::Value{9, 0}, mk::kBpfAny);
+  });
+}
+
+// Bug 9: a sleepable program holds sdata under rcu_read_lock_trace only, and sleeps.
+void build_sleepable_vs_mapfree(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), false});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  seed_element(env, w, m, t, 5);
+  auto& prog_done = s.make<bool>(false);
+  spawn_work(s, w, "sleepable_lsm", 0, [&w, &m, &t, &prog_done](Env& e) {
+    w.k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const ProgCtx& c) {
+      const auto sdata = mk::prog_task_storage_get(e2, w.k, c, m, ref(t), 0);
+      if (!sdata) return;
+      e2.might_sleep("bpf_copy_from_user");  // sleepable programs may sleep here
+      e2.yield("sleepable: after sleeping");
+      read_value(e2, sdata, "sleepable: *sdata after sleeping");
+    });
+    prog_done = true;
+  });
+  spawn_work(s, w, "deleter", 1, [&w, &m, &t](Env& e) { mk::sys_map_delete_elem(e, w.k, m, pidfd_of(t)); });
+  spawn_work(s, w, "close_map", 1, [&w, &m, &prog_done](Env& e) {
+    e.wait_until([&prog_done] { return prog_done; }, "program detached");
+    mk::bpf_map_free_deferred(e, w.k, m);
+  });
+}
+
+// ---- the cache ------------------------------------------------------------------------------
+
+// Bug 16: a slow-path cache fill races a delete. A second map's element keeps the storage (and
+// so the stale cache slot) reachable after the delete.
+void build_delete_vs_cachefill(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), false});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  mk::Smap& other = task_map(env, w, "other_map");
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  seed_element(env, w, other, t, 4);
+  seed_element(env, w, m, t, 3);
+  auto& first_done = s.make<bool>(false);
+  spawn_work(s, w, "filler", 0, [&w, &m, &t, &first_done](Env& e) {
+    w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& c) {
+      mk::prog_task_storage_get(e2, w.k, c, m, ref(t), 0);  // cache miss: slow path fills cache[idx]
+    });
+    first_done = true;
+  });
+  spawn_work(s, w, "deleter", 1, [&w, &m, &t](Env& e) { mk::sys_map_delete_elem(e, w.k, m, pidfd_of(t)); });
+  spawn_work(s, w, "hitter", 0, [&w, &m, &t, &first_done](Env& e) {
+    e.wait_until([&] { return first_done && w.k.rcu.completed(model::RcuFlavour::kTasksTrace) > 0; },
+                 "after the fill and a grace period");
+    w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& c) {
+      const auto sdata = mk::prog_task_storage_get(e2, w.k, c, m, ref(t), 0);
+      if (sdata) read_value(e2, sdata, "hitter: *sdata");
+    });
+  });
+}
+
+// More maps than cache slots: maps share slots, and a hit must check sdata->smap.
+void build_many_maps(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), false});
+  Env& env = s.env();
+  const int maps = static_cast<int>(s.params().get("maps"));
+  auto& ms = s.make<std::vector<mk::Smap*>>();
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  for (int i = 0; i < maps; ++i) {
+    ms.push_back(&task_map(env, w, "map" + std::to_string(i)));
+    seed_element(env, w, *ms.back(), t, 1000 + i);
+  }
+  // Maps 0 and 16 share cache slot 0.
+  for (int who = 0; who < 2; ++who) {
+    spawn_work(s, w, "prog" + std::to_string(who), static_cast<uint16_t>(who), [&w, &ms, &t, who](Env& e) {
+      for (int round = 0; round < 2; ++round) {
+        for (int i : {0, 16 % static_cast<int>(ms.size()), 1}) {
+          const int mi = (i + who) % static_cast<int>(ms.size());
+          w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& c) {
+            const auto sdata = mk::prog_task_storage_get(e2, w.k, c, *ms[mi], ref(t), 0);
+            if (!sdata) return;
+            const int64_t v = read_value(e2, sdata, "prog: *sdata");
+            e2.check(v == 1000 + mi, "spec", "lookup in map" + std::to_string(mi) + " returned another map's value " + std::to_string(v));
+          });
+        }
+      }
+    });
+  }
+  spawn_work(s, w, "deleter", 1, [&w, &ms, &t](Env& e) { mk::sys_map_delete_elem(e, w.k, *ms[1], pidfd_of(t)); });
+}
+
+// ---- recursion and the busy counters --------------------------------------------------------
+
+// Bug 4: a tracing program fires inside bpf_local_storage_update with the storage lock held.
+void build_recursion(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), false});
+  Env& env = s.env();
+  mk::Smap& m1 = task_map(env, w, "map1");
+  mk::Smap& m2 = task_map(env, w, "map2");
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  seed_element(env, w, m1, t, 1);
+  w.k.attach("bpf_selem_link_map", ProgType::kTracing, [&w, &m2, &t](Env& e, const ProgCtx& c) {
+    mk::prog_task_storage_get(e, w.k, c, m2, ref(t), mk::kGetFCreate);
+  });
+  spawn_work(s, w, "update", 0, [&w, &m1, &t](Env& e) {
+    mk::sys_map_update_elem(e, w.k, m1, pidfd_of(t), mk::Value{2, 0}, mk::kBpfAny);
+  });
+}
+
+// Bug 5: two tasks on one CPU, preempted inside the busy counter's increment.
+void build_busy_preempt(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), false});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  for (int i = 0; i < 2; ++i) {
+    mk::Task& t = mk::task_for_scenario(env, w.k, "p" + std::to_string(i), 100 + i);
+    seed_element(env, w, m, t, i);
+    spawn_work(s, w, "lookup" + std::to_string(i), 0, [&w, &m, &t](Env& e) {
+      mk::sys_map_lookup_elem(e, w.k, m, pidfd_of(t), 0);
+    });
+  }
+}
+
+// Bug 6: an LSM program's lookup of an existing element while another task on its CPU is in
+// a storage syscall.
+void build_busy_lookup(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), false});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  mk::Task& a = mk::task_for_scenario(env, w.k, "a", 100);
+  mk::Task& b = mk::task_for_scenario(env, w.k, "b", 101);
+  seed_element(env, w, m, a, 1);
+  seed_element(env, w, m, b, 2);
+  spawn_work(s, w, "syscall", 0, [&w, &m, &a](Env& e) {
+    mk::sys_map_update_elem(e, w.k, m, pidfd_of(a), mk::Value{3, 0}, mk::kBpfExist);
+  });
+  spawn_work(s, w, "lsm", 0, [&w, &m, &b](Env& e) {
+    w.k.run_prog(e, ProgType::kLsm, [&](Env& e2, const ProgCtx& c) {
+      const auto sdata = mk::prog_task_storage_get(e2, w.k, c, m, ref(b), 0);
+      e2.check(bool(sdata), "spec", "an LSM program's lookup of an existing element returned NULL");
+    });
+  });
+}
+
+// Bug 7: unrelated tasks on one CPU, each creating its own context from a tracing program.
+void build_busy_spurious(sim::Setup& s) {
+  mk::Knobs knobs = knobs_with();
+  knobs.busy_per_task = true;
+  World& w = make_world(s, {knobs, false});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  for (int i = 0; i < 2; ++i) {
+    mk::Task& t = mk::task_for_scenario(env, w.k, "p" + std::to_string(i), 100 + i);
+    spawn_work(s, w, "tracer" + std::to_string(i), 0, [&w, &m, &t](Env& e) {
+      w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& c) {
+        const auto sdata = mk::prog_task_storage_get(e2, w.k, c, m, ref(t), mk::kGetFCreate);
+        e2.check(bool(sdata), "spec", "F_CREATE failed with no recursion and no allocation failure");
+      });
+    });
+  }
+}
+
+// ---- contexts --------------------------------------------------------------------------------
+
+// Bug 14: sched_ext's exit_task deletes the task's context under the rq lock.
+void build_sched_exit_delete(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), false});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  seed_element(env, w, m, t, 1);
+  auto& rq = s.make<RqLocks>(env, 2);
+  spawn_work(s, w, "exit_task", 0, [&w, &m, &t, &rq](Env& e) {
+    e.lock(rq.lock[0], "rq_lock");
+    w.k.run_prog(e, ProgType::kStructOps, [&](Env& e2, const ProgCtx& c) {
+      mk::prog_task_storage_delete(e2, w.k, c, m, ref(t));
+    });
+    e.unlock(rq.lock[0], "rq_unlock");
+  });
+}
+
+// Bug 12: on PREEMPT_RT, a program running with preemption off creates storage.
+void build_rt_alloc(sim::Setup& s) {
+  mk::Knobs knobs = knobs_with();
+  knobs.preempt_rt = true;
+  World& w = make_world(s, {knobs, false});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  auto& rq = s.make<RqLocks>(env, 2);
+  spawn_work(s, w, "sched_tracepoint", 0, [&w, &m, &t, &rq](Env& e) {
+    e.lock(rq.lock[0], "rq_lock");
+    w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& c) {
+      mk::prog_task_storage_get(e2, w.k, c, m, ref(t), mk::kGetFCreate);
+    });
+    e.unlock(rq.lock[0], "rq_unlock");
+  });
+}
+
+// ---- values, owners, configurations ---------------------------------------------------------
+
+// Bug 15: a value with an embedded bpf_spin_lock, updated from user space.
+void build_spin_lock_value(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), false});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w, "locked_map", true);
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  spawn_work(s, w, "user", 0, [&w, &m, &t](Env& e) {
+    // The user's buffer has garbage where the value's bpf_spin_lock lives.
+    e.check(mk::sys_map_update_elem(e, w.k, m, pidfd_of(t), mk::Value{1, 1}, mk::kBpfAny) == 0, "spec", "update failed");
+    e.check(mk::sys_map_update_elem(e, w.k, m, pidfd_of(t), mk::Value{2, 0}, mk::kBpfFLock) == 0, "spec",
+            "BPF_F_LOCK update failed");
+    const mk::LookupResult r = mk::sys_map_lookup_elem(e, w.k, m, pidfd_of(t), 0);
+    e.check(r.err == 0 && r.value.data == 2 && r.value.spin_lock == 0, "spec", "lookup after BPF_F_LOCK update");
+  });
+}
+
+// Bug 17: helpers take ARG_PTR_TO_BTF_ID_OR_NULL, so the task may be NULL.
+void build_null_owner(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), false});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  spawn_work(s, w, "prog", 0, [&w, &m](Env& e) {
+    w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& c) {
+      e2.check(!mk::prog_task_storage_get(e2, w.k, c, m, Ref<mk::Task>{}, mk::kGetFCreate), "spec",
+               "get with a NULL task returned a pointer");
+      e2.check(mk::prog_task_storage_delete(e2, w.k, c, m, Ref<mk::Task>{}) == -mk::kEINVAL, "spec",
+               "delete with a NULL task did not return -EINVAL");
+    });
+  });
+}
+
+// Bugs 13 and 18: configurations where creation must still work.
+void build_create_config(sim::Setup& s, mk::Knobs knobs) {
+  World& w = make_world(s, {knobs, false});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  spawn_work(s, w, "prog", 0, [&w, &m, &t](Env& e) {
+    w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& c) {
+      e2.check(bool(mk::prog_task_storage_get(e2, w.k, c, m, ref(t), mk::kGetFCreate)), "spec",
+               "F_CREATE failed with no allocation failure injected");
+    });
+  });
+}
+
+}  // namespace
+
+const std::vector<MutantSpec>& kernel_mutants() {
+  static const std::vector<MutantSpec> kMutants = {
+      {"canary", mk::Bug::kCanary, "frees a deleted element with no grace period at all", {"delete-vs-lookup"}},
+      {"clone-shares-storage", mk::Bug::kCloneSharesStorage,
+       "bug 1: copy_process keeps the parent's bpf_storage pointer; the child's free frees the parent's elements",
+       {"fork-copies"}},
+      {"free-task-skips-storage", mk::Bug::kFreeTaskSkipsStorage,
+       "bug 2: storage destroyed in __put_task_struct; a failed fork frees a task whose LSM program made storage",
+       {"fork-failure"}},
+      {"create-after-owner-free", mk::Bug::kCreateAfterOwnerFree,
+       "bug 3: no task->usage gate; a program after bpf_task_storage_free re-creates storage never freed",
+       {"exit-create"}},
+      {"recursion-deadlock", mk::Bug::kRecursionDeadlock,
+       "bug 4: no busy counter; a program nested under the storage lock re-enters it (AA)", {"recursion"}},
+      {"percpu-busy-nonatomic", mk::Bug::kPercpuBusyNonatomic,
+       "bug 5: the busy counter's increment is a load and a store; two tasks on a CPU leave it raised",
+       {"busy-preempt"}},
+      {"busy-fails-lookup", mk::Bug::kBusyFailsLookup,
+       "bug 6: pre-6.2 busy check makes plain lookups and LSM programs fail", {"busy-lookup"}},
+      {"busy-spurious-ebusy", mk::Bug::kBusySpuriousEbusy,
+       "bug 7 (6.18 as shipped): a per-CPU busy counter shared by unrelated tasks fails F_CREATE",
+       {"busy-spurious"}},
+      {"sleepable-plain-rcu", mk::Bug::kSleepablePlainRcu,
+       "bug 9: deleted elements freed after a regular RCU grace period; sleepable readers hold them",
+       {"sleepable-vs-mapfree"}},
+      {"wrong-flavour-at-free-site", mk::Bug::kWrongFlavourAtFreeSite,
+       "bug 10: helper/syscall delete frees with reuse_now, as if no program could hold the element",
+       {"delete-vs-lookup"}},
+      {"trace-implies-rcu-assumed", mk::Bug::kTraceImpliesRcuAssumed,
+       "bug 11: frees after a Tasks Trace grace period only, on a configuration where it does not imply RCU",
+       {"trace-not-rcu"}},
+      {"alloc-in-atomic-rt", mk::Bug::kAllocInAtomicRt,
+       "bug 12: on PREEMPT_RT the map allocates with kzalloc (a sleeping lock) with preemption off",
+       {"rt-alloc"}},
+      {"nolock-alloc-fails", mk::Bug::kNolockAllocFails,
+       "bug 13: kmalloc_nolock without HAVE_CMPXCHG_DOUBLE: every creation fails", {"nolock-alloc"}},
+      {"call-rcu-under-raw-lock", mk::Bug::kCallRcuUnderRawLock,
+       "bug 14 (6.18 as shipped): delete under the rq raw lock calls call_rcu_tasks_trace (spinlock_t)",
+       {"sched-exit-delete"}},
+      {"value-copy-clobbers-lock", mk::Bug::kValueCopyClobbersLock,
+       "bug 15: the value copy overwrites the embedded bpf_spin_lock", {"spin-lock-value"}},
+      {"cache-fill-without-recheck", mk::Bug::kCacheFillWithoutRecheck,
+       "bug 16: the cache fill publishes an element a racing delete unlinked", {"delete-vs-cachefill"}},
+      {"null-owner", mk::Bug::kNullOwner, "bug 17: helpers dereference a NULL task", {"null-owner"}},
+      {"single-bucket", mk::Bug::kSingleBucket, "bug 18: one bucket on a one-CPU machine: hash_ptr(.., 0)",
+       {"single-cpu"}},
+  };
+  return kMutants;
+}
+
+void add_kernel_scenarios(sim::Catalog& c) {
+  auto add = [&c](std::string_view name, std::string_view description, KernelScenario::Build build,
+                  std::vector<sim::ParamSpec> params = {}, std::vector<std::string_view> probes = {}) {
+    c.add(std::make_unique<KernelScenario>(name, description, std::move(build), std::move(params),
+                                           std::move(probes)));
+  };
+  add("qmap", "sched_ext qmap: prep_enable creates each task's context (F_CREATE), select_cpu and enqueue look it up under the rq lock, tasks exit, the map is closed",
+      build_qmap, {{"tasks", 2, 1, 4, "tasks in the scheduler"}});
+  add("exit-vs-mapfree", "a task with elements in two maps exits while both maps are freed", build_exit_vs_mapfree);
+  add("many-maps", "18 maps on one task (more than the 16 cache slots); two programs look up maps sharing a slot while one element is deleted",
+      build_many_maps, {{"maps", 18, 2, 40, "maps with an element on the task"}},
+      {"cache slot shared by two maps", "cache slot holds another map's sdata"});
+  add("delete-vs-cachefill", "a slow-path lookup fills the cache while a syscall deletes the element; a later lookup hits the cache",
+      build_delete_vs_cachefill, {}, {"cache fill lost its race"});
+  add("delete-vs-lookup", "a tracing program holds sdata from get while a syscall deletes it and another task's element is allocated",
+      [](sim::Setup& s) { build_delete_vs_lookup(s, true); });
+  add("trace-not-rcu", "delete-vs-lookup on a configuration where a Tasks Trace grace period does not imply an RCU one",
+      [](sim::Setup& s) { build_delete_vs_lookup(s, false); });
+  add("recursion", "a tracing program attached to bpf_selem_link_map creates storage on the same task while the storage lock is held",
+      build_recursion, {}, {"busy counter refused", "nested program fired"});
+  add("sleepable-vs-mapfree", "a sleepable LSM program holds sdata across a sleep while the element is deleted, then the map is freed",
+      build_sleepable_vs_mapfree);
+  add("fork-failure", "a BPF LSM task_alloc program creates storage on a half-built task; the fork fails; the map is freed",
+      build_fork_failure, {{"fail", 1, 0, 1, "1: copy_process fails after security_task_alloc"}});
+  add("exit-create", "a tracing program on free_task_struct asks for F_CREATE on the task being freed; then the map is freed",
+      build_exit_create);
+  add("fork-copies", "a task with an element forks; the child exits and is freed; the parent's element must survive",
+      build_fork_copies);
+  add("busy-preempt", "two tasks on one CPU do storage syscalls; the per-CPU busy counter must end at 0",
+      build_busy_preempt);
+  add("busy-lookup", "an LSM program looks up an existing element while another task on its CPU is inside a storage syscall",
+      build_busy_lookup);
+  add("busy-spurious", "two unrelated tasks on one CPU create their contexts from tracing programs; with the fix of bug 7 neither fails",
+      build_busy_spurious);
+  add("sched-exit-delete", "sched_ext exit_task deletes the task's context under the rq raw spinlock",
+      build_sched_exit_delete);
+  add("rt-alloc", "PREEMPT_RT: a tracing program under the rq lock creates storage", build_rt_alloc);
+  add("spin-lock-value", "a value with a bpf_spin_lock: update from user space with garbage in the lock word, then a BPF_F_LOCK update",
+      build_spin_lock_value);
+  add("null-owner", "helpers called with a NULL task", build_null_owner);
+  add("single-cpu", "a one-CPU machine: creation must work", [](sim::Setup& s) { build_create_config(s, knobs_with(1)); });
+  add("nolock-alloc", "a machine without cmpxchg_double (riscv64): creation must work", [](sim::Setup& s) {
+    mk::Knobs k = knobs_with();
+    k.cmpxchg_double = false;
+    build_create_config(s, k);
+  });
+  for (const MutantSpec& m : kernel_mutants()) {
+    sim::MutantInfo info;
+    info.name = std::string(m.name);
+    info.description = std::string(m.description);
+    for (auto sc : m.scenarios) info.scenarios.emplace_back(sc);
+    c.add_mutant(std::move(info));
+  }
+}
+
+}  // namespace lsmc::properties::scenarios

@@ -1,0 +1,43 @@
+#include "properties/scenarios/world.hpp"
+
+#include "properties/kernel_checks.hpp"
+
+namespace lsmc::properties::scenarios {
+
+World& make_world(sim::Setup& s, const WorldOptions& options) {
+  std::bitset<static_cast<std::size_t>(mk::Bug::kCount)> bugs;
+  for (const MutantSpec& m : kernel_mutants()) {
+    if (s.mutant(m.name)) bugs.set(static_cast<std::size_t>(m.bug));
+  }
+  World& w = s.make<World>(s.env(), options.knobs, bugs);
+  // Grace periods advance in their own kthreads; callbacks run on a real CPU (cpu0 for RCU, the
+  // last CPU for Tasks Trace), in softirq context, using that CPU's per-CPU state.
+  for (auto f : {model::RcuFlavour::kRcu, model::RcuFlavour::kTasksTrace}) {
+    sim::ActorOptions o;
+    o.cpu = static_cast<uint16_t>(f == model::RcuFlavour::kRcu ? 0 : options.knobs.cpus - 1);
+    s.spawn(f == model::RcuFlavour::kRcu ? "rcu_gp" : "rcu_tasks_trace_gp",
+            [&w, f](model::Env& env) { w.k.rcu.gp_actor(env, f, [&w] { return w.k.quiescent(); }); }, o);
+  }
+  s.observe(std::make_unique<CacheSanityChecker>(w.k));
+  s.observe(std::make_unique<ContextChecker>(options.knobs.preempt_rt));
+  s.observe(std::make_unique<BusyCounterChecker>(w.k));
+  if (options.quiescent_at_end) {
+    s.observe(std::make_unique<LeakChecker>(std::vector<const model::TypeInfo*>{
+        &mk::kSelemType, &mk::kStorageType, &mk::kSmapType}));
+  }
+  return w;
+}
+
+void spawn_work(sim::Setup& s, World& w, std::string name, uint16_t cpu,
+                std::function<void(model::Env&)> body, sim::ActorOptions options) {
+  options.cpu = cpu;
+  w.k.workload_started();
+  s.spawn(std::move(name), [&w, body = std::move(body)](model::Env& env) {
+    body(env);
+    w.k.workload_finished();
+  }, options);
+}
+
+mk::Fd pidfd_of(mk::Task& t) { return mk::Fd{mk::Fd::Kind::kPidfd, t.pid}; }
+
+}  // namespace lsmc::properties::scenarios

@@ -1,0 +1,50 @@
+// What every kernel scenario sets up: a Kernel with the knobs and the mutant's bug, its
+// grace-period actors, and the checkers that read its state.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "model/linux/task_storage.hpp"
+#include "sim/scenario.hpp"
+
+namespace lsmc::properties::scenarios {
+
+namespace mk = model::kernel;
+
+struct MutantSpec {
+  std::string_view name;
+  mk::Bug bug;
+  std::string_view description;
+  std::vector<std::string_view> scenarios;
+};
+// Every kernel bug of ../shared/bugs.md and the canary.
+const std::vector<MutantSpec>& kernel_mutants();
+
+struct WorldOptions {
+  mk::Knobs knobs;
+  bool quiescent_at_end = false;  // owners and maps are gone at the end: check for leaks
+};
+
+struct World {
+  World(model::Env& env, const mk::Knobs& knobs, std::bitset<static_cast<std::size_t>(mk::Bug::kCount)> bugs)
+      : k(env, knobs, bugs) {}
+  mk::Kernel k;
+  std::vector<std::string> notes;
+};
+
+// Builds the world: the kernel, its grace-period actors, and the checkers.
+World& make_world(sim::Setup& s, const WorldOptions& options);
+
+// A workload actor: the grace-period actors end once every workload actor has.
+void spawn_work(sim::Setup& s, World& w, std::string name, uint16_t cpu,
+                std::function<void(model::Env&)> body, sim::ActorOptions options = {});
+
+// A task with one element in `smap`, created at the start by a syscall update (pidfd key).
+mk::Fd pidfd_of(mk::Task& t);
+
+// The kernel scenarios (properties/scenarios/kernel.cpp) and their mutants.
+void add_kernel_scenarios(sim::Catalog& catalog);
+
+}  // namespace lsmc::properties::scenarios

@@ -364,6 +364,15 @@ void Execution::access(model::Access access, std::string_view label) {
 }
 
 ObjectId Execution::alloc(const model::TypeInfo& type, std::string_view label) {
+  ObjectRecord rec;
+  rec.type = &type;
+  rec.name = type.name;
+  return create(rec, label);
+}
+
+// The record is complete before the event is emitted: observers and traces describe the object
+// the same way at every moment.
+ObjectId Execution::create(ObjectRecord rec, std::string_view label) {
   if (objects_.size() > config_.objects_max) {
     abort_with({VerdictKind::kLimit, "objects_max",
                 "more than objects_max=" + std::to_string(config_.objects_max) + " objects", step_,
@@ -371,9 +380,6 @@ ObjectId Execution::alloc(const model::TypeInfo& type, std::string_view label) {
   }
   if (in_actor()) schedule_point({model::kNoObject, 0, model::Op::kAlloc}, label);
   const ObjectId id = static_cast<ObjectId>(objects_.size());
-  ObjectRecord rec;
-  rec.type = &type;
-  rec.name = type.name;
   rec.alloc_step = step_;
   rec.alloc_label = label;
   objects_.push_back(rec);
@@ -395,12 +401,12 @@ void Execution::free(ObjectId object, std::string_view label) {
 }
 
 ObjectId Execution::new_lock(model::LockKind kind, std::string_view name) {
-  const ObjectId id = alloc(kLockType, name);
-  ObjectRecord& rec = objects_[id];
+  ObjectRecord rec;
+  rec.type = &kLockType;
+  rec.name = name;
   rec.is_lock = true;
   rec.lock_kind = kind;
-  rec.name = name;
-  return id;
+  return create(rec, name);
 }
 
 void Execution::lock(ObjectId lock, std::string_view label) {

@@ -133,6 +133,7 @@ private:
   [[noreturn]] void deadlock();
   Slot next_to_unwind();
   ObjectRecord& checked_object(ObjectId id, std::string_view label);
+  ObjectId create(ObjectRecord record, std::string_view label);
   ObjectRecord& checked_lock(ObjectId id, std::string_view label);
   void record_model_error(ActorId a, const std::string& what);
   bool in_actor() const { return current_ != kNoActor; }

@@ -72,8 +72,11 @@ TEST(Cli, ListPrintsOneNamePerLineNameFirst) {
   std::string line;
   std::vector<std::string> names;
   while (std::getline(in, line)) names.push_back(line.substr(0, line.find(' ')));
-  EXPECT_EQ(names, (std::vector<std::string>{"lost-update", "lost-update-locked", "lock-inversion",
-                                             "lock-ordered"}));
+  std::vector<std::string> expected;
+  const sim::Catalog catalog = test::catalog();
+  for (const auto& s : catalog.scenarios()) expected.emplace_back(s->name());
+  EXPECT_EQ(names, expected);
+  EXPECT_GE(names.size(), 20u);
   const auto m = run_lsmc("list --mutants");
   ASSERT_EQ(m.code, 0);
   EXPECT_EQ(m.out.rfind("unlocked-increment ", 0), 0u) << m.out;

@@ -1,6 +1,7 @@
 // Scenarios over the model of today's local storage (Linux 6.18), and the mutants that put the
 // kernel's real bugs back (../shared/bugs.md). Each scenario is small on purpose: a few actors
 // around one race, so that the default strategy finds its mutant within a small budget.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -491,6 +492,76 @@ void build_create_config(sim::Setup& s, mk::Knobs knobs) {
   });
 }
 
+// ---- the sequential reference spec -----------------------------------------------------------
+
+// One actor issues a chosen sequence of syscalls; each result is checked against a reference:
+// per (task, map), absent or a value; errnos as reference §4 tabulates them.
+void build_syscall_sequence(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), false});
+  Env& env = s.env();
+  const int ops = static_cast<int>(s.params().get("ops"));
+  struct Ref2 {
+    std::vector<mk::Smap*> maps;
+    std::vector<mk::Task*> tasks;
+    std::map<std::pair<int, int>, int64_t> present;  // (task, map) -> value
+    bool reaped0 = false;
+  };
+  auto& st = s.make<Ref2>();
+  st.maps = {&task_map(env, w, "plain"), &task_map(env, w, "locked", true)};
+  st.tasks = {&mk::task_for_scenario(env, w.k, "p0", 100), &mk::task_for_scenario(env, w.k, "p1", 101)};
+  spawn_work(s, w, "syscalls", 0, [&w, &st, ops](Env& e) {
+    constexpr uint64_t kFlags[] = {mk::kBpfAny, mk::kBpfNoexist, mk::kBpfExist, 3, mk::kBpfFLock,
+                                   mk::kBpfFLock | mk::kBpfExist, 8};
+    for (int i = 0; i < ops; ++i) {
+      const int ti = static_cast<int>(e.choose(2, "spec: which task"));
+      const int mi = static_cast<int>(e.choose(2, "spec: which map"));
+      const uint64_t what = e.choose(5, "spec: which operation");
+      mk::Smap& m = *st.maps[mi];
+      const bool gone = ti == 0 && st.reaped0;
+      const mk::Fd fd = pidfd_of(*st.tasks[ti]);
+      const auto key = std::make_pair(ti, mi);
+      const bool exists = st.present.count(key) > 0;
+      const std::string where = "op " + std::to_string(i) + " on p" + std::to_string(ti) + "/" + m.name;
+      if (what == 0) {  // lookup
+        const mk::LookupResult r = mk::sys_map_lookup_elem(e, w.k, m, fd, 0);
+        const int want = gone || !exists ? mk::kENOENT : 0;
+        e.check(r.err == want, "spec", where + ": lookup returned errno " + std::to_string(r.err) + ", expected " + std::to_string(want));
+        if (want == 0) e.check(r.value.data == st.present[key], "spec", where + ": lookup returned a stale value");
+      } else if (what == 1) {  // update with some flags
+        const uint64_t flags = kFlags[e.choose(std::size(kFlags), "spec: which flags")];
+        const int64_t value = 1000 + i;
+        const int got = mk::sys_map_update_elem(e, w.k, m, fd, mk::Value{value, 0}, flags);
+        // Order as the kernel checks: BPF_F_LOCK without a spin lock in map_update_elem(), then
+        // the pidfd and pid_task(), then the flags in bpf_local_storage_update().
+        int want = 0;
+        const uint64_t mode = flags & ~mk::kBpfFLock;
+        if ((flags & mk::kBpfFLock) && !m.has_spin_lock) want = mk::kEINVAL;
+        else if (gone) want = mk::kENOENT;
+        else if (mode > mk::kBpfExist) want = mk::kEINVAL;
+        else if (mode == mk::kBpfNoexist && exists) want = mk::kEEXIST;
+        else if (mode == mk::kBpfExist && !exists) want = mk::kENOENT;
+        e.check(got == want, "spec", where + ": update(flags=" + std::to_string(flags) + ") returned errno " +
+                                         std::to_string(got) + ", expected " + std::to_string(want));
+        if (got == 0) st.present[key] = value;
+      } else if (what == 2) {  // delete
+        const int got = mk::sys_map_delete_elem(e, w.k, m, fd);
+        const int want = gone || !exists ? mk::kENOENT : 0;
+        e.check(got == want, "spec", where + ": delete returned errno " + std::to_string(got) + ", expected " + std::to_string(want));
+        if (got == 0) st.present.erase(key);
+      } else if (what == 3) {  // a key that is not a pidfd
+        const mk::LookupResult r = mk::sys_map_lookup_elem(e, w.k, m, mk::Fd{mk::Fd::Kind::kOther, nullptr}, 0);
+        e.check(r.err == mk::kEBADF, "spec", where + ": lookup by a non-pidfd returned errno " + std::to_string(r.err));
+      } else if (!st.reaped0) {  // p0 exits and is reaped: its pidfd resolves no more
+        mk::do_exit(e, w.k, *st.tasks[0]);
+        mk::release_task(e, w.k, *st.tasks[0]);
+        st.reaped0 = true;
+        st.present.erase({0, 0});
+        st.present.erase({0, 1});
+      }
+    }
+  });
+}
+
 }  // namespace
 
 const std::vector<MutantSpec>& kernel_mutants() {
@@ -583,6 +654,8 @@ void add_kernel_scenarios(sim::Catalog& c) {
   add("spin-lock-value", "a value with a bpf_spin_lock: update from user space with garbage in the lock word, then a BPF_F_LOCK update",
       build_spin_lock_value);
   add("null-owner", "helpers called with a NULL task", build_null_owner);
+  add("syscall-sequence", "a chosen sequence of syscall lookups, updates (every flag combination) and deletes by pidfd, bad keys and a reaped owner, checked against a reference spec",
+      build_syscall_sequence, {{"ops", 6, 1, 40, "syscalls in the sequence"}});
   add("single-cpu", "a one-CPU machine: creation must work", [](sim::Setup& s) { build_create_config(s, knobs_with(1)); });
   add("nolock-alloc", "a machine without cmpxchg_double (riscv64): creation must work", [](sim::Setup& s) {
     mk::Knobs k = knobs_with();

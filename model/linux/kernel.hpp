@@ -97,8 +97,10 @@ struct Task : Owner {
 };
 
 struct Cgroup : Owner {
-  bool dying = false;  // percpu_ref_is_dying(&cgrp->self.refcnt)
+  bool dying = false;      // percpu_ref_is_dying(&cgrp->self.refcnt)
   bool released = false;
+  ObjectId idr = kNoObject;  // the cgroup's slot in cgroup_idr (published / removed)
+  bool published = false;
 };
 
 // struct bpf_local_storage_map (6.4-6.18: bpf_ma, selem_ma, storage_ma).

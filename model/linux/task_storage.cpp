@@ -1,5 +1,7 @@
 #include "model/linux/task_storage.hpp"
 
+#include "model/linux/cgrp_storage.hpp"
+
 namespace lsmc::model::kernel {
 
 namespace {
@@ -234,7 +236,8 @@ LookupResult sys_map_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, 
   if ((flags & ~kBpfFLock) || ((flags & kBpfFLock) && !smap.has_spin_lock)) return {kEINVAL, {}};
   env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_LOOKUP_ELEM)");
   k.rcu.read_lock(env, RcuFlavour::kRcu);
-  LookupResult r = bpf_pid_task_storage_lookup_elem(env, k, smap, fd);
+  LookupResult r = smap.type == OwnerKind::kTask ? bpf_pid_task_storage_lookup_elem(env, k, smap, fd)
+                                                 : bpf_cgrp_storage_lookup_elem(env, k, smap, fd);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
   return r;
 }
@@ -245,7 +248,9 @@ int sys_map_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, const Val
   if ((flags & kBpfFLock) && !smap.has_spin_lock) return kEINVAL;
   env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_UPDATE_ELEM)");
   k.rcu.read_lock(env, RcuFlavour::kRcu);
-  const int err = bpf_pid_task_storage_update_elem(env, k, smap, fd, value, flags);
+  const int err = smap.type == OwnerKind::kTask
+                      ? bpf_pid_task_storage_update_elem(env, k, smap, fd, value, flags)
+                      : bpf_cgrp_storage_update_elem(env, k, smap, fd, value, flags);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
   return err;
 }
@@ -254,7 +259,8 @@ int sys_map_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, const Val
 int sys_map_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
   env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_DELETE_ELEM)");
   k.rcu.read_lock(env, RcuFlavour::kRcu);
-  const int err = bpf_pid_task_storage_delete_elem(env, k, smap, fd);
+  const int err = smap.type == OwnerKind::kTask ? bpf_pid_task_storage_delete_elem(env, k, smap, fd)
+                                                : bpf_cgrp_storage_delete_elem(env, k, smap, fd);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
   return err;
 }

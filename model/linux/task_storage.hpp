@@ -9,8 +9,9 @@ namespace lsmc::model::kernel {
 
 // A file descriptor as a syscall key: a pidfd, another kind of file, or nothing.
 struct Fd {
-  enum class Kind : uint8_t { kNone, kPidfd, kOther } kind = Kind::kNone;
+  enum class Kind : uint8_t { kNone, kPidfd, kCgroup, kOther } kind = Kind::kNone;
   Pid* pid = nullptr;
+  Cgroup* cgroup = nullptr;
 };
 
 struct LookupResult {

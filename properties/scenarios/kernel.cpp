@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "model/linux/cgrp_storage.hpp"
 #include "properties/scenarios/world.hpp"
 
 namespace lsmc::properties::scenarios {
@@ -492,6 +493,59 @@ void build_create_config(sim::Setup& s, mk::Knobs knobs) {
   });
 }
 
+// Two programs create the first elements of one task in two maps at once: one storage wins the
+// cmpxchg, the other creator gets -EAGAIN (the helper returns NULL; the kernel does not retry).
+void build_create_race(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), false});
+  Env& env = s.env();
+  mk::Smap& a = task_map(env, w, "map_a");
+  mk::Smap& b = task_map(env, w, "map_b");
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  for (int i = 0; i < 2; ++i) {
+    mk::Smap& m = i == 0 ? a : b;
+    spawn_work(s, w, "creator" + std::to_string(i), static_cast<uint16_t>(i), [&w, &m, &t](Env& e) {
+      w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& c) {
+        const auto sdata = mk::prog_task_storage_get(e2, w.k, c, m, ref(t), mk::kGetFCreate);
+        if (sdata) read_value(e2, sdata, "creator: *sdata");
+      });
+    });
+  }
+  s.at_end([&t](Env& env2) {
+    // Whatever happened, the task has one storage whose list holds each element once.
+    if (!t.bpf_storage) return;
+    const auto& list = t.bpf_storage->list;
+    env2.check(list.size() <= 2 && (list.size() < 2 || list[0].p != list[1].p), "spec", "duplicate element in the storage list");
+  });
+}
+
+// ---- cgroups ---------------------------------------------------------------------------------
+
+// A program creates a cgroup's storage while the cgroup is removed and released; then the map
+// is closed. Programs reach the cgroup under RCU, so its free (after a grace period) waits.
+void build_cgroup_rmdir_vs_get(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), true});
+  Env& env = s.env();
+  mk::Smap& m = mk::bpf_local_storage_map_alloc(env, w.k, OwnerKind::kCgroup, "cgrp_stor", false);
+  mk::Cgroup& c = mk::cgroup_mkdir(env, w.k, "/sys/fs/cgroup/test");
+  auto& done = s.make<int>(0);
+  for (int i = 0; i < 2; ++i) {
+    spawn_work(s, w, "prog" + std::to_string(i), static_cast<uint16_t>(i), [&w, &m, &c, &done](Env& e) {
+      w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx&) {
+        const Ref<mk::Cgroup> cg = mk::cgroup_from_id(e2, c);
+        if (!cg) return;
+        const auto sdata = mk::bpf_cgrp_storage_get(e2, w.k, m, cg, nullptr, mk::kGetFCreate, mk::Gfp::kAtomic);
+        if (sdata) read_value(e2, sdata, "prog: *sdata");
+      });
+      ++done;
+    });
+  }
+  spawn_work(s, w, "rmdir", 1, [&w, &c](Env& e) { mk::cgroup_rmdir(e, w.k, c); });
+  spawn_work(s, w, "close_map", 0, [&w, &m, &done](Env& e) {
+    e.wait_until([&done] { return done == 2; }, "programs detached");
+    mk::bpf_map_free_deferred(e, w.k, m);
+  });
+}
+
 // ---- the sequential reference spec -----------------------------------------------------------
 
 // One actor issues a chosen sequence of syscalls; each result is checked against a reference:
@@ -622,6 +676,10 @@ void add_kernel_scenarios(sim::Catalog& c) {
   };
   add("qmap", "sched_ext qmap: prep_enable creates each task's context (F_CREATE), select_cpu and enqueue look it up under the rq lock, tasks exit, the map is closed",
       build_qmap, {{"tasks", 2, 1, 4, "tasks in the scheduler"}});
+  add("create-race", "two programs create the first elements of one task in two maps at once (the storage cmpxchg race)",
+      build_create_race, {}, {"storage cmpxchg lost"});
+  add("cgroup-rmdir-vs-get", "two programs create a cgroup's storage while the cgroup is removed and released; then the map is closed",
+      build_cgroup_rmdir_vs_get);
   add("exit-vs-mapfree", "a task with elements in two maps exits while both maps are freed", build_exit_vs_mapfree);
   add("many-maps", "18 maps on one task (more than the 16 cache slots); two programs look up maps sharing a slot while one element is deleted",
       build_many_maps, {{"maps", 18, 2, 40, "maps with an element on the task"}},

@@ -1,0 +1,152 @@
+#include "model/linux/cgrp_storage.hpp"
+
+namespace lsmc::model::kernel {
+
+namespace {
+Ref<Owner> as_owner(Ref<Cgroup> c) { return Ref<Owner>{c.p, c.id}; }
+
+// cgroup_v1v2_get_from_fd() (v6.18): EBADF for a non-cgroup fd; a removed cgroup's directory
+// no longer resolves (css_tryget_online_from_dir: ENOENT).
+int resolve_cgroup_fd(Env& env, const Fd& fd, Ref<Cgroup>& cgroup) {
+  if (fd.kind != Fd::Kind::kCgroup || fd.cgroup == nullptr) return kEBADF;
+  env.read(fd.cgroup->id, field::kOwnerUsage, "cgroup_v1v2_get_from_fd: css_tryget_online");
+  if (fd.cgroup->dying) return kENOENT;
+  cgroup = Ref<Cgroup>::of(fd.cgroup);
+  return 0;
+}
+}  // namespace
+
+// bpf_cgrp_storage_lock() / _unlock() / _trylock() (v6.18)
+void bpf_cgrp_storage_lock(Env& env, Kernel& k) { busy_inc(env, k, OwnerKind::kCgroup); }
+void bpf_cgrp_storage_unlock(Env& env, Kernel& k) { busy_dec(env, k, OwnerKind::kCgroup); }
+bool bpf_cgrp_storage_trylock(Env& env, Kernel& k) {
+  if (busy_inc_return(env, k, OwnerKind::kCgroup) != 1) {
+    busy_dec(env, k, OwnerKind::kCgroup);
+    env.probe("busy counter refused");
+    return false;
+  }
+  return true;
+}
+
+// bpf_cgrp_storage_free() (v6.18): from css_free_rwork_fn(), after a grace period.
+void bpf_cgrp_storage_free(Env& env, Kernel& k, Ref<Cgroup> cgroup) {
+  ++env.context().migrate_disabled;
+  k.rcu.read_lock(env, RcuFlavour::kRcu);
+  const Ref<Storage> storage = owner_storage_load(env, as_owner(cgroup), "bpf_cgrp_storage_free: cgroup->bpf_cgrp_storage");
+  if (storage) {
+    bpf_cgrp_storage_lock(env, k);
+    bpf_local_storage_destroy(env, k, storage);
+    bpf_cgrp_storage_unlock(env, k);
+  }
+  k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  --env.context().migrate_disabled;
+}
+
+// cgroup_storage_lookup() (v6.18)
+Ref<Selem> cgroup_storage_lookup(Env& env, Kernel& k, Ref<Cgroup> cgroup, const Smap& smap, bool cacheit) {
+  const Ref<Storage> storage = owner_storage_load(env, as_owner(cgroup), "cgroup_storage_lookup: cgroup->bpf_cgrp_storage");
+  if (!storage) return {};
+  return bpf_local_storage_lookup(env, k, storage, smap, cacheit);
+}
+
+// bpf_cgrp_storage_lookup_elem() (v6.18)
+LookupResult bpf_cgrp_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
+  Ref<Cgroup> cgroup;
+  if (int err = resolve_cgroup_fd(env, fd, cgroup)) return {err, {}};
+  bpf_cgrp_storage_lock(env, k);
+  const Ref<Selem> sdata = cgroup_storage_lookup(env, k, cgroup, smap, true);
+  bpf_cgrp_storage_unlock(env, k);
+  if (!sdata) return {kENOENT, {}};
+  env.read(sdata.id, field::kSelemData, "bpf_map_copy_value");
+  Value v = sdata->value;
+  v.spin_lock = 0;
+  return {0, v};
+}
+
+// bpf_cgrp_storage_update_elem() (v6.18)
+int bpf_cgrp_storage_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, const Value& value,
+                                 uint64_t flags) {
+  Ref<Cgroup> cgroup;
+  if (int err = resolve_cgroup_fd(env, fd, cgroup)) return err;
+  bpf_cgrp_storage_lock(env, k);
+  const SdataOrErr r = bpf_local_storage_update(env, k, as_owner(cgroup), smap, value, flags, Gfp::kAtomic);
+  bpf_cgrp_storage_unlock(env, k);
+  return r.err;
+}
+
+// cgroup_storage_delete() (v6.18)
+int cgroup_storage_delete(Env& env, Kernel& k, Ref<Cgroup> cgroup, Smap& smap) {
+  const Ref<Selem> sdata = cgroup_storage_lookup(env, k, cgroup, smap, false);
+  if (!sdata) return kENOENT;
+  bpf_selem_unlink(env, k, sdata, k.bug(Bug::kWrongFlavourAtFreeSite));
+  return 0;
+}
+
+// bpf_cgrp_storage_delete_elem() (v6.18)
+int bpf_cgrp_storage_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
+  Ref<Cgroup> cgroup;
+  if (int err = resolve_cgroup_fd(env, fd, cgroup)) return err;
+  bpf_cgrp_storage_lock(env, k);
+  const int err = cgroup_storage_delete(env, k, cgroup, smap);
+  bpf_cgrp_storage_unlock(env, k);
+  return err;
+}
+
+// bpf_cgrp_storage_get() (v6.18): one proto for all program types, always the trylock; create
+// only while the cgroup is not dying.
+Ref<Selem> bpf_cgrp_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Cgroup> cgroup,
+                                const Value* value, uint64_t flags, Gfp gfp) {
+  if ((flags & ~kGetFCreate) || !cgroup) return {};
+  const bool nobusy = bpf_cgrp_storage_trylock(env, k);
+  Ref<Selem> sdata = cgroup_storage_lookup(env, k, cgroup, smap, nobusy);
+  if (!sdata) {
+    env.read(cgroup.id, field::kOwnerUsage, "bpf_cgrp_storage_get: percpu_ref_is_dying(&cgroup->self.refcnt)");
+    const bool alive = !cgroup->dying || k.bug(Bug::kCreateAfterOwnerFree);
+    if (alive && (flags & kGetFCreate) && nobusy) {
+      const Value zero;
+      const SdataOrErr r = bpf_local_storage_update(env, k, as_owner(cgroup), smap, value ? *value : zero,
+                                                    kBpfNoexist, gfp);
+      sdata = r.err ? Ref<Selem>{} : r.sdata;
+    }
+  }
+  if (nobusy) bpf_cgrp_storage_unlock(env, k);
+  return sdata;
+}
+
+// bpf_cgrp_storage_delete() (v6.18)
+int bpf_cgrp_storage_delete(Env& env, Kernel& k, Smap& smap, Ref<Cgroup> cgroup) {
+  if (!cgroup) return -kEINVAL;
+  if (!bpf_cgrp_storage_trylock(env, k)) return -kEBUSY;
+  const int ret = cgroup_storage_delete(env, k, cgroup, smap);
+  bpf_cgrp_storage_unlock(env, k);
+  return -ret;
+}
+
+Cgroup& cgroup_mkdir(Env& env, Kernel& k, std::string name) {
+  Cgroup& c = k.new_cgroup(std::move(name));
+  c.id = env.alloc(kCgroupType, "cgroup_mkdir: cgroup_create");
+  c.idr = env.alloc(kPidType, "cgroup_idr_alloc");
+  c.published = true;
+  return c;
+}
+
+Ref<Cgroup> cgroup_from_id(Env& env, Cgroup& cgroup) {
+  env.read(cgroup.idr, 0, "bpf_cgroup_from_id: cgroup_idr lookup");
+  return cgroup.published ? Ref<Cgroup>::of(&cgroup) : Ref<Cgroup>{};
+}
+
+void cgroup_rmdir(Env& env, Kernel& k, Cgroup& cgroup) {
+  env.write(cgroup.id, field::kOwnerUsage, "cgroup_rmdir: percpu_ref_kill(&cgrp->self.refcnt)");
+  cgroup.dying = true;
+  env.write(cgroup.idr, 0, "cgroup_rmdir: cgroup_idr_remove");
+  cgroup.published = false;
+  const Ref<Cgroup> ref = Ref<Cgroup>::of(&cgroup);
+  // css_release_work_fn -> queue_rcu_work(css_free_rwork_fn): after a grace period.
+  k.rcu.call(env, RcuFlavour::kRcu, [&k, ref](Env& e) {
+    bpf_cgrp_storage_free(e, k, ref);
+    ref->released = true;
+    e.free(ref.id, "css_free_rwork_fn: kfree(cgrp)");
+  }, "css_release: queue_rcu_work(css_free_rwork_fn)");
+}
+
+}  // namespace lsmc::model::kernel

@@ -319,6 +319,21 @@ void do_exit(Env& env, Kernel& k, Task& task) {
   task.state = Task::State::kZombie;
 }
 
+void de_thread(Env& env, Kernel& k, Task& thread, Task& leader) {
+  Pid* leader_pid = leader.pid;
+  Pid* thread_pid = thread.pid;
+  env.write(leader_pid->id, field::kPidTask, "de_thread: exchange_tids");
+  env.write(thread_pid->id, field::kPidTask, "de_thread: exchange_tids");
+  leader_pid->task = Ref<Task>::of(&thread);
+  thread_pid->task = Ref<Task>::of(&leader);
+  thread.pid = leader_pid;
+  leader.pid = thread_pid;
+  do_exit(env, k, leader);
+  release_task(env, k, leader);
+}
+
+Fd pidfd_open(Task& t) { return Fd{Fd::Kind::kPidfd, t.pid, nullptr}; }
+
 // release_task() (kernel/exit.c, v6.18): detach the pid (syscalls by pidfd get ENOENT from now
 // on), then drop the task's reference after a grace period (delayed_put_task_struct).
 void release_task(Env& env, Kernel& k, Task& task) {

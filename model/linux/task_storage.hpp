@@ -67,11 +67,17 @@ struct ForkPlan {
 // copy_process(): returns the child (Forking until it succeeds) or nullptr when it failed.
 Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan);
 void do_exit(Env& env, Kernel& k, Task& task);       // the task becomes a zombie
+// de_thread() for an exec by a non-leader thread (kernel/exec.c, v6.18): exchange_tids() gives
+// the leader's struct pid to the exec'ing thread, so a process pidfd now reaches `thread`; the
+// old leader then exits and is reaped with the thread's old pid.
+void de_thread(Env& env, Kernel& k, Task& thread, Task& leader);
 void release_task(Env& env, Kernel& k, Task& task);  // reaped: pid detached, last reference put
 void put_task_struct(Env& env, Kernel& k, Ref<Task> task);
 void __put_task_struct(Env& env, Kernel& k, Ref<Task> task);
 void free_task(Env& env, Kernel& k, Ref<Task> task);
 // A task that exists before the scenario starts (pid attached, usage held by the scenario).
 Task& task_for_scenario(Env& env, Kernel& k, std::string name, int pid_nr);
+// A pidfd of `t` (pidfd_open): it refers to t's struct pid, not to the number.
+Fd pidfd_open(Task& t);
 
 }  // namespace lsmc::model::kernel

@@ -65,6 +65,19 @@ TEST(Kernel, EveryMutantIsListedWithItsExpectedProperty) {
   EXPECT_EQ(properties::scenarios::kernel_mutants().size(), 18u) << "17 kernel bugs of bugs.md (all but the 7.0-only one) + canary";
 }
 
+// bugs.md: the canary must be found within a few hundred executions, by every strategy.
+TEST(Kernel, CanaryIsFoundWithinAFewHundredExecutionsByEveryStrategy) {
+  const sim::Catalog c = test::catalog();
+  for (const auto& strategy : sim::strategy_catalog()) {
+    for (uint64_t seed = 1; seed <= 5; ++seed) {
+      sim::RunRequest r = request(c, "delete-vs-lookup", "canary", 500, seed);
+      r.config.strategy = std::string(strategy.name);
+      const sim::RunReport rep = sim::run(r);
+      EXPECT_EQ(rep.outcome, sim::Outcome::kViolation) << strategy.name << " seed " << seed;
+    }
+  }
+}
+
 class MutantTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MutantTest, DefaultStrategyFindsItWithinTheBudget) {

@@ -518,6 +518,39 @@ void build_create_race(sim::Setup& s) {
   });
 }
 
+// Allocation failure as an explored outcome: every bpf_mem_alloc call may fail. Creation may
+// then return NULL, but nothing may leak or be left half-built, and the map frees cleanly.
+void build_alloc_failure(sim::Setup& s) {
+  mk::Knobs knobs = knobs_with();
+  knobs.alloc_may_fail = true;
+  World& w = make_world(s, {knobs, true});
+  Env& env = s.env();
+  mk::Smap& a = task_map(env, w, "map_a");
+  mk::Smap& b = task_map(env, w, "map_b");
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  auto& done = s.make<int>(0);
+  for (int i = 0; i < 2; ++i) {
+    mk::Smap& m = i == 0 ? a : b;
+    spawn_work(s, w, "creator" + std::to_string(i), static_cast<uint16_t>(i), [&w, &m, &t, &done](Env& e) {
+      w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& c) {
+        mk::prog_task_storage_get(e2, w.k, c, m, ref(t), mk::kGetFCreate);
+      });
+      mk::sys_map_update_elem(e, w.k, m, pidfd_of(t), mk::Value{5, 0}, mk::kBpfAny);
+      ++done;
+    });
+  }
+  spawn_work(s, w, "exit", 1, [&w, &t, &done](Env& e) {
+    e.wait_until([&done] { return done == 2; }, "creators done");
+    mk::do_exit(e, w.k, t);
+    mk::release_task(e, w.k, t);
+  });
+  spawn_work(s, w, "close_maps", 0, [&w, &a, &b, &done](Env& e) {
+    e.wait_until([&done] { return done == 2; }, "creators done");
+    mk::bpf_map_free_deferred(e, w.k, a);
+    mk::bpf_map_free_deferred(e, w.k, b);
+  });
+}
+
 // ---- cgroups ---------------------------------------------------------------------------------
 
 // A program creates a cgroup's storage while the cgroup is removed and released; then the map
@@ -693,6 +726,8 @@ void add_kernel_scenarios(sim::Catalog& c) {
       build_qmap, {{"tasks", 2, 1, 4, "tasks in the scheduler"}});
   add("create-race", "two programs create the first elements of one task in two maps at once (the storage cmpxchg race)",
       build_create_race, {}, {"storage cmpxchg lost"});
+  add("alloc-failure", "every allocation may fail: two programs and two syscalls create elements of one task in two maps; then the task exits and the maps are freed",
+      build_alloc_failure, {}, {"alloc failed", "storage cmpxchg lost"});
   add("cgroup-rmdir-vs-get", "two programs create a cgroup's storage while the cgroup is removed and released; then the map is closed",
       build_cgroup_rmdir_vs_get);
   add("exit-vs-mapfree", "a task with elements in two maps exits while both maps are freed", build_exit_vs_mapfree);

@@ -288,6 +288,7 @@ private:
       j["steps"] = report.metrics.steps;
       j["context_switches"] = report.metrics.context_switches;
       j["probes_never_hit"] = report.probes_never_hit;
+      j["probe_hits"] = report.probe_hits;
       j["exit_code"] = code;
       if (report.failure) {
         j["verdict"] = verdict_json(report.failure->verdict);
@@ -304,6 +305,11 @@ private:
          << report.seconds << " s (" << static_cast<uint64_t>(rate) << " exec/s, "
          << report.metrics.steps << " steps, " << report.metrics.context_switches
          << " context switches)\n";
+    if (!report.probe_hits.empty()) {
+      out_ << "  probes:";
+      for (const auto& [name, count] : report.probe_hits) out_ << " [" << name << "] " << count;
+      out_ << "\n";
+    }
     for (const auto& p : report.probes_never_hit) out_ << "  probe never hit: " << p << "\n";
     if (!report.failure) {
       out_ << "result: nothing found (" << report.stop_reason << ")\n";

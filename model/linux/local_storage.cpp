@@ -218,7 +218,6 @@ void bpf_local_storage_free(Env& env, Kernel& k, Ref<Storage> storage, Smap* sma
 // storage became empty and must be freed by the caller.
 bool bpf_selem_unlink_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, Ref<Selem> selem,
                                      SelemList& free_list) {
-  (void)k;
   env.read(selem.id, field::kSelemSmap, "bpf_selem_unlink_storage_nolock: sdata->smap");
   const Ref<Smap> smap = selem->smap;
   env.read(storage.id, field::kStorageOwner, "bpf_selem_unlink_storage_nolock: local_storage->owner");
@@ -236,6 +235,8 @@ bool bpf_selem_unlink_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, 
   erase(storage->list, selem);
   env.write(selem.id, field::kSelemSnode, "bpf_selem_unlink_storage_nolock: hlist_del_init_rcu(snode)");
   selem->storage_linked = false;
+  selem->retired = true;
+  selem->retired_gp = {k.rcu.completed(RcuFlavour::kRcu), k.rcu.completed(RcuFlavour::kTasksTrace)};
   const uint16_t slot = smap->cache_idx;
   env.read(storage.id, field::kStorageCache0 + slot, "bpf_selem_unlink_storage_nolock: cache[idx]");
   if (storage->cache[slot].p == selem.p) {

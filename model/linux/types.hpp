@@ -51,6 +51,10 @@ struct Selem {
   bool storage_linked = false;   // !hlist_unhashed(&selem->snode)
   uint32_t bucket = 0;
   Value value;                   // SDATA(selem)->data
+  // Model bookkeeping, not kernel state: grace periods completed per flavour when the element
+  // was unlinked from its storage (for the rcutorture-style age a reader observes).
+  bool retired = false;
+  std::array<uint64_t, kRcuFlavours> retired_gp{};
 };
 
 // The owner-side pointer slot: task->bpf_storage or cgrp->bpf_cgrp_storage.

@@ -1,6 +1,7 @@
 // Scenarios over the model of today's local storage (Linux 6.18), and the mutants that put the
 // kernel's real bugs back (../shared/bugs.md). Each scenario is small on purpose: a few actors
 // around one race, so that the default strategy finds its mutant within a small budget.
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -53,9 +54,24 @@ void seed_element(Env& env, World& w, mk::Smap& m, mk::Task& t, int64_t data) {
   if (r.err) env.fail("model-error", "seeding an element failed with errno " + std::to_string(r.err));
 }
 
-// Reads the value a program holds a pointer to (the access that finds a stale pointer).
-int64_t read_value(Env& env, Ref<mk::Selem> sdata, std::string_view label) {
+// Reads the value a program holds a pointer to (the access that finds a stale pointer), and
+// reports the element's RCU age as rcutorture's readers do: how many grace periods of the
+// reader's flavour completed since the element was unlinked. A correct free waits for the
+// reader, so it never sees an age of 2 or more with the element still readable.
+constexpr std::string_view kAgeProbes[2][4] = {
+    {"rcu age: rcu 0", "rcu age: rcu 1", "rcu age: rcu 2", "rcu age: rcu 3+"},
+    {"rcu age: tasks trace 0", "rcu age: tasks trace 1", "rcu age: tasks trace 2", "rcu age: tasks trace 3+"}};
+
+int64_t read_value(Env& env, Ref<mk::Selem> sdata, std::string_view label, const mk::Kernel* k = nullptr) {
   env.read(sdata.id, mk::field::kSelemData, label);
+  if (k != nullptr && sdata->retired) {
+    const model::ActorContext& ctx = env.context();
+    for (std::size_t f = 0; f < model::kRcuFlavours; ++f) {
+      if (ctx.rcu_read_depth[f] == 0) continue;
+      const uint64_t age = k->rcu.completed(static_cast<model::RcuFlavour>(f)) - sdata->retired_gp[f];
+      env.probe(kAgeProbes[f][std::min<uint64_t>(age, 3)]);
+    }
+  }
   return sdata->value.data;
 }
 
@@ -240,7 +256,7 @@ void build_delete_vs_lookup(sim::Setup& s, bool implies) {
       const auto sdata = mk::prog_task_storage_get(e2, w.k, c, m, ref(t1), 0);
       if (!sdata) return;
       e2.yield("reader: work while holding the pointer");
-      read_value(e2, sdata, "reader: *sdata after the work");
+      read_value(e2, sdata, "reader: *sdata after the work", &w.k);
     });
   });
   spawn_work(s, w, "deleter", 1, [&w, &m, &t1, &deleted](Env& e) {
@@ -267,7 +283,7 @@ void build_sleepable_vs_mapfree(sim::Setup& s) {
       if (!sdata) return;
       e2.might_sleep("bpf_copy_from_user");  // sleepable programs may sleep here
       e2.yield("sleepable: after sleeping");
-      read_value(e2, sdata, "sleepable: *sdata after sleeping");
+      read_value(e2, sdata, "sleepable: *sdata after sleeping", &w.k);
     });
     prog_done = true;
   });
@@ -303,7 +319,7 @@ void build_delete_vs_cachefill(sim::Setup& s) {
                  "after the fill and a grace period");
     w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& c) {
       const auto sdata = mk::prog_task_storage_get(e2, w.k, c, m, ref(t), 0);
-      if (sdata) read_value(e2, sdata, "hitter: *sdata");
+      if (sdata) read_value(e2, sdata, "hitter: *sdata", &w.k);
     });
   });
 }

@@ -9,11 +9,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "properties/diff/diff.hpp"
 #include "properties/lifetime.hpp"
 #include "sim/runner.hpp"
 #include "traces/replay.hpp"
 #include "traces/trace.hpp"
 #include "tools/catalog.hpp"
+#if LSMC_HAVE_BPF
+#include "model/real/real_kernel.hpp"
+#endif
 
 namespace lsmc::cli {
 
@@ -176,6 +180,76 @@ public:
            << "\n";
     }
     return code;
+  }
+
+  // `lsmc kernel ...`: why it cannot run here, or empty.
+  static std::string kernel_unavailable() {
+#if LSMC_HAVE_BPF
+    return real::unavailable_reason();
+#else
+    return "lsmc was built without the real-kernel backend (it needs clang-19, bpftool, libbpf and "
+           "/sys/kernel/btf/vmlinux at build time)";
+#endif
+  }
+
+  int kernel_probe() {
+#if LSMC_HAVE_BPF
+    bool ok = true;
+    for (const auto& line : real::probe_kernel()) {
+      out_ << line.feature << ": " << (line.ok ? "yes" : "no") << " (" << line.detail << ")\n";
+      if (!line.ok && (line.feature == "bpf-object" || line.feature == "root")) ok = false;
+    }
+    if (!ok) {
+      err_ << "skipped: " << kernel_unavailable() << "\n";
+      return kExitUsage;
+    }
+    return kExitOk;
+#else
+    err_ << "skipped: " << kernel_unavailable() << "\n";
+    return kExitUsage;
+#endif
+  }
+
+  int kernel_diff(uint64_t seed, int sequences, int length, bool json) {
+    const std::string why = kernel_unavailable();
+    if (!why.empty()) {
+      err_ << "skipped: " << why << "\n";
+      return kExitUsage;
+    }
+#if LSMC_HAVE_BPF
+    properties::diff::ModelBackend model_backend;
+    real::RealBackend kernel;
+    properties::diff::DiffOptions o;
+    o.seed = seed;
+    o.sequences = sequences;
+    o.length_max = length;
+    const properties::diff::DiffReport r = properties::diff::run_diff(model_backend, kernel, o);
+    const std::string again = "lsmc kernel diff --seed " + std::to_string(seed) + " --sequences " +
+                              std::to_string(sequences) + " --length " + std::to_string(length);
+    if (json) {
+      nlohmann::json j;
+      j["seed"] = seed;
+      j["sequences"] = r.sequences;
+      j["operations"] = r.operations;
+      j["agree"] = !r.mismatch.has_value();
+      if (r.mismatch) j["shrunk"] = properties::diff::describe(*r.mismatch);
+      j["reproduce_command"] = again;
+      out_ << j.dump(2) << "\n";
+      return r.mismatch ? kExitViolation : kExitOk;
+    }
+    if (!r.mismatch) {
+      out_ << "kernel diff: " << r.sequences << " sequences, " << r.operations
+           << " operations (seed " << seed << "): the model and the kernel agree on every outcome\n";
+      return kExitOk;
+    }
+    out_ << "kernel diff: MISMATCH (seed " << seed << ", " << r.sequences
+         << " sequences run, shrinking included). Shrunk sequence:\n"
+         << properties::diff::describe(*r.mismatch) << "  reproduce: " << again << "\n";
+    return kExitViolation;
+#else
+    (void)seed, (void)sequences, (void)length, (void)json;
+    return kExitUsage;
+#endif
   }
 
 private:
@@ -434,11 +508,28 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   replay->add_flag("--json", replay_json, "print one JSON object instead of text");
 
   if (!args.empty() && !args[0].empty() && args[0][0] != '-' && args[0] != "list" &&
-      args[0] != "explore" && args[0] != "replay") {
-    err << "lsmc: unknown command '" << args[0] << "' (commands: list, explore, replay)\n"
+      args[0] != "explore" && args[0] != "replay" && args[0] != "kernel") {
+    err << "lsmc: unknown command '" << args[0] << "' (commands: list, explore, replay, kernel)\n"
         << "Run 'lsmc --help' for usage.\n";
     return kExitUsage;
   }
+  auto* kernel = app.add_subcommand("kernel", "Check the model against the running kernel (libbpf backend); needs root and BPF.");
+  kernel->require_subcommand(1);
+  auto* kprobe = kernel->add_subcommand("probe", "What the running kernel supports, one line each.");
+  uint64_t diff_seed = 1;
+  int diff_sequences = 100;
+  int diff_length = 24;
+  bool diff_json = false;
+  auto* kdiff = kernel->add_subcommand(
+      "diff", "Run RapidCheck-generated operation sequences (program get/delete on the current thread; "
+              "syscall lookup/update/delete by pidfd and cgroup fd with every flag; bad keys; owner exit and "
+              "reap; cgroup rmdir; map close and re-create) on the model and on the kernel, and compare every "
+              "outcome. A mismatch prints the shrunk sequence with both outcomes.");
+  kdiff->add_option("--seed", diff_seed, "RapidCheck seed (default 1)");
+  kdiff->add_option("--sequences", diff_sequences, "sequences to run (default 100)")->check(CLI::Range(1, 1000000));
+  kdiff->add_option("--length", diff_length, "operations per generated sequence at most (default 24)")->check(CLI::Range(1, 1000));
+  kdiff->add_flag("--json", diff_json, "print one JSON object instead of text");
+
   std::vector<const char*> argv;
   argv.push_back("lsmc");
   for (const auto& a : args) argv.push_back(a.c_str());
@@ -459,6 +550,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (*list) return cli.list(list_mutants);
     if (*explore) return cli.explore(eo);
     if (*replay) return cli.replay(replay_path, replay_json);
+    if (*kprobe) return cli.kernel_probe();
+    if (*kdiff) return cli.kernel_diff(diff_seed, diff_sequences, diff_length, diff_json);
   } catch (const UsageError& e) {
     err << "lsmc: " << e.what() << "\n";
     return kExitUsage;

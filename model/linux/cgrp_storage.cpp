@@ -5,14 +5,15 @@ namespace lsmc::model::kernel {
 namespace {
 Ref<Owner> as_owner(Ref<Cgroup> c) { return Ref<Owner>{c.p, c.id}; }
 
-// cgroup_v1v2_get_from_fd() (v6.18): EBADF for a non-cgroup fd; a removed cgroup's directory
-// no longer resolves (css_tryget_online_from_dir: ENOENT).
+// cgroup_v1v2_get_from_fd() (v6.18): EBADF for a non-cgroup fd. A directory fd reaches the
+// cgroup through kn->priv, which rmdir clears before the cgroup can be freed, under RCU
+// (css_tryget_online_from_dir): a removed cgroup's fd gives ENOENT and never touches it.
 int resolve_cgroup_fd(Env& env, const Fd& fd, Ref<Cgroup>& cgroup) {
   if (fd.kind != Fd::Kind::kCgroup || fd.cgroup == nullptr) return kEBADF;
-  env.read(fd.cgroup->id, field::kOwnerUsage, "cgroup_v1v2_get_from_fd: css_tryget_online");
-  if (fd.cgroup->dying) return kENOENT;
-  cgroup = Ref<Cgroup>::of(fd.cgroup);
-  return 0;
+  cgroup = cgroup_from_id(env, *fd.cgroup);
+  if (!cgroup) return kENOENT;
+  env.read(cgroup.id, field::kOwnerUsage, "cgroup_v1v2_get_from_fd: css_tryget_online");
+  return cgroup->dying ? kENOENT : 0;
 }
 }  // namespace
 
@@ -131,7 +132,7 @@ Cgroup& cgroup_mkdir(Env& env, Kernel& k, std::string name) {
 }
 
 Ref<Cgroup> cgroup_from_id(Env& env, Cgroup& cgroup) {
-  env.read(cgroup.idr, 0, "bpf_cgroup_from_id: cgroup_idr lookup");
+  env.read(cgroup.idr, 0, "cgroup_idr / kn->priv: rcu_dereference");
   return cgroup.published ? Ref<Cgroup>::of(&cgroup) : Ref<Cgroup>{};
 }
 

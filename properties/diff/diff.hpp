@@ -1,0 +1,49 @@
+// Differential testing of the model against the real kernel (issue 4): RapidCheck generates
+// operation sequences, both backends run each one, every outcome is compared, and a mismatch is
+// shrunk to a minimal sequence.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/backend.hpp"
+
+namespace lsmc::properties::diff {
+
+// The model of today's local storage as a Backend.
+class ModelBackend final : public model::Backend {
+public:
+  std::string name() const override { return "model"; }
+  std::vector<model::Outcome> run(const std::vector<model::StorageOp>& ops) override;
+};
+
+struct DiffOptions {
+  uint64_t seed = 1;
+  int sequences = 100;
+  int length_max = 24;  // operations per generated sequence, before the fix-up
+};
+
+struct Mismatch {
+  std::vector<model::StorageOp> ops;
+  std::vector<model::Outcome> model, kernel;
+  std::size_t index = 0;  // the first operation whose outcomes differ
+  std::string error;      // a backend failed instead (its message); outcomes may be empty
+};
+
+struct DiffReport {
+  int sequences = 0;   // sequences run (shrinking included)
+  long operations = 0;
+  std::optional<Mismatch> mismatch;
+};
+
+// Makes a generated sequence valid: maps, owners and cgroups are created before use; the
+// fix-up is deterministic, so shrinking stays meaningful.
+std::vector<model::StorageOp> make_valid(const std::vector<model::StorageOp>& raw);
+
+DiffReport run_diff(model::Backend& model, model::Backend& kernel, const DiffOptions& options);
+
+// The shrunk sequence with both outcomes, one line per operation, the first difference marked.
+std::string describe(const Mismatch& m);
+
+}  // namespace lsmc::properties::diff

@@ -252,6 +252,43 @@ public:
 #endif
   }
 
+  int kernel_stress(uint64_t seed, int threads, int epochs, int ops, bool json) {
+    const std::string why = kernel_unavailable();
+    if (!why.empty()) {
+      err_ << "skipped: " << why << "\n";
+      return kExitUsage;
+    }
+#if LSMC_HAVE_BPF
+    real::StressOptions o;
+    o.seed = seed;
+    o.threads = threads;
+    o.epochs = epochs;
+    o.ops_per_thread = ops;
+    const real::StressReport r = real::stress(o);
+    if (json) {
+      nlohmann::json j;
+      j["operations"] = r.operations;
+      j["threads"] = r.threads_run;
+      j["outcomes"] = r.outcomes;
+      j["violations"] = r.violations;
+      out_ << j.dump(2) << "\n";
+      return r.violations.empty() ? kExitOk : kExitViolation;
+    }
+    out_ << "kernel stress: " << r.threads_run << " threads in " << epochs << " epochs, " << r.operations
+         << " operations (seed " << seed << ")\n";
+    for (const auto& [what, count] : r.outcomes) out_ << "  " << what << ": " << count << "\n";
+    if (r.violations.empty()) {
+      out_ << "result: every errno in the documented set, every value consistent\n";
+      return kExitOk;
+    }
+    for (const auto& v : r.violations) out_ << "  VIOLATION: " << v << "\n";
+    return kExitViolation;
+#else
+    (void)seed, (void)threads, (void)epochs, (void)ops, (void)json;
+    return kExitUsage;
+#endif
+  }
+
 private:
   static nlohmann::json verdict_json(const sim::Verdict& v) {
     nlohmann::json j;
@@ -530,6 +567,20 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   kdiff->add_option("--length", diff_length, "operations per generated sequence at most (default 24)")->check(CLI::Range(1, 1000));
   kdiff->add_flag("--json", diff_json, "print one JSON object instead of text");
 
+  uint64_t stress_seed = 1;
+  int stress_threads = 8, stress_epochs = 20, stress_ops = 400;
+  bool stress_json = false;
+  auto* kstress = kernel->add_subcommand(
+      "stress", "Concurrent real threads doing program get/delete on themselves and syscall "
+                "lookup/update/delete on each other by thread pidfd, exiting at random points while the "
+                "maps lose their last reference. Checks that every errno is documented and every value "
+                "read belongs to its thread.");
+  kstress->add_option("--seed", stress_seed, "seed (default 1)");
+  kstress->add_option("--threads", stress_threads, "threads per epoch (default 8)")->check(CLI::Range(1, 256));
+  kstress->add_option("--epochs", stress_epochs, "epochs, each with fresh maps (default 20)")->check(CLI::Range(1, 100000));
+  kstress->add_option("--ops", stress_ops, "operations per thread at most (default 400)")->check(CLI::Range(1, 1000000));
+  kstress->add_flag("--json", stress_json, "print one JSON object instead of text");
+
   std::vector<const char*> argv;
   argv.push_back("lsmc");
   for (const auto& a : args) argv.push_back(a.c_str());
@@ -552,6 +603,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (*replay) return cli.replay(replay_path, replay_json);
     if (*kprobe) return cli.kernel_probe();
     if (*kdiff) return cli.kernel_diff(diff_seed, diff_sequences, diff_length, diff_json);
+    if (*kstress) return cli.kernel_stress(stress_seed, stress_threads, stress_epochs, stress_ops, stress_json);
   } catch (const UsageError& e) {
     err << "lsmc: " << e.what() << "\n";
     return kExitUsage;

@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -38,7 +41,6 @@ using model::StorageOp;
 using model::OpKind;
 using model::Outcome;
 
-constexpr uint32_t kCmdGet = 1, kCmdDelete = 2, kCmdGetBench = 3;
 constexpr int kOwners = 3;
 constexpr int kCgroups = 2;
 constexpr int kSlots = 2;
@@ -89,7 +91,11 @@ Child spawn_child() {
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + strerror(errno));
   if (pid == 0) {
-    close(p[1]);
+    // Keep only our read end: a write end of another owner's pipe inherited here would keep
+    // that owner from ever seeing EOF.
+    dup2(p[0], 0);
+    syscall(SYS_close_range, 3u, ~0u, 0u);
+    p[0] = 0;
     char c;
     while (read(p[0], &c, 1) > 0) {
     }
@@ -130,6 +136,16 @@ void child_destroy(Child& ch) {
 }
 
 int errno_of(int rc) { return rc < 0 ? (errno != 0 ? errno : -rc) : 0; }
+
+// Runs the program once as the calling thread; returns its return value.
+int test_run(int prog_fd, uint64_t op, uint64_t map, uint64_t flags) {
+  uint64_t args[3] = {op, map, flags};
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+  if (bpf_prog_test_run_opts(prog_fd, &opts) != 0) {
+    throw std::runtime_error(std::string("BPF_PROG_TEST_RUN of lsmc_run failed: ") + strerror(errno));
+  }
+  return static_cast<int>(opts.retval);
+}
 
 }  // namespace
 
@@ -208,23 +224,14 @@ struct RealBackend::State {
 };
 
 Outcome RealBackend::State::run_prog(const StorageOp& op, uint32_t cmd) {
-  lsmc_bpf* s = slots[op.slot];
-  s->bss->cmd.op = cmd;
-  s->bss->cmd.map = static_cast<uint32_t>(op.map);
-  s->bss->cmd.flags = op.flags;
-  s->bss->cmd.tgid = static_cast<uint32_t>(getpid());
-  s->bss->result = {};
-  LIBBPF_OPTS(bpf_test_run_opts, opts);
-  const int rc = bpf_prog_test_run_opts(bpf_program__fd(s->progs.lsmc_run), &opts);
-  if (rc != 0 || !s->bss->result.ran) {
-    throw std::runtime_error(std::string("BPF_PROG_TEST_RUN of lsmc_run failed: ") + strerror(errno));
-  }
+  const int ret = test_run(bpf_program__fd(slots[op.slot]->progs.lsmc_run), cmd,
+                           static_cast<uint64_t>(op.map), op.flags);
   Outcome o;
-  if (cmd == kCmdGet) {
-    o.found = s->bss->result.ret != 0;
-    o.value = o.found ? s->bss->result.value : 0;
+  if (cmd == LSMC_CMD_GET) {
+    o.found = ret != LSMC_NULL;
+    o.value = o.found ? ret : 0;
   } else {
-    o.err = static_cast<int>(s->bss->result.ret);
+    o.err = ret;
   }
   return o;
 }
@@ -292,8 +299,8 @@ Outcome RealBackend::State::apply(const StorageOp& op) {
       o.err = errno_of(bpf_map_delete_elem(map_fd(op), &key));
       return o;
     }
-    case OpKind::kBpfGet: return run_prog(op, kCmdGet);
-    case OpKind::kBpfDelete: return run_prog(op, kCmdDelete);
+    case OpKind::kBpfGet: return run_prog(op, LSMC_CMD_GET);
+    case OpKind::kBpfDelete: return run_prog(op, LSMC_CMD_DELETE);
   }
   return o;
 }
@@ -355,17 +362,17 @@ std::vector<ProbeLine> probe_kernel() {
   if (s != nullptr) {
     out.push_back({"task-storage", bpf_map__fd(s->maps.task_map) >= 0, "BPF_MAP_TYPE_TASK_STORAGE created with BTF"});
     out.push_back({"cgroup-storage", bpf_map__fd(s->maps.cgrp_map) >= 0, "BPF_MAP_TYPE_CGRP_STORAGE created with BTF"});
-    s->bss->cmd = {};
-    s->bss->cmd.op = kCmdGet;
-    s->bss->cmd.flags = 1;
-    s->bss->result = {};
-    LIBBPF_OPTS(bpf_test_run_opts, opts);
-    const int rc = bpf_prog_test_run_opts(bpf_program__fd(s->progs.lsmc_run), &opts);
-    const std::string detail =
-        rc == 0 ? std::string("raw_tp runs as the calling thread; bpf_task_storage_get(F_CREATE) ") +
-                      (s->bss->result.ret ? "returned a pointer" : "returned NULL")
-                : std::string("failed: ") + strerror(errno);
-    out.push_back({"prog-test-run", rc == 0 && s->bss->result.ran != 0, detail});
+    std::string detail;
+    bool ok = false;
+    try {
+      const int ret = test_run(bpf_program__fd(s->progs.lsmc_run), LSMC_CMD_GET, LSMC_MAP_TASK, 1);
+      ok = true;
+      detail = std::string("raw_tp runs as the calling thread; bpf_task_storage_get(F_CREATE) ") +
+               (ret != LSMC_NULL ? "returned a pointer" : "returned NULL");
+    } catch (const std::exception& e) {
+      detail = e.what();
+    }
+    out.push_back({"prog-test-run", ok, detail});
     lsmc_bpf__destroy(s);
   }
   // A bare map create without BTF must be refused (local storage needs BTF for key and value).
@@ -399,6 +406,139 @@ std::vector<ProbeLine> probe_kernel() {
   return out;
 }
 
+namespace {
+
+// splitmix64: the stress run's own deterministic choices per thread.
+uint64_t next_random(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+constexpr int kPidfdThread = O_EXCL;  // PIDFD_THREAD (6.9+): a pidfd for one thread
+
+struct StressShared {
+  std::vector<std::atomic<int>> pidfds;  // thread i's pidfd, -1 before it starts
+  std::mutex mu;
+  StressReport* report;
+  explicit StressShared(int n) : pidfds(n) {
+    for (auto& p : pidfds) p = -1;
+  }
+  void count(const std::string& what) {
+    std::lock_guard<std::mutex> g(mu);
+    ++report->outcomes[what];
+    ++report->operations;
+  }
+  void violation(const std::string& what) {
+    std::lock_guard<std::mutex> g(mu);
+    if (report->violations.size() < 20) report->violations.push_back(what);
+  }
+};
+
+std::string errno_name(int e) {
+  switch (e) {
+    case 0: return "ok";
+    case ENOENT: return "ENOENT";
+    case EBADF: return "EBADF";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case EEXIST: return "EEXIST";
+    case EINVAL: return "EINVAL";
+    case EBUSY: return "EBUSY";
+    default: return "errno " + std::to_string(e);
+  }
+}
+
+void stress_thread(int self, int n, int ops, uint64_t seed, int prog_fd, int map_fd, StressShared& sh) {
+  sh.pidfds[self] = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(gettid()), kPidfdThread));
+  uint64_t rng = seed;
+  // Values written for thread t are t * 1000000 + k: a read for t must give 0 or such a value.
+  auto check_value = [&](int owner, int64_t v, const char* where) {
+    if (v != 0 && v / 1000000 != owner) {
+      sh.violation(std::string(where) + ": thread " + std::to_string(owner) + "'s value is " + std::to_string(v));
+    }
+  };
+  auto allowed = [&](const char* op, int e, std::initializer_list<int> ok) {
+    sh.count(std::string(op) + ": " + errno_name(e));
+    for (int a : ok) if (a == e) return;
+    sh.violation(std::string(op) + " returned " + errno_name(e) + ", outside the documented set");
+  };
+  for (int i = 0; i < ops; ++i) {
+    const int other = static_cast<int>(next_random(rng) % static_cast<uint64_t>(n));
+    const int fd = other == self ? sh.pidfds[self].load() : sh.pidfds[other].load();
+    const int64_t value = static_cast<int64_t>(other) * 1000000 + i;
+    switch (next_random(rng) % 6) {
+      case 0: {  // program get with F_CREATE on ourselves
+        const int ret = test_run(prog_fd, LSMC_CMD_GET, LSMC_MAP_TASK, 1);
+        sh.count(std::string("bpf_get(F_CREATE): ") + (ret == LSMC_NULL ? "NULL" : "pointer"));
+        if (ret != LSMC_NULL) check_value(self, ret, "bpf_get");
+        break;
+      }
+      case 1: {
+        const int ret = test_run(prog_fd, LSMC_CMD_DELETE, LSMC_MAP_TASK, 0);
+        allowed("bpf_delete", -ret, {0, ENOENT});
+        break;
+      }
+      case 2: {
+        if (fd < 0) break;
+        int64_t v = 0;
+        errno = 0;
+        const int e = errno_of(bpf_map_lookup_elem(map_fd, &fd, &v));
+        allowed("sys_lookup", e, {0, ENOENT});
+        if (e == 0) check_value(other, v, "sys_lookup");
+        break;
+      }
+      case 3:
+      case 4: {
+        if (fd < 0) break;
+        errno = 0;
+        const uint64_t flags = next_random(rng) % 3;  // BPF_ANY, BPF_NOEXIST, BPF_EXIST
+        const int e = errno_of(bpf_map_update_elem(map_fd, &fd, &value, flags));
+        allowed("sys_update", e, {0, ENOENT, EEXIST, EAGAIN});
+        break;
+      }
+      default: {
+        if (fd < 0) break;
+        errno = 0;
+        allowed("sys_delete", errno_of(bpf_map_delete_elem(map_fd, &fd)), {0, ENOENT});
+      }
+    }
+  }
+  close(prog_fd);
+  close(map_fd);
+}
+
+}  // namespace
+
+StressReport stress(const StressOptions& o) {
+  StressReport report;
+  libbpf_set_print(silent_print);
+  uint64_t rng = o.seed;
+  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    lsmc_bpf* s = lsmc_bpf__open_and_load();
+    if (s == nullptr) throw std::runtime_error(std::string("loading the BPF object failed: ") + strerror(errno));
+    StressShared sh(o.threads);
+    sh.report = &report;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < o.threads; ++t) {
+      // Each thread holds its own references; the skeleton's go away at once, so the maps are
+      // freed when the last thread finishes, racing the exiting threads' storage destruction.
+      const int prog_fd = fcntl(bpf_program__fd(s->progs.lsmc_run), F_DUPFD_CLOEXEC, 3);
+      const int map_fd = fcntl(bpf_map__fd(s->maps.task_map), F_DUPFD_CLOEXEC, 3);
+      const int ops = 1 + static_cast<int>(next_random(rng) % static_cast<uint64_t>(o.ops_per_thread));
+      threads.emplace_back(stress_thread, t, o.threads, ops, next_random(rng), prog_fd, map_fd, std::ref(sh));
+    }
+    lsmc_bpf__destroy(s);
+    for (auto& t : threads) t.join();
+    for (auto& p : sh.pidfds) {
+      if (p >= 0) close(p);
+    }
+    report.threads_run += o.threads;
+  }
+  return report;
+}
+
 Costs measure_costs(int iterations) {
   Costs c;
   libbpf_set_print(silent_print);
@@ -413,16 +553,13 @@ Costs measure_costs(int iterations) {
   auto t0 = Clock::now();
   for (int i = 0; i < iterations; ++i) bpf_map_lookup_elem(fd, &pidfd, &out);
   c.syscall_lookup_ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / iterations;
-  // BPF side: the program times BENCH_ITERATIONS cache-hit gets with bpf_ktime_get_ns.
-  s->bss->cmd = {};
-  s->bss->cmd.op = kCmdGetBench;
+  // BPF side: the program times LSMC_BENCH_ITERATIONS cache-hit gets with bpf_ktime_get_ns.
   double total = 0;
   int runs = 0;
   for (int i = 0; i < 50; ++i) {
-    s->bss->result = {};
-    LIBBPF_OPTS(bpf_test_run_opts, opts);
-    if (bpf_prog_test_run_opts(bpf_program__fd(s->progs.lsmc_run), &opts) == 0 && s->bss->result.ret > 0) {
-      total += static_cast<double>(s->bss->result.ns) / static_cast<double>(s->bss->result.ret);
+    const int ns = test_run(bpf_program__fd(s->progs.lsmc_run), LSMC_CMD_GET_BENCH, LSMC_MAP_TASK, 0);
+    if (ns > 0) {
+      total += static_cast<double>(ns) / LSMC_BENCH_ITERATIONS;
       ++runs;
     }
   }

@@ -3,6 +3,7 @@
 // removed again whatever happens. It implements the same Backend as the model.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,26 @@ private:
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// A concurrent stress run on real threads (issue 4): epochs of `threads` threads, each doing
+// program get (with and without F_CREATE) and delete on itself, and syscall lookup, update and
+// delete by thread pidfd on itself and on the others, while threads exit at random points and
+// the maps lose their last user-space reference (map_free racing owner destruction). It checks
+// what the kernel lets us observe: no errno outside the documented set, and every value read for
+// a thread is 0 (fresh) or one written for that same thread.
+struct StressOptions {
+  uint64_t seed = 1;
+  int threads = 8;
+  int epochs = 20;
+  int ops_per_thread = 400;
+};
+struct StressReport {
+  long operations = 0;
+  long threads_run = 0;
+  std::map<std::string, long> outcomes;  // "sys_lookup: ENOENT" -> count
+  std::vector<std::string> violations;   // the first few
+};
+StressReport stress(const StressOptions& options);
 
 // Measurements for the benchmark (bench/bench_kernel.cpp): nanoseconds per operation.
 struct Costs {

@@ -40,54 +40,32 @@ struct {
   __type(value, struct lsmc_value);
 } cgrp_map SEC(".maps");
 
-enum { CMD_GET = 1, CMD_DELETE = 2, CMD_GET_BENCH = 3 };
-enum { MAP_TASK = 0, MAP_TASK_LOCK = 1, MAP_CGRP = 2 };
-
-// Written by user space before each run; read by it after.
-struct lsmc_cmd cmd = {};
-struct lsmc_result result = {};
-
-#define BENCH_ITERATIONS 256
-
-static __always_inline void do_get(struct task_struct *task) {
-  if (cmd.map != MAP_CGRP) {
-    struct lsmc_value *v = bpf_task_storage_get(&task_map, task, 0, cmd.flags);
-    result.ret = v != 0;
-    if (v) result.value = v->data;
-  } else {
-    struct cgroup *cg = task->cgroups->dfl_cgrp;
-    struct lsmc_value *v = bpf_cgrp_storage_get(&cgrp_map, cg, 0, cmd.flags);
-    result.ret = v != 0;
-    if (v) result.value = v->data;
-  }
-}
-
-static __always_inline void do_delete(struct task_struct *task) {
-  if (cmd.map != MAP_CGRP) {
-    result.ret = bpf_task_storage_delete(&task_map, task);
-  } else {
-    result.ret = bpf_cgrp_storage_delete(&cgrp_map, task->cgroups->dfl_cgrp);
-  }
-}
-
 SEC("raw_tp")
-int lsmc_run(void *ctx) {
+int lsmc_run(struct bpf_raw_tracepoint_args *ctx) {
   struct task_struct *task = bpf_get_current_task_btf();
-  if (cmd.tgid && (bpf_get_current_pid_tgid() >> 32) != cmd.tgid) return 0;
-  result.ran = 1;
-  result.value = 0;
-  if (cmd.op == CMD_GET) {
-    do_get(task);
-  } else if (cmd.op == CMD_DELETE) {
-    do_delete(task);
-  } else if (cmd.op == CMD_GET_BENCH) {
-    __u64 start = bpf_ktime_get_ns();
-    for (int i = 0; i < BENCH_ITERATIONS; i++) {
-      struct lsmc_value *v = bpf_task_storage_get(&task_map, task, 0, 0);
-      if (v) result.value += v->data;
-    }
-    result.ns = bpf_ktime_get_ns() - start;
-    result.ret = BENCH_ITERATIONS;
+  __u64 op = ctx->args[0], map = ctx->args[1], flags = ctx->args[2];
+  struct lsmc_value *v;
+
+  if (op == LSMC_CMD_GET) {
+    if (map == LSMC_MAP_CGRP)
+      v = bpf_cgrp_storage_get(&cgrp_map, task->cgroups->dfl_cgrp, 0, flags);
+    else
+      v = bpf_task_storage_get(&task_map, task, 0, flags);
+    return v ? (int)(v->data & 0x7fffffff) : LSMC_NULL;
   }
-  return 0;
+  if (op == LSMC_CMD_DELETE) {
+    if (map == LSMC_MAP_CGRP) return bpf_cgrp_storage_delete(&cgrp_map, task->cgroups->dfl_cgrp);
+    return bpf_task_storage_delete(&task_map, task);
+  }
+  if (op == LSMC_CMD_GET_BENCH) {
+    __u64 start = bpf_ktime_get_ns();
+    __s64 sum = 0;
+    for (int i = 0; i < LSMC_BENCH_ITERATIONS; i++) {
+      v = bpf_task_storage_get(&task_map, task, 0, 0);
+      if (v) sum += v->data;
+    }
+    if (sum < 0) return LSMC_NULL;
+    return (int)(bpf_ktime_get_ns() - start);
+  }
+  return LSMC_NULL;
 }

@@ -1,21 +1,16 @@
-/* Shared between lsmc.bpf.c and the user side (real_kernel.cpp): the command block user space
- * writes before each BPF_PROG_TEST_RUN and the result it reads after. */
+/* Shared between lsmc.bpf.c and the user side (real_kernel.cpp). A command travels in the
+ * raw_tp test-run context (args[0] op, args[1] map, args[2] flags) and the result comes back
+ * as the program's return value, so threads can run commands concurrently. */
 #ifndef LSMC_SHARED_H
 #define LSMC_SHARED_H
 
-struct lsmc_cmd {
-  __u32 op;
-  __u32 map;
-  __u64 flags;
-  __u32 tgid; /* 0: any caller */
-  __u32 iterations;
-};
+enum lsmc_cmd_op { LSMC_CMD_GET = 1, LSMC_CMD_DELETE = 2, LSMC_CMD_GET_BENCH = 3 };
+enum lsmc_cmd_map { LSMC_MAP_TASK = 0, LSMC_MAP_TASK_LOCK = 1, LSMC_MAP_CGRP = 2 };
 
-struct lsmc_result {
-  __s64 ret;   /* delete: the helper's return; get: 1 if it returned a pointer, 0 for NULL */
-  __s64 value; /* get: the value read through the pointer */
-  __u64 ns;    /* benchmark: time for all iterations */
-  __u32 ran;
-};
+/* LSMC_CMD_GET returns the value (0 .. 2^31-1) or LSMC_NULL when the helper returned NULL;
+ * LSMC_CMD_DELETE returns the helper's return; LSMC_CMD_GET_BENCH returns the nanoseconds that
+ * LSMC_BENCH_ITERATIONS cache-hit gets took. */
+#define LSMC_NULL (-1)
+#define LSMC_BENCH_ITERATIONS 256
 
 #endif

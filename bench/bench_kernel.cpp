@@ -4,6 +4,7 @@
 //   bpf get   bpf_task_storage_get() from a program, cache hit (timed in the program)
 // Each is the median of several rounds; the ratio is printed. Needs root and BPF.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <vector>
 
@@ -17,7 +18,9 @@ int main() {
   }
   std::vector<double> sys, mapped, bpf;
   for (int round = 0; round < 7; ++round) {
-    const lsmc::real::Costs c = lsmc::real::measure_costs(20000);
+    const lsmc::real::Costs c = lsmc::real::measure_costs(20000, [] {
+      return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    });
     sys.push_back(c.syscall_lookup_ns);
     mapped.push_back(c.mapped_read_ns);
     bpf.push_back(c.bpf_get_ns);

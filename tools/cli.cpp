@@ -7,6 +7,7 @@
 #include <cstring>
 #include <iomanip>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "properties/diff/diff.hpp"
@@ -199,23 +200,23 @@ public:
       out_ << line.feature << ": " << (line.ok ? "yes" : "no") << " (" << line.detail << ")\n";
       if (!line.ok && (line.feature == "bpf-object" || line.feature == "root")) ok = false;
     }
-    if (!ok) {
-      err_ << "skipped: " << kernel_unavailable() << "\n";
-      return kExitUsage;
-    }
+    if (!ok) return kernel_skipped().value_or(kExitUsage);
     return kExitOk;
 #else
-    err_ << "skipped: " << kernel_unavailable() << "\n";
-    return kExitUsage;
+    return kernel_skipped().value_or(kExitUsage);
 #endif
   }
 
-  int kernel_diff(uint64_t seed, int sequences, int length, bool json) {
+  // One line and exit 2 where the kernel commands cannot run; nullopt where they can.
+  std::optional<int> kernel_skipped() {
     const std::string why = kernel_unavailable();
-    if (!why.empty()) {
-      err_ << "skipped: " << why << "\n";
-      return kExitUsage;
-    }
+    if (why.empty()) return std::nullopt;
+    err_ << "skipped: " << why << "\n";
+    return kExitUsage;
+  }
+
+  int kernel_diff(uint64_t seed, int sequences, int length, bool json) {
+    if (auto skipped = kernel_skipped()) return *skipped;
 #if LSMC_HAVE_BPF
     properties::diff::ModelBackend model_backend;
     real::RealBackend kernel;
@@ -253,11 +254,7 @@ public:
   }
 
   int kernel_stress(uint64_t seed, int threads, int epochs, int ops, bool json) {
-    const std::string why = kernel_unavailable();
-    if (!why.empty()) {
-      err_ << "skipped: " << why << "\n";
-      return kExitUsage;
-    }
+    if (auto skipped = kernel_skipped()) return *skipped;
 #if LSMC_HAVE_BPF
     real::StressOptions o;
     o.seed = seed;

@@ -145,7 +145,6 @@ void cgroup_rmdir(Env& env, Kernel& k, Cgroup& cgroup) {
   // css_release_work_fn -> queue_rcu_work(css_free_rwork_fn): after a grace period.
   k.rcu.call(env, RcuFlavour::kRcu, [&k, ref](Env& e) {
     bpf_cgrp_storage_free(e, k, ref);
-    ref->released = true;
     e.free(ref.id, "css_free_rwork_fn: kfree(cgrp)");
   }, "css_release: queue_rcu_work(css_free_rwork_fn)");
 }

@@ -64,15 +64,6 @@ Selem* Kernel::kzalloc_selem(Env& env, std::string_view label) {
   return kz_selems_.back().get();
 }
 
-std::vector<const Storage*> Kernel::storages() const {
-  std::vector<const Storage*> out;
-  for (const auto& m : maps_) {
-    for (const auto& s : m->storage_ma.objects()) out.push_back(s.get());
-  }
-  for (const auto& s : kz_storages_) out.push_back(s.get());
-  return out;
-}
-
 void Kernel::attach(std::string_view function, ProgType type, ProgBody body, uint32_t fires_max) {
   Attachment a;
   a.function = function;

@@ -98,7 +98,6 @@ struct Task : Owner {
 
 struct Cgroup : Owner {
   bool dying = false;      // percpu_ref_is_dying(&cgrp->self.refcnt)
-  bool released = false;
   ObjectId idr = kNoObject;  // the cgroup's slot in cgroup_idr (published / removed)
   bool published = false;
 };
@@ -114,7 +113,6 @@ struct Smap {
   bool bpf_ma = true;
   bool use_kmalloc_nolock = false;  // 6.19: the mutant nolock-alloc-fails
   bool has_spin_lock = false;       // btf_record_has_field(map->record, BPF_SPIN_LOCK)
-  bool freed = false;
   MemCache<Selem> selem_ma{kSelemType};
   MemCache<Storage> storage_ma{kStorageType};
 };
@@ -151,7 +149,6 @@ public:
   Storage* kzalloc_storage(Env& env, std::string_view label);
   Selem* kzalloc_selem(Env& env, std::string_view label);
   const std::vector<std::unique_ptr<Smap>>& maps() const { return maps_; }
-  std::vector<const Storage*> storages() const;  // every storage object ever made
   const std::vector<std::unique_ptr<Task>>& tasks() const { return tasks_; }
 
   // Tracing attachments and the program runner.

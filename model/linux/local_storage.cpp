@@ -580,7 +580,6 @@ void bpf_local_storage_map_free(Env& env, Kernel& k, Smap& smap, Kernel::Busy* b
     smap.selem_ma.destroy(env);
     smap.storage_ma.destroy(env);
   }
-  smap.freed = true;
   env.free(smap.id, "bpf_local_storage_map_free: bpf_map_area_free");
 }
 

@@ -3,6 +3,7 @@
 // removed again whatever happens. It implements the same Backend as the model.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -62,6 +63,7 @@ struct Costs {
   double bpf_get_ns = 0;          // bpf_task_storage_get from a program (cache hit)
   bool arena = false;
 };
-Costs measure_costs(int iterations);
+// `now_ns` is the caller's clock: model/ reads none itself (the benchmark passes one).
+Costs measure_costs(int iterations, const std::function<double()>& now_ns);
 
 }  // namespace lsmc::real

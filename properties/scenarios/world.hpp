@@ -31,7 +31,6 @@ struct World {
   World(model::Env& env, const mk::Knobs& knobs, std::bitset<static_cast<std::size_t>(mk::Bug::kCount)> bugs)
       : k(env, knobs, bugs) {}
   mk::Kernel k;
-  std::vector<std::string> notes;
 };
 
 // Builds the world: the kernel, its grace-period actors, and the checkers.

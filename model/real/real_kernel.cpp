@@ -1,6 +1,7 @@
 #include "model/real/real_kernel.hpp"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -393,6 +394,21 @@ std::vector<ProbeLine> probe_kernel() {
       close(fd);
     }
     out.push_back({"arena", ok, detail});
+  }
+  {
+    // uptr (user memory pinned into task storage values, 6.13+): the kernel's BTF knows the
+    // BPF_UPTR field type. A presence check, not a functional test.
+    bool known = false;
+    if (btf* vmlinux = btf__load_vmlinux_btf()) {
+      const int id = btf__find_by_name_kind(vmlinux, "btf_field_type", BTF_KIND_ENUM);
+      if (id > 0) {
+        const btf_type* t = btf__type_by_id(vmlinux, id);
+        const struct btf_enum* e = btf_enum(t);
+        for (int i = 0; i < btf_vlen(t); ++i) known |= std::strcmp(btf__name_by_offset(vmlinux, e[i].name_off), "BPF_UPTR") == 0;
+      }
+      btf__free(vmlinux);
+    }
+    out.push_back({"uptr", known, known ? "kernel BTF has BPF_UPTR in enum btf_field_type" : "BPF_UPTR not in the kernel's BTF"});
   }
   out.push_back({"cgroup2", !cgroup2_root().empty(),
                  cgroup2_root().empty() ? std::string("no cgroup2 mount") : "mounted at " + cgroup2_root()});

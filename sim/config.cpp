@@ -23,6 +23,7 @@ constexpr NumberField kNumberFields[] = {
     {"objects_max", &Config::objects_max, 1, 1ULL << 31},
     {"stack_bytes", &Config::stack_bytes, 16 * 1024, 64ULL * 1024 * 1024},
     {"determinism_check_every", &Config::determinism_check_every, 0, UINT64_MAX},
+    {"pct_depth", &Config::pct_depth, 1, 64},
 };
 
 }  // namespace

@@ -28,6 +28,9 @@ struct Config {
   // Engine.
   uint64_t stack_bytes = 256 * 1024;
   uint64_t determinism_check_every = 0;  // re-run every Nth execution and compare (0: never)
+
+  // Strategies.
+  uint64_t pct_depth = 3;  // PCT: bugs of depth up to this many ordering constraints
 };
 
 // One knob as text: used by trace headers ("config steps_max=100000") and by `--set`.

@@ -53,6 +53,8 @@ public:
 
 // Uniform random walk: each choice uniform over the enabled actors, each draw uniform.
 std::unique_ptr<Strategy> make_random_strategy(uint64_t seed);
+// PCT with depth `depth` (>= 1): sim/strategies/pct.cpp.
+std::unique_ptr<Strategy> make_pct_strategy(uint64_t seed, uint32_t depth);
 // Follows a recorded decision list exactly.
 std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions);
 
@@ -77,7 +79,8 @@ struct StrategyInfo {
   std::string_view description;
 };
 std::vector<StrategyInfo> strategy_catalog();
-// nullptr when the name is unknown (the caller reports it and exits 2).
-std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed);
+// nullptr when the name is unknown (the caller reports it and exits 2). `pct_depth` is used by
+// "pct"; "pct1".."pct3" fix the depth.
+std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed, uint32_t pct_depth = 3);
 
 }  // namespace lsmc::sim

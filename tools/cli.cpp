@@ -521,7 +521,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   explore->add_option("--mutant", eo.mutant,
                       "put this bug back into the model; without --scenario, explore every "
                       "scenario the mutant declares (see 'lsmc list --mutants')");
-  explore->add_option("--strategy", eo.strategy, "random (uniform random walk; default)");
+  explore->add_option("--strategy", eo.strategy,
+                      "random (uniform random walk; default) or pct (PCT, depth --set pct_depth=N, default 3)");
   explore->add_option("--seed", eo.seed, "seed of the run; execution i uses a seed derived from it (default 1)");
   explore->add_option("--executions", eo.executions, "executions budget (default 10000)");
   explore->add_option("--seconds", eo.seconds, "time budget in seconds (default: none)");

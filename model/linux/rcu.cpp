@@ -53,7 +53,9 @@ void Rcu::read_unlock(Env& env, RcuFlavour f) {
 void Rcu::call(Env& env, RcuFlavour f, RcuCallback cb, std::string_view label) {
   Flavour& fl = flavours_[index(f)];
   env.write(fl.obj, 0, label);
-  fl.queue.push_back({fl.next_serial++, gp_needed(fl), std::move(cb), label});
+  const uint64_t needed = gp_needed(fl);
+  fl.wanted = std::max(fl.wanted, needed);
+  fl.queue.push_back({fl.next_serial++, needed, std::move(cb), label});
 }
 
 // synchronize_rcu() / synchronize_rcu_tasks_trace() (v6.18): may sleep.
@@ -62,6 +64,7 @@ void Rcu::synchronize(Env& env, RcuFlavour f) {
   env.might_sleep(f == RcuFlavour::kRcu ? "synchronize_rcu" : "synchronize_rcu_tasks_trace");
   Flavour& fl = flavours_[index(f)];
   const uint64_t target = gp_needed(fl);
+  fl.wanted = std::max(fl.wanted, target);
   ++fl.waiters;
   env.wait_until([&fl, target] { return fl.completed >= target; },
                  f == RcuFlavour::kRcu ? "synchronize_rcu: grace period" : "synchronize_rcu_tasks_trace: grace period");
@@ -97,9 +100,12 @@ void Rcu::gp_actor(Env& env, RcuFlavour f, const std::function<bool()>& quiescen
   Flavour& fl = flavours_[index(f)];
   const std::size_t me = index(f);
   for (;;) {
-    env.wait_until([&] { return !fl.queue.empty() || fl.waiters > 0 || quiescent(); },
+    // A grace period starts only while someone needs one that has not completed yet (a queued
+    // callback or a synchronize caller): the kthread sleeps otherwise, however the scheduler
+    // treats the other actors.
+    env.wait_until([&] { return fl.wanted > fl.completed || quiescent(); },
                    f == RcuFlavour::kRcu ? "rcu_gp_kthread: idle" : "rcu_tasks_trace_kthread: idle");
-    if (fl.queue.empty() && fl.waiters == 0) return;
+    if (fl.wanted <= fl.completed) return;
     env.write(fl.obj, 0, f == RcuFlavour::kRcu ? "rcu_gp_init" : "rcu_tasks_trace: gp start");
     fl.in_progress = true;
     fl.blocking.clear();

@@ -66,7 +66,7 @@ private:
     uint64_t completed = 0;     // grace periods completed
     bool in_progress = false;
     uint64_t waiters = 0;       // synchronize() callers waiting
-    uint64_t wanted = 0;        // highest gp number someone waits for
+    uint64_t wanted = 0;        // the highest grace period a callback or a waiter still needs
     uint64_t next_serial = 0;
     uint64_t ran_serial = 0;    // callbacks with serial < ran_serial have run
     std::vector<Pending> queue;

@@ -31,11 +31,13 @@ std::unique_ptr<Strategy> make_random_strategy(uint64_t seed) {
 std::vector<StrategyInfo> strategy_catalog() {
   return {
       {"random", "uniform random walk: every choice uniform over the enabled actors (default)"},
+      {"pct", "PCT (Burckhardt et al. 2010) with depth pct_depth (--set pct_depth=N, default 3)"},
   };
 }
 
-std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed) {
+std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed, uint32_t pct_depth) {
   if (name == "random") return make_random_strategy(seed);
+  if (name == "pct") return make_pct_strategy(seed, pct_depth);
   return nullptr;
 }
 

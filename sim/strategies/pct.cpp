@@ -1,0 +1,73 @@
+// PCT, probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS
+// 2010), depth d: every actor gets a random priority when it first shows up; at each choice the
+// enabled actor with the highest priority runs; at d-1 change points, drawn uniformly from the
+// expected number of steps k, the running actor drops below every initial priority. One run finds
+// a bug of depth d with probability at least 1/(n k^(d-1)). k is estimated from the executions so
+// far (the longest seen), as shuttle and Coyote do.
+#include <algorithm>
+#include <map>
+
+#include "sim/rng.hpp"
+#include "sim/strategy.hpp"
+
+namespace lsmc::sim {
+
+namespace {
+
+class PctStrategy final : public Strategy {
+public:
+  PctStrategy(uint64_t seed, uint32_t depth) : seed_(seed), depth_(depth) {}
+  std::string_view name() const override { return "pct"; }
+
+  void begin_execution(uint64_t index) override {
+    rng_.reseed(execution_seed(seed_, index));
+    priority_.clear();
+    change_points_.clear();
+    for (uint32_t i = 1; i < depth_; ++i) change_points_.push_back(1 + rng_.below(steps_estimate_));
+    std::sort(change_points_.begin(), change_points_.end());
+    next_change_ = 0;
+  }
+
+  ActorId pick(const ChoicePoint& point) override {
+    // Lower the running actor at each change point the execution has passed.
+    while (next_change_ < change_points_.size() && change_points_[next_change_] <= point.step) {
+      if (point.current != kNoActor) priority_[point.current] = static_cast<int64_t>(next_change_);
+      ++next_change_;
+    }
+    ActorId best = point.enabled.front();
+    int64_t best_priority = INT64_MIN;
+    for (ActorId a : point.enabled) {
+      auto it = priority_.find(a);
+      if (it == priority_.end()) {
+        // Initial priorities sit above every change-point priority (0 .. d-2).
+        it = priority_.emplace(a, static_cast<int64_t>(depth_) + static_cast<int64_t>(rng_.below(1u << 30))).first;
+      }
+      if (it->second > best_priority) best_priority = it->second, best = a;
+    }
+    return best;
+  }
+
+  uint64_t draw(uint64_t bound, std::string_view) override { return rng_.below(bound); }
+
+  bool end_execution(const ExecutionSummary& s) override {
+    steps_estimate_ = std::max<uint64_t>(steps_estimate_, s.steps);
+    return true;
+  }
+
+private:
+  uint64_t seed_;
+  uint32_t depth_;
+  Rng rng_;
+  uint64_t steps_estimate_ = 64;
+  std::map<ActorId, int64_t> priority_;  // ordered by actor id, never by pointer
+  std::vector<uint64_t> change_points_;
+  std::size_t next_change_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_pct_strategy(uint64_t seed, uint32_t depth) {
+  return std::make_unique<PctStrategy>(seed, depth);
+}
+
+}  // namespace lsmc::sim

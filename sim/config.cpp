@@ -24,6 +24,7 @@ constexpr NumberField kNumberFields[] = {
     {"stack_bytes", &Config::stack_bytes, 16 * 1024, 64ULL * 1024 * 1024},
     {"determinism_check_every", &Config::determinism_check_every, 0, UINT64_MAX},
     {"pct_depth", &Config::pct_depth, 1, 64},
+    {"preemption_bound", &Config::preemption_bound, 0, 1000000},
 };
 
 }  // namespace

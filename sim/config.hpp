@@ -30,7 +30,8 @@ struct Config {
   uint64_t determinism_check_every = 0;  // re-run every Nth execution and compare (0: never)
 
   // Strategies.
-  uint64_t pct_depth = 3;  // PCT: bugs of depth up to this many ordering constraints
+  uint64_t pct_depth = 3;         // PCT: bugs of depth up to this many ordering constraints
+  uint64_t preemption_bound = 2;  // DFS: preemptions per schedule at most
 };
 
 // One knob as text: used by trace headers ("config steps_max=100000") and by `--set`.

@@ -83,7 +83,8 @@ RunReport run(const RunRequest& request) {
   if (auto err = validate(request.config)) throw std::invalid_argument(*err);
   const Config& config = request.config;
   RunReport report;
-  auto base = make_strategy(config.strategy, config.seed, static_cast<uint32_t>(config.pct_depth));
+  auto base = make_strategy(config.strategy, config.seed, static_cast<uint32_t>(config.pct_depth),
+                            config.preemption_bound);
   if (!base) throw std::invalid_argument("unknown strategy '" + config.strategy + "'");
   std::unique_ptr<Strategy> strategy = make_metrics_strategy(std::move(base), report.metrics);
   if (config.determinism_check_every > 0) strategy = make_determinism_check(std::move(strategy));

@@ -55,6 +55,9 @@ public:
 std::unique_ptr<Strategy> make_random_strategy(uint64_t seed);
 // PCT with depth `depth` (>= 1): sim/strategies/pct.cpp.
 std::unique_ptr<Strategy> make_pct_strategy(uint64_t seed, uint32_t depth);
+// Bounded DFS: every schedule with at most `preemption_bound` preemptions, every draw value;
+// end_execution returns false once all are explored.
+std::unique_ptr<Strategy> make_dfs_strategy(uint64_t preemption_bound);
 // Follows a recorded decision list exactly.
 std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions);
 
@@ -81,6 +84,7 @@ struct StrategyInfo {
 std::vector<StrategyInfo> strategy_catalog();
 // nullptr when the name is unknown (the caller reports it and exits 2). `pct_depth` is used by
 // "pct"; "pct1".."pct3" fix the depth.
-std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed, uint32_t pct_depth = 3);
+std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed, uint32_t pct_depth = 3,
+                                        uint64_t preemption_bound = 2);
 
 }  // namespace lsmc::sim

@@ -72,6 +72,9 @@ TEST(Kernel, CanaryIsFoundWithinAFewHundredExecutionsByEveryStrategy) {
     for (uint64_t seed = 1; seed <= 5; ++seed) {
       sim::RunRequest r = request(c, "delete-vs-lookup", "canary", 500, seed);
       r.config.strategy = std::string(strategy.name);
+      // DFS explores deepest choices first: at bound 1 the canary is found in 225 executions, at
+      // bound 2 in about 3 200 (iterative bounding, as CHESS does, is left for issue 5).
+      r.config.preemption_bound = 1;
       const sim::RunReport rep = sim::run(r);
       EXPECT_EQ(rep.outcome, sim::Outcome::kViolation) << strategy.name << " seed " << seed;
     }

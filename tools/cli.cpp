@@ -420,7 +420,13 @@ private:
     }
     for (const auto& p : report.probes_never_hit) out_ << "  probe never hit: " << p << "\n";
     if (!report.failure) {
-      out_ << "result: nothing found (" << report.stop_reason << ")\n";
+      if (report.stop_reason == "space exhausted") {
+        out_ << "result: nothing found: all " << report.executions << " executions explored"
+             << (req.config.strategy == "dfs" ? " up to preemption bound " + std::to_string(req.config.preemption_bound) : "")
+             << "\n";
+      } else {
+        out_ << "result: nothing found (" << report.stop_reason << ")\n";
+      }
       return code;
     }
     const sim::Verdict& v = report.failure->verdict;
@@ -522,7 +528,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                       "put this bug back into the model; without --scenario, explore every "
                       "scenario the mutant declares (see 'lsmc list --mutants')");
   explore->add_option("--strategy", eo.strategy,
-                      "random (uniform random walk; default) or pct (PCT, depth --set pct_depth=N, default 3)");
+                      "random (uniform random walk; default), pct (PCT, depth --set pct_depth=N, default 3) or "
+                      "dfs (every schedule within --set preemption_bound=N, default 2; reports exhaustion)");
   explore->add_option("--seed", eo.seed, "seed of the run; execution i uses a seed derived from it (default 1)");
   explore->add_option("--executions", eo.executions, "executions budget (default 10000)");
   explore->add_option("--seconds", eo.seconds, "time budget in seconds (default: none)");

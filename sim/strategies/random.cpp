@@ -32,12 +32,16 @@ std::vector<StrategyInfo> strategy_catalog() {
   return {
       {"random", "uniform random walk: every choice uniform over the enabled actors (default)"},
       {"pct", "PCT (Burckhardt et al. 2010) with depth pct_depth (--set pct_depth=N, default 3)"},
+      {"dfs", "bounded DFS: every schedule with at most preemption_bound preemptions (--set "
+              "preemption_bound=N, default 2) and every draw; reports when all are explored"},
   };
 }
 
-std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed, uint32_t pct_depth) {
+std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed, uint32_t pct_depth,
+                                        uint64_t preemption_bound) {
   if (name == "random") return make_random_strategy(seed);
   if (name == "pct") return make_pct_strategy(seed, pct_depth);
+  if (name == "dfs") return make_dfs_strategy(preemption_bound);
   return nullptr;
 }
 

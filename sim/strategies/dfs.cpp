@@ -1,0 +1,110 @@
+// Bounded depth-first search over the choice tree (CHESS-style iterative context bounding without
+// the iteration): every schedule with at most `preemption_bound` preemptions, and every value of
+// every draw. A preemption is a choice of another actor while the current one is still enabled.
+// The tree is kept as a stack of choice frames; each execution replays the stack's prefix and
+// extends it with first choices (the current actor first: no preemption); end_execution advances
+// the deepest frame that has an untried option within the bound, and reports exhaustion when none
+// has. Sleep sets and DPOR reduction come later; this is the baseline they are measured against.
+#include <algorithm>
+#include <vector>
+
+#include "sim/strategy.hpp"
+
+namespace lsmc::sim {
+
+namespace {
+
+class DfsStrategy final : public Strategy {
+public:
+  explicit DfsStrategy(uint64_t preemption_bound) : bound_(preemption_bound) {}
+  std::string_view name() const override { return "dfs"; }
+
+  void begin_execution(uint64_t) override {
+    depth_ = 0;
+    diverged_.clear();
+  }
+
+  ActorId pick(const ChoicePoint& point) override {
+    if (depth_ < stack_.size()) {
+      const Frame& f = stack_[depth_++];
+      if (!f.draw && f.options[f.next] < UINT64_MAX) return static_cast<ActorId>(f.options[f.next]);
+      diverged_ = "dfs: the execution no longer follows its recorded prefix";
+      return kNoActor;
+    }
+    Frame f;
+    f.current = point.current;
+    // The current actor first (no preemption), then the others in id order.
+    bool current_enabled = false;
+    for (ActorId a : point.enabled) current_enabled |= a == point.current;
+    f.current_enabled = current_enabled;
+    if (current_enabled) f.options.push_back(point.current);
+    for (ActorId a : point.enabled) {
+      if (a != point.current) f.options.push_back(a);
+    }
+    f.preemptions_before = preemptions_so_far();
+    stack_.push_back(f);
+    ++depth_;
+    return static_cast<ActorId>(stack_.back().options[0]);
+  }
+
+  uint64_t draw(uint64_t bound, std::string_view) override {
+    if (depth_ < stack_.size()) {
+      const Frame& f = stack_[depth_++];
+      if (f.draw && f.options.size() == bound) return f.options[f.next];
+      diverged_ = "dfs: the execution no longer follows its recorded prefix";
+      return UINT64_MAX;
+    }
+    Frame f;
+    f.draw = true;
+    for (uint64_t v = 0; v < bound; ++v) f.options.push_back(v);
+    f.preemptions_before = preemptions_so_far();
+    stack_.push_back(f);
+    ++depth_;
+    return 0;
+  }
+
+  bool end_execution(const ExecutionSummary&) override {
+    stack_.resize(std::min(stack_.size(), depth_));  // an aborted execution may end early
+    while (!stack_.empty()) {
+      Frame& f = stack_.back();
+      while (++f.next < f.options.size()) {
+        if (f.draw || f.preemptions_before + (is_preemption(f, f.next) ? 1 : 0) <= bound_) return true;
+      }
+      stack_.pop_back();
+    }
+    return false;  // every schedule within the bound has run
+  }
+
+  std::string divergence() const override { return diverged_; }
+
+private:
+  struct Frame {
+    std::vector<uint64_t> options;
+    std::size_t next = 0;
+    bool draw = false;
+    ActorId current = kNoActor;
+    bool current_enabled = false;
+    uint64_t preemptions_before = 0;
+  };
+  static bool is_preemption(const Frame& f, std::size_t option) {
+    return !f.draw && f.current_enabled && f.options[option] != f.current;
+  }
+  uint64_t preemptions_so_far() const {
+    if (stack_.empty()) return 0;
+    const Frame& top = stack_.back();
+    return top.preemptions_before + (is_preemption(top, top.next) ? 1 : 0);
+  }
+
+  uint64_t bound_;
+  std::vector<Frame> stack_;
+  std::size_t depth_ = 0;
+  std::string diverged_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_dfs_strategy(uint64_t preemption_bound) {
+  return std::make_unique<DfsStrategy>(preemption_bound);
+}
+
+}  // namespace lsmc::sim

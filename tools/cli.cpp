@@ -486,10 +486,13 @@ private:
       }
       out_ << j.dump(2) << "\n";
     } else {
-      out_ << std::left << std::setw(22) << "scenario" << std::setw(22) << "mutant" << std::setw(9)
+      std::size_t ws = 8, wm = 6;
+      for (const auto& r : rows) ws = std::max(ws, r.scenario.size()), wm = std::max(wm, r.mutant.size());
+      const int cs = static_cast<int>(ws + 2), cm = static_cast<int>(wm + 2);
+      out_ << std::left << std::setw(cs) << "scenario" << std::setw(cm) << "mutant" << std::setw(10)
            << "expected" << std::setw(12) << "executions" << "result\n";
       for (const auto& r : rows) {
-        out_ << std::left << std::setw(22) << r.scenario << std::setw(22) << r.mutant << std::setw(9)
+        out_ << std::left << std::setw(cs) << r.scenario << std::setw(cm) << r.mutant << std::setw(10)
              << r.expected << std::setw(12) << r.executions << r.got << "\n";
       }
       out_ << (all_ok ? "all scenarios and mutants behaved as expected\n"

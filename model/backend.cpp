@@ -35,6 +35,7 @@ std::string key_name(const StorageOp& op) {
     case KeyKind::kCgroupFd: return "cgroupfd(" + std::to_string(op.owner) + ")";
     case KeyKind::kClosedFd: return "closed-fd";
     case KeyKind::kOtherFd: return "/dev/null-fd";
+    case KeyKind::kStalePidfd: return "stale-pidfd(owner" + std::to_string(op.owner) + ")";
   }
   return "?";
 }

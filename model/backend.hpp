@@ -32,6 +32,8 @@ enum class KeyKind : uint8_t {
   kCgroupFd,     // directory fd of cgroup `owner`
   kClosedFd,     // a number that is not an open fd
   kOtherFd,      // an open fd that is neither a pidfd nor a cgroup directory
+  kStalePidfd,   // the pidfd of the task that held owner slot `owner` before the current one
+                 // (pid reuse: it must not reach the new task); a closed fd if there was none
 };
 
 struct StorageOp {

@@ -81,6 +81,12 @@ TEST(RealKernel, ErrnoTableAgreesWithTheModel) {
       {op(OpKind::kSysLookup, MapKind::kTask, KeyKind::kOwnerPidfd, 0, 0, 0), {0, false, 9}},     // zombie resolves
       {op(OpKind::kOwnerReap, MapKind::kTask, KeyKind::kOwnerPidfd, 0, 0, 0), {}},
       {op(OpKind::kSysLookup, MapKind::kTask, KeyKind::kOwnerPidfd, 0, 0, 0), {ENOENT, false, 0}}, // reaped
+      // Pid reuse: a new task in the slot; the old pidfd must not reach it.
+      {op(OpKind::kOwnerSpawn, MapKind::kTask, KeyKind::kOwnerPidfd, 0, 0, 0), {}},
+      {op(OpKind::kSysUpdate, MapKind::kTask, KeyKind::kOwnerPidfd, 0, 12, 0), {0, false, 0}},
+      {op(OpKind::kSysLookup, MapKind::kTask, KeyKind::kStalePidfd, 0, 0, 0), {ENOENT, false, 0}},
+      {op(OpKind::kSysUpdate, MapKind::kTask, KeyKind::kStalePidfd, 0, 13, 0), {ENOENT, false, 0}},
+      {op(OpKind::kSysLookup, MapKind::kTask, KeyKind::kOwnerPidfd, 0, 0, 0), {0, false, 12}},
       {op(OpKind::kCgroupMkdir, MapKind::kCgroup, KeyKind::kCgroupFd, 0, 0, 0), {}},
       {op(OpKind::kSysUpdate, MapKind::kCgroup, KeyKind::kCgroupFd, 0, 11, 0), {0, false, 0}},
       {op(OpKind::kSysLookup, MapKind::kCgroup, KeyKind::kCgroupFd, 0, 0, 0), {0, false, 11}},

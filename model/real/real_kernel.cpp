@@ -152,6 +152,7 @@ int test_run(int prog_fd, uint64_t op, uint64_t map, uint64_t flags) {
 struct RealBackend::State {
   std::array<lsmc_bpf*, kSlots> slots{};
   std::array<Child, kOwners> owners{};
+  std::array<int, kOwners> stale_pidfd{-1, -1, -1};  // the previous occupant's pidfd
   std::array<int, kCgroups> cgroup_fd{-1, -1};
   std::array<std::string, kCgroups> cgroup_path;
   std::string root;
@@ -179,6 +180,10 @@ struct RealBackend::State {
       s = nullptr;
     }
     for (auto& ch : owners) child_destroy(ch);
+    for (int& fd : stale_pidfd) {
+      if (fd >= 0) close(fd);
+      fd = -1;
+    }
     for (int i = 0; i < kCgroups; ++i) rmdir_cgroup(i);
   }
 
@@ -207,6 +212,7 @@ struct RealBackend::State {
       case KeyKind::kCgroupFd: return cgroup_fd[op.owner % kCgroups];
       case KeyKind::kClosedFd: return 1 << 20;  // above any fd limit we use
       case KeyKind::kOtherFd: return devnull;
+      case KeyKind::kStalePidfd: return stale_pidfd[op.owner] >= 0 ? stale_pidfd[op.owner] : 1 << 20;
     }
     return -1;
   }
@@ -250,6 +256,10 @@ Outcome RealBackend::State::apply(const StorageOp& op) {
       slots[op.slot] = nullptr;
       return o;
     case OpKind::kOwnerSpawn:
+      if (owners[op.owner].pidfd >= 0) {  // keep the previous occupant's pidfd as the stale one
+        if (stale_pidfd[op.owner] >= 0) close(stale_pidfd[op.owner]);
+        stale_pidfd[op.owner] = fcntl(owners[op.owner].pidfd, F_DUPFD_CLOEXEC, 3);
+      }
       child_destroy(owners[op.owner]);
       owners[op.owner] = spawn_child();
       return o;

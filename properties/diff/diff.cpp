@@ -29,7 +29,8 @@ rc::Gen<StorageOp> gen_op() {
     const bool cgroup = op.map == MapKind::kCgroup;
     op.key = *rc::gen::weightedElement<KeyKind>({
         {cgroup ? 1u : 5u, KeyKind::kOwnerPidfd}, {cgroup ? 1u : 4u, KeyKind::kSelfPidfd},
-        {cgroup ? 8u : 1u, KeyKind::kCgroupFd}, {1, KeyKind::kClosedFd}, {1, KeyKind::kOtherFd}});
+        {cgroup ? 8u : 1u, KeyKind::kCgroupFd}, {1, KeyKind::kClosedFd}, {1, KeyKind::kOtherFd},
+        {cgroup ? 0u : 2u, KeyKind::kStalePidfd}});
     switch (op.kind) {
       case OpKind::kSysUpdate:  // every flag combination, valid and invalid
         op.flags = *rc::gen::element<uint64_t>(0, 1, 2, 3, 4, 5, 6, 7, 8, 16, 0x100);

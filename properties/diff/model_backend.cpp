@@ -29,6 +29,7 @@ struct Machine {
   scenarios::World& w;
   std::array<std::array<mk::Smap*, 3>, kSlots> slots{};
   std::array<mk::Task*, kOwners> owners{};
+  std::array<mk::Task*, kOwners> stale{};  // the previous occupant of each owner slot
   std::array<mk::Cgroup*, kCgroups> cgroups{};
   mk::Task* self = nullptr;
   mk::Cgroup* self_cgroup = nullptr;  // the test process's default-hierarchy cgroup
@@ -46,6 +47,7 @@ struct Machine {
       }
       case KeyKind::kClosedFd: return mk::Fd{};
       case KeyKind::kOtherFd: return mk::Fd{mk::Fd::Kind::kOther, nullptr, nullptr};
+      case KeyKind::kStalePidfd: return stale[op.owner] ? mk::pidfd_open(*stale[op.owner]) : mk::Fd{};
     }
     return {};
   }
@@ -62,6 +64,7 @@ struct Machine {
         return o;
       case OpKind::kMapClose: close_slot(e, op.slot); return o;
       case OpKind::kOwnerSpawn:
+        if (owners[op.owner] != nullptr) stale[op.owner] = owners[op.owner];
         owners[op.owner] = &mk::task_for_scenario(e, k, "owner" + std::to_string(op.owner), next_pid++);
         return o;
       case OpKind::kOwnerExit:

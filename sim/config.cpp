@@ -24,6 +24,9 @@ constexpr NumberField kNumberFields[] = {
     {"stack_bytes", &Config::stack_bytes, 16 * 1024, 64ULL * 1024 * 1024},
     {"determinism_check_every", &Config::determinism_check_every, 0, UINT64_MAX},
     {"pct_depth", &Config::pct_depth, 1, 64},
+    {"jobs", &Config::jobs, 1, 256},
+    {"shard_index", &Config::shard_index, 0, 1000000},
+    {"shard_count", &Config::shard_count, 1, 1000000},
     {"preemption_bound", &Config::preemption_bound, 0, 1000000},
 };
 
@@ -87,6 +90,17 @@ std::optional<std::string> validate(const Config& config) {
       return std::string("config ") + f.name + ": " + std::to_string(v) + " is outside [" +
              std::to_string(f.min) + ", " + std::to_string(f.max) + "]";
     }
+  }
+  if (config.shard_index >= config.shard_count) {
+    return "config shard_index " + std::to_string(config.shard_index) + " must be below shard_count " +
+           std::to_string(config.shard_count);
+  }
+  if (config.jobs > 1 && config.strategy != "random") {
+    return "config jobs > 1 needs a strategy whose choices depend only on the execution index "
+           "(random); " + config.strategy + " learns from earlier executions";
+  }
+  if (config.shard_count > 1 && config.strategy == "dfs") {
+    return "config shard_count > 1 does not apply to dfs (it explores one tree in order)";
   }
   if (config.execution_first > UINT64_MAX - config.executions_max) {
     return "config execution_first + executions_max overflows";

@@ -20,6 +20,12 @@ struct Config {
   uint64_t seconds_max = 0;  // 0: no time budget
   uint64_t execution_first = 0;  // index of the first execution (to re-run one execution alone)
 
+  // Campaigns. The run covers the indices i in [execution_first, execution_first +
+  // executions_max) with i % shard_count == shard_index, spread over `jobs` threads.
+  uint64_t jobs = 1;
+  uint64_t shard_index = 0;
+  uint64_t shard_count = 1;
+
   // Limits of one execution: hitting one is its own outcome (exit 3), neither pass nor fail.
   uint64_t steps_max = 100000;
   uint64_t actors_max = 64;

@@ -1,6 +1,10 @@
 #include "sim/runner.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
+#include <thread>
 #include <stdexcept>
 
 namespace lsmc::sim {
@@ -78,9 +82,24 @@ ExecutionRecord replay_decisions(const RunRequest& request, const ExecutionRecor
   return record_of(engine.execution(), recorded.index);
 }
 
-RunReport run(const RunRequest& request) {
-  if (request.scenario == nullptr) throw std::invalid_argument("no scenario");
-  if (auto err = validate(request.config)) throw std::invalid_argument(*err);
+namespace {
+
+// What one worker found. The failure is the lowest-index failing execution it ran.
+struct WorkerResult {
+  RunReport report;
+};
+
+// The execution indices a worker runs: every `stride`-th index from `start`, below `end`.
+struct IndexRange {
+  uint64_t start;
+  uint64_t stride;
+  uint64_t end;
+};
+
+// Runs executions in `range` until the range ends, an execution fails, the time budget is used
+// up, or another worker has found a failure at a lower index (`best`, may be null).
+RunReport explore_range(const RunRequest& request, IndexRange range, std::atomic<uint64_t>* best,
+                        bool report_progress) {
   const Config& config = request.config;
   RunReport report;
   auto base = make_strategy(config.strategy, config.seed, static_cast<uint32_t>(config.pct_depth),
@@ -92,7 +111,6 @@ RunReport run(const RunRequest& request) {
   Engine engine(config);
   auto owned = request.observers ? request.observers() : std::vector<std::unique_ptr<Observer>>{};
   auto observers = raw(owned);
-  auto explore_mode = [&] { engine.execution().set_record_events(false); };
 
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
@@ -100,64 +118,135 @@ RunReport run(const RunRequest& request) {
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
 
   report.stop_reason = "executions_max";
-  for (uint64_t n = 0; n < config.executions_max; ++n) {
-    const uint64_t index = config.execution_first + n;
+  uint64_t n = 0;
+  for (uint64_t index = range.start; index < range.end; index += range.stride, ++n) {
+    if (best != nullptr && index > best->load()) {
+      report.stop_reason = "failure";  // another worker failed earlier: its finding wins
+      break;
+    }
     if ((n & 63) == 0) {
       const auto now = Clock::now();
       if (config.seconds_max > 0 && elapsed() >= static_cast<double>(config.seconds_max)) {
         report.stop_reason = "seconds_max";
         break;
       }
-      if (request.progress && now - last_progress > std::chrono::milliseconds(500)) {
+      if (report_progress && request.progress && now - last_progress > std::chrono::milliseconds(500)) {
         last_progress = now;
         request.progress({report.executions, report.metrics.steps, elapsed()});
       }
     }
-    explore_mode();
+    engine.execution().set_record_events(false);
     const Verdict& verdict = engine.run(*request.scenario, request.params, *strategy, observers, index);
     ++report.executions;
-    bool repeat = config.determinism_check_every > 0 && index % config.determinism_check_every == 0;
+    const bool repeat = config.determinism_check_every > 0 && index % config.determinism_check_every == 0;
     if (repeat && verdict.kind != VerdictKind::kDivergence) {
       engine.run(*request.scenario, request.params, *strategy, observers, index);
     }
     const Verdict& v = engine.execution().verdict();
+    if (v.kind == VerdictKind::kPass) {
+      if (!engine.execution().strategy_has_more()) {
+        report.stop_reason = "space exhausted";
+        break;
+      }
+      continue;
+    }
+    report.stop_reason = "failure";
+    if (best != nullptr) {
+      uint64_t seen = best->load();
+      while (index < seen && !best->compare_exchange_weak(seen, index)) {
+      }
+    }
     if (v.kind == VerdictKind::kDivergence) {
       report.outcome = Outcome::kNondeterminism;
       report.nondeterminism = v.message;
       report.failure = record_of(engine.execution(), index);
-      report.stop_reason = "failure";
       break;
     }
-    if (v.kind != VerdictKind::kPass) {
-      report.outcome = v.kind == VerdictKind::kLimit ? Outcome::kLimit : Outcome::kViolation;
-      report.stop_reason = "failure";
-      report.failure = record_of(engine.execution(), index);  // decisions and verdict; no events
-      // Replay the failure twice with events on: the trace gets its events, and the same
-      // decisions must give the same verdict and the same events each time, or the model is not
-      // deterministic and the trace would lie.
-      ExecutionRecord first = replay_decisions(request, *report.failure, {}, &engine);
-      ExecutionRecord second = replay_decisions(request, *report.failure, {}, &engine);
-      std::string diff = first_event_difference(first.events, second.events);
-      if (diff.empty() && !same_verdict(report.failure->verdict, first.verdict)) {
-        diff = "verdict '" + report.failure->verdict.message + "' became '" + first.verdict.message + "'";
-      }
-      if (diff.empty() && !same_verdict(first.verdict, second.verdict)) {
-        diff = "verdict '" + first.verdict.message + "' became '" + second.verdict.message + "'";
-      }
-      report.failure = std::move(first);
-      if (!diff.empty()) {
-        report.outcome = Outcome::kNondeterminism;
-        report.nondeterminism = "replaying execution " + std::to_string(index) + ": " + diff;
-      }
-      break;
+    report.outcome = v.kind == VerdictKind::kLimit ? Outcome::kLimit : Outcome::kViolation;
+    report.failure = record_of(engine.execution(), index);  // decisions and verdict; no events
+    // Replay the failure twice with events on: the trace gets its events, and the same decisions
+    // must give the same verdict and the same events each time, or the model is not
+    // deterministic and the trace would lie.
+    ExecutionRecord first = replay_decisions(request, *report.failure, {}, &engine);
+    ExecutionRecord second = replay_decisions(request, *report.failure, {}, &engine);
+    std::string diff = first_event_difference(first.events, second.events);
+    if (diff.empty() && !same_verdict(report.failure->verdict, first.verdict)) {
+      diff = "verdict '" + report.failure->verdict.message + "' became '" + first.verdict.message + "'";
     }
-    if (!engine.execution().strategy_has_more()) {
-      report.stop_reason = "space exhausted";
-      break;
+    if (diff.empty() && !same_verdict(first.verdict, second.verdict)) {
+      diff = "verdict '" + first.verdict.message + "' became '" + second.verdict.message + "'";
     }
+    report.failure = std::move(first);
+    if (!diff.empty()) {
+      report.outcome = Outcome::kNondeterminism;
+      report.nondeterminism = "replaying execution " + std::to_string(index) + ": " + diff;
+    }
+    break;
   }
   report.seconds = elapsed();
   report.probe_hits = engine.execution().probe_hits();
+  return report;
+}
+
+void add_metrics(Metrics& into, const Metrics& m) {
+  into.executions += m.executions;
+  into.choices += m.choices;
+  into.context_switches += m.context_switches;
+  into.draws += m.draws;
+  into.steps += m.steps;
+  into.steps_max_seen = std::max(into.steps_max_seen, m.steps_max_seen);
+}
+
+}  // namespace
+
+RunReport run(const RunRequest& request) {
+  if (request.scenario == nullptr) throw std::invalid_argument("no scenario");
+  if (auto err = validate(request.config)) throw std::invalid_argument(*err);
+  const Config& config = request.config;
+  // This shard's indices in [execution_first, execution_first + executions_max).
+  const uint64_t first = config.execution_first;
+  const uint64_t end = first + config.executions_max;
+  uint64_t shard_start = first + (config.shard_index + config.shard_count - first % config.shard_count) % config.shard_count;
+  RunReport report;
+  if (config.jobs <= 1) {
+    report = explore_range(request, {shard_start, config.shard_count, end}, nullptr, true);
+  } else {
+    // Each worker takes every jobs-th index of the shard. Picks of index-seeded strategies do not
+    // depend on what ran before, so the lowest failing index, the finding, does not depend on the
+    // number of workers.
+    std::atomic<uint64_t> best{UINT64_MAX};
+    std::vector<RunReport> parts(config.jobs);
+    std::vector<std::exception_ptr> errors(config.jobs);
+    std::vector<std::thread> workers;
+    for (uint64_t w = 0; w < config.jobs; ++w) {
+      workers.emplace_back([&, w] {
+        try {
+          parts[w] = explore_range(request, {shard_start + w * config.shard_count, config.jobs * config.shard_count, end},
+                                   &best, w == 0);
+        } catch (...) {
+          errors[w] = std::current_exception();
+        }
+      });
+    }
+    for (auto& t : workers) t.join();
+    for (const auto& e : errors) {
+      if (e) std::rethrow_exception(e);
+    }
+    report.stop_reason = "executions_max";
+    for (RunReport& p : parts) {
+      report.executions += p.executions;
+      report.seconds = std::max(report.seconds, p.seconds);
+      add_metrics(report.metrics, p.metrics);
+      for (const auto& [name, count] : p.probe_hits) report.probe_hits[name] += count;
+      if (p.stop_reason == "seconds_max" && !report.failure) report.stop_reason = "seconds_max";
+      if (p.failure && (!report.failure || p.failure->index < report.failure->index)) {
+        report.failure = std::move(p.failure);
+        report.outcome = p.outcome;
+        report.nondeterminism = p.nondeterminism;
+        report.stop_reason = "failure";
+      }
+    }
+  }
   for (std::string_view p : request.scenario->probes()) {
     if (report.probe_hits.find(p) == report.probe_hits.end()) report.probes_never_hit.emplace_back(p);
   }

@@ -1,6 +1,7 @@
 // Strategies: each test states the number of executions it must explore (GenMC style).
 #include <gtest/gtest.h>
 
+#include "properties/lifetime.hpp"
 #include "sim/runner.hpp"
 #include "tests/util.hpp"
 
@@ -72,6 +73,74 @@ TEST(Pct, FindsTheGenericBugs) {
   for (const char* bad : {"lost-update", "lock-inversion"}) {
     EXPECT_EQ(explore(*c.find(bad), "pct").outcome, sim::Outcome::kViolation) << bad;
   }
+}
+
+}  // namespace
+}  // namespace lsmc
+
+namespace lsmc {
+namespace {
+
+sim::RunReport campaign(const sim::Catalog& c, const std::string& mutant, const std::string& scenario,
+                        uint64_t jobs, uint64_t executions = 20000) {
+  sim::RunRequest r;
+  r.scenario = c.find(scenario);
+  r.config.mutant = mutant;
+  r.config.jobs = jobs;
+  r.config.executions_max = executions;
+  r.observers = properties::default_observers;
+  EXPECT_FALSE(sim::resolve_params(*r.scenario, {}, r.params));
+  return sim::run(r);
+}
+
+// The finding of a seed range is the lowest failing index, whatever the number of workers.
+TEST(Campaign, FindingDoesNotDependOnJobs) {
+  const sim::Catalog c = test::catalog();
+  for (const auto& [mutant, scenario] : std::vector<std::pair<std::string, std::string>>{
+           {"canary", "delete-vs-lookup"}, {"cache-fill-without-recheck", "delete-vs-cachefill"},
+           {"unlocked-increment", "lost-update-locked"}}) {
+    const auto one = campaign(c, mutant, scenario, 1);
+    ASSERT_TRUE(one.failure.has_value()) << mutant;
+    for (uint64_t jobs : {2u, 3u}) {
+      const auto many = campaign(c, mutant, scenario, jobs);
+      ASSERT_TRUE(many.failure.has_value()) << mutant << " jobs " << jobs;
+      EXPECT_EQ(many.failure->index, one.failure->index) << mutant << " jobs " << jobs;
+      EXPECT_EQ(many.failure->verdict, one.failure->verdict);
+      EXPECT_EQ(many.failure->events, one.failure->events);
+    }
+  }
+}
+
+TEST(Campaign, JobsRunEveryIndexWhenNothingIsFound) {
+  const sim::Catalog c = test::catalog();
+  const auto r = campaign(c, "", "lock-ordered", 3, 1000);
+  EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound);
+  EXPECT_EQ(r.executions, 1000u);
+}
+
+TEST(Campaign, ShardsMergeToTheUnshardedFinding) {
+  const std::string dir = test::temp_dir("shards");
+  std::string files;
+  for (int i = 0; i < 3; ++i) {
+    const auto r = test::run_lsmc("explore --mutant canary --json --shard " + std::to_string(i) + "/3", dir);
+    test::write_file(dir + "/s" + std::to_string(i) + ".json", r.out);
+    files += " s" + std::to_string(i) + ".json";
+  }
+  const auto whole = test::run_lsmc("explore --mutant canary", dir);
+  const auto merged = test::run_lsmc("merge" + files, dir);
+  EXPECT_EQ(merged.code, 1) << merged.out << merged.err;
+  const auto at = whole.out.find("in execution ");
+  ASSERT_NE(at, std::string::npos) << whole.out;
+  const std::string index = whole.out.substr(at, whole.out.find(' ', at + 13) - at);
+  EXPECT_NE(merged.out.find(index), std::string::npos) << merged.out << " vs " << index;
+  EXPECT_NE(merged.out.find("merged 3 of 3 shards"), std::string::npos) << merged.out;
+}
+
+TEST(Campaign, BadCampaignFlagsAreUsageErrors) {
+  EXPECT_EQ(test::run_lsmc("explore --scenario lost-update --shard 3/3").code, 2);
+  EXPECT_EQ(test::run_lsmc("explore --scenario lost-update --shard banana").code, 2);
+  EXPECT_EQ(test::run_lsmc("explore --scenario lost-update --jobs 2 --strategy pct").code, 2);
+  EXPECT_EQ(test::run_lsmc("merge /no/such.json").code, 2);
 }
 
 }  // namespace

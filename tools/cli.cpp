@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cctype>
 #include <cstring>
+#include <fstream>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -80,6 +81,8 @@ struct ExploreOptions {
   std::string trace_out;
   bool json = false;
   bool all = false;
+  uint64_t jobs = 1;
+  std::string shard;
   std::vector<std::string> sets;
   std::vector<std::string> params;
 };
@@ -286,6 +289,70 @@ public:
 #endif
   }
 
+  // Combines the --json results of the shards of one campaign: the campaign's finding is the
+  // failing execution with the lowest index, as one machine would have reported it.
+  int merge(const std::vector<std::string>& paths, bool json) {
+    std::vector<nlohmann::json> parts;
+    for (const auto& p : paths) {
+      std::ifstream in(p);
+      if (!in) throw UsageError(p + ": cannot open");
+      try {
+        parts.push_back(nlohmann::json::parse(in));
+      } catch (const std::exception& e) {
+        throw UsageError(p + ": not an 'lsmc explore --json' result (" + e.what() + ")");
+      }
+      for (const char* key : {"scenario", "mutant", "seed", "strategy", "shard_index", "shard_count", "executions", "outcome", "execution_first", "executions_max"}) {
+        if (!parts.back().contains(key)) throw UsageError(p + ": not an 'lsmc explore --json' result (no '" + key + "')");
+      }
+    }
+    const auto& a = parts.front();
+    std::vector<bool> seen(a["shard_count"].get<uint64_t>(), false);
+    uint64_t executions = 0;
+    const nlohmann::json* finding = nullptr;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const auto& p = parts[i];
+      for (const char* key : {"scenario", "mutant", "seed", "strategy", "shard_count", "execution_first", "executions_max"}) {
+        if (p[key] != a[key]) throw UsageError(paths[i] + ": " + key + " differs from " + paths[0] + ": not the same campaign");
+      }
+      const uint64_t idx = p["shard_index"].get<uint64_t>();
+      if (seen[idx]) throw UsageError(paths[i] + ": shard " + std::to_string(idx) + " given twice");
+      seen[idx] = true;
+      executions += p["executions"].get<uint64_t>();
+      if (p.contains("execution") && (finding == nullptr || p["execution"].get<uint64_t>() < (*finding)["execution"].get<uint64_t>())) {
+        finding = &p;
+      }
+    }
+    std::string missing;
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      if (!seen[i]) missing += (missing.empty() ? "" : ",") + std::to_string(i);
+    }
+    const int code = finding == nullptr ? kExitOk : (*finding)["exit_code"].get<int>();
+    if (json) {
+      nlohmann::json j = finding ? *finding : a;
+      j["executions"] = executions;
+      j["shards_merged"] = parts.size();
+      j["shards_missing"] = missing;
+      if (!finding) j["outcome"] = "nothing-found";
+      j["exit_code"] = code;
+      out_ << j.dump(2) << "\n";
+      return code;
+    }
+    out_ << "merged " << parts.size() << " of " << seen.size() << " shards: scenario " << a["scenario"].get<std::string>()
+         << ", seed " << a["seed"] << ", " << executions << " executions\n";
+    if (!missing.empty()) out_ << "  incomplete: shards " << missing << " are missing\n";
+    if (finding == nullptr) {
+      out_ << "result: nothing found\n";
+      return code;
+    }
+    const auto& f = *finding;
+    out_ << "result: " << f["outcome"].get<std::string>() << " in execution " << f["execution"] << " (shard "
+         << f["shard_index"] << "): " << f["verdict"]["property"].get<std::string>() << ": "
+         << f["verdict"]["message"].get<std::string>() << "\n";
+    out_ << "  replay: " << f["replay_command"].get<std::string>() << "\n";
+    out_ << "  reproduce: " << f["reproduce_command"].get<std::string>() << "\n";
+    return code;
+  }
+
 private:
   static nlohmann::json verdict_json(const sim::Verdict& v) {
     nlohmann::json j;
@@ -309,6 +376,15 @@ private:
     c.executions_max = o.executions;
     c.seconds_max = o.seconds;
     c.execution_first = o.first;
+    c.jobs = o.jobs;
+    if (!o.shard.empty()) {
+      const auto slash = o.shard.find('/');
+      const auto i = slash == std::string::npos ? std::nullopt : sim::parse_u64(o.shard.substr(0, slash));
+      const auto n = slash == std::string::npos ? std::nullopt : sim::parse_u64(o.shard.substr(slash + 1));
+      if (!i || !n || *n == 0 || *i >= *n) throw UsageError("--shard takes I/N with 0 <= I < N, got '" + o.shard + "'");
+      c.shard_index = *i;
+      c.shard_count = *n;
+    }
     for (const auto& s : o.sets) {
       auto [name, value] = split_assignment(s, "--set");
       if (auto err = sim::set_config_field(c, name, value)) throw UsageError(*err);
@@ -388,6 +464,11 @@ private:
       j["mutant"] = req.config.mutant;
       j["strategy"] = req.config.strategy;
       j["seed"] = req.config.seed;
+      j["execution_first"] = req.config.execution_first;
+      j["executions_max"] = req.config.executions_max;
+      j["shard_index"] = req.config.shard_index;
+      j["shard_count"] = req.config.shard_count;
+      j["jobs"] = req.config.jobs;
       j["outcome"] = std::string(sim::to_string(report.outcome));
       j["stop_reason"] = report.stop_reason;
       j["executions"] = report.executions;
@@ -542,6 +623,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   explore->add_flag("--all", eo.all,
                     "the default campaign: every scenario, and every mutant on its scenarios; "
                     "exit 0 when each behaves as declared");
+  explore->add_option("--jobs", eo.jobs,
+                      "worker threads (random strategy); the finding for a seed range does not depend on it")
+      ->check(CLI::Range(1, 256));
+  explore->add_option("--shard", eo.shard,
+                      "I/N: run only the execution indices i with i % N == I, for spreading one campaign over "
+                      "machines; combine the --json outputs with 'lsmc merge' (docs/campaigns.md)");
   explore->add_option("--set", eo.sets, "set a Config field, NAME=VALUE (steps_max, actors_max, ...)");
   explore->add_option("--param", eo.params, "set a scenario parameter, NAME=VALUE");
 
@@ -553,8 +640,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   replay->add_flag("--json", replay_json, "print one JSON object instead of text");
 
   if (!args.empty() && !args[0].empty() && args[0][0] != '-' && args[0] != "list" &&
-      args[0] != "explore" && args[0] != "replay" && args[0] != "kernel") {
-    err << "lsmc: unknown command '" << args[0] << "' (commands: list, explore, replay, kernel)\n"
+      args[0] != "explore" && args[0] != "replay" && args[0] != "kernel" && args[0] != "merge") {
+    err << "lsmc: unknown command '" << args[0] << "' (commands: list, explore, replay, merge, kernel)\n"
         << "Run 'lsmc --help' for usage.\n";
     return kExitUsage;
   }
@@ -589,6 +676,13 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   kstress->add_option("--ops", stress_ops, "operations per thread at most (default 400)")->check(CLI::Range(1, 1000000));
   kstress->add_flag("--json", stress_json, "print one JSON object instead of text");
 
+  std::vector<std::string> merge_paths;
+  bool merge_json = false;
+  auto* merge = app.add_subcommand("merge", "Combine the --json results of the shards of one campaign (explore --shard I/N): "
+                                            "the finding is the lowest-index failing execution.");
+  merge->add_option("results", merge_paths, "files written by 'lsmc explore --shard I/N --json'")->required();
+  merge->add_flag("--json", merge_json, "print one JSON object instead of text");
+
   std::vector<const char*> argv;
   argv.push_back("lsmc");
   for (const auto& a : args) argv.push_back(a.c_str());
@@ -609,6 +703,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (*list) return cli.list(list_mutants);
     if (*explore) return cli.explore(eo);
     if (*replay) return cli.replay(replay_path, replay_json);
+    if (*merge) return cli.merge(merge_paths, merge_json);
     if (*kprobe) return cli.kernel_probe();
     if (*kdiff) return cli.kernel_diff(diff_seed, diff_sequences, diff_length, diff_json);
     if (*kstress) return cli.kernel_stress(stress_seed, stress_threads, stress_epochs, stress_ops, stress_json);

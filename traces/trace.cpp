@@ -316,6 +316,9 @@ Trace make_trace(const sim::Scenario& scenario, const sim::Params& params, const
   t.config = config;
   t.config.execution_first = record.index;
   t.config.executions_max = 1;
+  t.config.jobs = 1;  // how the campaign was split does not change the execution
+  t.config.shard_index = 0;
+  t.config.shard_count = 1;
   t.record = record;
   return t;
 }

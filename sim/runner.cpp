@@ -124,6 +124,11 @@ RunReport explore_range(const RunRequest& request, IndexRange range, std::atomic
       report.stop_reason = "failure";  // another worker failed earlier: its finding wins
       break;
     }
+    if (request.interrupted != nullptr && request.interrupted->load()) {
+      report.stop_reason = "interrupted";
+      report.resume_index = index;
+      break;
+    }
     if ((n & 63) == 0) {
       const auto now = Clock::now();
       if (config.seconds_max > 0 && elapsed() >= static_cast<double>(config.seconds_max)) {
@@ -233,12 +238,19 @@ RunReport run(const RunRequest& request) {
       if (e) std::rethrow_exception(e);
     }
     report.stop_reason = "executions_max";
+    report.resume_index = UINT64_MAX;
     for (RunReport& p : parts) {
+      if (p.stop_reason == "interrupted") {
+        report.stop_reason = "interrupted";
+        report.resume_index = std::min(report.resume_index, p.resume_index);
+      }
       report.executions += p.executions;
       report.seconds = std::max(report.seconds, p.seconds);
       add_metrics(report.metrics, p.metrics);
       for (const auto& [name, count] : p.probe_hits) report.probe_hits[name] += count;
-      if (p.stop_reason == "seconds_max" && !report.failure) report.stop_reason = "seconds_max";
+      if (p.stop_reason == "seconds_max" && !report.failure && report.stop_reason != "interrupted") {
+        report.stop_reason = "seconds_max";
+      }
       if (p.failure && (!report.failure || p.failure->index < report.failure->index)) {
         report.failure = std::move(p.failure);
         report.outcome = p.outcome;

@@ -3,6 +3,7 @@
 // progress), and never inside an execution.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -72,11 +73,15 @@ struct RunRequest {
   Config config;
   ObserverFactory observers;                       // may be empty
   std::function<void(const RunProgress&)> progress;  // called about twice a second; may be empty
+  const std::atomic<bool>* interrupted = nullptr;     // set (by a signal handler) to stop early
 };
 
 struct RunReport {
   Outcome outcome = Outcome::kNothingFound;
-  std::string stop_reason;  // "executions_max", "seconds_max", "space exhausted", "failure"
+  std::string stop_reason;  // "executions_max", "seconds_max", "space exhausted", "failure",
+                            // "interrupted"
+  // Where an interrupted run resumes: every index below it in this shard has run.
+  uint64_t resume_index = 0;
   uint64_t executions = 0;
   double seconds = 0;
   Metrics metrics;

@@ -167,3 +167,22 @@ TEST(Cli, HelpExplainsExitCodes) {
 
 }  // namespace
 }  // namespace lsmc
+
+#include "tools/cli.hpp"
+
+namespace lsmc {
+namespace {
+
+TEST(Cli, InterruptedRunStopsCleanlyAndSaysHowToResume) {
+  std::atomic<bool> interrupted{true};
+  std::ostringstream out, err;
+  const int code = cli::run_cli({"explore", "--scenario", "lock-ordered", "--first-execution", "5",
+                                 "--executions", "100"},
+                                out, err, false, &interrupted);
+  EXPECT_EQ(code, 130) << out.str() << err.str();
+  EXPECT_NE(out.str().find("interrupted after 0 executions"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("--first-execution 5 --executions 100"), std::string::npos) << out.str();
+}
+
+}  // namespace
+}  // namespace lsmc

@@ -30,11 +30,13 @@ constexpr int kExitViolation = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitLimit = 3;
 constexpr int kExitDiverged = 4;
+constexpr int kExitInterrupted = 130;  // 128 + SIGINT, the shell's convention
 
 constexpr const char* kExitCodesHelp =
     "Exit codes: 0 nothing found; 1 property violated (replay: the recorded violation "
     "reproduced); 2 usage or input error; 3 a per-execution limit was reached; 4 replay diverged "
-    "from the code, or the model is not deterministic.";
+    "from the code, or the model is not deterministic; 130 interrupted (Ctrl-C) with nothing found, "
+    "after printing how to resume.";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -89,8 +91,8 @@ struct ExploreOptions {
 
 class Cli {
 public:
-  Cli(std::ostream& out, std::ostream& err, bool interactive)
-      : out_(out), err_(err), interactive_(interactive), catalog_(builtin_catalog()) {}
+  Cli(std::ostream& out, std::ostream& err, bool interactive, const std::atomic<bool>* interrupted)
+      : out_(out), err_(err), interactive_(interactive), interrupted_(interrupted), catalog_(builtin_catalog()) {}
 
   int list(bool mutants) {
     if (mutants) {
@@ -404,6 +406,7 @@ private:
     }
     if (auto err = sim::resolve_params(*req.scenario, given, req.params)) throw UsageError(*err);
     req.observers = properties::default_observers;
+    req.interrupted = interrupted_;
     return req;
   }
 
@@ -471,6 +474,7 @@ private:
       j["jobs"] = req.config.jobs;
       j["outcome"] = std::string(sim::to_string(report.outcome));
       j["stop_reason"] = report.stop_reason;
+      if (report.stop_reason == "interrupted") j["resume_index"] = report.resume_index;
       j["executions"] = report.executions;
       j["seconds"] = report.seconds;
       j["executions_per_second"] = rate;
@@ -500,6 +504,12 @@ private:
       out_ << "\n";
     }
     for (const auto& p : report.probes_never_hit) out_ << "  probe never hit: " << p << "\n";
+    if (!report.failure && report.stop_reason == "interrupted") {
+      out_ << "result: interrupted after " << report.executions << " executions, nothing found so far\n";
+      out_ << "  resume: the same command with --first-execution " << report.resume_index << " --executions "
+           << (req.config.execution_first + req.config.executions_max - report.resume_index) << "\n";
+      return kExitInterrupted;
+    }
     if (!report.failure) {
       if (report.stop_reason == "space exhausted") {
         out_ << "result: nothing found: all " << report.executions << " executions explored"
@@ -585,13 +595,14 @@ private:
   std::ostream& out_;
   std::ostream& err_;
   bool interactive_;
+  const std::atomic<bool>* interrupted_;
   sim::Catalog catalog_;
 };
 
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-            bool interactive) {
+            bool interactive, const std::atomic<bool>* interrupted) {
   CLI::App app{"lsmc: a deterministic simulator and model checker for BPF local storage and for "
                "user-mappable local storage.",
                "lsmc"};
@@ -699,7 +710,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return kExitUsage;
   }
   try {
-    Cli cli(out, err, interactive);
+    Cli cli(out, err, interactive, interrupted);
     if (*list) return cli.list(list_mutants);
     if (*explore) return cli.explore(eo);
     if (*replay) return cli.replay(replay_path, replay_json);

@@ -122,6 +122,17 @@ TEST(RealKernel, GeneratedSequencesAgree) {
   EXPECT_GE(r.sequences, 60);
 }
 
+TEST(RealKernel, KernelAgreesWithTheSequentialSpec) {
+  REQUIRE_BPF();
+  real::RealBackend kernel;
+  properties::diff::SpecBackend spec;
+  properties::diff::DiffOptions o;
+  o.seed = 11;
+  o.sequences = 60;
+  const auto r = properties::diff::run_diff(spec, kernel, o);
+  EXPECT_FALSE(r.mismatch.has_value()) << properties::diff::describe(*r.mismatch);
+}
+
 TEST(RealKernel, ConcurrentStressKeepsErrnosDocumentedAndValuesConsistent) {
   REQUIRE_BPF();
   real::StressOptions o;

@@ -18,6 +18,14 @@ public:
   std::vector<model::Outcome> run(const std::vector<model::StorageOp>& ops) override;
 };
 
+// The sequential reference spec (per owner and map: absent or a value; the errnos of reference
+// §4 in the kernel's order of checks) as a Backend.
+class SpecBackend final : public model::Backend {
+public:
+  std::string name() const override { return "spec"; }
+  std::vector<model::Outcome> run(const std::vector<model::StorageOp>& ops) override;
+};
+
 struct DiffOptions {
   uint64_t seed = 1;
   int sequences = 100;

@@ -3,6 +3,7 @@
 #include <rapidcheck.h>
 
 #include <array>
+#include <unordered_map>
 #include <sstream>
 
 namespace lsmc::properties::diff {
@@ -150,7 +151,11 @@ DiffReport run_diff(model::Backend& model_backend, model::Backend& kernel, const
   QuietListener listener;
   rc::detail::TestMetadata metadata;
   metadata.id = "lsmc kernel diff";
-  const rc::detail::TestResult result = rc::detail::checkTestable(property, metadata, params, listener);
+  // The overload with an explicit (empty) reproduce map does not load RapidCheck's global
+  // configuration, which would print "Using configuration: ..." on stderr.
+  const std::unordered_map<std::string, rc::detail::Reproduce> no_reproduce;
+  const rc::detail::TestResult result =
+      rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, listener, no_reproduce);
   if (result.template is<rc::detail::FailureResult>()) {
     report.mismatch = last_failure;
     if (!report.mismatch) {  // a failure that is neither a mismatch nor a backend error

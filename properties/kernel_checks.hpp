@@ -11,8 +11,9 @@
 namespace lsmc::properties {
 
 // cache[idx] of every storage an owner points to is NULL or an sdata linked in that storage
-// (whichever map shares the slot). Checked whenever a lock is released and at the end, when no
-// critical section can be half done.
+// (whichever map shares the slot). Checked whenever a lock is released and at the end, for the
+// storages whose local_storage->lock nobody holds (inside it, the list and the cache change in
+// separate steps).
 class CacheSanityChecker final : public sim::Observer {
 public:
   explicit CacheSanityChecker(const model::kernel::Kernel& k) : k_(k) {}

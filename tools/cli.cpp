@@ -355,6 +355,28 @@ public:
     return code;
   }
 
+  int kernel_race(long rounds, bool json) {
+    if (auto skipped = kernel_skipped()) return *skipped;
+#if LSMC_HAVE_BPF
+    const real::RaceReport r = real::race_delete_vs_replace(rounds);
+    if (json) {
+      nlohmann::json j;
+      j["rounds"] = r.rounds;
+      j["both_succeeded"] = r.both_succeeded;
+      j["survived_delete"] = r.survived_delete;
+      out_ << j.dump(2) << "\n";
+    } else {
+      out_ << "kernel race delete-vs-replace: " << r.rounds << " rounds; delete and update(BPF_EXIST) both returned 0 in "
+           << r.both_succeeded << "; the update's value survived a delete that returned 0 in " << r.survived_delete
+           << (r.survived_delete ? " (not linearizable: the model's delete-vs-replace finding)" : "") << "\n";
+    }
+    return r.survived_delete ? kExitViolation : kExitOk;
+#else
+    (void)rounds, (void)json;
+    return kExitUsage;
+#endif
+  }
+
 private:
   static nlohmann::json verdict_json(const sim::Verdict& v) {
     nlohmann::json j;
@@ -694,6 +716,15 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   merge->add_option("results", merge_paths, "files written by 'lsmc explore --shard I/N --json'")->required();
   merge->add_flag("--json", merge_json, "print one JSON object instead of text");
 
+  long race_rounds = 20000;
+  bool race_json = false;
+  auto* krace = kernel->add_subcommand(
+      "race", "Reproduce the model's delete-vs-replace finding on the kernel: per round, one thread deletes an "
+              "element while another updates it with BPF_EXIST; exit 1 if a delete that returned 0 left the "
+              "update's value behind (not linearizable).");
+  krace->add_option("--rounds", race_rounds, "rounds (default 20000)")->check(CLI::Range(1L, 100000000L));
+  krace->add_flag("--json", race_json, "print one JSON object instead of text");
+
   std::vector<const char*> argv;
   argv.push_back("lsmc");
   for (const auto& a : args) argv.push_back(a.c_str());
@@ -718,6 +749,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (*kprobe) return cli.kernel_probe();
     if (*kdiff) return cli.kernel_diff(diff_seed, diff_sequences, diff_length, diff_json);
     if (*kstress) return cli.kernel_stress(stress_seed, stress_threads, stress_epochs, stress_ops, stress_json);
+    if (*krace) return cli.kernel_race(race_rounds, race_json);
   } catch (const UsageError& e) {
     err << "lsmc: " << e.what() << "\n";
     return kExitUsage;

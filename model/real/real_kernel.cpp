@@ -564,6 +564,50 @@ StressReport stress(const StressOptions& o) {
   return report;
 }
 
+RaceReport race_delete_vs_replace(long rounds) {
+  RaceReport report;
+  libbpf_set_print(silent_print);
+  lsmc_bpf* s = lsmc_bpf__open_and_load();
+  if (s == nullptr) throw std::runtime_error(std::string("loading the BPF object failed: ") + strerror(errno));
+  const int fd = bpf_map__fd(s->maps.task_map);
+  const int pidfd = sys_pidfd_open(getpid());
+  std::atomic<long> go{0};
+  std::atomic<int> done{0}, del_err{0}, upd_err{0};
+  auto worker = [&](bool deleter) {
+    for (long r = 1; r <= rounds; ++r) {
+      while (go.load() != r) std::this_thread::yield();
+      errno = 0;
+      if (deleter) {
+        del_err = errno_of(bpf_map_delete_elem(fd, &pidfd));
+      } else {
+        const int64_t three = 3;
+        upd_err = errno_of(bpf_map_update_elem(fd, &pidfd, &three, BPF_EXIST));
+      }
+      ++done;
+    }
+  };
+  std::thread a(worker, true), b(worker, false);
+  for (long r = 1; r <= rounds; ++r) {
+    const int64_t one = 1;
+    bpf_map_update_elem(fd, &pidfd, &one, BPF_ANY);
+    done = 0;
+    go = r;
+    while (done.load() != 2) std::this_thread::yield();
+    int64_t out = 0;
+    const int rc = bpf_map_lookup_elem(fd, &pidfd, &out);
+    ++report.rounds;
+    if (del_err == 0 && upd_err == 0) {
+      ++report.both_succeeded;
+      if (rc == 0 && out == 3) ++report.survived_delete;
+    }
+  }
+  a.join();
+  b.join();
+  close(pidfd);
+  lsmc_bpf__destroy(s);
+  return report;
+}
+
 Costs measure_costs(int iterations, const std::function<double()>& now_ns) {
   Costs c;
   libbpf_set_print(silent_print);

@@ -56,6 +56,17 @@ struct StressReport {
 };
 StressReport stress(const StressOptions& options);
 
+// The model's delete-vs-replace finding on the real kernel: per round, the element holds 1; one
+// thread deletes it while another updates it with BPF_EXIST to 3; then it is looked up. A round
+// where both returned 0 and the value 3 is still there has no linearization (delete reported
+// success and deleted nothing).
+struct RaceReport {
+  long rounds = 0;
+  long both_succeeded = 0;
+  long survived_delete = 0;
+};
+RaceReport race_delete_vs_replace(long rounds);
+
 // Measurements for the benchmark (bench/bench_kernel.cpp): nanoseconds per operation.
 struct Costs {
   double syscall_lookup_ns = 0;   // bpf_map_lookup_elem on task storage by pidfd

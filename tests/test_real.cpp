@@ -145,13 +145,14 @@ TEST(RealKernel, ConcurrentStressKeepsErrnosDocumentedAndValuesConsistent) {
   EXPECT_GT(r.outcomes.count("sys_update: ok"), 0u);
 }
 
-// The race is probabilistic (2 to 13 in 20 000 rounds on our VM), so the test checks the run's
-// bookkeeping, not that the race shows up.
+// The race is probabilistic (2 to 13 in 20 000 rounds on our VM, and how often the two calls
+// overlap at all depends on the load), so the test checks the run's bookkeeping, not that the
+// race shows up.
 TEST(RealKernel, DeleteVsReplaceRaceRuns) {
   REQUIRE_BPF();
   const real::RaceReport r = real::race_delete_vs_replace(2000);
   EXPECT_EQ(r.rounds, 2000);
-  EXPECT_GT(r.both_succeeded, 0);
+  EXPECT_LE(r.both_succeeded, r.rounds);
   EXPECT_LE(r.survived_delete, r.both_succeeded);
 }
 

@@ -625,6 +625,9 @@ private:
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
             bool interactive, const std::atomic<bool>* interrupted) {
+  const CLI::Validator non_negative(
+      [](std::string& v) { return !v.empty() && v[0] == '-' ? std::string("must not be negative") : std::string(); },
+      "", "non-negative");
   CLI::App app{"lsmc: a deterministic simulator and model checker for BPF local storage and for "
                "user-mappable local storage.",
                "lsmc"};
@@ -647,10 +650,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   explore->add_option("--strategy", eo.strategy,
                       "random (uniform random walk; default), pct (PCT, depth --set pct_depth=N, default 3) or "
                       "dfs (every schedule within --set preemption_bound=N, default 2; reports exhaustion)");
-  explore->add_option("--seed", eo.seed, "seed of the run; execution i uses a seed derived from it (default 1)");
-  explore->add_option("--executions", eo.executions, "executions budget (default 10000)");
-  explore->add_option("--seconds", eo.seconds, "time budget in seconds (default: none)");
-  explore->add_option("--first-execution", eo.first, "index of the first execution (to re-run one)");
+  explore->add_option("--seed", eo.seed, "seed of the run; execution i uses a seed derived from it (default 1)")->check(non_negative);
+  explore->add_option("--executions", eo.executions, "executions budget (default 10000)")->check(non_negative);
+  explore->add_option("--seconds", eo.seconds, "time budget in seconds (default: none)")->check(non_negative);
+  explore->add_option("--first-execution", eo.first, "index of the first execution (to re-run one)")->check(non_negative);
   explore->add_option("--trace-out", eo.trace_out, "where to write the trace of a failure");
   explore->add_flag("--json", eo.json, "print one JSON object instead of text");
   explore->add_flag("--all", eo.all,

@@ -1,5 +1,6 @@
 #include "traces/trace.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -290,12 +291,20 @@ Trace parse_trace(std::string_view text, std::string_view source) {
 }
 
 Trace read_trace_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw TraceError(path + ": is a directory, not a trace file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw TraceError(path + ": cannot open the trace file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  const std::string text = buf.str();
-  if (text.size() > (256u << 20)) throw TraceError(path + ": larger than 256 MiB; not a trace");
+  // Read at most the limit (plus one byte to notice more): an endless stream must not hang us.
+  constexpr std::size_t kLimit = 256u << 20;
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof(buf)) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    // Not a trace at all (a binary, a stream): say so at once instead of reading on.
+    if (text.rfind("lsmc-trace", 0) != 0 && text.size() >= 10) return parse_trace(text.substr(0, 64), path);
+    if (text.size() > kLimit) throw TraceError(path + ": larger than 256 MiB; not a trace");
+  }
   return parse_trace(text, path);
 }
 

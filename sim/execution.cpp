@@ -533,10 +533,5 @@ std::string Execution::describe(ObjectId id, uint16_t field) const {
   return out;
 }
 
-std::string Execution::describe(const Event& e) const {
-  std::string who = e.actor < actors_.size() ? actors_[e.actor].name : "?";
-  return "step " + std::to_string(e.step) + " " + who + " " + std::string(model::to_string(e.op)) +
-         " " + describe(e.object, e.field) + " in " + std::string(e.label);
-}
 
 }  // namespace lsmc::sim

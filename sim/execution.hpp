@@ -86,10 +86,8 @@ public:
   }
   // "bpf_local_storage#4.cache", for messages and traces.
   std::string describe(ObjectId id, uint16_t field) const;
-  std::string describe(const Event& event) const;
   // Cumulative over every run of this Execution.
   const std::map<std::string, uint64_t, std::less<>>& probe_hits() const { return probe_hits_; }
-  void clear_probe_hits() { probe_hits_.clear(); }
 
   // model::Env
   void access(model::Access access, std::string_view label) override;

@@ -110,27 +110,29 @@ TEST(RealKernel, ErrnoTableAgreesWithTheModel) {
   }
 }
 
+// Two backends agree on `sequences` generated sequences from `seed`.
+void expect_agree(model::Backend& a, model::Backend& b, uint64_t seed, int sequences) {
+  properties::diff::DiffOptions o;
+  o.seed = seed;
+  o.sequences = sequences;
+  const auto r = properties::diff::run_diff(a, b, o);
+  EXPECT_FALSE(r.mismatch.has_value()) << a.name() << " vs " << b.name() << "\n"
+                                       << properties::diff::describe(*r.mismatch);
+  EXPECT_GE(r.sequences, sequences);
+}
+
 TEST(RealKernel, GeneratedSequencesAgree) {
   REQUIRE_BPF();
   real::RealBackend kernel;
   properties::diff::ModelBackend model_backend;
-  properties::diff::DiffOptions o;
-  o.seed = 7;
-  o.sequences = 60;
-  const auto r = properties::diff::run_diff(model_backend, kernel, o);
-  EXPECT_FALSE(r.mismatch.has_value()) << properties::diff::describe(*r.mismatch);
-  EXPECT_GE(r.sequences, 60);
+  expect_agree(model_backend, kernel, 7, 60);
 }
 
 TEST(RealKernel, KernelAgreesWithTheSequentialSpec) {
   REQUIRE_BPF();
   real::RealBackend kernel;
   properties::diff::SpecBackend spec;
-  properties::diff::DiffOptions o;
-  o.seed = 11;
-  o.sequences = 60;
-  const auto r = properties::diff::run_diff(spec, kernel, o);
-  EXPECT_FALSE(r.mismatch.has_value()) << properties::diff::describe(*r.mismatch);
+  expect_agree(spec, kernel, 11, 60);
 }
 
 TEST(RealKernel, ConcurrentStressKeepsErrnosDocumentedAndValuesConsistent) {

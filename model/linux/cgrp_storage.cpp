@@ -126,7 +126,7 @@ int bpf_cgrp_storage_delete(Env& env, Kernel& k, Smap& smap, Ref<Cgroup> cgroup)
 Cgroup& cgroup_mkdir(Env& env, Kernel& k, std::string name) {
   Cgroup& c = k.new_cgroup(std::move(name));
   c.id = env.alloc(kCgroupType, "cgroup_mkdir: cgroup_create");
-  c.idr = env.alloc(kPidType, "cgroup_idr_alloc");
+  c.idr = env.alloc(kCgroupIdrType, "cgroup_idr_alloc");
   c.published = true;
   return c;
 }

@@ -148,7 +148,6 @@ public:
   Pid& new_pid(int nr);
   Storage* kzalloc_storage(Env& env, std::string_view label);
   Selem* kzalloc_selem(Env& env, std::string_view label);
-  const std::vector<std::unique_ptr<Smap>>& maps() const { return maps_; }
   const std::vector<std::unique_ptr<Task>>& tasks() const { return tasks_; }
 
   // Tracing attachments and the program runner.

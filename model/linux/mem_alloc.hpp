@@ -65,8 +65,6 @@ public:
     free_.clear();
   }
 
-  const std::vector<std::unique_ptr<T>>& objects() const { return all_; }
-
 private:
   const TypeInfo* type_;
   std::vector<std::unique_ptr<T>> all_;

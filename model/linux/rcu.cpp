@@ -21,14 +21,6 @@ Rcu::ActorReadState& Rcu::state(ActorId a) {
   return actors_[a];
 }
 
-bool Rcu::reader(ActorId a, RcuFlavour f) const {
-  return a < actors_.size() && actors_[a].depth[index(f)] > 0;
-}
-
-bool Rcu::any_reader(Env& env) const {
-  return reader(env.self(), RcuFlavour::kRcu) || reader(env.self(), RcuFlavour::kTasksTrace);
-}
-
 // rcu_read_lock() / rcu_read_lock_trace() (include/linux/rcupdate.h, rcupdate_trace.h; v6.18)
 void Rcu::read_lock(Env& env, RcuFlavour f) {
   if (env.self() == kNoActor) return;  // set-up code runs alone: no grace period to hold up
@@ -86,12 +78,6 @@ bool Rcu::readers_done(const Flavour& fl) const {
     if (actors_[r.actor].exits[index(r.flavour)] <= r.exits_at_start) return false;
   }
   return true;
-}
-
-uint64_t Rcu::callbacks_pending() const {
-  uint64_t n = 0;
-  for (const Flavour& fl : flavours_) n += fl.queue.size();
-  return n;
 }
 
 // The grace-period kthread: rcu_gp_kthread() / rcu_tasks_kthread() (v6.18), reduced to what

@@ -31,9 +31,6 @@ public:
   // rcu_read_lock / rcu_read_unlock and the _trace variants.
   void read_lock(Env& env, RcuFlavour f);
   void read_unlock(Env& env, RcuFlavour f);
-  bool reader(ActorId a, RcuFlavour f) const;
-  // rcu_read_lock_held() || rcu_read_lock_trace_held() for the running actor.
-  bool any_reader(Env& env) const;
 
   // call_rcu / call_rcu_tasks_trace: `cb` runs in the grace-period actor after a full grace period.
   void call(Env& env, RcuFlavour f, RcuCallback cb, std::string_view label);
@@ -47,7 +44,6 @@ public:
   void gp_actor(Env& env, RcuFlavour f, const std::function<bool()>& quiescent);
 
   uint64_t completed(RcuFlavour f) const { return flavours_[index(f)].completed; }
-  uint64_t callbacks_pending() const;
 
 private:
   struct Pending {

@@ -14,6 +14,7 @@ constexpr std::string_view kCgroupFields[] = {"bpf_cgrp_storage", "self.refcnt",
 constexpr std::string_view kSmapFields[] = {"buckets", "cache_idx"};
 constexpr std::string_view kBusyFields[] = {"count"};
 constexpr std::string_view kPidFields[] = {"tasks[PIDTYPE_PID]"};
+constexpr std::string_view kIdrFields[] = {"cgrp"};  // also kn->priv
 }  // namespace
 
 const TypeInfo kSelemType{"bpf_local_storage_elem", kSelemFields};
@@ -23,5 +24,6 @@ const TypeInfo kCgroupType{"cgroup", kCgroupFields};
 const TypeInfo kSmapType{"bpf_local_storage_map", kSmapFields};
 const TypeInfo kBusyType{"bpf_storage_busy(percpu)", kBusyFields};
 const TypeInfo kPidType{"pid", kPidFields};
+const TypeInfo kCgroupIdrType{"cgroup_idr_slot", kIdrFields};
 
 }  // namespace lsmc::model::kernel

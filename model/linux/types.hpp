@@ -99,5 +99,6 @@ extern const TypeInfo kCgroupType;
 extern const TypeInfo kSmapType;
 extern const TypeInfo kBusyType;
 extern const TypeInfo kPidType;
+extern const TypeInfo kCgroupIdrType;
 
 }  // namespace lsmc::model::kernel

@@ -19,7 +19,7 @@ using model::Outcome;
 using model::StorageOp;
 
 constexpr int kENOENT = 2, kEBADF = 9, kEEXIST = 17, kEINVAL = 22;
-constexpr uint64_t kAny = 0, kNoexist = 1, kExist = 2, kFLock = 4, kFCreate = 1;
+constexpr uint64_t kNoexist = 1, kExist = 2, kFLock = 4, kFCreate = 1;
 
 struct Spec {
   // Owners are numbered: 0 is the test process itself; each spawn makes a new one.
@@ -135,7 +135,6 @@ struct Spec {
       case OpKind::kBpfDelete:
         return values.erase(key(op, 0)) ? o : Outcome{-kENOENT, false, 0};
     }
-    (void)kAny;
     return o;
   }
 };

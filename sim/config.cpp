@@ -99,8 +99,13 @@ std::optional<std::string> validate(const Config& config) {
     return "config jobs > 1 needs a strategy whose choices depend only on the execution index "
            "(random); " + config.strategy + " learns from earlier executions";
   }
-  if (config.shard_count > 1 && config.strategy == "dfs") {
-    return "config shard_count > 1 does not apply to dfs (it explores one tree in order)";
+  const bool tree = config.strategy == "dfs" || config.strategy == "dpor";
+  if (config.shard_count > 1 && tree) {
+    return "config shard_count > 1 does not apply to " + config.strategy + " (it explores one tree in order)";
+  }
+  if (config.determinism_check_every > 0 && tree) {
+    return "config determinism_check_every does not apply to " + config.strategy +
+           " (it replays its prefix every execution, which checks determinism already)";
   }
   if (config.execution_first > UINT64_MAX - config.executions_max) {
     return "config execution_first + executions_max overflows";

@@ -40,6 +40,7 @@ enum class VerdictKind : uint8_t {
   kViolation,   // a property failed (deadlock included)
   kLimit,       // a per-execution limit was hit (steps_max, actors_max, objects_max)
   kDivergence,  // replay: the code no longer follows the recorded decisions or events
+  kPruned,      // the strategy ended it early: equivalent to an execution already explored
 };
 std::string_view to_string(VerdictKind kind);
 

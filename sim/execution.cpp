@@ -32,6 +32,7 @@ std::string_view to_string(VerdictKind kind) {
     case VerdictKind::kViolation: return "violation";
     case VerdictKind::kLimit: return "limit";
     case VerdictKind::kDivergence: return "divergence";
+    case VerdictKind::kPruned: return "pruned";
   }
   return "?";
 }
@@ -66,6 +67,7 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
   reset();
   running_ = true;
   strategy_ = &strategy;
+  every_step_ = strategy.sees_every_step();
   params_ = &params;
   strategy.begin_execution(index);
   observers_ = {};
@@ -135,7 +137,7 @@ model::ActorId Execution::spawn(std::string name, ActorBody body, ActorOptions o
   info.ctx.kind = options.kind;
   info.ctx.sleepable = options.sleepable;
   actors_.push_back(std::move(info));
-  pending_.push_back(Pending{});
+  pending_.push_back(Pending{{}, {}, false, options.cpu});
   return static_cast<ActorId>(actors_.size() - 1);
 }
 
@@ -163,7 +165,7 @@ Slot Execution::run_actor(uint32_t a) {
   }
   actors_[a].status = ActorStatus::kFinished;
   enabled_valid_ = false;
-  pending_[a] = Pending{{}, "exit", true};
+  pending_[a] = Pending{{}, "exit", true, actors_[a].ctx.cpu, true};
   if (aborting_) return next_to_unwind();
   ActorId next = kNoActor;
   try {
@@ -274,9 +276,15 @@ ActorId Execution::decide() {
       return kNoActor;
     }
   }
-  if (enabled_.size() == 1) return enabled_[0];
-  const ChoicePoint point{step_, current_, enabled_, pending_};
+  if (enabled_.size() == 1 && !every_step_) return enabled_[0];
+  if (every_step_) fill_blocked_by();
+  const ChoicePoint point{step_, current_, enabled_, pending_, blocked_by_};
   const ActorId chosen = strategy_->pick(point);
+  if (chosen == kPrune) {
+    abort_with({VerdictKind::kPruned, "pruned", "equivalent to an execution already explored",
+                step_, current_});
+  }
+  if (enabled_.size() == 1 && chosen == enabled_[0]) return chosen;  // seen, not a decision
   // Strategies pick from `enabled` by construction, and replay checks its own script; this is the
   // cheap guard against a broken strategy (the enabled set is ascending).
   if (chosen < enabled_.front() || chosen > enabled_.back()) {
@@ -286,6 +294,28 @@ ActorId Execution::decide() {
   }
   decisions_.push_back({Decision::Kind::kSchedule, step_, chosen, enabled_.size()});
   return chosen;
+}
+
+void Execution::fill_blocked_by() {
+  blocked_by_.assign(actors_.size(), kNoActor);
+  std::size_t e = 0;
+  for (ActorId a = 0; a < actors_.size(); ++a) {
+    if (e < enabled_.size() && enabled_[e] == a) {
+      ++e;
+      continue;
+    }
+    const ActorInfo& actor = actors_[a];
+    if (actor.status == ActorStatus::kFinished) continue;
+    const Pending& p = pending_[a];
+    if (actor.status == ActorStatus::kRunning && p.access.op == model::Op::kLock &&
+        objects_[p.access.object].holder != kNoActor) {
+      blocked_by_[a] = objects_[p.access.object].holder;
+    } else if (actor.status == ActorStatus::kRunning && actor.wait != nullptr && !(*actor.wait)()) {
+      continue;
+    } else {
+      blocked_by_[a] = cpu_blocker(a);
+    }
+  }
 }
 
 void Execution::deadlock() {
@@ -318,7 +348,7 @@ void Execution::deadlock() {
 
 void Execution::schedule_point(model::Access access, std::string_view label) {
   const ActorId self = current_;
-  pending_[self] = Pending{access, label, true};
+  pending_[self] = Pending{access, label, true, actors_[self].ctx.cpu};
   if (++step_ > config_.steps_max) {
     abort_with({VerdictKind::kLimit, "steps_max",
                 "the execution did not finish within steps_max=" + std::to_string(config_.steps_max) +

@@ -129,6 +129,7 @@ private:
   bool ready(ActorId a) const;
   ActorId cpu_blocker(ActorId a) const;
   [[noreturn]] void deadlock();
+  void fill_blocked_by();
   Slot next_to_unwind();
   ObjectRecord& checked_object(ObjectId id, std::string_view label);
   ObjectId create(ObjectRecord record, std::string_view label);
@@ -165,6 +166,8 @@ private:
   bool running_ = false;
   bool record_events_ = true;
   bool strategy_has_more_ = true;
+  bool every_step_ = false;  // the strategy sees forced transitions too (DPOR)
+  std::vector<ActorId> blocked_by_;  // ChoicePoint::blocked_by, filled only for such strategies
   std::string swallowed_abort_;
 };
 

@@ -148,7 +148,7 @@ RunReport explore_range(const RunRequest& request, IndexRange range, std::atomic
       engine.run(*request.scenario, request.params, *strategy, observers, index);
     }
     const Verdict& v = engine.execution().verdict();
-    if (v.kind == VerdictKind::kPass) {
+    if (v.kind == VerdictKind::kPass || v.kind == VerdictKind::kPruned) {
       if (!engine.execution().strategy_has_more()) {
         report.stop_reason = "space exhausted";
         break;
@@ -200,6 +200,7 @@ void add_metrics(Metrics& into, const Metrics& m) {
   into.draws += m.draws;
   into.steps += m.steps;
   into.steps_max_seen = std::max(into.steps_max_seen, m.steps_max_seen);
+  into.pruned += m.pruned;
 }
 
 }  // namespace

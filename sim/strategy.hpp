@@ -20,6 +20,8 @@ struct Pending {
   model::Access access;
   std::string_view label;
   bool started = false;  // false: the actor has not run yet; `access` is meaningless
+  uint16_t cpu = 0;      // the actor's CPU (fixed at spawn)
+  bool finished = false;  // the actor has ended; it has no next transition
 };
 
 struct ChoicePoint {
@@ -27,6 +29,10 @@ struct ChoicePoint {
   ActorId current = kNoActor;       // the actor at the scheduling point (kNoActor at start/exit)
   std::span<const ActorId> enabled;  // ascending actor ids; at least two
   std::span<const Pending> pending;  // indexed by actor id: what each actor will do next
+  // Only for strategies that see every step (empty otherwise), indexed by actor id: for an actor
+  // that is neither enabled nor finished, the actor whose lock or CPU keeps it off; kNoActor for
+  // the others (enabled, finished, or waiting for a condition).
+  std::span<const ActorId> blocked_by;
 };
 
 struct ExecutionSummary {
@@ -41,15 +47,26 @@ public:
   virtual std::string_view name() const = 0;
   // Called before execution `index` of the run; a randomised strategy seeds itself from it.
   virtual void begin_execution(uint64_t index) = 0;
-  // Returns one of `point.enabled`. Anything else ends the execution as a divergence.
+  // Returns one of `point.enabled`. Anything else ends the execution as a divergence, except
+  // kPrune: the strategy knows every continuation is equivalent to one already explored (DPOR's
+  // sleep sets), and the execution ends with VerdictKind::kPruned.
   virtual ActorId pick(const ChoicePoint& point) = 0;
+  // True: pick() is also called where only one actor is enabled (`enabled` then has one element,
+  // and nothing is recorded as a decision), so the strategy sees every transition. DPOR needs
+  // that to compute happens-before; the others do not pay for it.
+  virtual bool sees_every_step() const { return false; }
   // Returns a value below `bound` (bound >= 2). UINT64_MAX: no value (replay ran out).
   virtual uint64_t draw(uint64_t bound, std::string_view label) = 0;
   // Called after every execution. False: the strategy has nothing left to explore.
   virtual bool end_execution(const ExecutionSummary& summary) = 0;
   // A message when a strategy could not follow its script (replay); empty otherwise.
   virtual std::string divergence() const { return {}; }
+  // Exhaustive strategies: the estimated fraction of the space explored so far, in [0, 1], from
+  // the position in the choice tree (each subtree assumed the same size); -1 when not exhaustive.
+  virtual double explored_fraction() const { return -1; }
 };
+
+inline constexpr ActorId kPrune = kNoActor - 1;
 
 // Uniform random walk: each choice uniform over the enabled actors, each draw uniform.
 std::unique_ptr<Strategy> make_random_strategy(uint64_t seed);
@@ -58,6 +75,9 @@ std::unique_ptr<Strategy> make_pct_strategy(uint64_t seed, uint32_t depth);
 // Bounded DFS: every schedule with at most `preemption_bound` preemptions, every draw value;
 // end_execution returns false once all are explored.
 std::unique_ptr<Strategy> make_dfs_strategy(uint64_t preemption_bound);
+// DPOR: source sets with sleep sets (Abdulla et al., POPL 2014) over the access descriptors;
+// every Mazurkiewicz trace at least once, every draw value; sim/strategies/dpor.cpp.
+std::unique_ptr<Strategy> make_dpor_strategy();
 // Follows a recorded decision list exactly.
 std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions);
 
@@ -69,6 +89,7 @@ struct Metrics {
   uint64_t draws = 0;
   uint64_t steps = 0;
   uint64_t steps_max_seen = 0;
+  uint64_t pruned = 0;            // executions a strategy ended early as redundant (DPOR)
 };
 std::unique_ptr<Strategy> make_metrics_strategy(std::unique_ptr<Strategy> inner, Metrics& out);
 // Hashes what the strategy is shown (steps, enabled sets, pending accesses) per execution index;

@@ -436,13 +436,24 @@ private:
     std::ostringstream cmd;
     cmd << "lsmc explore --scenario " << shell_quote(std::string(req.scenario->name()));
     if (!req.config.mutant.empty()) cmd << " --mutant " << shell_quote(req.config.mutant);
-    cmd << " --strategy " << shell_quote(req.config.strategy) << " --seed " << req.config.seed
-        << " --first-execution " << index << " --executions 1";
+    cmd << " --strategy " << shell_quote(req.config.strategy) << " --seed " << req.config.seed;
+    const bool tree = req.config.strategy == "dfs" || req.config.strategy == "dpor";
+    if (tree) {
+      // A tree search learns from every execution before this one: run them again.
+      cmd << " --first-execution " << req.config.execution_first << " --executions "
+          << (index - req.config.execution_first + 1);
+    } else {
+      cmd << " --first-execution " << index << " --executions 1";
+    }
     for (const auto& [name, value] : req.params.values()) cmd << " --param " << name << "=" << value;
     const sim::Config defaults;
     if (req.config.steps_max != defaults.steps_max) cmd << " --set steps_max=" << req.config.steps_max;
     if (req.config.actors_max != defaults.actors_max) cmd << " --set actors_max=" << req.config.actors_max;
     if (req.config.objects_max != defaults.objects_max) cmd << " --set objects_max=" << req.config.objects_max;
+    if (req.config.pct_depth != defaults.pct_depth) cmd << " --set pct_depth=" << req.config.pct_depth;
+    if (req.config.preemption_bound != defaults.preemption_bound) {
+      cmd << " --set preemption_bound=" << req.config.preemption_bound;
+    }
     cmd << " --trace-out " << shell_quote(trace);
     return cmd.str();
   }
@@ -535,7 +546,10 @@ private:
     if (!report.failure) {
       if (report.stop_reason == "space exhausted") {
         out_ << "result: nothing found: all " << report.executions << " executions explored"
-             << (req.config.strategy == "dfs" ? " up to preemption bound " + std::to_string(req.config.preemption_bound) : "")
+             << (req.config.strategy == "dfs" ? " up to preemption bound " + std::to_string(req.config.preemption_bound)
+                 : req.config.strategy == "dpor" ? " (DPOR: every class of equivalent schedules, no bound; " +
+                       std::to_string(report.metrics.pruned) + " ended early by sleep sets)"
+                 : "")
              << "\n";
       } else {
         out_ << "result: nothing found (" << report.stop_reason << ")\n";

@@ -14,6 +14,7 @@ public:
   void begin_execution(uint64_t index) override { inner_->begin_execution(index); }
   ActorId pick(const ChoicePoint& point) override {
     ActorId a = inner_->pick(point);
+    if (point.enabled.size() < 2) return a;  // a forced step, shown to a strategy that sees all
     ++m_.choices;
     if (a != point.current) ++m_.context_switches;
     return a;
@@ -24,11 +25,14 @@ public:
   }
   bool end_execution(const ExecutionSummary& s) override {
     ++m_.executions;
+    if (s.verdict != nullptr && s.verdict->kind == VerdictKind::kPruned) ++m_.pruned;
     m_.steps += s.steps;
     if (s.steps > m_.steps_max_seen) m_.steps_max_seen = s.steps;
     return inner_->end_execution(s);
   }
   std::string divergence() const override { return inner_->divergence(); }
+  bool sees_every_step() const override { return inner_->sees_every_step(); }
+  double explored_fraction() const override { return inner_->explored_fraction(); }
 
 private:
   std::unique_ptr<Strategy> inner_;
@@ -82,6 +86,8 @@ public:
   std::string divergence() const override {
     return failure_.empty() ? inner_->divergence() : failure_;
   }
+  bool sees_every_step() const override { return inner_->sees_every_step(); }
+  double explored_fraction() const override { return inner_->explored_fraction(); }
 
 private:
   void mix(uint64_t v) {

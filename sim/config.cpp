@@ -95,9 +95,9 @@ std::optional<std::string> validate(const Config& config) {
     return "config shard_index " + std::to_string(config.shard_index) + " must be below shard_count " +
            std::to_string(config.shard_count);
   }
-  if (config.jobs > 1 && config.strategy != "random") {
+  if (config.jobs > 1 && config.strategy != "random" && config.strategy != "portfolio") {
     return "config jobs > 1 needs a strategy whose choices depend only on the execution index "
-           "(random); " + config.strategy + " learns from earlier executions";
+           "(portfolio, random); " + config.strategy + " learns from earlier executions";
   }
   const bool tree = config.strategy == "dfs" || config.strategy == "dpor";
   if (config.shard_count > 1 && tree) {

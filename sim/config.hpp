@@ -11,7 +11,7 @@ namespace lsmc::sim {
 
 struct Config {
   // What to run.
-  std::string strategy = "random";
+  std::string strategy = "portfolio";
   std::string mutant;  // empty: the model as the kernel has it
   uint64_t seed = 1;
 

@@ -98,8 +98,14 @@ struct IndexRange {
 
 // Runs executions in `range` until the range ends, an execution fails, the time budget is used
 // up, or another worker has found a failure at a lower index (`best`, may be null).
+// Executions and steps of every worker, for the progress line.
+struct Totals {
+  std::atomic<uint64_t> executions{0};
+  std::atomic<uint64_t> steps{0};
+};
+
 RunReport explore_range(const RunRequest& request, IndexRange range, std::atomic<uint64_t>* best,
-                        bool report_progress) {
+                        bool report_progress, Totals& totals) {
   const Config& config = request.config;
   RunReport report;
   auto base = make_strategy(config.strategy, config.seed, static_cast<uint32_t>(config.pct_depth),
@@ -137,12 +143,16 @@ RunReport explore_range(const RunRequest& request, IndexRange range, std::atomic
       }
       if (report_progress && request.progress && now - last_progress > std::chrono::milliseconds(500)) {
         last_progress = now;
-        request.progress({report.executions, report.metrics.steps, elapsed()});
+        request.progress({totals.executions.load(std::memory_order_relaxed),
+                          totals.steps.load(std::memory_order_relaxed), elapsed(),
+                          engine.execution().probe_hits().size(), strategy->explored_fraction()});
       }
     }
     engine.execution().set_record_events(false);
     const Verdict& verdict = engine.run(*request.scenario, request.params, *strategy, observers, index);
     ++report.executions;
+    totals.executions.fetch_add(1, std::memory_order_relaxed);
+    totals.steps.fetch_add(engine.execution().steps(), std::memory_order_relaxed);
     const bool repeat = config.determinism_check_every > 0 && index % config.determinism_check_every == 0;
     if (repeat && verdict.kind != VerdictKind::kDivergence) {
       engine.run(*request.scenario, request.params, *strategy, observers, index);
@@ -189,6 +199,7 @@ RunReport explore_range(const RunRequest& request, IndexRange range, std::atomic
     break;
   }
   report.seconds = elapsed();
+  report.explored_fraction = strategy->explored_fraction();
   report.probe_hits = engine.execution().probe_hits();
   return report;
 }
@@ -201,6 +212,7 @@ void add_metrics(Metrics& into, const Metrics& m) {
   into.steps += m.steps;
   into.steps_max_seen = std::max(into.steps_max_seen, m.steps_max_seen);
   into.pruned += m.pruned;
+  into.actors_max_seen = std::max(into.actors_max_seen, m.actors_max_seen);
 }
 
 }  // namespace
@@ -214,8 +226,9 @@ RunReport run(const RunRequest& request) {
   const uint64_t end = first + config.executions_max;
   uint64_t shard_start = first + (config.shard_index + config.shard_count - first % config.shard_count) % config.shard_count;
   RunReport report;
+  Totals totals;
   if (config.jobs <= 1) {
-    report = explore_range(request, {shard_start, config.shard_count, end}, nullptr, true);
+    report = explore_range(request, {shard_start, config.shard_count, end}, nullptr, true, totals);
   } else {
     // Each worker takes every jobs-th index of the shard. Picks of index-seeded strategies do not
     // depend on what ran before, so the lowest failing index, the finding, does not depend on the
@@ -228,7 +241,7 @@ RunReport run(const RunRequest& request) {
       workers.emplace_back([&, w] {
         try {
           parts[w] = explore_range(request, {shard_start + w * config.shard_count, config.jobs * config.shard_count, end},
-                                   &best, w == 0);
+                                   &best, w == 0, totals);
         } catch (...) {
           errors[w] = std::current_exception();
         }

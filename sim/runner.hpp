@@ -60,9 +60,11 @@ enum class Outcome : uint8_t {
 std::string_view to_string(Outcome outcome);
 
 struct RunProgress {
-  uint64_t executions = 0;
+  uint64_t executions = 0;  // all workers together
   uint64_t steps = 0;
   double seconds = 0;
+  uint64_t probes_hit = 0;        // distinct probes worker 0 has hit
+  double explored_fraction = -1;  // dfs, dpor: estimate of the tree explored; else -1
 };
 
 using ObserverFactory = std::function<std::vector<std::unique_ptr<Observer>>()>;
@@ -85,6 +87,7 @@ struct RunReport {
   uint64_t executions = 0;
   double seconds = 0;
   Metrics metrics;
+  double explored_fraction = -1;  // dfs, dpor: the part of the tree explored (estimate), else -1
   std::optional<ExecutionRecord> failure;  // the failing (or limit-hitting) execution
   std::string nondeterminism;              // what differed, for kNondeterminism
   std::map<std::string, uint64_t, std::less<>> probe_hits;

@@ -70,8 +70,11 @@ inline constexpr ActorId kPrune = kNoActor - 1;
 
 // Uniform random walk: each choice uniform over the enabled actors, each draw uniform.
 std::unique_ptr<Strategy> make_random_strategy(uint64_t seed);
-// PCT with depth `depth` (>= 1): sim/strategies/pct.cpp.
-std::unique_ptr<Strategy> make_pct_strategy(uint64_t seed, uint32_t depth);
+// PCT with depth `depth` (>= 1): sim/strategies/pct.cpp. `horizon` 0: the step count k is the
+// longest execution seen so far; otherwise k is fixed, and each execution depends on its index only.
+std::unique_ptr<Strategy> make_pct_strategy(uint64_t seed, uint32_t depth, uint64_t horizon = 0);
+// The default: random walks and PCT runs of depth 1..3 interleaved by execution index (index-pure).
+std::unique_ptr<Strategy> make_portfolio_strategy(uint64_t seed);
 // Bounded DFS: every schedule with at most `preemption_bound` preemptions, every draw value;
 // end_execution returns false once all are explored.
 std::unique_ptr<Strategy> make_dfs_strategy(uint64_t preemption_bound);
@@ -90,6 +93,7 @@ struct Metrics {
   uint64_t steps = 0;
   uint64_t steps_max_seen = 0;
   uint64_t pruned = 0;            // executions a strategy ended early as redundant (DPOR)
+  uint64_t actors_max_seen = 0;   // the most actors an execution had (PCT's n)
 };
 std::unique_ptr<Strategy> make_metrics_strategy(std::unique_ptr<Strategy> inner, Metrics& out);
 // Hashes what the strategy is shown (steps, enabled sets, pending accesses) per execution index;

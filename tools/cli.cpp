@@ -75,7 +75,7 @@ int exit_code_for(sim::Outcome outcome) {
 struct ExploreOptions {
   std::string scenario;
   std::string mutant;
-  std::string strategy = "random";
+  std::string strategy = "portfolio";
   uint64_t seed = 1;
   uint64_t executions = 10000;
   uint64_t seconds = 0;
@@ -437,9 +437,9 @@ private:
     cmd << "lsmc explore --scenario " << shell_quote(std::string(req.scenario->name()));
     if (!req.config.mutant.empty()) cmd << " --mutant " << shell_quote(req.config.mutant);
     cmd << " --strategy " << shell_quote(req.config.strategy) << " --seed " << req.config.seed;
-    const bool tree = req.config.strategy == "dfs" || req.config.strategy == "dpor";
-    if (tree) {
-      // A tree search learns from every execution before this one: run them again.
+    const bool learns = req.config.strategy == "dfs" || req.config.strategy == "dpor" || req.config.strategy == "pct";
+    if (learns) {
+      // Tree searches, and PCT's step estimate, learn from every execution before this one.
       cmd << " --first-execution " << req.config.execution_first << " --executions "
           << (index - req.config.execution_first + 1);
     } else {
@@ -472,10 +472,17 @@ private:
     }
     const bool show_progress = interactive_ && !o.json;
     if (show_progress) {
-      req.progress = [this](const sim::RunProgress& p) {
-        err_ << "\r  ... " << p.executions << " executions, "
+      const std::size_t probes = req.scenario->probes().size();
+      req.progress = [this, probes](const sim::RunProgress& p) {
+        err_ << "\r\033[K  ... " << p.executions << " executions, "
              << static_cast<uint64_t>(p.seconds > 0 ? p.executions / p.seconds : 0) << " exec/s, "
-             << std::fixed << std::setprecision(1) << p.seconds << " s" << std::flush;
+             << std::fixed << std::setprecision(1) << p.seconds << " s, no finding yet";
+        if (probes > 0) err_ << ", probes " << p.probes_hit << "/" << probes;
+        if (p.explored_fraction > 0 && p.explored_fraction < 1) {
+          err_ << ", about " << static_cast<uint64_t>(p.executions * (1 - p.explored_fraction) / p.explored_fraction)
+               << " executions left";
+        }
+        err_ << std::flush;
       };
     }
     const sim::RunReport report = sim::run(req);
@@ -531,6 +538,28 @@ private:
          << report.seconds << " s (" << static_cast<uint64_t>(rate) << " exec/s, "
          << report.metrics.steps << " steps, " << report.metrics.context_switches
          << " context switches)\n";
+    if (req.config.strategy == "pct" && report.metrics.actors_max_seen > 0) {
+      // Burckhardt et al.: one run finds a bug of depth d with probability >= 1/(n k^(d-1)).
+      const double n = static_cast<double>(report.metrics.actors_max_seen);
+      const double k = static_cast<double>(std::max<uint64_t>(report.metrics.steps_max_seen, 1));
+      const double bound = 1.0 / (n * std::pow(k, static_cast<double>(req.config.pct_depth) - 1));
+      out_ << "  pct: guaranteed hit rate for a depth-" << req.config.pct_depth << " bug >= 1/(n k^(d-1)) = "
+           << std::scientific << std::setprecision(2) << bound << std::fixed << " (n=" << report.metrics.actors_max_seen
+           << " actors, k=" << report.metrics.steps_max_seen << " steps); measured: ";
+      if (report.failure) {
+        out_ << "first hit at execution " << (report.failure->index - req.config.execution_first + 1)
+             << " (rate about 1/" << (report.failure->index - req.config.execution_first + 1) << ")\n";
+      } else {
+        out_ << "no hit in " << report.executions << " executions\n";
+      }
+    }
+    if (report.stop_reason != "space exhausted" && report.stop_reason != "failure") {
+      if (auto f = report.explored_fraction; f > 0 && f < 1) {
+        const double left = static_cast<double>(report.executions) * (1 - f) / f;
+        out_ << "  space left: about " << std::setprecision(0) << left << " more executions (" << std::setprecision(1)
+             << 100 * f << "% explored, assuming evenly sized subtrees)\n" << std::setprecision(2);
+      }
+    }
     if (!report.probe_hits.empty()) {
       out_ << "  probes:";
       for (const auto& [name, count] : report.probe_hits) out_ << " [" << name << "] " << count;
@@ -662,8 +691,13 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                       "put this bug back into the model; without --scenario, explore every "
                       "scenario the mutant declares (see 'lsmc list --mutants')");
   explore->add_option("--strategy", eo.strategy,
-                      "random (uniform random walk; default), pct (PCT, depth --set pct_depth=N, default 3) or "
-                      "dfs (every schedule within --set preemption_bound=N, default 2; reports exhaustion)");
+                      "portfolio (the default: of every 8 executions, 4 uniform random walks and 4 PCT runs "
+                      "of depths 1, 2, 3, 2 with horizons of 64..1024 steps; each execution depends only "
+                      "on its index, so --jobs and --shard apply), random (uniform random walk), pct (PCT, "
+                      "depth --set pct_depth=N, default 3), dfs (every schedule within --set "
+                      "preemption_bound=N, default 2) or dpor (DPOR with sleep sets: every class of "
+                      "equivalent schedules once, no bound). dfs and dpor say when they have explored "
+                      "everything: use them to prove a small scenario clean");
   explore->add_option("--seed", eo.seed, "seed of the run; execution i uses a seed derived from it (default 1)")->check(non_negative);
   explore->add_option("--executions", eo.executions, "executions budget (default 10000)")->check(non_negative);
   explore->add_option("--seconds", eo.seconds, "time budget in seconds (default: none)")->check(non_negative);
@@ -674,7 +708,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                     "the default campaign: every scenario, and every mutant on its scenarios; "
                     "exit 0 when each behaves as declared");
   explore->add_option("--jobs", eo.jobs,
-                      "worker threads (random strategy); the finding for a seed range does not depend on it")
+                      "worker threads (portfolio and random); the finding for a seed range does not depend on it")
       ->check(CLI::Range(1, 256));
   explore->add_option("--shard", eo.shard,
                       "I/N: run only the execution indices i with i % N == I, for spreading one campaign over "

@@ -14,6 +14,7 @@ public:
   void begin_execution(uint64_t index) override { inner_->begin_execution(index); }
   ActorId pick(const ChoicePoint& point) override {
     ActorId a = inner_->pick(point);
+    if (point.pending.size() > m_.actors_max_seen) m_.actors_max_seen = point.pending.size();
     if (point.enabled.size() < 2) return a;  // a forced step, shown to a strategy that sees all
     ++m_.choices;
     if (a != point.current) ++m_.context_switches;

@@ -16,7 +16,8 @@ namespace {
 
 class PctStrategy final : public Strategy {
 public:
-  PctStrategy(uint64_t seed, uint32_t depth) : seed_(seed), depth_(depth) {}
+  PctStrategy(uint64_t seed, uint32_t depth, uint64_t horizon)
+      : seed_(seed), depth_(depth), learn_(horizon == 0), steps_estimate_(horizon == 0 ? 64 : horizon) {}
   std::string_view name() const override { return "pct"; }
 
   void begin_execution(uint64_t index) override {
@@ -50,15 +51,16 @@ public:
   uint64_t draw(uint64_t bound, std::string_view) override { return rng_.below(bound); }
 
   bool end_execution(const ExecutionSummary& s) override {
-    steps_estimate_ = std::max<uint64_t>(steps_estimate_, s.steps);
+    if (learn_) steps_estimate_ = std::max<uint64_t>(steps_estimate_, s.steps);
     return true;
   }
 
 private:
   uint64_t seed_;
   uint32_t depth_;
+  bool learn_;  // false: a fixed horizon k, so an execution depends on its index only
   Rng rng_;
-  uint64_t steps_estimate_ = 64;
+  uint64_t steps_estimate_;
   std::map<ActorId, int64_t> priority_;  // ordered by actor id, never by pointer
   std::vector<uint64_t> change_points_;
   std::size_t next_change_ = 0;
@@ -66,8 +68,45 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_pct_strategy(uint64_t seed, uint32_t depth) {
-  return std::make_unique<PctStrategy>(seed, depth);
+std::unique_ptr<Strategy> make_pct_strategy(uint64_t seed, uint32_t depth, uint64_t horizon) {
+  return std::make_unique<PctStrategy>(seed, depth, horizon);
+}
+
+namespace {
+
+// The default: what each execution does depends on its index only, so it works with --jobs and
+// --shard. Of every 8 executions, 4 are random walks and 4 are PCT runs (depths 1, 2, 3, 2);
+// the PCT horizon k cycles through 64, 128, ..., 1024 steps so that short and long scenarios both
+// get change points where they matter.
+class PortfolioStrategy final : public Strategy {
+public:
+  explicit PortfolioStrategy(uint64_t seed) : random_(make_random_strategy(seed)) {
+    for (uint64_t h = 0; h < kHorizons; ++h) {
+      for (uint32_t d = 1; d <= 3; ++d) pct_[h][d - 1] = make_pct_strategy(seed, d, 64u << h);
+    }
+  }
+  std::string_view name() const override { return "portfolio"; }
+  void begin_execution(uint64_t index) override {
+    const uint64_t slot = index % 8;
+    current_ = slot < 4 ? random_.get() : pct_[(index / 8) % kHorizons][kDepth[slot - 4] - 1].get();
+    current_->begin_execution(index);
+  }
+  ActorId pick(const ChoicePoint& point) override { return current_->pick(point); }
+  uint64_t draw(uint64_t bound, std::string_view label) override { return current_->draw(bound, label); }
+  bool end_execution(const ExecutionSummary& s) override { return current_->end_execution(s); }
+
+private:
+  static constexpr uint64_t kHorizons = 5;
+  static constexpr uint32_t kDepth[4] = {1, 2, 3, 2};
+  std::unique_ptr<Strategy> random_;
+  std::unique_ptr<Strategy> pct_[kHorizons][3];
+  Strategy* current_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_portfolio_strategy(uint64_t seed) {
+  return std::make_unique<PortfolioStrategy>(seed);
 }
 
 }  // namespace lsmc::sim

@@ -30,7 +30,10 @@ std::unique_ptr<Strategy> make_random_strategy(uint64_t seed) {
 
 std::vector<StrategyInfo> strategy_catalog() {
   return {
-      {"random", "uniform random walk: every choice uniform over the enabled actors (default)"},
+      {"portfolio", "the default: of every 8 executions, 4 random walks and 4 PCT runs (depths 1, 2, "
+                    "3, 2; horizon 64..1024 steps); each execution depends on its index only, so "
+                    "--jobs and --shard apply"},
+      {"random", "uniform random walk: every choice uniform over the enabled actors"},
       {"pct", "PCT (Burckhardt et al. 2010) with depth pct_depth (--set pct_depth=N, default 3)"},
       {"dfs", "bounded DFS: every schedule with at most preemption_bound preemptions (--set "
               "preemption_bound=N, default 2) and every draw; reports when all are explored"},
@@ -41,6 +44,7 @@ std::vector<StrategyInfo> strategy_catalog() {
 
 std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed, uint32_t pct_depth,
                                         uint64_t preemption_bound) {
+  if (name == "portfolio") return make_portfolio_strategy(seed);
   if (name == "random") return make_random_strategy(seed);
   if (name == "pct") return make_pct_strategy(seed, pct_depth);
   if (name == "dfs") return make_dfs_strategy(preemption_bound);

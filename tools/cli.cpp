@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "properties/diff/diff.hpp"
+#include "properties/generated.hpp"
 #include "properties/lifetime.hpp"
 #include "sim/runner.hpp"
 #include "traces/replay.hpp"
@@ -289,6 +290,58 @@ public:
     (void)seed, (void)threads, (void)epochs, (void)ops, (void)json;
     return kExitUsage;
 #endif
+  }
+
+  // Generated scenarios: RapidCheck draws scenarios, the explorer runs each, and a finding is
+  // shrunk to the smallest scenario that still fails; its trace is written for replay.
+  int generate(const properties::GenerateOptions& o, const std::string& trace_out, bool json) {
+    if (!o.mutant.empty() && catalog_.find_mutant(o.mutant) == nullptr) {
+      throw UsageError("unknown mutant '" + o.mutant + "' (see 'lsmc list --mutants')");
+    }
+    const properties::GenerateResult r = properties::generate(catalog_, o);
+    std::string trace_path;
+    if (r.report && r.report->failure) {
+      trace_path = trace_out.empty() ? "lsmc-generated" + (o.mutant.empty() ? "" : "-" + o.mutant) + ".trace" : trace_out;
+      sim::Params params;
+      const sim::Scenario& scenario = *catalog_.find("generated");
+      if (auto err = sim::resolve_params(scenario, *r.minimal, params)) throw std::logic_error(*err);
+      sim::Config config;
+      config.mutant = o.mutant;
+      config.executions_max = o.executions;
+      traces::write_trace_file(trace_path, traces::make_trace(scenario, params, config, *r.report->failure));
+    }
+    if (json) {
+      nlohmann::json j;
+      j["mutant"] = o.mutant;
+      j["seed"] = o.seed;
+      j["cases"] = r.cases;
+      j["outcome"] = r.minimal ? "violation" : "nothing-found";
+      if (r.minimal) {
+        j["scenario_params"] = *r.minimal;
+        j["scenario_size"] = properties::scenario_size(*r.minimal);
+        j["property"] = r.report->failure->verdict.property;
+        j["message"] = r.report->failure->verdict.message;
+        j["explore_command"] = r.command;
+        j["trace"] = trace_path;
+        j["replay_command"] = "lsmc replay " + shell_quote(trace_path);
+      }
+      out_ << j.dump(2) << "\n";
+      return r.minimal ? kExitViolation : kExitOk;
+    }
+    out_ << "lsmc " << traces::lsmc_version() << " generate: " << (o.mutant.empty() ? "unmutated model" : "mutant " + o.mutant)
+         << ", seed " << o.seed << ", up to " << o.cases << " scenarios of " << o.executions << " executions\n";
+    if (!r.minimal) {
+      out_ << "result: nothing found in " << r.cases << " generated scenarios\n";
+      return kExitOk;
+    }
+    const sim::Verdict& v = r.report->failure->verdict;
+    out_ << "  " << r.cases << " scenarios run (shrinking included)\n";
+    out_ << "result: VIOLATION of " << v.property << "\n  " << v.message << "\n";
+    out_ << "  minimal scenario (" << properties::scenario_size(*r.minimal) << " operations):";
+    for (const auto& [name, value] : *r.minimal) out_ << " " << name << "=" << value;
+    out_ << "\n  trace: " << trace_path << "\n  replay: lsmc replay " << shell_quote(trace_path)
+         << "\n  explore: " << r.command << "\n";
+    return kExitViolation;
   }
 
   // Combines the --json results of the shards of one campaign: the campaign's finding is the
@@ -724,8 +777,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   replay->add_flag("--json", replay_json, "print one JSON object instead of text");
 
   if (!args.empty() && !args[0].empty() && args[0][0] != '-' && args[0] != "list" &&
-      args[0] != "explore" && args[0] != "replay" && args[0] != "kernel" && args[0] != "merge") {
-    err << "lsmc: unknown command '" << args[0] << "' (commands: list, explore, replay, merge, kernel)\n"
+      args[0] != "explore" && args[0] != "replay" && args[0] != "kernel" && args[0] != "merge" &&
+      args[0] != "generate") {
+    err << "lsmc: unknown command '" << args[0] << "' (commands: list, explore, replay, generate, merge, kernel)\n"
         << "Run 'lsmc --help' for usage.\n";
     return kExitUsage;
   }
@@ -767,6 +821,24 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   merge->add_option("results", merge_paths, "files written by 'lsmc explore --shard I/N --json'")->required();
   merge->add_flag("--json", merge_json, "print one JSON object instead of text");
 
+  properties::GenerateOptions gen_options;
+  std::string gen_trace_out;
+  bool gen_json = false;
+  auto* gen = app.add_subcommand(
+      "generate", "Generated scenarios (RapidCheck): draw scenarios of the 'generated' kernel scenario "
+                  "(actors' operation programs, CPUs, an initial element, teardown), explore each with the "
+                  "default strategy, and shrink the first finding to the smallest scenario that still fails. "
+                  "Without --mutant the unmutated model must pass (exit 0); a finding exits 1 with its trace, "
+                  "replay and explore commands.");
+  gen->add_option("--mutant", gen_options.mutant, "put this bug back (see 'lsmc list --mutants')");
+  gen->add_option("--seed", gen_options.seed, "RapidCheck seed (default 1)")->check(non_negative);
+  gen->add_option("--cases", gen_options.cases, "generated scenarios at most, before shrinking (default 100)")
+      ->check(CLI::Range(1, 1000000));
+  gen->add_option("--executions", gen_options.executions, "executions per scenario (default 300)")
+      ->check(CLI::Range(1, 100000000));
+  gen->add_option("--trace-out", gen_trace_out, "where to write the trace of the minimal finding");
+  gen->add_flag("--json", gen_json, "print one JSON object instead of text");
+
   long race_rounds = 20000;
   bool race_json = false;
   auto* krace = kernel->add_subcommand(
@@ -797,6 +869,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (*explore) return cli.explore(eo);
     if (*replay) return cli.replay(replay_path, replay_json);
     if (*merge) return cli.merge(merge_paths, merge_json);
+    if (*gen) return cli.generate(gen_options, gen_trace_out, gen_json);
     if (*kprobe) return cli.kernel_probe();
     if (*kdiff) return cli.kernel_diff(diff_seed, diff_sequences, diff_length, diff_json);
     if (*kstress) return cli.kernel_stress(stress_seed, stress_threads, stress_epochs, stress_ops, stress_json);

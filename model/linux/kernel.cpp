@@ -52,16 +52,19 @@ Pid& Kernel::new_pid(int nr) {
   return *pids_.back();
 }
 
+// env.alloc() is a scheduling point: another actor may allocate meanwhile, so the object is
+// named before it (reading back() afterwards gave two callers the same object; found by
+// generated scenarios).
 Storage* Kernel::kzalloc_storage(Env& env, std::string_view label) {
-  kz_storages_.push_back(std::make_unique<Storage>());
-  kz_storages_.back()->id = env.alloc(kStorageType, label);
-  return kz_storages_.back().get();
+  Storage* storage = kz_storages_.emplace_back(std::make_unique<Storage>()).get();
+  storage->id = env.alloc(kStorageType, label);
+  return storage;
 }
 
 Selem* Kernel::kzalloc_selem(Env& env, std::string_view label) {
-  kz_selems_.push_back(std::make_unique<Selem>());
-  kz_selems_.back()->id = env.alloc(kSelemType, label);
-  return kz_selems_.back().get();
+  Selem* selem = kz_selems_.emplace_back(std::make_unique<Selem>()).get();
+  selem->id = env.alloc(kSelemType, label);
+  return selem;
 }
 
 void Kernel::attach(std::string_view function, ProgType type, ProgBody body, uint32_t fires_max) {

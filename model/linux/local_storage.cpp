@@ -67,6 +67,21 @@ void copy_map_value_locked(Env& env, const Smap& smap, Ref<Selem> dst, const Val
   dst->value.spin_lock = 0;
 }
 
+// Whether a map's elements and storages come from bpf_mem_alloc (smap->bpf_ma in v6.18). The
+// 6.19 kmalloc_nolock mutant (bug 13) allocates with kmalloc_nolock and frees on the kfree paths,
+// so it counts as not bpf_ma everywhere: allocation and every free must agree (generated
+// scenarios found the frees taking the other path when the allocation succeeded).
+bool smap_bpf_ma(const Smap& smap) { return smap.bpf_ma && !smap.use_kmalloc_nolock; }
+
+// check_storage_bpf_ma() (v6.18): the allocator of a storage is its smap's, or, when
+// local_storage->smap is NULL, that of the smap of `selem` (the caller passes one of its elements).
+bool check_storage_bpf_ma(Env& env, Smap* storage_smap, Ref<Selem> selem) {
+  if (storage_smap != nullptr) return smap_bpf_ma(*storage_smap);
+  if (!selem) return true;
+  env.read(selem.id, field::kSelemSmap, "check_storage_bpf_ma: SDATA(selem)->smap");
+  return smap_bpf_ma(*selem->smap.p);
+}
+
 // bpf_selem_alloc() (v6.18). mem_charge() is a no-op for task and cgroup storage.
 Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, const Value* value,
                            Gfp gfp) {
@@ -130,7 +145,7 @@ void call_rcu_tasks_trace_selem(Env& env, Kernel& k, Ref<Selem> selem) {
 // bpf_selem_free() (v6.18)
 void bpf_selem_free(Env& env, Kernel& k, Ref<Selem> selem, Smap& smap, bool reuse_now) {
   k.fentry(env, "bpf_selem_free");
-  if (!smap.bpf_ma) {
+  if (!smap_bpf_ma(smap)) {
     // __bpf_selem_free(): kfree_rcu, or call_rcu_tasks_trace then kfree(_rcu).
     if (raw_freed_by_canary(env, k, selem, smap)) return;
     if (reuse_now) {
@@ -260,7 +275,7 @@ void bpf_selem_unlink_storage(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_
   const Ref<Storage> storage = selem->local_storage;
   env.read(storage.id, field::kStorageSmap, "bpf_selem_unlink_storage: local_storage->smap");
   Smap* storage_smap = storage->smap.p;
-  const bool bpf_ma = true;  // check_storage_bpf_ma(): task and cgroup storage use bpf_mem_alloc
+  const bool bpf_ma = check_storage_bpf_ma(env, storage_smap, selem);
   SelemList free_list;
   bool free_local_storage = false;
   env.lock(storage->lock, "bpf_selem_unlink_storage: raw_spin_lock_irqsave(&local_storage->lock)");
@@ -382,7 +397,7 @@ int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, R
                             Gfp gfp) {
   k.fentry(env, "bpf_local_storage_alloc");
   Ref<Storage> storage;
-  if (smap.bpf_ma && !smap.use_kmalloc_nolock) {
+  if (smap_bpf_ma(smap)) {
     if (gfp == Gfp::kKernel) env.might_sleep("bpf_mem_cache_alloc_flags(GFP_KERNEL)");
     storage = smap.storage_ma.alloc(env, k.knobs().alloc_may_fail, "bpf_local_storage_alloc");
   } else {
@@ -399,7 +414,7 @@ int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, R
   if (owner->bpf_storage) {
     env.probe("storage cmpxchg lost");
     bpf_selem_unlink_map(env, k, first);
-    bpf_local_storage_free(env, k, storage, &smap, smap.bpf_ma, true);
+    bpf_local_storage_free(env, k, storage, &smap, smap_bpf_ma(smap), true);
     return kEAGAIN;
   }
   owner->bpf_storage = storage;
@@ -538,13 +553,14 @@ void bpf_local_storage_destroy(Env& env, Kernel& k, Ref<Storage> storage) {
   env.lock(storage->lock, "bpf_local_storage_destroy: raw_spin_lock_irqsave(&local_storage->lock)");
   env.read(storage.id, field::kStorageList, "bpf_local_storage_destroy: hlist_for_each_entry_safe");
   const std::vector<Ref<Selem>> all = storage->list;
+  const bool bpf_ma = check_storage_bpf_ma(env, storage_smap, all.empty() ? Ref<Selem>{} : all.front());
   for (const Ref<Selem>& selem : all) {
     bpf_selem_unlink_map(env, k, selem);
     free_storage = bpf_selem_unlink_storage_nolock(env, k, storage, selem, free_list);
   }
   env.unlock(storage->lock, "bpf_local_storage_destroy: raw_spin_unlock_irqrestore");
   bpf_selem_free_list(env, k, free_list, true);
-  if (free_storage) bpf_local_storage_free(env, k, storage, storage_smap, true, true);
+  if (free_storage) bpf_local_storage_free(env, k, storage, storage_smap, bpf_ma, true);
 }
 
 // bpf_local_storage_map_free() (v6.18), called from the map's free work (it may sleep).
@@ -574,7 +590,7 @@ void bpf_local_storage_map_free(Env& env, Kernel& k, Smap& smap, Kernel::Busy* b
     k.rcu.read_unlock(env, RcuFlavour::kRcu);
   }
   k.rcu.synchronize(env, RcuFlavour::kRcu);
-  if (smap.bpf_ma) {
+  if (smap_bpf_ma(smap)) {
     k.rcu.barrier(env, RcuFlavour::kTasksTrace);
     if (!k.rcu.knobs().trace_implies_rcu_gp) k.rcu.barrier(env, RcuFlavour::kRcu);
     smap.selem_ma.destroy(env);

@@ -767,6 +767,76 @@ void build_syscall_sequence(sim::Setup& s) {
   });
 }
 
+
+// A generated scenario: up to three actors, each a program of operations written as decimal
+// digits (--param a0=26: a get with F_CREATE, then a syscall delete). RapidCheck generates and
+// shrinks these (tests/test_generated.cpp); any finding replays from the command line.
+// Digits: 1 tracing get, 2 tracing get F_CREATE, 3 helper delete, 4 syscall lookup,
+// 5 syscall update BPF_ANY, 6 syscall delete, 7 sleepable LSM get held across a sleep,
+// 8 tracing get F_CREATE on the second map, 9 syscall delete on the second map; 0 does nothing.
+void run_generated_op(Env& e, World& w, mk::Smap& a, mk::Smap& b, mk::Task& t, int op) {
+  auto prog = [&](ProgType type, mk::Smap& m, uint64_t flags, bool sleep) {
+    w.k.run_prog(e, type, [&](Env& e2, const ProgCtx& c) {
+      const auto sdata = mk::prog_task_storage_get(e2, w.k, c, m, ref(t), flags);
+      if (!sdata) return;
+      if (sleep) e2.might_sleep("bpf_copy_from_user");
+      e2.yield("generated: work while holding sdata");
+      read_value(e2, sdata, "generated: *sdata", &w.k);
+    });
+  };
+  switch (op) {
+    case 1: prog(ProgType::kTracing, a, 0, false); break;
+    case 2: prog(ProgType::kTracing, a, mk::kGetFCreate, false); break;
+    case 3:
+      w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& c) {
+        mk::prog_task_storage_delete(e2, w.k, c, a, ref(t));
+      });
+      break;
+    case 4: mk::sys_map_lookup_elem(e, w.k, a, pidfd_of(t), 0); break;
+    case 5: mk::sys_map_update_elem(e, w.k, a, pidfd_of(t), mk::Value{50, 0}, mk::kBpfAny); break;
+    case 6: mk::sys_map_delete_elem(e, w.k, a, pidfd_of(t)); break;
+    case 7: prog(ProgType::kLsmSleepable, a, 0, true); break;
+    case 8: prog(ProgType::kTracing, b, mk::kGetFCreate, false); break;
+    case 9: mk::sys_map_delete_elem(e, w.k, b, pidfd_of(t)); break;
+    default: break;  // 0: a pause in the program, nothing to do
+  }
+}
+
+void build_generated(sim::Setup& s) {
+  const auto cpus = static_cast<uint32_t>(s.params().get("cpus"));
+  const bool teardown = s.params().get("teardown") != 0;
+  World& w = make_world(s, {knobs_with(cpus), teardown});
+  Env& env = s.env();
+  mk::Smap& a = task_map(env, w, "map_a");
+  mk::Smap& b = task_map(env, w, "map_b");
+  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
+  if (s.params().get("seeded") != 0) seed_element(env, w, a, t, 7);
+  auto& done = s.make<int>(0);
+  int workers = 0;
+  for (int i = 0; i < 3; ++i) {
+    const int64_t program = s.params().get("a" + std::to_string(i));
+    if (program == 0) continue;
+    std::vector<int> ops;
+    for (int64_t rest = program; rest > 0; rest /= 10) ops.insert(ops.begin(), static_cast<int>(rest % 10));
+    ++workers;
+    spawn_work(s, w, "actor" + std::to_string(i), static_cast<uint16_t>(static_cast<uint32_t>(i) % cpus),
+               [&w, &a, &b, &t, &done, ops](Env& e) {
+                 for (int op : ops) run_generated_op(e, w, a, b, t, op);
+                 ++done;
+               });
+  }
+  if (teardown) {
+    // The task exits and both maps are freed once every program has run: nothing may leak.
+    spawn_work(s, w, "teardown", 0, [&w, &a, &b, &t, &done, workers](Env& e) {
+      e.wait_until([&done, workers] { return done == workers; }, "generated: actors done");
+      mk::do_exit(e, w.k, t);
+      mk::release_task(e, w.k, t);
+      mk::bpf_map_free_deferred(e, w.k, a);
+      mk::bpf_map_free_deferred(e, w.k, b);
+    });
+  }
+}
+
 }  // namespace
 
 const std::vector<MutantSpec>& kernel_mutants() {
@@ -826,6 +896,16 @@ void add_kernel_scenarios(sim::Catalog& c) {
     c.add(std::make_unique<KernelScenario>(name, description, std::move(build), std::move(params),
                                            std::move(probes), expected_to_fail));
   };
+  add("generated", "a generated scenario: up to three actors running operations given as digits (1 get, "
+      "2 get F_CREATE, 3 helper delete, 4 lookup, 5 update, 6 delete, 7 sleepable get, 8 get F_CREATE on "
+      "map b, 9 delete on map b), on one task with maps a and b; RapidCheck generates and shrinks these",
+      build_generated,
+      {{"a0", 26, 0, 99999, "actor 0's operations, one digit each, run left to right (0: no actor)"},
+       {"a1", 6, 0, 99999, "actor 1's operations"},
+       {"a2", 0, 0, 99999, "actor 2's operations"},
+       {"cpus", 2, 1, 3, "CPUs; actor i runs on CPU i % cpus"},
+       {"seeded", 1, 0, 1, "1: the task starts with an element in map a"},
+       {"teardown", 1, 0, 1, "1: afterwards the task exits and both maps are freed (leaks checked)"}});
   add("qmap", "sched_ext qmap: prep_enable creates each task's context (F_CREATE), select_cpu and enqueue look it up under the rq lock, tasks exit, the map is closed",
       build_qmap, {{"tasks", 2, 1, 4, "tasks in the scheduler"}});
   add("delete-vs-replace", "a syscall delete races an update(BPF_EXIST) of the same element; the history is not "

@@ -1,0 +1,95 @@
+#include "properties/generated.hpp"
+
+#include <rapidcheck.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+
+#include "properties/lifetime.hpp"
+
+namespace lsmc::properties {
+
+namespace {
+
+class QuietListener final : public rc::detail::TestListener {
+public:
+  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
+  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
+};
+
+// A program: up to three operation digits 1..9, read left to right.
+rc::Gen<int64_t> gen_program() {
+  return rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, 4), [](std::size_t length) {
+    return rc::gen::map(rc::gen::container<std::vector<int>>(length, rc::gen::inRange(1, 10)), [](std::vector<int> ops) {
+      int64_t v = 0;
+      for (int op : ops) v = v * 10 + op;
+      return v;
+    });
+  });
+}
+
+std::string command_of(const GenerateOptions& o, const std::map<std::string, int64_t>& params) {
+  std::ostringstream cmd;
+  cmd << "lsmc explore --scenario generated";
+  if (!o.mutant.empty()) cmd << " --mutant " << o.mutant;
+  cmd << " --executions " << o.executions;
+  for (const auto& [name, value] : params) cmd << " --param " << name << "=" << value;
+  return cmd.str();
+}
+
+}  // namespace
+
+int scenario_size(const std::map<std::string, int64_t>& params) {
+  int size = 0;
+  for (const char* a : {"a0", "a1", "a2"}) {
+    auto it = params.find(a);
+    for (int64_t v = it == params.end() ? 0 : it->second; v > 0; v /= 10) ++size;
+  }
+  return size;
+}
+
+GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& options) {
+  const sim::Scenario* scenario = catalog.find("generated");
+  if (scenario == nullptr) throw std::invalid_argument("the catalog has no 'generated' scenario");
+  GenerateResult result;
+  const auto property = [&] {
+    std::map<std::string, int64_t> given;
+    given["a0"] = *gen_program();
+    given["a1"] = *gen_program();
+    given["a2"] = *rc::gen::weightedOneOf<int64_t>({{2, rc::gen::just<int64_t>(0)}, {1, gen_program()}});
+    given["cpus"] = *rc::gen::inRange<int64_t>(1, 4);
+    given["seeded"] = *rc::gen::inRange<int64_t>(0, 2);
+    given["teardown"] = *rc::gen::inRange<int64_t>(0, 2);
+    ++result.cases;
+    if (std::getenv("GEN_DEBUG")) { for (auto& [k, v] : given) std::fprintf(stderr, "%s=%ld ", k.c_str(), (long)v); std::fprintf(stderr, "\n"); }
+    sim::RunRequest req;
+    req.scenario = scenario;
+    req.config.mutant = options.mutant;
+    req.config.executions_max = options.executions;
+    req.observers = default_observers;
+    if (auto err = sim::resolve_params(*scenario, given, req.params)) RC_FAIL(*err);
+    sim::RunReport report = sim::run(req);
+    if (report.outcome != sim::Outcome::kNothingFound) {
+      // The last failing case RapidCheck tries is the one it ends its shrinking with.
+      result.minimal = given;
+      result.report = std::move(report);
+      RC_FAIL("finding");
+    }
+  };
+  rc::detail::TestParams params;
+  params.seed = options.seed;
+  params.maxSuccess = static_cast<int>(options.cases);
+  params.maxSize = 100;  // RapidCheck scales inRange with the size: the full ranges
+  QuietListener listener;
+  rc::detail::TestMetadata metadata;
+  metadata.id = "lsmc generate";
+  const std::unordered_map<std::string, rc::detail::Reproduce> no_reproduce;
+  rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, listener, no_reproduce);
+  if (result.minimal) result.command = command_of(options, *result.minimal);
+  return result;
+}
+
+}  // namespace lsmc::properties

@@ -1,0 +1,35 @@
+// Generated scenarios: RapidCheck generates the parameters of the "generated" kernel scenario
+// (actors' programs, CPUs, initial element, teardown), runs the explorer on each, and shrinks a
+// finding to a minimal scenario that replays from the command line.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "sim/runner.hpp"
+
+namespace lsmc::properties {
+
+struct GenerateOptions {
+  std::string mutant;            // empty: the unmutated model, which must pass
+  uint64_t seed = 1;             // RapidCheck's seed
+  uint64_t cases = 100;          // generated scenarios at most
+  uint64_t executions = 300;     // explorer budget per scenario (portfolio strategy)
+};
+
+struct GenerateResult {
+  uint64_t cases = 0;                       // scenarios run, shrinking included
+  std::optional<std::map<std::string, int64_t>> minimal;  // the smallest failing scenario
+  std::optional<sim::RunReport> report;     // its exploration (with the failing execution)
+  std::string command;                      // lsmc explore ... that finds it again
+};
+
+// Needs a catalog holding the "generated" scenario. Throws std::invalid_argument when it lacks it.
+GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& options);
+
+// Size of a scenario for shrinking reports: the number of operation digits.
+int scenario_size(const std::map<std::string, int64_t>& params);
+
+}  // namespace lsmc::properties

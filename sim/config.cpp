@@ -99,7 +99,7 @@ std::optional<std::string> validate(const Config& config) {
     return "config jobs > 1 needs a strategy whose choices depend only on the execution index "
            "(portfolio, random); " + config.strategy + " learns from earlier executions";
   }
-  const bool tree = config.strategy == "dfs" || config.strategy == "dpor";
+  const bool tree = config.strategy == "dfs" || config.strategy == "icb" || config.strategy == "dpor";
   if (config.shard_count > 1 && tree) {
     return "config shard_count > 1 does not apply to " + config.strategy + " (it explores one tree in order)";
   }

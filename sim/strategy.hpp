@@ -78,6 +78,8 @@ std::unique_ptr<Strategy> make_portfolio_strategy(uint64_t seed);
 // Bounded DFS: every schedule with at most `preemption_bound` preemptions, every draw value;
 // end_execution returns false once all are explored.
 std::unique_ptr<Strategy> make_dfs_strategy(uint64_t preemption_bound);
+// Iterative context bounding: bounded DFS at bound 0, 1, ..., `max_preemption_bound` in turn.
+std::unique_ptr<Strategy> make_icb_strategy(uint64_t max_preemption_bound);
 // DPOR: source sets with sleep sets (Abdulla et al., POPL 2014) over the access descriptors;
 // every Mazurkiewicz trace at least once, every draw value; sim/strategies/dpor.cpp.
 std::unique_ptr<Strategy> make_dpor_strategy();

@@ -68,6 +68,33 @@ TEST(Dfs, FindsTheGenericBugsAndExhaustsTheCorrectVariants) {
   }
 }
 
+TEST(Icb, RunsBoundZeroThenOneThenTwoAndEndsExhausted) {
+  const auto two = two_actors(2);
+  uint64_t sum = 0;
+  for (uint64_t b = 0; b <= 2; ++b) sum += explore(two, "dfs", b).executions;
+  const auto r = explore(two, "icb", 2);
+  EXPECT_EQ(r.stop_reason, "space exhausted");
+  EXPECT_EQ(r.executions, sum);
+  EXPECT_GT(sum, explore(two, "dfs", 2).executions);  // the earlier rounds are run again
+}
+
+TEST(Icb, FindsTheCanaryBeforeDfsAtTheSameBound) {
+  const sim::Catalog c = test::catalog();
+  sim::RunRequest r;
+  r.scenario = c.find("delete-vs-lookup");
+  r.config.mutant = "canary";
+  r.config.preemption_bound = 2;
+  r.config.executions_max = 100000;
+  r.observers = properties::default_observers;
+  ASSERT_FALSE(sim::resolve_params(*r.scenario, {}, r.params));
+  r.config.strategy = "icb";
+  const auto icb = sim::run(r);
+  r.config.strategy = "dfs";
+  const auto dfs = sim::run(r);
+  ASSERT_TRUE(icb.failure && dfs.failure);
+  EXPECT_LT(icb.executions, dfs.executions);
+}
+
 TEST(Pct, FindsTheGenericBugs) {
   const sim::Catalog c = test::catalog();
   for (const char* bad : {"lost-update", "lock-inversion"}) {

@@ -490,7 +490,8 @@ private:
     cmd << "lsmc explore --scenario " << shell_quote(std::string(req.scenario->name()));
     if (!req.config.mutant.empty()) cmd << " --mutant " << shell_quote(req.config.mutant);
     cmd << " --strategy " << shell_quote(req.config.strategy) << " --seed " << req.config.seed;
-    const bool learns = req.config.strategy == "dfs" || req.config.strategy == "dpor" || req.config.strategy == "pct";
+    const bool learns = req.config.strategy == "dfs" || req.config.strategy == "icb" ||
+                        req.config.strategy == "dpor" || req.config.strategy == "pct";
     if (learns) {
       // Tree searches, and PCT's step estimate, learn from every execution before this one.
       cmd << " --first-execution " << req.config.execution_first << " --executions "
@@ -628,7 +629,8 @@ private:
     if (!report.failure) {
       if (report.stop_reason == "space exhausted") {
         out_ << "result: nothing found: all " << report.executions << " executions explored"
-             << (req.config.strategy == "dfs" ? " up to preemption bound " + std::to_string(req.config.preemption_bound)
+             << (req.config.strategy == "dfs" || req.config.strategy == "icb"
+                     ? " up to preemption bound " + std::to_string(req.config.preemption_bound)
                  : req.config.strategy == "dpor" ? " (DPOR: every class of equivalent schedules, no bound; " +
                        std::to_string(report.metrics.pruned) + " ended early by sleep sets)"
                  : "")
@@ -748,8 +750,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                       "of depths 1, 2, 3, 2 with horizons of 64..1024 steps; each execution depends only "
                       "on its index, so --jobs and --shard apply), random (uniform random walk), pct (PCT, "
                       "depth --set pct_depth=N, default 3), dfs (every schedule within --set "
-                      "preemption_bound=N, default 2) or dpor (DPOR with sleep sets: every class of "
-                      "equivalent schedules once, no bound). dfs and dpor say when they have explored "
+                      "preemption_bound=N, default 2), icb (dfs at bound 0, 1, ... up to it) or dpor (DPOR with sleep sets: every class of "
+                      "equivalent schedules once, no bound). dfs, icb and dpor say when they have explored "
                       "everything: use them to prove a small scenario clean");
   explore->add_option("--seed", eo.seed, "seed of the run; execution i uses a seed derived from it (default 1)")->check(non_negative);
   explore->add_option("--executions", eo.executions, "executions budget (default 10000)")->check(non_negative);

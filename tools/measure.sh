@@ -4,7 +4,7 @@
 # DPOR against unbounded DFS on small scenarios, and --jobs scaling. Prints Markdown.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-lsmc=build/tools/lsmc
+lsmc=${LSMC:-build/tools/lsmc}
 [ -x "$lsmc" ] || { echo "build first: tools/test.sh" >&2; exit 2; }
 cap=${CAP_SECONDS:-10}
 
@@ -15,6 +15,8 @@ cell() {  # mutant scenario strategy extra...
         --seconds "$cap" --json --trace-out /dev/null "$@" 2>/dev/null || true)
   python3 -c '
 import json, sys
+if not sys.argv[1].strip():
+    print("error"); sys.exit(0)
 j = json.loads(sys.argv[1])
 if j.get("outcome") == "violation":
     print("%d / %.2f s" % (j["execution"] + 1, j["seconds"]))
@@ -25,8 +27,8 @@ else:
 
 echo "### Executions / seconds to the first finding (seed 1, cap ${cap} s)"
 echo
-echo "| mutant | scenario | portfolio | random | pct d=1 | pct d=2 | pct d=3 | dfs bound 2 | dpor |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| mutant | scenario | portfolio | random | pct d=1 | pct d=2 | pct d=3 | dfs bound 2 | icb to 3 | dpor |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 "$lsmc" list --mutants | while read -r m rest; do
   s=$(echo "$rest" | sed 's/.*\[scenarios: \([^],]*\).*/\1/')
   row="| $m | $s"
@@ -34,13 +36,14 @@ echo "|---|---|---|---|---|---|---|---|---|"
   row+=" | $(cell "$m" "$s" random)"
   for d in 1 2 3; do row+=" | $(cell "$m" "$s" pct --set pct_depth=$d)"; done
   row+=" | $(cell "$m" "$s" dfs --set preemption_bound=2)"
+  row+=" | $(cell "$m" "$s" icb --set preemption_bound=3)"
   row+=" | $(cell "$m" "$s" dpor)"
   echo "$row |"
 done
 
 exhaust() {  # scenario strategy params...
   local s=$1 st=$2; shift 2
-  "$lsmc" explore --scenario "$s" --strategy "$st" --executions 100000000 --seconds 120 --json \
+  "$lsmc" explore --scenario "$s" --strategy "$st" --executions 100000000 --seconds 60 --json \
     --set preemption_bound=1000000 "$@" 2>/dev/null | python3 -c '
 import json, sys
 j = json.load(sys.stdin)

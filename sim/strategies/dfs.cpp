@@ -101,10 +101,39 @@ private:
   std::string diverged_;
 };
 
+// Iterative context bounding (Musuvathi and Qadeer, PLDI 2007, as CHESS does): bounded DFS at
+// preemption bound 0, then 1, ... up to the given bound. Each round re-runs the schedules of the
+// rounds before it (few: they have fewer preemptions), and bugs needing few preemptions are found
+// first instead of after the deepest subtrees.
+class IterativeBounding final : public Strategy {
+public:
+  explicit IterativeBounding(uint64_t max_bound) : max_(max_bound), inner_(0) {}
+  std::string_view name() const override { return "icb"; }
+  void begin_execution(uint64_t index) override { inner_.begin_execution(index); }
+  ActorId pick(const ChoicePoint& point) override { return inner_.pick(point); }
+  uint64_t draw(uint64_t bound, std::string_view label) override { return inner_.draw(bound, label); }
+  bool end_execution(const ExecutionSummary& s) override {
+    if (inner_.end_execution(s)) return true;
+    if (bound_ >= max_) return false;
+    inner_ = DfsStrategy(++bound_);
+    return true;
+  }
+  std::string divergence() const override { return inner_.divergence(); }
+
+private:
+  uint64_t max_;
+  uint64_t bound_ = 0;
+  DfsStrategy inner_;
+};
+
 }  // namespace
 
 std::unique_ptr<Strategy> make_dfs_strategy(uint64_t preemption_bound) {
   return std::make_unique<DfsStrategy>(preemption_bound);
+}
+
+std::unique_ptr<Strategy> make_icb_strategy(uint64_t max_preemption_bound) {
+  return std::make_unique<IterativeBounding>(max_preemption_bound);
 }
 
 }  // namespace lsmc::sim

@@ -37,6 +37,8 @@ std::vector<StrategyInfo> strategy_catalog() {
       {"pct", "PCT (Burckhardt et al. 2010) with depth pct_depth (--set pct_depth=N, default 3)"},
       {"dfs", "bounded DFS: every schedule with at most preemption_bound preemptions (--set "
               "preemption_bound=N, default 2) and every draw; reports when all are explored"},
+      {"icb", "iterative context bounding: dfs at preemption bound 0, then 1, ... up to preemption_bound; "
+              "finds bugs needing few preemptions first; reports when all are explored"},
       {"dpor", "DPOR (source sets with sleep sets): every class of equivalent schedules once, "
                "every draw; no preemption bound; reports when all are explored"},
   };
@@ -48,6 +50,7 @@ std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed, ui
   if (name == "random") return make_random_strategy(seed);
   if (name == "pct") return make_pct_strategy(seed, pct_depth);
   if (name == "dfs") return make_dfs_strategy(preemption_bound);
+  if (name == "icb") return make_icb_strategy(preemption_bound);
   if (name == "dpor") return make_dpor_strategy();
   return nullptr;
 }

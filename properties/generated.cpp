@@ -2,8 +2,6 @@
 
 #include <rapidcheck.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
@@ -63,8 +61,10 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
     given["cpus"] = *rc::gen::inRange<int64_t>(1, 4);
     given["seeded"] = *rc::gen::inRange<int64_t>(0, 2);
     given["teardown"] = *rc::gen::inRange<int64_t>(0, 2);
+    given["rt"] = *rc::gen::inRange<int64_t>(0, 2);
+    given["gp_implied"] = *rc::gen::inRange<int64_t>(0, 2);
+    given["alloc_fail"] = *rc::gen::inRange<int64_t>(0, 2);
     ++result.cases;
-    if (std::getenv("GEN_DEBUG")) { for (auto& [k, v] : given) std::fprintf(stderr, "%s=%ld ", k.c_str(), (long)v); std::fprintf(stderr, "\n"); }
     sim::RunRequest req;
     req.scenario = scenario;
     req.config.mutant = options.mutant;

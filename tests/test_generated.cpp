@@ -20,7 +20,8 @@ TEST(Generated, UnmutatedModelPassesOnGeneratedScenarios) {
 }
 
 // The mutants whose bugs the generated operations (gets, deletes, lookups, updates, sleepable
-// gets, teardown) can reach with the default knobs.
+// gets, teardown) and knobs (CPUs, PREEMPT_RT, grace-period implication, allocation failure)
+// can reach.
 class GeneratedMutant : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GeneratedMutant, IsFoundAndShrunkToASmallScenarioThatFindsItAgain) {
@@ -49,7 +50,7 @@ TEST_P(GeneratedMutant, IsFoundAndShrunkToASmallScenarioThatFindsItAgain) {
 INSTANTIATE_TEST_SUITE_P(Reachable, GeneratedMutant,
                          ::testing::Values("canary", "percpu-busy-nonatomic", "sleepable-plain-rcu",
                                            "wrong-flavour-at-free-site", "cache-fill-without-recheck",
-                                           "single-bucket"),
+                                           "single-bucket", "trace-implies-rcu-assumed", "alloc-in-atomic-rt"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& ch : n) ch = ch == '-' ? '_' : ch;
@@ -76,6 +77,27 @@ TEST(Generated, KzallocPathRacesAreClean) {
       EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound)
           << mutant << ": " << (r.failure ? r.failure->verdict.message : std::string());
     }
+  }
+}
+
+// Regression found by generated scenarios: a Tasks Trace callback that queues an RCU callback
+// (a delete's free when a Tasks Trace grace period does not imply an RCU one) after the RCU
+// grace-period actor had already ended left the element unfreed at quiescence.
+TEST(Generated, ChainedGracePeriodCallbacksRunBeforeTheEnd) {
+  const sim::Catalog c = test::catalog();
+  for (const char* mutant : {"", "nolock-alloc-fails"}) {
+    sim::RunRequest req;
+    req.scenario = c.find("generated");
+    req.config.mutant = mutant;
+    req.config.executions_max = 3000;
+    req.observers = properties::default_observers;
+    ASSERT_FALSE(sim::resolve_params(*req.scenario,
+                                     {{"a0", 0}, {"a1", 0}, {"a2", 3}, {"cpus", 1}, {"seeded", 1}, {"teardown", 1},
+                                      {"gp_implied", 0}},
+                                     req.params));
+    const auto r = sim::run(req);
+    EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound)
+        << mutant << ": " << (r.failure ? r.failure->verdict.message : std::string());
   }
 }
 

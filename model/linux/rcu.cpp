@@ -72,6 +72,13 @@ void Rcu::barrier(Env& env, RcuFlavour f) {
                  f == RcuFlavour::kRcu ? "rcu_barrier: callbacks" : "rcu_barrier_tasks_trace: callbacks");
 }
 
+bool Rcu::all_idle() const {
+  for (const Flavour& other : flavours_) {
+    if (!other.at_idle || other.wanted > other.completed) return false;
+  }
+  return true;
+}
+
 bool Rcu::readers_done(const Flavour& fl) const {
   for (const Reader& r : fl.blocking) {
     // Done once the reader has left the critical section it was in at the start.
@@ -89,9 +96,14 @@ void Rcu::gp_actor(Env& env, RcuFlavour f, const std::function<bool()>& quiescen
     // A grace period starts only while someone needs one that has not completed yet (a queued
     // callback or a synchronize caller): the kthread sleeps otherwise, however the scheduler
     // treats the other actors.
-    env.wait_until([&] { return fl.wanted > fl.completed || quiescent(); },
+    // The actor ends (the model's stand-in for "the kthread sleeps forever") only when the workload
+    // is done and no flavour needs a grace period: a Tasks Trace callback may still queue an RCU
+    // one (generated scenarios found elements left unfreed when the RCU actor had already ended).
+    fl.at_idle = true;
+    env.wait_until([&] { return fl.wanted > fl.completed || (quiescent() && all_idle()); },
                    f == RcuFlavour::kRcu ? "rcu_gp_kthread: idle" : "rcu_tasks_trace_kthread: idle");
     if (fl.wanted <= fl.completed) return;
+    fl.at_idle = false;
     env.write(fl.obj, 0, f == RcuFlavour::kRcu ? "rcu_gp_init" : "rcu_tasks_trace: gp start");
     fl.in_progress = true;
     fl.blocking.clear();

@@ -61,6 +61,7 @@ private:
     ObjectId obj = kNoObject;   // the grace-period state as a registry object
     uint64_t completed = 0;     // grace periods completed
     bool in_progress = false;
+    bool at_idle = false;  // the actor waits at its idle point (not in a grace period or its callbacks)
     uint64_t waiters = 0;       // synchronize() callers waiting
     uint64_t wanted = 0;        // the highest grace period a callback or a waiter still needs
     uint64_t next_serial = 0;
@@ -76,6 +77,7 @@ private:
   static std::size_t index(RcuFlavour f) { return static_cast<std::size_t>(f); }
   ActorReadState& state(ActorId a);
   uint64_t gp_needed(const Flavour& fl) const { return fl.completed + (fl.in_progress ? 2 : 1); }
+  bool all_idle() const;  // every flavour's actor waits at its idle point with nothing wanted
   bool readers_done(const Flavour& fl) const;
 
   Knobs knobs_;

@@ -805,7 +805,11 @@ void run_generated_op(Env& e, World& w, mk::Smap& a, mk::Smap& b, mk::Task& t, i
 void build_generated(sim::Setup& s) {
   const auto cpus = static_cast<uint32_t>(s.params().get("cpus"));
   const bool teardown = s.params().get("teardown") != 0;
-  World& w = make_world(s, {knobs_with(cpus), teardown});
+  mk::Knobs knobs = knobs_with(cpus);
+  knobs.preempt_rt = s.params().get("rt") != 0;
+  knobs.rcu_trace_implies_rcu_gp = s.params().get("gp_implied") != 0;
+  knobs.alloc_may_fail = s.params().get("alloc_fail") != 0;
+  World& w = make_world(s, {knobs, teardown});
   Env& env = s.env();
   mk::Smap& a = task_map(env, w, "map_a");
   mk::Smap& b = task_map(env, w, "map_b");
@@ -905,7 +909,10 @@ void add_kernel_scenarios(sim::Catalog& c) {
        {"a2", 0, 0, 99999, "actor 2's operations"},
        {"cpus", 2, 1, 3, "CPUs; actor i runs on CPU i % cpus"},
        {"seeded", 1, 0, 1, "1: the task starts with an element in map a"},
-       {"teardown", 1, 0, 1, "1: afterwards the task exits and both maps are freed (leaks checked)"}});
+       {"teardown", 1, 0, 1, "1: afterwards the task exits and both maps are freed (leaks checked)"},
+       {"rt", 0, 0, 1, "1: CONFIG_PREEMPT_RT"},
+       {"gp_implied", 1, 0, 1, "1: a Tasks Trace grace period implies an RCU one (rcu_trace_implies_rcu_gp)"},
+       {"alloc_fail", 0, 0, 1, "1: every allocation may fail (an explored choice)"}});
   add("qmap", "sched_ext qmap: prep_enable creates each task's context (F_CREATE), select_cpu and enqueue look it up under the rq lock, tasks exit, the map is closed",
       build_qmap, {{"tasks", 2, 1, 4, "tasks in the scheduler"}});
   add("delete-vs-replace", "a syscall delete races an update(BPF_EXIST) of the same element; the history is not "

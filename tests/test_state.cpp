@@ -44,7 +44,18 @@ struct Op : Command {
   void show(std::ostream& os) const override { os << model::to_string(op); }
 };
 
-bool owner_slot_free(const Spec& s, int o) { return s.owner[o] < 0 || s.tasks[s.owner[o]] == Spec::Life::kReaped; }
+// Indices are checked against the vectors: RapidCheck builds a command lazily, and ASan caught a
+// constructor reading a state that was no longer the one it was generated for (a heap overflow
+// in cgroup_live); isValidCommand re-checks every command against the right state afterwards.
+bool task_is(const Spec& s, int o, Spec::Life life) {
+  const int t = s.owner[o];
+  return t >= 0 && static_cast<std::size_t>(t) < s.tasks.size() && s.tasks[t] == life;
+}
+bool owner_slot_free(const Spec& s, int o) { return s.owner[o] < 0 || task_is(s, o, Spec::Life::kReaped); }
+bool cgroup_live(const Spec& s, int c) {
+  const int g = s.cgroup[c];
+  return g >= 0 && static_cast<std::size_t>(g) < s.cgroup_live.size() && s.cgroup_live[g];
+}
 
 struct MapCreate : Op {
   explicit MapCreate(const Spec&) { op.kind = OpKind::kMapCreate, op.slot = *rc::gen::inRange(0, 2); }
@@ -69,7 +80,7 @@ struct Exit : Op {
     checkPreconditions(s);
   }
   void checkPreconditions(const Spec& s) const override {
-    RC_PRE(s.owner[op.owner] >= 0 && s.tasks[s.owner[op.owner]] == Spec::Life::kAlive);
+    RC_PRE(task_is(s, op.owner, Spec::Life::kAlive));
   }
 };
 struct Reap : Op {
@@ -78,7 +89,7 @@ struct Reap : Op {
     checkPreconditions(s);
   }
   void checkPreconditions(const Spec& s) const override {
-    RC_PRE(s.owner[op.owner] >= 0 && s.tasks[s.owner[op.owner]] != Spec::Life::kReaped);
+    RC_PRE(task_is(s, op.owner, Spec::Life::kAlive) || task_is(s, op.owner, Spec::Life::kZombie));
   }
 };
 struct Mkdir : Op {
@@ -94,7 +105,7 @@ struct Rmdir : Op {
     checkPreconditions(s);
   }
   void checkPreconditions(const Spec& s) const override {
-    RC_PRE(s.cgroup[op.owner] >= 0 && s.cgroup_live[s.cgroup[op.owner]]);
+    RC_PRE(cgroup_live(s, op.owner));
   }
 };
 

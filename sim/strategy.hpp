@@ -85,6 +85,9 @@ std::unique_ptr<Strategy> make_icb_strategy(uint64_t max_preemption_bound);
 std::unique_ptr<Strategy> make_dpor_strategy();
 // Follows a recorded decision list exactly.
 std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions);
+// Follows `decisions` where `keep[i]` holds and the choice is possible; elsewhere stays on the
+// current actor (else the recorded one, else the lowest) and draws 0. For minimisation.
+std::unique_ptr<Strategy> make_guided_strategy(std::vector<Decision> decisions, std::vector<bool> keep);
 
 // Decorators.
 struct Metrics {

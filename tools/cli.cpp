@@ -15,6 +15,7 @@
 #include "properties/generated.hpp"
 #include "properties/lifetime.hpp"
 #include "sim/runner.hpp"
+#include "traces/minimize.hpp"
 #include "traces/replay.hpp"
 #include "traces/trace.hpp"
 #include "tools/catalog.hpp"
@@ -88,6 +89,7 @@ struct ExploreOptions {
   std::string shard;
   std::vector<std::string> sets;
   std::vector<std::string> params;
+  bool minimize = false;
 };
 
 class Cli {
@@ -290,6 +292,58 @@ public:
     (void)seed, (void)threads, (void)epochs, (void)ops, (void)json;
     return kExitUsage;
 #endif
+  }
+
+  // Minimises a failing trace and writes the result (default: NAME.min.trace).
+  int minimize(const std::string& path, std::string out_path, bool scenario, uint64_t search, bool json) {
+    traces::Trace trace;
+    try {
+      trace = traces::read_trace_file(path);
+    } catch (const traces::TraceError& e) {
+      throw UsageError(e.what());
+    }
+    if (out_path.empty()) {
+      const std::string stem = path.size() > 6 && path.ends_with(".trace") ? path.substr(0, path.size() - 6) : path;
+      out_path = stem + ".min.trace";
+    }
+    traces::MinimizeOptions o;
+    o.scenario = scenario;
+    o.search_executions = search;
+    traces::MinimizeResult r;
+    try {
+      r = traces::minimize(trace, catalog_, properties::default_observers, o);
+    } catch (const traces::TraceError& e) {
+      throw UsageError(path + ": " + e.what());
+    }
+    traces::write_trace_file(out_path, r.minimized);
+    const sim::Verdict& v = r.minimized.record.verdict;
+    if (json) {
+      nlohmann::json j;
+      auto size = [](const traces::TraceSize& t) {
+        nlohmann::json s;
+        s["params"] = t.params;
+        s["actors"] = t.actors;
+        s["decisions"] = t.decisions;
+        s["choices"] = t.choices;
+        s["context_switches"] = t.switches;
+        s["steps"] = t.steps;
+        s["events"] = t.events;
+        return s;
+      };
+      j["trace"] = path;
+      j["minimized"] = out_path;
+      j["before"] = size(r.before);
+      j["after"] = size(r.after);
+      j["runs"] = r.runs;
+      j["verdict"] = verdict_json(v);
+      j["replay_command"] = "lsmc replay " + shell_quote(out_path);
+      out_ << j.dump(2) << "\n";
+      return kExitViolation;
+    }
+    out_ << "lsmc " << traces::lsmc_version() << " minimize: " << path << " (" << r.runs << " executions)\n"
+         << traces::describe(r.before, r.after) << "result: VIOLATION of " << v.property << "\n  " << v.message
+         << "\n  trace: " << out_path << "\n  replay: lsmc replay " << shell_quote(out_path) << "\n";
+    return kExitViolation;
   }
 
   // Generated scenarios: RapidCheck draws scenarios, the explorer runs each, and a finding is
@@ -553,6 +607,14 @@ private:
       traces::write_trace_file(trace_path,
                                traces::make_trace(*req.scenario, req.params, req.config, *report.failure));
     }
+    // --minimize: the found violation, shrunk; written next to the trace as NAME.min.trace.
+    std::optional<traces::MinimizeResult> minimized;
+    std::string min_path;
+    if (o.minimize && report.failure && report.outcome == sim::Outcome::kViolation) {
+      min_path = (trace_path.ends_with(".trace") ? trace_path.substr(0, trace_path.size() - 6) : trace_path) + ".min.trace";
+      minimized = traces::minimize(traces::read_trace_file(trace_path), catalog_, properties::default_observers);
+      traces::write_trace_file(min_path, minimized->minimized);
+    }
     const int code = exit_code_for(report.outcome);
     const double rate = report.seconds > 0 ? report.executions / report.seconds : 0;
     if (o.json) {
@@ -583,6 +645,12 @@ private:
         j["trace"] = trace_path;
         j["replay_command"] = "lsmc replay " + shell_quote(trace_path);
         j["reproduce_command"] = reproduce_command(req, report.failure->index, trace_path);
+      }
+      if (minimized) {
+        j["minimized_trace"] = min_path;
+        j["minimized_replay_command"] = "lsmc replay " + shell_quote(min_path);
+        j["minimized_context_switches"] = minimized->after.switches;
+        j["minimized_steps"] = minimized->after.steps;
       }
       if (!report.nondeterminism.empty()) j["nondeterminism"] = report.nondeterminism;
       out_ << j.dump(2) << "\n";
@@ -653,6 +721,11 @@ private:
          << report.failure->events.size() << " events)\n";
     out_ << "  replay: lsmc replay " << shell_quote(trace_path) << "\n";
     out_ << "  reproduce: " << reproduce_command(req, report.failure->index, trace_path) << "\n";
+    if (minimized) {
+      out_ << "minimized (" << minimized->runs << " executions):\n"
+           << traces::describe(minimized->before, minimized->after) << "  trace: " << min_path
+           << "\n  replay: lsmc replay " << shell_quote(min_path) << "\n";
+    }
     return code;
   }
 
@@ -759,6 +832,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   explore->add_option("--first-execution", eo.first, "index of the first execution (to re-run one)")->check(non_negative);
   explore->add_option("--trace-out", eo.trace_out, "where to write the trace of a failure");
   explore->add_flag("--json", eo.json, "print one JSON object instead of text");
+  explore->add_flag("--minimize", eo.minimize,
+                    "minimise a violation found (as 'lsmc minimize' does) and write it as NAME.min.trace");
   explore->add_flag("--all", eo.all,
                     "the default campaign: every scenario, and every mutant on its scenarios; "
                     "exit 0 when each behaves as declared");
@@ -780,8 +855,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
   if (!args.empty() && !args[0].empty() && args[0][0] != '-' && args[0] != "list" &&
       args[0] != "explore" && args[0] != "replay" && args[0] != "kernel" && args[0] != "merge" &&
-      args[0] != "generate") {
-    err << "lsmc: unknown command '" << args[0] << "' (commands: list, explore, replay, generate, merge, kernel)\n"
+      args[0] != "generate" && args[0] != "minimize") {
+    err << "lsmc: unknown command '" << args[0]
+        << "' (commands: list, explore, replay, minimize, generate, merge, kernel)\n"
         << "Run 'lsmc --help' for usage.\n";
     return kExitUsage;
   }
@@ -822,6 +898,21 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                                             "the finding is the lowest-index failing execution.");
   merge->add_option("results", merge_paths, "files written by 'lsmc explore --shard I/N --json'")->required();
   merge->add_flag("--json", merge_json, "print one JSON object instead of text");
+
+  std::string min_path, min_out;
+  bool min_json = false, min_schedule_only = false;
+  uint64_t min_search = 2000;
+  auto* min = app.add_subcommand(
+      "minimize", "Shrink a failing trace: smaller scenario parameters first (each explored with the default "
+                  "strategy), then delta debugging over the decisions (a dropped decision stays on the current "
+                  "actor, or draws 0), while the same property fails on an object of the same type. Prints the "
+                  "size before and after and writes a replayable trace (exit 1: the minimised violation).");
+  min->add_option("trace", min_path, "trace file written by explore")->required();
+  min->add_option("-o,--out", min_out, "where to write the result (default: TRACE with .min.trace)");
+  min->add_flag("--schedule-only", min_schedule_only, "keep the scenario's parameters; shrink the schedule only");
+  min->add_option("--search-executions", min_search, "explorer budget per smaller scenario (default 2000)")
+      ->check(CLI::Range(1, 100000000));
+  min->add_flag("--json", min_json, "print one JSON object instead of text");
 
   properties::GenerateOptions gen_options;
   std::string gen_trace_out;
@@ -872,6 +963,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (*replay) return cli.replay(replay_path, replay_json);
     if (*merge) return cli.merge(merge_paths, merge_json);
     if (*gen) return cli.generate(gen_options, gen_trace_out, gen_json);
+    if (*min) return cli.minimize(min_path, min_out, !min_schedule_only, min_search, min_json);
     if (*kprobe) return cli.kernel_probe();
     if (*kdiff) return cli.kernel_diff(diff_seed, diff_sequences, diff_length, diff_json);
     if (*kstress) return cli.kernel_stress(stress_seed, stress_threads, stress_epochs, stress_ops, stress_json);

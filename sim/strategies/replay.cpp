@@ -80,3 +80,57 @@ std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions) 
 }
 
 }  // namespace lsmc::sim
+
+namespace lsmc::sim {
+
+namespace {
+
+// Follows a decision list where it can, and takes the least disruptive choice where the list
+// says so (`keep[i]` false) or cannot be followed: stay on the current actor, else the recorded
+// actor, else the lowest enabled; draw 0. Minimisation (traces/minimize.cpp) replays candidate
+// lists with fewer kept decisions; the run records the decisions it really took, so the result
+// replays strictly.
+class GuidedStrategy final : public Strategy {
+public:
+  GuidedStrategy(std::vector<Decision> decisions, std::vector<bool> keep)
+      : decisions_(std::move(decisions)), keep_(std::move(keep)) {}
+  std::string_view name() const override { return "guided"; }
+  void begin_execution(uint64_t) override { next_ = 0; }
+  ActorId pick(const ChoicePoint& point) override {
+    const std::size_t i = next_++;
+    const bool have = i < decisions_.size() && decisions_[i].kind == Decision::Kind::kSchedule;
+    auto enabled = [&](uint64_t a) {
+      for (ActorId e : point.enabled) {
+        if (e == a) return true;
+      }
+      return false;
+    };
+    if (have && keep_[i] && enabled(decisions_[i].value)) return static_cast<ActorId>(decisions_[i].value);
+    if (point.current != kNoActor && enabled(point.current)) return point.current;
+    if (have && enabled(decisions_[i].value)) return static_cast<ActorId>(decisions_[i].value);
+    return point.enabled.front();
+  }
+  uint64_t draw(uint64_t bound, std::string_view) override {
+    const std::size_t i = next_++;
+    if (i < decisions_.size() && keep_[i] && decisions_[i].kind == Decision::Kind::kDraw &&
+        decisions_[i].value < bound) {
+      return decisions_[i].value;
+    }
+    return 0;
+  }
+  bool end_execution(const ExecutionSummary&) override { return false; }
+
+private:
+  std::vector<Decision> decisions_;
+  std::vector<bool> keep_;
+  std::size_t next_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_guided_strategy(std::vector<Decision> decisions, std::vector<bool> keep) {
+  keep.resize(decisions.size(), true);
+  return std::make_unique<GuidedStrategy>(std::move(decisions), std::move(keep));
+}
+
+}  // namespace lsmc::sim

@@ -16,6 +16,7 @@
 #include "properties/lifetime.hpp"
 #include "sim/runner.hpp"
 #include "traces/minimize.hpp"
+#include "traces/render.hpp"
 #include "traces/replay.hpp"
 #include "traces/trace.hpp"
 #include "tools/catalog.hpp"
@@ -292,6 +293,61 @@ public:
     (void)seed, (void)threads, (void)epochs, (void)ops, (void)json;
     return kExitUsage;
 #endif
+  }
+
+  traces::Trace read_trace_or_usage(const std::string& path) {
+    try {
+      return traces::read_trace_file(path);
+    } catch (const traces::TraceError& e) {
+      throw UsageError(e.what());
+    }
+  }
+
+  // Draws a trace: Graphviz (dot, svg, png) or a text timeline.
+  int render(const std::string& path, const std::string& format, const std::string& out_path, bool all) {
+    const traces::Trace trace = read_trace_or_usage(path);
+    traces::RenderOptions o;
+    o.all = all;
+    std::string output;
+    if (format == "text") {
+      output = traces::render_text(trace, o);
+    } else if (format == "dot") {
+      output = traces::render_dot(trace, o);
+    } else if (format == "svg" || format == "png") {
+      if (format == "png" && out_path.empty()) throw UsageError("--format png needs -o FILE");
+      try {
+        output = traces::run_graphviz(traces::render_dot(trace, o), format);
+      } catch (const std::runtime_error& e) {
+        throw UsageError(e.what());
+      }
+    } else {
+      throw UsageError("unknown format '" + format + "' (dot, svg, png, text)");
+    }
+    if (out_path.empty()) {
+      out_ << output;
+    } else {
+      std::ofstream f(out_path, std::ios::binary);
+      if (!(f << output)) throw UsageError("cannot write " + out_path);
+      out_ << "wrote " << out_path << "\n";
+    }
+    return kExitOk;
+  }
+
+  // One self-contained HTML page for a trace.
+  int report(const std::string& path, const std::string& out_path, bool all) {
+    const traces::Trace trace = read_trace_or_usage(path);
+    traces::RenderOptions o;
+    o.all = all;
+    std::string html;
+    try {
+      html = traces::render_html(trace, path, o);
+    } catch (const std::runtime_error& e) {
+      throw UsageError(e.what());
+    }
+    std::ofstream f(out_path, std::ios::binary);
+    if (!(f << html)) throw UsageError("cannot write " + out_path);
+    out_ << "wrote " << out_path << "\n";
+    return kExitOk;
   }
 
   // Minimises a failing trace and writes the result (default: NAME.min.trace).
@@ -855,9 +911,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
   if (!args.empty() && !args[0].empty() && args[0][0] != '-' && args[0] != "list" &&
       args[0] != "explore" && args[0] != "replay" && args[0] != "kernel" && args[0] != "merge" &&
-      args[0] != "generate" && args[0] != "minimize") {
+      args[0] != "generate" && args[0] != "minimize" && args[0] != "render" && args[0] != "report") {
     err << "lsmc: unknown command '" << args[0]
-        << "' (commands: list, explore, replay, minimize, generate, merge, kernel)\n"
+        << "' (commands: list, explore, replay, minimize, render, report, generate, merge, kernel)\n"
         << "Run 'lsmc --help' for usage.\n";
     return kExitUsage;
   }
@@ -914,6 +970,28 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ->check(CLI::Range(1, 100000000));
   min->add_flag("--json", min_json, "print one JSON object instead of text");
 
+  std::string render_path, render_format = "text", render_out;
+  bool render_all = false;
+  auto* render = app.add_subcommand(
+      "render", "Draw a trace: one lane per actor (with CPU and context), events labelled by the kernel "
+                "function they model, happens-before edges (lock release to acquisition, a reader's exit "
+                "to the end of the grace period that waited for it, reads-from, and the violating pair in "
+                "red). Long traces show the events related to the violation; --all shows every one.");
+  render->add_option("trace", render_path, "trace file")->required();
+  render->add_option("--format", render_format, "text (a timeline, one column per actor; default), dot, svg or png "
+                                                "(svg and png through Graphviz's dot)");
+  render->add_option("-o,--out", render_out, "output file (default: standard output; png needs one)");
+  render->add_flag("--all", render_all, "every event, not only those related to the violation");
+
+  std::string report_path, report_out;
+  bool report_all = false;
+  auto* report = app.add_subcommand(
+      "report", "One self-contained HTML page for a trace: the verdict, the scenario, the replay command, the "
+                "drawing (SVG) and the timeline.");
+  report->add_option("trace", report_path, "trace file")->required();
+  report->add_option("-o,--out", report_out, "the HTML file to write")->required();
+  report->add_flag("--all", report_all, "every event, not only those related to the violation");
+
   properties::GenerateOptions gen_options;
   std::string gen_trace_out;
   bool gen_json = false;
@@ -964,6 +1042,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (*merge) return cli.merge(merge_paths, merge_json);
     if (*gen) return cli.generate(gen_options, gen_trace_out, gen_json);
     if (*min) return cli.minimize(min_path, min_out, !min_schedule_only, min_search, min_json);
+    if (*render) return cli.render(render_path, render_format, render_out, render_all);
+    if (*report) return cli.report(report_path, report_out, report_all);
     if (*kprobe) return cli.kernel_probe();
     if (*kdiff) return cli.kernel_diff(diff_seed, diff_sequences, diff_length, diff_json);
     if (*kstress) return cli.kernel_stress(stress_seed, stress_threads, stress_epochs, stress_ops, stress_json);

@@ -26,17 +26,6 @@ bool raw_spin(model::LockKind kind) {
 
 }  // namespace
 
-std::string_view to_string(VerdictKind kind) {
-  switch (kind) {
-    case VerdictKind::kPass: return "pass";
-    case VerdictKind::kViolation: return "violation";
-    case VerdictKind::kLimit: return "limit";
-    case VerdictKind::kDivergence: return "divergence";
-    case VerdictKind::kPruned: return "pruned";
-  }
-  return "?";
-}
-
 Execution::Execution(FiberPool& pool, const Config& config) : pool_(pool), config_(config) {}
 
 Execution::~Execution() = default;

@@ -2,6 +2,9 @@
 // scenario and mutant, divergence on a tampered trace, and the parser on bad input.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <sstream>
+
 #include "properties/lifetime.hpp"
 #include "sim/runner.hpp"
 #include "tests/util.hpp"
@@ -135,6 +138,46 @@ void expect_parse_error(const std::string& text, const std::string& needle) {
     EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
     EXPECT_EQ(std::string(e.what()).rfind("bad.trace:", 0), 0u) << e.what();
   }
+}
+
+// Compatibility within format version 1: a trace written before a Config field existed (the
+// fields issue 5 added: pct_depth, preemption_bound, jobs, shard_index, shard_count) still parses
+// and replays, the missing fields taking their defaults.
+TEST(Traces, OlderVersion1TracesWithoutNewerConfigFieldsStillReplay) {
+  const sim::Catalog c = test::catalog();
+  std::string text = test::read_file(std::string(LSMC_SOURCE_DIR) + "/tests/golden-min/canary.trace");
+  std::string old;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const bool newer = line.rfind("config pct_depth", 0) == 0 || line.rfind("config preemption_bound", 0) == 0 ||
+                       line.rfind("config jobs", 0) == 0 || line.rfind("config shard_", 0) == 0;
+    if (!newer) old += line + "\n";
+  }
+  ASSERT_LT(old.size(), text.size());
+  const traces::Trace t = traces::parse_trace(old, "old.trace");
+  EXPECT_EQ(t.config.preemption_bound, sim::Config{}.preemption_bound);
+  const traces::ReplayResult r = traces::replay(t, c, properties::default_observers);
+  EXPECT_EQ(r.status, traces::ReplayStatus::kReproduced) << r.message;
+}
+
+// The fuzzer's property on the inputs kept in tests/fuzz_regressions: refused with a readable
+// message (no raw control bytes), or parsed and written back stably.
+TEST(Traces, FuzzRegressionsAreRefusedReadablyOrRoundTrip) {
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(LSMC_SOURCE_DIR) + "/tests/fuzz_regressions")) {
+    ++files;
+    const std::string text = test::read_file(entry.path().string());
+    try {
+      const traces::Trace t = traces::parse_trace(text, "input");
+      const std::string written = traces::write_trace(t);
+      EXPECT_EQ(traces::write_trace(traces::parse_trace(written, "again")), written) << entry.path();
+    } catch (const traces::TraceError& e) {
+      for (unsigned char c : std::string(e.what())) {
+        EXPECT_TRUE(c >= 0x20 && c < 0x7f) << entry.path() << ": " << e.what();
+      }
+    }
+  }
+  EXPECT_GE(files, 4u);
 }
 
 TEST(Traces, ParserRejectsBadInputWithTheLine) {

@@ -10,6 +10,7 @@ packages=(
   graphviz                                  # dot, for trace drawings
   chromium                                  # the HTML report is tested in a real browser
   clang-19 bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config   # the real-kernel backend
+  clang-14 libclang-rt-14-dev               # libFuzzer, for tools/fuzz.sh
 )
 missing=()
 for p in "${packages[@]}"; do

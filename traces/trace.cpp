@@ -45,8 +45,21 @@ public:
     while (!lines_.empty() && lines_.back().empty()) lines_.pop_back();
   }
 
-  [[noreturn]] void error(const std::string& what) const {
+  [[noreturn]] void error(const std::string& raw) const {
     const bool last = line_no_ == lines_.size();
+    // The message quotes the input: control bytes and non-ASCII are shown escaped, so a binary
+    // file gives a readable line, not raw bytes on the terminal (found by the fuzz corpus).
+    std::string what;
+    for (unsigned char c : raw) {
+      if (c >= 0x20 && c < 0x7f) {
+        what += static_cast<char>(c);
+      } else {
+        static constexpr char kHex[] = "0123456789abcdef";
+        what += "\\x";
+        what += kHex[c >> 4];
+        what += kHex[c & 15];
+      }
+    }
     throw TraceError(std::string(source_) + ":" + std::to_string(line_no_) + ": " + what +
                      (cut_ && last ? " (the file ends inside this line: truncated?)" : ""));
   }

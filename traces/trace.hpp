@@ -18,6 +18,12 @@
 //   end
 //
 // Lines starting with '#' are comments. Anything else out of place is an error naming the line.
+//
+// Compatibility: a reader of version N refuses any other version with a message that names both.
+// Within version 1, Config fields added later may be missing from older traces (they take their
+// defaults, and the trace replays: tests/test_traces.cpp); an unknown field is refused, since it
+// means a newer lsmc wrote the trace. A change that alters the meaning of an existing line
+// raises the version. Error messages quote the input with control bytes escaped.
 #pragma once
 
 #include <map>

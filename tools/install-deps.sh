@@ -8,7 +8,7 @@ packages=(
   librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
   graphviz                                  # dot, for trace drawings
-  chromium                                  # the HTML report is tested in a real browser
+  chromium fonts-dejavu-core                # the HTML report is tested in a real browser
   clang-19 bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config   # the real-kernel backend
   clang-14 libclang-rt-14-dev               # libFuzzer, for tools/fuzz.sh
 )

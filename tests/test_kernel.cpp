@@ -44,6 +44,13 @@ const std::map<std::string, std::string> kExpected = {
     {"single-bucket", "undefined-behaviour"},
     {"unlocked-increment", "assertion"},
     {"swapped-lock-order", "deadlock"},
+    // The proposal's design mistakes (profile mappable).
+    {"publish-before-init", "published-uninitialised"},
+    {"slot-reuse-no-generation", "handle-aliasing"},
+    {"zap-while-mapped", "user-fault"},
+    {"reuse-before-grace-period", "use-after-free"},
+    {"handle-survives-exit", "handle-aliasing"},
+    {"no-page-return", "resident-bound"},
 };
 
 sim::RunRequest request(const sim::Catalog& c, const std::string& scenario, const std::string& mutant,

@@ -45,5 +45,7 @@ mk::Fd pidfd_of(mk::Task& t);
 
 // The kernel scenarios (properties/scenarios/kernel.cpp) and their mutants.
 void add_kernel_scenarios(sim::Catalog& catalog);
+// The proposal's scenarios (properties/scenarios/mappable.cpp) and its design mistakes.
+void add_mappable_scenarios(sim::Catalog& catalog);
 
 }  // namespace lsmc::properties::scenarios

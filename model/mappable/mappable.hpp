@@ -1,0 +1,134 @@
+// The proposal (profile `mappable`, ../shared/seed and design §4): task local storage whose
+// entries live in pages that a kfunc allocates and that are mapped contiguously into user space,
+// with a header page that publishes which slots exist (per-slot generations), and a user-space
+// library that turns a pidfd into a handle (slot, generation) once and then reads without
+// syscalls. None of this exists in a kernel: function names are the ones the proposal's patches
+// would plausibly use (bpf_mls_*), and every choice the proposal leaves open is a knob.
+//
+// Reuses the 6.18 model's engine pieces: RCU (programs are RCU Tasks Trace readers, as for
+// today's storage), tasks and pids (kernel::Kernel), the Env. Each slot and page is a modelled
+// object, so the lifetime checker sees user and BPF accesses to freed pages and slots.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/env.hpp"
+#include "model/linux/kernel.hpp"
+
+namespace lsmc::model::mappable {
+
+namespace mk = kernel;
+
+// The proposal's design mistakes (../shared/bugs.md, "Proposal design mistakes").
+enum class Bug : uint8_t {
+  kPublishBeforeInit,        // the slot's generation is published before its contents are written
+  kSlotReuseNoGeneration,    // a freed slot is reused without bumping its generation
+  kZapWhileMapped,           // an empty page is unmapped while a user read may be inside it
+  kReuseBeforeGracePeriod,   // a freed slot is reusable before BPF readers are done with it
+  kHandleSurvivesExit,       // the user handle table keeps pid -> handle after exit, unchecked
+  kNoPageReturn,             // empty pages are never returned
+  kCount
+};
+
+// What happens to an empty page (design question 1 and 2).
+enum class PageReturn : uint8_t {
+  kNever,           // pages stay resident: simple, unbounded under churn
+  kZeroPage,        // after a grace period the page is replaced by the shared zero page in the
+                    // user mapping: a racing user read sees generation 0 and reports ESTALE
+};
+
+struct Knobs {
+  uint32_t pages = 3;           // the region reserved (and mmap'ed) at map creation
+  uint32_t slots_per_page = 2;  // entries per page
+  PageReturn page_return = PageReturn::kZeroPage;
+};
+
+// One entry. The owner tag is the model's oracle (which task the entry belongs to); a real
+// implementation keeps no such field.
+struct Slot {
+  ObjectId obj = kNoObject;  // fields: gen, data; lives as long as the map (pages come and go)
+  uint32_t gen = 0;          // bumped when the entry is taken and when it is freed
+  bool used = false;
+  bool initialised = false;
+  int64_t data = 0;
+  const mk::Task* owner = nullptr;
+};
+
+struct Page {
+  ObjectId obj = kNoObject;  // the kernel page: alloc'ed by the kfunc, freed when returned
+  bool present = false;      // the kernel page exists
+  bool user_mapped = false;  // the user mapping shows it (false: absent or zero page)
+  uint32_t live = 0;
+};
+
+// A handle as user space holds it.
+struct Handle {
+  uint32_t slot = 0;
+  uint32_t gen = 0;
+  bool valid() const { return gen != 0; }
+};
+
+struct Map {
+  Knobs knobs;
+  std::bitset<static_cast<std::size_t>(Bug::kCount)> bugs;
+  ObjectId lock = kNoObject;         // the map's spinlock (allocation, free, publication)
+  ObjectId header = kNoObject;       // the header page: fields gen (per slot, one field)
+  std::vector<uint32_t> header_gen;  // the published generation of each slot (0: none)
+  std::vector<bool> header_present;  // the published presence of each page
+  std::vector<Page> pages;
+  std::vector<Slot> slots;           // pages * slots_per_page
+  std::vector<uint32_t> free_slots;  // ready for reuse (a grace period has passed)
+  std::map<const mk::Task*, uint32_t> task_slot;  // task->mls_slot
+  ObjectId task_slot_obj = kNoObject;             // the association, as one modelled object
+  uint64_t resident_max = 0;
+  bool bug(Bug b) const { return bugs[static_cast<std::size_t>(b)]; }
+  uint32_t resident() const;
+  uint32_t live() const;
+};
+
+// bpf_mls_map_alloc() (proposal): reserves the region, allocates and maps the header page.
+void bpf_mls_map_alloc(Env& env, Map& map);
+// bpf_mls_page_alloc() (proposal kfunc): allocates the first absent page and publishes it.
+// Sleeps (GFP_KERNEL): only sleepable programs and syscalls may call it. Returns false if the
+// region is full.
+bool bpf_mls_page_alloc(Env& env, Map& map);
+// bpf_mls_get() (proposal helper): the task's entry, created with F_CREATE. Returns the slot
+// index or -1. A non-sleepable caller cannot allocate a page: creation fails when no free slot
+// is left (design question 1).
+int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Task& task, bool create);
+// A BPF write through the pointer bpf_mls_get returned (the program still runs in its RCU
+// read-side section). `expected` is the task the program looked up.
+void bpf_mls_write(Env& env, Map& map, int slot, const mk::Task& expected, int64_t value);
+// bpf_mls_delete() (proposal helper) and the exit hook bpf_mls_task_free(): unlink, bump the
+// generation, reuse the slot after a Tasks Trace grace period, return an empty page.
+void bpf_mls_delete(Env& env, mk::Kernel& k, Map& map, mk::Task& task);
+void bpf_mls_task_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task);
+
+// The user-space library (libbpf in the proposal).
+struct UserLib {
+  std::map<int, Handle> handles;  // the IDR layer: pid number -> handle
+  uint64_t syscalls = 0;
+  uint64_t loads = 0;
+};
+// bpf_mls_handle_open() (proposal syscall): pidfd -> handle, or an invalid handle.
+Handle bpf_mls_handle_open(Env& env, Map& map, mk::Task& task, UserLib& lib);
+struct UserRead {
+  enum class Status : uint8_t { kOk, kStale, kAbsent } status = Status::kStale;
+  int64_t data = 0;
+  const mk::Task* owner = nullptr;  // oracle: whose entry the bytes read belong to
+  bool initialised = false;         // oracle: were they written before being read
+};
+// libbpf_mls_read() (proposal): generation, data, generation again; ESTALE if they differ or do
+// not match the handle; a page that is not mapped faults (a violation), the zero page reads 0.
+UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h);
+// libbpf_mls_scan(): every published entry, read through the header without syscalls.
+std::vector<std::pair<uint32_t, UserRead>> libbpf_mls_scan(Env& env, Map& map, UserLib& lib);
+// libbpf_mls_lookup(): the IDR: a cached handle for `pid`, else one syscall; on ESTALE the entry
+// is dropped and the handle opened again once.
+UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Task& task, int pid);
+
+}  // namespace lsmc::model::mappable

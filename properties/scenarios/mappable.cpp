@@ -1,0 +1,280 @@
+// Scenarios over the proposal (profile `mappable`, model/mappable/) and its design mistakes
+// (../shared/bugs.md, "Proposal design mistakes"). Each scenario is a small race around one
+// design question; the properties are those of design §5:
+// - a handle never resolves to another owner's entry (handle-aliasing);
+// - no user access to a page that is absent or freed unless the design defines it (user-fault);
+// - a published entry is initialised (published-uninitialised);
+// - resident pages stay within a stated bound of live entries (resident-bound): at quiescence,
+//   every resident page holds a live entry when the design returns empty pages;
+// - what BPF wrote is what user space reads (user-read-mismatch);
+// - a BPF pointer never reaches another owner's entry (bpf-pointer-reused).
+#include <string>
+#include <vector>
+
+#include "model/mappable/mappable.hpp"
+#include "properties/scenarios/world.hpp"
+
+namespace lsmc::properties::scenarios {
+
+namespace {
+
+using model::Env;
+using mk::ProgType;
+namespace mm = model::mappable;
+
+struct MutantRow {
+  std::string_view name;
+  mm::Bug bug;
+  std::string_view description;
+  std::vector<std::string> scenarios;
+};
+
+const std::vector<MutantRow>& mappable_mutants() {
+  static const std::vector<MutantRow> kRows = {
+      {"publish-before-init", mm::Bug::kPublishBeforeInit,
+       "proposal: an entry's generation is published before its contents are written", {"mls-publish"}},
+      {"slot-reuse-no-generation", mm::Bug::kSlotReuseNoGeneration,
+       "proposal: a freed slot is reused without bumping its generation; an old handle reads another task's data",
+       {"mls-pid-reuse"}},
+      {"zap-while-mapped", mm::Bug::kZapWhileMapped,
+       "proposal: an empty page is freed while user space still maps it", {"mls-zap-race"}},
+      {"reuse-before-grace-period", mm::Bug::kReuseBeforeGracePeriod,
+       "proposal: a slot is reused while a BPF program may still hold its old pointer", {"mls-reader-vs-delete"}},
+      {"handle-survives-exit", mm::Bug::kHandleSurvivesExit,
+       "proposal: the user handle table keeps pid -> handle after exit and resyncs its generation",
+       {"mls-pid-reuse"}},
+      {"no-page-return", mm::Bug::kNoPageReturn,
+       "proposal: empty pages are never returned; resident memory grows under churn", {"mls-churn"}},
+  };
+  return kRows;
+}
+
+class MappableScenario final : public sim::Scenario {
+public:
+  using Build = std::function<void(sim::Setup&)>;
+  MappableScenario(std::string_view name, std::string_view description, Build build,
+                   std::vector<sim::ParamSpec> params = {}, std::vector<std::string_view> probes = {})
+      : name_(name), description_(description), build_(std::move(build)), params_(std::move(params)),
+        probes_(std::move(probes)) {}
+  std::string_view name() const override { return name_; }
+  std::string_view description() const override { return description_; }
+  std::span<const sim::ParamSpec> params() const override { return params_; }
+  std::vector<std::string_view> probes() const override { return probes_; }
+  void build(sim::Setup& s) const override { build_(s); }
+
+private:
+  std::string_view name_, description_;
+  Build build_;
+  std::vector<sim::ParamSpec> params_;
+  std::vector<std::string_view> probes_;
+};
+
+// The kernel world (RCU and its grace-period actors, tasks) plus one mappable map.
+struct MlsWorld {
+  World* w = nullptr;
+  mm::Map map;
+  mm::UserLib lib;
+};
+
+MlsWorld& make_mls_world(sim::Setup& s, mm::Knobs knobs) {
+  MlsWorld& m = s.make<MlsWorld>();
+  m.w = &make_world(s, {mk::Knobs{}, false});
+  m.map.knobs = knobs;
+  for (const MutantRow& row : mappable_mutants()) {
+    if (s.mutant(row.name)) m.map.bugs.set(static_cast<std::size_t>(row.bug));
+  }
+  mm::bpf_mls_map_alloc(s.env(), m.map);
+  return m;
+}
+
+mk::ProgCtx sleepable_ctx() {
+  mk::ProgCtx c;
+  c.type = ProgType::kLsmSleepable;
+  c.sleepable = true;
+  return c;
+}
+
+// An entry made before the scenario starts (prep_enable ran earlier), holding `data`.
+int seed_entry(Env& env, MlsWorld& m, mk::Task& t, int64_t data) {
+  const int slot = mm::bpf_mls_get(env, m.w->k, m.map, sleepable_ctx(), t, true);
+  if (slot < 0) env.fail("model-error", "seeding an entry failed");
+  m.map.slots[static_cast<std::size_t>(slot)].data = data;
+  return slot;
+}
+
+// What user space saw must be what the design promises.
+void check_user_read(Env& env, const mm::UserRead& r, const mk::Task* wanted, std::string_view who) {
+  if (r.status != mm::UserRead::Status::kOk) return;
+  env.check(r.initialised, "published-uninitialised",
+            std::string(who) + " read a published entry whose contents were never written");
+  if (wanted != nullptr) {
+    env.check(r.owner == wanted, "handle-aliasing",
+              std::string(who) + " asked for " + wanted->name + " and read " +
+                  (r.owner ? r.owner->name : std::string("a free slot")) + "'s entry");
+  }
+  // Values are written as pid * 1000 + n: what user space reads belongs to the entry's owner.
+  if (r.owner != nullptr && r.data != 0) {
+    env.check(r.data / 1000 == r.owner->pid->nr, "user-read-mismatch",
+              std::string(who) + " read " + std::to_string(r.data) + " from " + r.owner->name + "'s entry");
+  }
+}
+
+// Design question 3: a lock-free scan of the header must never show an entry before it is
+// initialised.
+void build_publish(sim::Setup& s) {
+  MlsWorld& m = make_mls_world(s, {2, 2, mm::PageReturn::kZeroPage});
+  Env& env = s.env();
+  mk::Task& a = mk::task_for_scenario(env, m.w->k, "a", 100);
+  mk::Task& b = mk::task_for_scenario(env, m.w->k, "b", 101);
+  seed_entry(env, m, a, 100001);  // page 0 is present; b's entry goes next to a's
+  spawn_work(s, *m.w, "prep_enable", 0, [&m, &b](Env& e) {
+    m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& c) {
+      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, b, true);
+      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, b, 101001);
+    });
+  });
+  spawn_work(s, *m.w, "balancer", 1, [&m](Env& e) {
+    for (int round = 0; round < 2; ++round) {
+      for (const auto& [slot, r] : mm::libbpf_mls_scan(e, m.map, m.lib)) check_user_read(e, r, nullptr, "balancer");
+    }
+  });
+}
+
+// Design question 4: a handle must not reach another task after exit and pid reuse.
+void build_pid_reuse(sim::Setup& s) {
+  MlsWorld& m = make_mls_world(s, {2, 1, mm::PageReturn::kZeroPage});
+  Env& env = s.env();
+  mk::Task& a = mk::task_for_scenario(env, m.w->k, "a", 100);
+  mk::Task& c = mk::task_for_scenario(env, m.w->k, "c", 101);
+  mk::Task& b = mk::task_for_scenario(env, m.w->k, "b (pid 100 reused)", 100);  // forked later
+  seed_entry(env, m, a, 100001);
+  auto& stage = s.make<int>(0);
+  spawn_work(s, *m.w, "daemon", 0, [&m, &a, &b, &stage](Env& e) {
+    check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, a, 100), &a, "daemon");
+    stage = 1;
+    e.wait_until([&stage] { return stage == 3; }, "pid 100 reused");
+    check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, b, 100), &b, "daemon");
+  });
+  spawn_work(s, *m.w, "churn", 1, [&m, &a, &b, &c, &stage](Env& e) {
+    e.wait_until([&stage] { return stage == 1; }, "daemon holds a handle");
+    mm::bpf_mls_task_free(e, m.w->k, m.map, a);  // a exits
+    // c is created once a's slot can be had again: after the grace period its page goes back
+    // and c's page allocation brings slot 0 back (with the mutant, at once).
+    e.wait_until([&m] { return !m.map.pages[0].present || !m.map.free_slots.empty(); }, "a's slot reusable");
+    m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& ctx) {
+      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, c, true);
+      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, c, 101001);
+    });
+    m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& ctx) {
+      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, b, true);
+      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, b, 100002);
+    });
+    stage = 3;
+  });
+}
+
+// Design question 5: BPF readers hold entries within their read-side section.
+void build_reader_vs_delete(sim::Setup& s) {
+  MlsWorld& m = make_mls_world(s, {2, 1, mm::PageReturn::kZeroPage});
+  Env& env = s.env();
+  mk::Task& t1 = mk::task_for_scenario(env, m.w->k, "t1", 100);
+  mk::Task& t2 = mk::task_for_scenario(env, m.w->k, "t2", 101);
+  seed_entry(env, m, t1, 100001);
+  auto& deleted = s.make<bool>(false);
+  spawn_work(s, *m.w, "enqueue", 0, [&m, &t1](Env& e) {
+    m.w->k.run_prog(e, ProgType::kStructOps, [&](Env& e2, const mk::ProgCtx& c) {
+      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, t1, false);
+      if (slot < 0) return;
+      e2.yield("enqueue: work while holding tctx");
+      mm::bpf_mls_write(e2, m.map, slot, t1, 100002);
+    });
+  });
+  spawn_work(s, *m.w, "exit", 1, [&m, &t1, &deleted](Env& e) {
+    mm::bpf_mls_task_free(e, m.w->k, m.map, t1);
+    deleted = true;
+  });
+  spawn_work(s, *m.w, "prep_enable", 1, [&m, &t2, &deleted](Env& e) {
+    e.wait_until([&deleted] { return deleted; }, "t1 freed");
+    m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& c) {
+      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, t2, true);
+      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, t2, 101001);
+    });
+  });
+}
+
+// Design question 2: user space is not an RCU reader; a page can go back while a user load is
+// between its generation check and its load.
+void build_zap_race(sim::Setup& s) {
+  MlsWorld& m = make_mls_world(s, {1, 1, mm::PageReturn::kZeroPage});
+  Env& env = s.env();
+  mk::Task& t = mk::task_for_scenario(env, m.w->k, "t", 100);
+  seed_entry(env, m, t, 100001);
+  spawn_work(s, *m.w, "daemon", 0, [&m, &t](Env& e) {
+    for (int round = 0; round < 2; ++round) check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, t, 100), &t, "daemon");
+  });
+  spawn_work(s, *m.w, "exit", 1, [&m, &t](Env& e) { mm::bpf_mls_task_free(e, m.w->k, m.map, t); });
+}
+
+// Design questions 1 and 6: churn, and what stays resident afterwards.
+void build_churn(sim::Setup& s) {
+  const auto page_return = static_cast<mm::PageReturn>(s.params().get("page_return"));
+  MlsWorld& m = make_mls_world(s, {3, 2, page_return});
+  Env& env = s.env();
+  const int rounds = static_cast<int>(s.params().get("rounds"));
+  auto& tasks = s.make<std::vector<mk::Task*>>();
+  for (int i = 0; i < 2 * rounds; ++i) {
+    tasks.push_back(&mk::task_for_scenario(env, m.w->k, "t" + std::to_string(i), 100 + i));
+  }
+  for (int cpu = 0; cpu < 2; ++cpu) {
+    spawn_work(s, *m.w, "churn" + std::to_string(cpu), static_cast<uint16_t>(cpu), [&m, &tasks, cpu, rounds](Env& e) {
+      for (int r = 0; r < rounds; ++r) {
+        mk::Task& t = *tasks[static_cast<std::size_t>(2 * r + cpu)];
+        m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& c) {
+          const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, t, true);
+          if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, t, t.pid->nr * 1000 + 1);
+        });
+        mm::bpf_mls_task_free(e, m.w->k, m.map, t);
+      }
+    });
+  }
+  spawn_work(s, *m.w, "balancer", 0, [&m](Env& e) {
+    for (const auto& [slot, r] : mm::libbpf_mls_scan(e, m.map, m.lib)) check_user_read(e, r, nullptr, "balancer");
+  });
+  s.at_end([&m](Env& e) {
+    if (m.map.knobs.page_return == mm::PageReturn::kNever) return;  // the design claims no bound
+    for (std::size_t p = 0; p < m.map.pages.size(); ++p) {
+      const mm::Page& page = m.map.pages[p];
+      e.check(!page.present || page.live > 0, "resident-bound",
+              "page " + std::to_string(p) + " is still resident with no live entry after every grace period (" +
+                  std::to_string(m.map.resident()) + " pages resident, " + std::to_string(m.map.live()) +
+                  " live entries, " + std::to_string(m.map.resident_max) + " at most)");
+    }
+  });
+}
+
+}  // namespace
+
+void add_mappable_scenarios(sim::Catalog& c) {
+  auto add = [&c](std::string_view name, std::string_view description, MappableScenario::Build build,
+                  std::vector<sim::ParamSpec> params = {}, std::vector<std::string_view> probes = {}) {
+    c.add(std::make_unique<MappableScenario>(name, description, std::move(build), std::move(params), std::move(probes)));
+  };
+  add("mls-publish", "proposal: prep_enable creates b's entry while a balancer scans the header without "
+      "syscalls; a published entry must be initialised", build_publish);
+  add("mls-pid-reuse", "proposal: a daemon holds a handle for pid 100; the task exits, its slot goes to another "
+      "task, pid 100 is reused; the daemon's next lookup must reach the new task or fail", build_pid_reuse);
+  add("mls-reader-vs-delete", "proposal: enqueue holds a task's entry while the task exits and another task's "
+      "entry is created; the program's pointer must not reach the other task", build_reader_vs_delete);
+  add("mls-zap-race", "proposal: a daemon reads a task's entry while the task exits and the empty page goes back",
+      build_zap_race, {}, {"mls: empty page returned"});
+  add("mls-churn", "proposal: two CPUs create and free entries in rounds while a balancer scans; afterwards no "
+      "empty page stays resident (when pages are returned)", build_churn,
+      {{"rounds", 2, 1, 4, "create/free rounds per CPU"},
+       {"page_return", 1, 0, 1, "0: empty pages stay (no bound claimed); 1: returned after a grace period, "
+                                "the user mapping gets the zero page"}});
+  for (const MutantRow& row : mappable_mutants()) {
+    c.add_mutant({std::string(row.name), std::string(row.description), row.scenarios});
+  }
+}
+
+}  // namespace lsmc::properties::scenarios

@@ -15,6 +15,7 @@
 #include "properties/generated.hpp"
 #include "properties/lifetime.hpp"
 #include "sim/runner.hpp"
+#include "tools/design_report.hpp"
 #include "traces/minimize.hpp"
 #include "traces/render.hpp"
 #include "traces/replay.hpp"
@@ -984,13 +985,18 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   render->add_flag("--all", render_all, "every event, not only those related to the violation");
 
   std::string report_path, report_out;
-  bool report_all = false;
+  bool report_all = false, report_design = false;
+  uint64_t report_executions = 20000;
   auto* report = app.add_subcommand(
       "report", "One self-contained HTML page for a trace: the verdict, the scenario, the replay command, the "
-                "drawing (SVG) and the timeline.");
-  report->add_option("trace", report_path, "trace file")->required();
-  report->add_option("-o,--out", report_out, "the HTML file to write")->required();
+                "drawing (SVG) and the timeline. With --design instead: regenerate the design exploration of "
+                "the user-mappable storage proposal (Markdown, with its traces and plot next to it).");
+  report->add_option("trace", report_path, "trace file (not with --design)");
+  report->add_option("-o,--out", report_out, "the file to write (HTML; with --design, Markdown)")->required();
   report->add_flag("--all", report_all, "every event, not only those related to the violation");
+  report->add_flag("--design", report_design, "write the design exploration (docs/design-exploration.md)");
+  report->add_option("--executions", report_executions, "--design: executions per scenario and mutant (default 20000)")
+      ->check(CLI::Range(1, 100000000));
 
   properties::GenerateOptions gen_options;
   std::string gen_trace_out;
@@ -1043,6 +1049,15 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (*gen) return cli.generate(gen_options, gen_trace_out, gen_json);
     if (*min) return cli.minimize(min_path, min_out, !min_schedule_only, min_search, min_json);
     if (*render) return cli.render(render_path, render_format, render_out, render_all);
+    if (*report && report_design) {
+      if (!report_path.empty()) throw UsageError("report --design takes no trace");
+      DesignReportOptions d;
+      d.out = report_out;
+      d.executions = report_executions;
+      out << write_design_report(builtin_catalog(), d) << "\n";
+      return kExitOk;
+    }
+    if (*report && report_path.empty()) throw UsageError("report needs a trace (or --design)");
     if (*report) return cli.report(report_path, report_out, report_all);
     if (*kprobe) return cli.kernel_probe();
     if (*kdiff) return cli.kernel_diff(diff_seed, diff_sequences, diff_length, diff_json);

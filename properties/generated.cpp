@@ -6,17 +6,11 @@
 #include <stdexcept>
 
 #include "properties/lifetime.hpp"
+#include "properties/rc_quiet.hpp"
 
 namespace lsmc::properties {
 
 namespace {
-
-class QuietListener final : public rc::detail::TestListener {
-public:
-  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
-  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
-  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
-};
 
 // A program: up to three operation digits 1..9, read left to right.
 rc::Gen<int64_t> gen_program() {
@@ -83,7 +77,7 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
   params.seed = options.seed;
   params.maxSuccess = static_cast<int>(options.cases);
   params.maxSize = 100;  // RapidCheck scales inRange with the size: the full ranges
-  QuietListener listener;
+  properties::QuietListener listener;
   rc::detail::TestMetadata metadata;
   metadata.id = "lsmc generate";
   const std::unordered_map<std::string, rc::detail::Reproduce> no_reproduce;

@@ -3,8 +3,10 @@
 #include <rapidcheck.h>
 
 #include <array>
-#include <unordered_map>
 #include <sstream>
+#include <unordered_map>
+
+#include "properties/rc_quiet.hpp"
 
 namespace lsmc::properties::diff {
 
@@ -102,14 +104,6 @@ std::vector<StorageOp> make_valid(const std::vector<StorageOp>& raw) {
   return out;
 }
 
-namespace {
-class QuietListener final : public rc::detail::TestListener {
-public:
-  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
-  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
-  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
-};
-}  // namespace
 
 DiffReport run_diff(model::Backend& model_backend, model::Backend& kernel, const DiffOptions& options) {
   DiffReport report;
@@ -148,7 +142,7 @@ DiffReport run_diff(model::Backend& model_backend, model::Backend& kernel, const
   params.maxSuccess = options.sequences;
   params.maxSize = options.length_max;
   params.maxDiscardRatio = 10;
-  QuietListener listener;
+  properties::QuietListener listener;
   rc::detail::TestMetadata metadata;
   metadata.id = "lsmc kernel diff";
   // The overload with an explicit (empty) reproduce map does not load RapidCheck's global

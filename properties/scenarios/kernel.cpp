@@ -20,29 +20,6 @@ using mk::ProgCtx;
 using mk::ProgType;
 using mk::Ref;
 
-// A scenario from a build function plus its description, parameters and probes.
-class KernelScenario final : public sim::Scenario {
-public:
-  using Build = std::function<void(sim::Setup&)>;
-  KernelScenario(std::string_view name, std::string_view description, Build build,
-                 std::vector<sim::ParamSpec> params = {}, std::vector<std::string_view> probes = {},
-                 bool expected_to_fail = false)
-      : name_(name), description_(description), build_(std::move(build)), params_(std::move(params)),
-        probes_(std::move(probes)), expected_to_fail_(expected_to_fail) {}
-  bool expected_to_fail() const override { return expected_to_fail_; }
-  std::string_view name() const override { return name_; }
-  std::string_view description() const override { return description_; }
-  std::span<const sim::ParamSpec> params() const override { return params_; }
-  std::vector<std::string_view> probes() const override { return probes_; }
-  void build(sim::Setup& s) const override { build_(s); }
-
-private:
-  std::string_view name_, description_;
-  Build build_;
-  std::vector<sim::ParamSpec> params_;
-  std::vector<std::string_view> probes_;
-  bool expected_to_fail_;
-};
 
 Ref<mk::Owner> owner(mk::Task& t) { return Ref<mk::Owner>{&t, t.id}; }
 Ref<mk::Task> ref(mk::Task& t) { return Ref<mk::Task>::of(&t); }
@@ -894,10 +871,10 @@ const std::vector<MutantSpec>& kernel_mutants() {
 }
 
 void add_kernel_scenarios(sim::Catalog& c) {
-  auto add = [&c](std::string_view name, std::string_view description, KernelScenario::Build build,
+  auto add = [&c](std::string_view name, std::string_view description, FunctionScenario::Build build,
                   std::vector<sim::ParamSpec> params = {}, std::vector<std::string_view> probes = {},
                   bool expected_to_fail = false) {
-    c.add(std::make_unique<KernelScenario>(name, description, std::move(build), std::move(params),
+    c.add(std::make_unique<FunctionScenario>(name, description, std::move(build), std::move(params),
                                            std::move(probes), expected_to_fail));
   };
   add("generated", "a generated scenario: up to three actors running operations given as digits (1 get, "

@@ -49,25 +49,6 @@ const std::vector<MutantRow>& mappable_mutants() {
   return kRows;
 }
 
-class MappableScenario final : public sim::Scenario {
-public:
-  using Build = std::function<void(sim::Setup&)>;
-  MappableScenario(std::string_view name, std::string_view description, Build build,
-                   std::vector<sim::ParamSpec> params = {}, std::vector<std::string_view> probes = {})
-      : name_(name), description_(description), build_(std::move(build)), params_(std::move(params)),
-        probes_(std::move(probes)) {}
-  std::string_view name() const override { return name_; }
-  std::string_view description() const override { return description_; }
-  std::span<const sim::ParamSpec> params() const override { return params_; }
-  std::vector<std::string_view> probes() const override { return probes_; }
-  void build(sim::Setup& s) const override { build_(s); }
-
-private:
-  std::string_view name_, description_;
-  Build build_;
-  std::vector<sim::ParamSpec> params_;
-  std::vector<std::string_view> probes_;
-};
 
 // The kernel world (RCU and its grace-period actors, tasks) plus one mappable map.
 struct MlsWorld {
@@ -255,9 +236,9 @@ void build_churn(sim::Setup& s) {
 }  // namespace
 
 void add_mappable_scenarios(sim::Catalog& c) {
-  auto add = [&c](std::string_view name, std::string_view description, MappableScenario::Build build,
+  auto add = [&c](std::string_view name, std::string_view description, FunctionScenario::Build build,
                   std::vector<sim::ParamSpec> params = {}, std::vector<std::string_view> probes = {}) {
-    c.add(std::make_unique<MappableScenario>(name, description, std::move(build), std::move(params), std::move(probes)));
+    c.add(std::make_unique<FunctionScenario>(name, description, std::move(build), std::move(params), std::move(probes)));
   };
   add("mls-publish", "proposal: prep_enable creates b's entry while a balancer scans the header without "
       "syscalls; a published entry must be initialised", build_publish);

@@ -43,6 +43,31 @@ void spawn_work(sim::Setup& s, World& w, std::string name, uint16_t cpu,
 // A task with one element in `smap`, created at the start by a syscall update (pidfd key).
 mk::Fd pidfd_of(mk::Task& t);
 
+// A scenario from a build function plus its description, parameters and probes (the kernel and
+// the proposal's scenarios are all of this kind).
+class FunctionScenario final : public sim::Scenario {
+public:
+  using Build = std::function<void(sim::Setup&)>;
+  FunctionScenario(std::string_view name, std::string_view description, Build build,
+                   std::vector<sim::ParamSpec> params = {}, std::vector<std::string_view> probes = {},
+                   bool expected_to_fail = false)
+      : name_(name), description_(description), build_(std::move(build)), params_(std::move(params)),
+        probes_(std::move(probes)), expected_to_fail_(expected_to_fail) {}
+  bool expected_to_fail() const override { return expected_to_fail_; }
+  std::string_view name() const override { return name_; }
+  std::string_view description() const override { return description_; }
+  std::span<const sim::ParamSpec> params() const override { return params_; }
+  std::vector<std::string_view> probes() const override { return probes_; }
+  void build(sim::Setup& s) const override { build_(s); }
+
+private:
+  std::string_view name_, description_;
+  Build build_;
+  std::vector<sim::ParamSpec> params_;
+  std::vector<std::string_view> probes_;
+  bool expected_to_fail_;
+};
+
 // The kernel scenarios (properties/scenarios/kernel.cpp) and their mutants.
 void add_kernel_scenarios(sim::Catalog& catalog);
 // The proposal's scenarios (properties/scenarios/mappable.cpp) and its design mistakes.

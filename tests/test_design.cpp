@@ -20,10 +20,13 @@ TEST(DesignReport, RegeneratesWithEveryDesignMistakeFoundAndReplayable) {
   o.source_dir = LSMC_SOURCE_DIR;
   o.executions = 2000;
   const std::string summary = cli::write_design_report(c, o);
-  EXPECT_NE(summary.find("6/6 configurations hold, 6/6 design mistakes found"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("6/6 proposal configurations hold, 6/6 design mistakes found"), std::string::npos) << summary;
   const std::string md = test::read_file(o.out);
   EXPECT_NE(md.find("recorded: forkexit-shell.txt"), std::string::npos);  // a sequence recorded on a real machine
   EXPECT_NE(md.find("## 4. Recommendation"), std::string::npos);
+  // Today's workaround, run on the same scenarios, shows its own failures.
+  EXPECT_NE(md.find("| `mls-reader-vs-delete` | static pid-indexed array (today's workaround) | VIOLATION of bpf-pointer-reused"),
+            std::string::npos) << md;
   EXPECT_TRUE(std::filesystem::exists(dir + "/design-exploration-churn.svg"));
   for (const char* m : {"publish-before-init", "zap-while-mapped", "handle-survives-exit"}) {
     const traces::Trace t = traces::read_trace_file(dir + "/design-traces/" + m + ".trace");

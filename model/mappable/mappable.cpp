@@ -64,6 +64,7 @@ void bpf_mls_page_release(Env& env, Map& map, uint32_t p) {
 // resident-bound property of mls-churn).
 void bpf_mls_trim(Env& env, Map& map) {
   if (map.knobs.page_return != PageReturn::kZeroPage || map.bug(Bug::kNoPageReturn)) return;
+  if (map.knobs.layout == Layout::kPidArray) return;
   for (uint32_t p = 0; p < map.pages.size(); ++p) {
     if (!map.pages[p].present || map.pages[p].live != 0) continue;
     uint32_t free_here = 0;
@@ -95,6 +96,14 @@ void unlink_and_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task, std::str
   env.write(map.task_slot_obj, 0, "bpf_mls_delete: task->mls_slot = -1");
   map.task_slot.erase(it);
   Slot& slot = map.slots[s];
+  if (map.knobs.layout == Layout::kPidArray) {
+    // exit_task: memset(&array[pid], 0). No grace period: the array has no lifetime.
+    env.write(slot.obj, kData, "exit_task: memset(&pid_ctx[pid], 0)");
+    slot = Slot{slot.obj, slot.gen, false, false, 0, nullptr};
+    --map.pages[page_of(map, s)].live;
+    env.unlock(map.lock, "exit_task: spin_unlock");
+    return;
+  }
   env.write(slot.obj, kGen, "bpf_mls_delete: entry->gen++ (free)");
   if (!map.bug(Bug::kSlotReuseNoGeneration)) ++slot.gen;
   slot.used = false;
@@ -138,7 +147,27 @@ void bpf_mls_map_alloc(Env& env, Map& map) {
   for (Slot& slot : map.slots) slot.obj = env.alloc(kSlotType, "bpf_mls_map_alloc: an entry of the region");
   map.header_gen.assign(map.slots.size(), 0);
   map.header_present.assign(map.pages.size(), false);
+  if (map.knobs.layout == Layout::kPidArray) {
+    // The whole array exists from the start and is mapped; there are no generations (every
+    // entry reads as published) and nothing is ever returned.
+    for (uint32_t p = 0; p < map.pages.size(); ++p) {
+      map.pages[p].obj = env.alloc(kPageType, "array_map_alloc: bpf_map_area_mmapable_alloc");
+      map.pages[p].present = map.pages[p].user_mapped = true;
+      map.header_present[p] = true;
+    }
+    map.header_gen.assign(map.slots.size(), 1);
+    map.resident_max = map.pages.size();
+  }
 }
+
+namespace {
+
+// The pid-array variant: the entry of a task is array[pid % capacity].
+uint32_t pid_index(const Map& map, const mk::Task& task) {
+  return static_cast<uint32_t>(task.pid->nr) % static_cast<uint32_t>(map.slots.size());
+}
+
+}  // namespace
 
 // bpf_mls_page_alloc() (proposal kfunc)
 bool bpf_mls_page_alloc(Env& env, Map& map) {
@@ -172,6 +201,22 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::T
   env.read(map.task_slot_obj, 0, "bpf_mls_get: task->mls_slot");
   if (auto it = map.task_slot.find(&task); it != map.task_slot.end()) return static_cast<int>(it->second);
   if (!create) return -1;
+  if (map.knobs.layout == Layout::kPidArray) {
+    // prep_enable: array[pid] is the task's; initialise it in place.
+    const uint32_t s = pid_index(map, task);
+    env.lock(map.lock, "prep_enable: spin_lock");
+    Slot& slot = map.slots[s];
+    env.write(slot.obj, kData, "prep_enable: pid_ctx[pid] = (struct task_ctx){}");
+    slot.used = true;
+    slot.data = 0;
+    slot.initialised = true;
+    slot.owner = &task;
+    ++map.pages[page_of(map, s)].live;
+    env.write(map.task_slot_obj, 0, "prep_enable: remember the task");
+    map.task_slot[&task] = s;
+    env.unlock(map.lock, "prep_enable: spin_unlock");
+    return static_cast<int>(s);
+  }
   env.lock(map.lock, "bpf_mls_get: spin_lock_irqsave(&mls->lock)");
   for (int attempt = 0;; ++attempt) {
     env.read(map.task_slot_obj, 0, "bpf_mls_get: task->mls_slot (locked)");
@@ -224,7 +269,8 @@ void bpf_mls_write(Env& env, Map& map, int slot, const mk::Task& expected, int64
                 ", whose page was already returned (the slot was reused within its read-side section)");
   env.check(s.owner == &expected, "bpf-pointer-reused",
             "a program writes through the pointer it got for " + expected.name + ", but the entry now belongs to " +
-                (s.owner ? s.owner->name : std::string("nobody")) + " (the slot was reused within its read-side section)");
+                (s.owner ? s.owner->name : std::string("nobody")) +
+                " (the entry was freed or reused while the program held it)");
   s.data = value;
 }
 
@@ -240,6 +286,7 @@ void bpf_mls_task_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
 
 // bpf_mls_handle_open() (proposal syscall)
 Handle bpf_mls_handle_open(Env& env, Map& map, mk::Task& task, UserLib& lib) {
+  if (map.knobs.layout == Layout::kPidArray) return Handle{pid_index(map, task), 1};  // array[pid]: no syscall
   ++lib.syscalls;
   env.access({kNoObject, 0, Op::kSyscall}, "sys_bpf(BPF_MLS_HANDLE_OPEN, pidfd)");
   env.lock(map.lock, "bpf_mls_handle_open: spin_lock_irqsave(&mls->lock)");
@@ -274,6 +321,7 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h) {
   env.check(page.present, "user-fault",
             "user space loads entry " + std::to_string(h.slot) + " through its mapping, but page " +
                 std::to_string(p) + " was freed without being unmapped (a real process reads freed memory)");
+  if (map.knobs.layout == Layout::kPidArray && slot.owner == nullptr) return r;  // an empty entry
   r.data = slot.data;
   r.owner = slot.owner;
   r.initialised = slot.initialised;

@@ -41,10 +41,18 @@ enum class PageReturn : uint8_t {
                     // user mapping: a racing user read sees generation 0 and reports ESTALE
 };
 
+// Where entries live (the variants compared on the same scenarios).
+enum class Layout : uint8_t {
+  kRegion,    // the proposal: pages allocated on demand, entries with generations, handles
+  kPidArray,  // today's workaround: a BPF_F_MMAPABLE array indexed by pid, all pages resident,
+              // no generations; exit_task clears the entry; user space reads array[pid]
+};
+
 struct Knobs {
   uint32_t pages = 3;           // the region reserved (and mmap'ed) at map creation
   uint32_t slots_per_page = 2;  // entries per page
   PageReturn page_return = PageReturn::kZeroPage;
+  Layout layout = Layout::kRegion;
 };
 
 // One entry. The owner tag is the model's oracle (which task the entry belongs to); a real

@@ -61,6 +61,7 @@ MlsWorld& make_mls_world(sim::Setup& s, mm::Knobs knobs) {
   MlsWorld& m = s.make<MlsWorld>();
   m.w = &make_world(s, {mk::Knobs{}, false});
   m.map.knobs = knobs;
+  m.map.knobs.layout = static_cast<mm::Layout>(s.params().get("layout"));
   for (const MutantRow& row : mappable_mutants()) {
     if (s.mutant(row.name)) m.map.bugs.set(static_cast<std::size_t>(row.bug));
   }
@@ -141,7 +142,9 @@ void build_pid_reuse(sim::Setup& s) {
     mm::bpf_mls_task_free(e, m.w->k, m.map, a);  // a exits
     // c is created once a's slot can be had again: after the grace period its page goes back
     // and c's page allocation brings slot 0 back (with the mutant, at once).
-    e.wait_until([&m] { return !m.map.pages[0].present || !m.map.free_slots.empty(); }, "a's slot reusable");
+    e.wait_until([&m] {
+      return m.map.knobs.layout == mm::Layout::kPidArray || !m.map.pages[0].present || !m.map.free_slots.empty();
+    }, "a's slot reusable");
     m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& ctx) {
       const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, c, true);
       if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, c, 101001);
@@ -238,6 +241,9 @@ void build_churn(sim::Setup& s) {
 void add_mappable_scenarios(sim::Catalog& c) {
   auto add = [&c](std::string_view name, std::string_view description, FunctionScenario::Build build,
                   std::vector<sim::ParamSpec> params = {}, std::vector<std::string_view> probes = {}) {
+    // Every scenario runs on both variants: the proposal's region, or today's pid-indexed array.
+    params.push_back({"layout", 0, 0, 1, "0: the proposal's region of pages; 1: today's workaround, a mmapable "
+                                         "array indexed by pid (no generations, no lifetime)"});
     c.add(std::make_unique<FunctionScenario>(name, description, std::move(build), std::move(params), std::move(probes)));
   };
   add("mls-publish", "proposal: prep_enable creates b's entry while a balancer scans the header without "

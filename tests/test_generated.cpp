@@ -2,6 +2,8 @@
 // generated scenario can reach is found and shrunk to a small scenario that finds it again.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "properties/generated.hpp"
 #include "properties/lifetime.hpp"
 #include "sim/runner.hpp"
@@ -57,25 +59,28 @@ INSTANTIATE_TEST_SUITE_P(Reachable, GeneratedMutant,
                            return n;
                          });
 
+// Runs the generated scenario with `params` under `mutant` (may be empty) and expects it clean.
+void expect_generated_clean(const char* mutant, const std::map<std::string, int64_t>& params) {
+  const sim::Catalog c = test::catalog();
+  sim::RunRequest req;
+  req.scenario = c.find("generated");
+  req.config.mutant = mutant;
+  req.config.executions_max = 3000;
+  req.observers = properties::default_observers;
+  ASSERT_FALSE(sim::resolve_params(*req.scenario, params, req.params));
+  const auto r = sim::run(req);
+  EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound)
+      << mutant << ": " << (r.failure ? r.failure->verdict.message : std::string());
+}
+
 // Regressions found by generated scenarios: two creators racing on the kzalloc path (the
 // PREEMPT_RT and kmalloc_nolock mutants' allocator, with the default knobs, where both bugs are
 // benign) were given the same storage object by Kernel::kzalloc_storage, and the frees took the
 // bpf_mem_alloc path for objects the kzalloc path allocated.
 TEST(Generated, KzallocPathRacesAreClean) {
-  const sim::Catalog c = test::catalog();
   for (const char* mutant : {"alloc-in-atomic-rt", "nolock-alloc-fails"}) {
     for (int64_t teardown : {0, 1}) {
-      sim::RunRequest req;
-      req.scenario = c.find("generated");
-      req.config.mutant = mutant;
-      req.config.executions_max = 3000;
-      req.observers = properties::default_observers;
-      ASSERT_FALSE(sim::resolve_params(*req.scenario,
-                                       {{"a0", 2}, {"a1", 2}, {"a2", 6}, {"cpus", 2}, {"seeded", 0}, {"teardown", teardown}},
-                                       req.params));
-      const auto r = sim::run(req);
-      EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound)
-          << mutant << ": " << (r.failure ? r.failure->verdict.message : std::string());
+      expect_generated_clean(mutant, {{"a0", 2}, {"a1", 2}, {"a2", 6}, {"cpus", 2}, {"seeded", 0}, {"teardown", teardown}});
     }
   }
 }
@@ -84,20 +89,9 @@ TEST(Generated, KzallocPathRacesAreClean) {
 // (a delete's free when a Tasks Trace grace period does not imply an RCU one) after the RCU
 // grace-period actor had already ended left the element unfreed at quiescence.
 TEST(Generated, ChainedGracePeriodCallbacksRunBeforeTheEnd) {
-  const sim::Catalog c = test::catalog();
   for (const char* mutant : {"", "nolock-alloc-fails"}) {
-    sim::RunRequest req;
-    req.scenario = c.find("generated");
-    req.config.mutant = mutant;
-    req.config.executions_max = 3000;
-    req.observers = properties::default_observers;
-    ASSERT_FALSE(sim::resolve_params(*req.scenario,
-                                     {{"a0", 0}, {"a1", 0}, {"a2", 3}, {"cpus", 1}, {"seeded", 1}, {"teardown", 1},
-                                      {"gp_implied", 0}},
-                                     req.params));
-    const auto r = sim::run(req);
-    EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound)
-        << mutant << ": " << (r.failure ? r.failure->verdict.message : std::string());
+    expect_generated_clean(mutant, {{"a0", 0}, {"a1", 0}, {"a2", 3}, {"cpus", 1}, {"seeded", 1}, {"teardown", 1},
+                                    {"gp_implied", 0}});
   }
 }
 

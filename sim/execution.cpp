@@ -154,7 +154,7 @@ Slot Execution::run_actor(uint32_t a) {
   }
   actors_[a].status = ActorStatus::kFinished;
   enabled_valid_ = false;
-  pending_[a] = Pending{{}, "exit", true, actors_[a].ctx.cpu, true};
+  pending_[a] = Pending{{}, "exit", true, actors_[a].ctx.cpu};
   if (aborting_) return next_to_unwind();
   ActorId next = kNoActor;
   try {

@@ -21,7 +21,6 @@ struct Pending {
   std::string_view label;
   bool started = false;  // false: the actor has not run yet; `access` is meaningless
   uint16_t cpu = 0;      // the actor's CPU (fixed at spawn)
-  bool finished = false;  // the actor has ended; it has no next transition
 };
 
 struct ChoicePoint {

@@ -252,18 +252,13 @@ uint64_t bpf_lookup_events(bool proposal) {
     }
   };
   Scn scenario(proposal);
-  sim::RunRequest req;
-  req.scenario = &scenario;
-  req.config.strategy = "random";
-  req.config.executions_max = 1;
-  sim::ExecutionRecord rec;
-  rec.index = 0;
-  const sim::RunReport rep = sim::run(req);
-  // Re-run with events recorded: the decisions do not matter (one workload actor).
-  sim::Engine engine(req.config);
+  // One execution with events recorded; the schedule does not matter (one workload actor).
+  const sim::Config config;
+  const sim::Params params;
+  sim::Engine engine(config);
   engine.execution().set_record_events(true);
   auto strategy = sim::make_random_strategy(1);
-  engine.run(scenario, req.params, *strategy, {}, 0);
+  engine.run(scenario, params, *strategy, {}, 0);
   const auto& events = engine.execution().events();
   // The accesses of the second lookup: from the actor's second rcu_read_lock to its unlock.
   uint64_t count = 0;
@@ -275,7 +270,6 @@ uint64_t bpf_lookup_events(bool proposal) {
     if (in) ++count;
     if (in && ev.op == model::Op::kRcuUnlock) break;
   }
-  (void)rep;
   return count;
 }
 

@@ -99,14 +99,13 @@ void unlink_and_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task, std::str
   if (map.knobs.layout == Layout::kPidArray) {
     // exit_task: memset(&array[pid], 0). No grace period: the array has no lifetime.
     env.write(slot.obj, kData, "exit_task: memset(&pid_ctx[pid], 0)");
-    slot = Slot{slot.obj, slot.gen, false, false, 0, nullptr};
+    slot = Slot{slot.obj, slot.gen, false, 0, nullptr};
     --map.pages[page_of(map, s)].live;
     env.unlock(map.lock, "exit_task: spin_unlock");
     return;
   }
   env.write(slot.obj, kGen, "bpf_mls_delete: entry->gen++ (free)");
   if (!map.bug(Bug::kSlotReuseNoGeneration)) ++slot.gen;
-  slot.used = false;
   env.write(map.header, kHeaderGen, "bpf_mls_delete: hdr->gen[slot] = gen");
   map.header_gen[s] = map.bug(Bug::kSlotReuseNoGeneration) ? map.header_gen[s] : 0;
   --map.pages[page_of(map, s)].live;
@@ -207,7 +206,6 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::T
     env.lock(map.lock, "prep_enable: spin_lock");
     Slot& slot = map.slots[s];
     env.write(slot.obj, kData, "prep_enable: pid_ctx[pid] = (struct task_ctx){}");
-    slot.used = true;
     slot.data = 0;
     slot.initialised = true;
     slot.owner = &task;
@@ -245,7 +243,6 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::T
   };
   env.write(slot.obj, kGen, "bpf_mls_get: entry->gen++ (in use)");
   if (!map.bug(Bug::kSlotReuseNoGeneration) || slot.gen == 0) ++slot.gen;
-  slot.used = true;
   if (map.bug(Bug::kPublishBeforeInit)) publish();
   env.write(slot.obj, kData, "bpf_mls_get: memset(entry, 0)");
   slot.data = 0;

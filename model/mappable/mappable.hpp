@@ -60,7 +60,6 @@ struct Knobs {
 struct Slot {
   ObjectId obj = kNoObject;  // fields: gen, data; lives as long as the map (pages come and go)
   uint32_t gen = 0;          // bumped when the entry is taken and when it is freed
-  bool used = false;
   bool initialised = false;
   int64_t data = 0;
   const mk::Task* owner = nullptr;

@@ -27,6 +27,9 @@ struct ParamSpec {
   int64_t min;
   int64_t max;
   std::string_view help;
+  // A variant selector (which design, which knob setting), not a size: the minimiser keeps it,
+  // since a "smaller" value is another design, not a smaller scenario.
+  bool selects_variant = false;
 };
 
 // Scenario parameters by name; always complete (defaults filled in) once validated.

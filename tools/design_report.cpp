@@ -114,7 +114,7 @@ public:
     ps::World& w = ps::make_world(s, {mk::Knobs{}, false});
     auto& map = s.make<mm::Map>();
     map.knobs = knobs_;
-    mm::bpf_mls_map_alloc(s.env(), map);
+    mm::bpf_mls_map_alloc(s.env(), w.k, map);
     auto& tasks = s.make<std::vector<mk::Task*>>();
     for (std::size_t i = 0; i < seq_.size(); ++i) {
       if (seq_[i].fork) tasks.push_back(&mk::task_for_scenario(s.env(), w.k, "p" + std::to_string(seq_[i].pid), seq_[i].pid));
@@ -228,7 +228,7 @@ uint64_t bpf_lookup_events(bool proposal) {
       auto& map = s.make<mm::Map>();
       mk::Smap* smap = nullptr;
       if (proposal) {
-        mm::bpf_mls_map_alloc(s.env(), map);
+        mm::bpf_mls_map_alloc(s.env(), w.k, map);
         mk::ProgCtx c;
         c.sleepable = true;
         mm::bpf_mls_get(s.env(), w.k, map, c, t, true);

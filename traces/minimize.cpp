@@ -104,6 +104,7 @@ private:
     for (bool changed = true; changed;) {
       changed = false;
       for (const sim::ParamSpec& spec : scenario.params()) {
+        if (spec.selects_variant) continue;
         const int64_t now = best.params.at(std::string(spec.name));
         for (int64_t candidate : smaller(spec, now)) {
           Trace t = best;

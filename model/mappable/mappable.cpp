@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "model/linux/local_storage.hpp"
+#include "model/linux/task_storage.hpp"
+
 namespace lsmc::model::mappable {
 
 namespace {
@@ -18,6 +21,23 @@ constexpr TypeInfo kLinkType{"task->mls_slot", kLinkFields};
 constexpr uint16_t kGen = 0, kData = 1, kHeaderGen = 0, kHeaderPresent = 1;
 
 uint32_t page_of(const Map& map, uint32_t slot) { return slot / map.knobs.slots_per_page; }
+
+// Whether the variant gives empty pages back at all (the arena's sdt allocator and uptr do not:
+// arena pages stay, uptr memory belongs to the owning process).
+bool returns_pages(const Map& map) {
+  return map.knobs.layout == Layout::kRegion && map.knobs.page_return != PageReturn::kNever &&
+         !map.bug(Bug::kNoPageReturn);
+}
+
+// The task storage value of kArena and kUptr: which entry (and for the arena its generation);
+// 0 means none (a fresh F_CREATE value, or the uptr a user lookup returns zeroed).
+int64_t encode_entry(uint32_t slot, uint32_t gen) { return (static_cast<int64_t>(gen) << 32) | (slot + 1); }
+Handle decode_entry(int64_t v) {
+  if (v == 0) return {};
+  return {static_cast<uint32_t>((v & 0xffffffff) - 1), static_cast<uint32_t>(v >> 32)};
+}
+
+mk::Ref<mk::Task> ref(mk::Task& t) { return mk::Ref<mk::Task>::of(&t); }
 
 // The allocation policy against fragmentation: the free slot on the fullest page, so that pages
 // empty out together and can go back (lowest slot on ties, for determinism).
@@ -41,8 +61,9 @@ void bpf_mls_page_release(Env& env, Map& map, uint32_t p) {
   env.write(map.header, kHeaderPresent, "bpf_mls_page_release: hdr->present[page] = 0");
   map.header_present[p] = false;
   if (!map.bug(Bug::kZapWhileMapped)) {
-    // zap_page_range() then vm_insert_page(zero page): a racing user read sees generation 0.
-    page.user_mapped = false;
+    // zap_page_range(), then either vm_insert_page(zero page), so that a racing user read sees
+    // generation 0, or nothing, so that it faults (the kUnmap knob, as bpf_arena_free_pages).
+    page.user = map.knobs.page_return == PageReturn::kUnmap ? UserPte::kNone : UserPte::kZero;
   }
   for (uint32_t s = first; s < first + map.knobs.slots_per_page; ++s) {
     // The entry's bytes are gone with the page (a user load now reads the zero page, or, with
@@ -63,8 +84,7 @@ void bpf_mls_page_release(Env& env, Map& map, uint32_t p) {
 // a grace period ended), leaving the new page empty with no free to return it (found by the
 // resident-bound property of mls-churn).
 void bpf_mls_trim(Env& env, Map& map) {
-  if (map.knobs.page_return != PageReturn::kZeroPage || map.bug(Bug::kNoPageReturn)) return;
-  if (map.knobs.layout == Layout::kPidArray) return;
+  if (!returns_pages(map)) return;
   for (uint32_t p = 0; p < map.pages.size(); ++p) {
     if (!map.pages[p].present || map.pages[p].live != 0) continue;
     uint32_t free_here = 0;
@@ -120,6 +140,66 @@ void unlink_and_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task, std::str
              "bpf_mls_delete: call_rcu_tasks_trace(slot reuse)");
 }
 
+// scx_alloc_free_idx() (sched-ext/scx lib/sdt_alloc.bpf.c, 2025, before scx_urcu): under the
+// allocator lock, data->tid = {0, genn + 1}, the payload zeroed word by word, the index's bit
+// cleared; the index can be handed out again at once (no grace period).
+void scx_alloc_free_idx(Env& env, Map& map, uint32_t s) {
+  Slot& slot = map.slots[s];
+  env.write(slot.obj, kGen, "scx_alloc_free_idx: data->tid.genn++");
+  ++slot.gen;
+  env.write(slot.obj, kData, "scx_alloc_free_idx: data->payload[i] = 0");
+  slot = Slot{slot.obj, slot.gen, true, 0, nullptr};  // zeroed: a reuse starts initialised
+  env.write(map.header, kHeaderGen, "scx_alloc_free_idx: set_idx_state(desc, pos, false)");
+  map.header_gen[s] = 0;
+  --map.pages[page_of(map, s)].live;
+  map.free_slots.push_back(s);
+}
+
+// scx_task_free() (sched-ext/scx lib/sdt_task.bpf.c), called from ops.exit_task: the arena
+// entry is freed, then the task storage element that pointed at it.
+void scx_task_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
+  k.run_prog(env, mk::ProgType::kStructOps, [&](Env& e, const mk::ProgCtx& ctx) {
+    const mk::Ref<mk::Selem> mval = mk::prog_task_storage_get(e, k, ctx, *map.smap, ref(task), 0);
+    if (!mval) return;
+    e.read(mval->id, mk::field::kSelemData, "scx_task_free: mval->tid.idx");
+    const Handle h = decode_entry(mval->value.data);
+    if (h.valid()) {
+      e.lock(map.lock, "scx_alloc_free_idx: bpf_spin_lock(&alloc_lock)");
+      scx_alloc_free_idx(e, map, h.slot);
+      e.unlock(map.lock, "scx_alloc_free_idx: bpf_spin_unlock(&alloc_lock)");
+    }
+    mk::prog_task_storage_delete(e, k, ctx, *map.smap, ref(task));
+  });
+}
+
+// bpf_obj_free_fields() for a uptr (kernel/bpf/syscall.c, v6.13+): unpin_user_page() in the
+// element's RCU callback. The thread's memory block goes back to its process (modelled as the
+// slot becoming free and the pinned page released).
+void uptr_unpin(Env& env, Map& map, uint32_t s) {
+  env.lock(map.lock, "bpf_obj_free_fields: unpin_user_page(uptr)");
+  Page& page = map.pages[page_of(map, s)];
+  map.slots[s] = Slot{map.slots[s].obj, map.slots[s].gen, false, 0, nullptr};
+  map.free_slots.push_back(s);
+  if (--page.live == 0 && page.present) {
+    env.free(page.obj, "bpf_obj_free_fields: unpin_user_page (last pin of the page)");
+    page.present = false;
+    page.user = UserPte::kNone;
+  }
+  env.unlock(map.lock, "bpf_obj_free_fields: done");
+}
+
+// The uptr variant at exit: bpf_task_storage_free() (the 6.18 model) unlinks the element; its
+// uptr is unpinned only after the element's grace period.
+void uptr_task_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
+  const auto it = map.task_slot.find(&task);
+  mk::bpf_task_storage_free(env, k, ref(task));
+  if (it == map.task_slot.end()) return;
+  const uint32_t s = it->second;
+  map.task_slot.erase(it);
+  k.rcu.call(env, RcuFlavour::kTasksTrace, [&map, s](Env& e) { uptr_unpin(e, map, s); },
+             "bpf_selem_free: call_rcu_tasks_trace(bpf_obj_free_fields)");
+}
+
 }  // namespace
 
 uint32_t Map::resident() const {
@@ -135,7 +215,8 @@ uint32_t Map::live() const {
 }
 
 // bpf_mls_map_alloc() (proposal)
-void bpf_mls_map_alloc(Env& env, Map& map) {
+void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map) {
+  map.kernel = &k;
   map.lock = env.new_lock(LockKind::kSpinIrq, "mls->lock");
   map.header = env.alloc(kHeaderType, "bpf_mls_map_alloc: header page");
   map.task_slot_obj = env.alloc(kLinkType, "bpf_mls_map_alloc: task->mls_slot");
@@ -151,11 +232,23 @@ void bpf_mls_map_alloc(Env& env, Map& map) {
     // entry reads as published) and nothing is ever returned.
     for (uint32_t p = 0; p < map.pages.size(); ++p) {
       map.pages[p].obj = env.alloc(kPageType, "array_map_alloc: bpf_map_area_mmapable_alloc");
-      map.pages[p].present = map.pages[p].user_mapped = true;
+      map.pages[p].present = true;
+      map.pages[p].user = UserPte::kPage;
       map.header_present[p] = true;
     }
     map.header_gen.assign(map.slots.size(), 1);
     map.resident_max = map.pages.size();
+  }
+  if (map.knobs.layout == Layout::kArena) {
+    // scx_task_init(): the arena (nothing populated yet) and scx_task_map. sdt starts an index's
+    // genn at 0; the model starts it at 1 so that a zeroed task storage value means "no entry".
+    map.smap = &mk::bpf_local_storage_map_alloc(env, k, mk::OwnerKind::kTask, "scx_task_map", false);
+    for (Slot& slot : map.slots) slot.gen = 1;
+  }
+  if (map.knobs.layout == Layout::kUptr) {
+    // The TLD library's tld_data_map; the "pages" are the threads' own memory, one pinned page
+    // per thread's data block (task_local_data.h aligns a block so that it fits in a page).
+    map.smap = &mk::bpf_local_storage_map_alloc(env, k, mk::OwnerKind::kTask, "tld_data_map", false);
   }
 }
 
@@ -168,35 +261,163 @@ uint32_t pid_index(const Map& map, const mk::Task& task) {
 
 }  // namespace
 
-// bpf_mls_page_alloc() (proposal kfunc)
-bool bpf_mls_page_alloc(Env& env, Map& map) {
-  env.might_sleep("bpf_mls_page_alloc: alloc_page(GFP_KERNEL)");
-  env.lock(map.lock, "bpf_mls_page_alloc: spin_lock_irqsave(&mls->lock)");
+namespace {
+
+struct PageAllocLabels {
+  std::string_view sleep, lock, unlock, alloc, publish;
+};
+
+// The first absent page of the region: allocated, mapped to user space, its presence published.
+bool alloc_first_absent_page(Env& env, Map& map, const PageAllocLabels& l) {
+  env.might_sleep(l.sleep);
+  env.lock(map.lock, l.lock);
   uint32_t p = 0;
   while (p < map.pages.size() && map.pages[p].present) ++p;
   if (p == map.pages.size()) {
-    env.unlock(map.lock, "bpf_mls_page_alloc: spin_unlock_irqrestore");
+    env.unlock(map.lock, l.unlock);
     env.probe("mls: region full");
     return false;
   }
   Page& page = map.pages[p];
-  page.obj = env.alloc(kPageType, "bpf_mls_page_alloc: the page");
+  page.obj = env.alloc(kPageType, l.alloc);
   page.present = true;
   for (uint32_t s = p * map.knobs.slots_per_page; s < (p + 1) * map.knobs.slots_per_page; ++s) {
     map.free_slots.push_back(s);
   }
-  // remap_pfn_range() into the user mapping, then the header says so.
-  page.user_mapped = true;
-  env.write(map.header, kHeaderPresent, "bpf_mls_page_alloc: hdr->present[page] = 1");
+  page.user = UserPte::kPage;
+  env.write(map.header, kHeaderPresent, l.publish);
   map.header_present[p] = true;
   map.resident_max = std::max<uint64_t>(map.resident_max, map.resident());
-  env.unlock(map.lock, "bpf_mls_page_alloc: spin_unlock_irqrestore");
+  env.unlock(map.lock, l.unlock);
   return true;
+}
+
+// bpf_arena_alloc_pages() (kernel/bpf/arena.c, v6.18: KF_SLEEPABLE, arena->lock a mutex) as sdt's
+// allocator calls it to refill its pool: the page is mapped in the kernel area and faults into
+// user space on first touch (modelled as mapped at once).
+bool bpf_arena_alloc_pages(Env& env, Map& map) {
+  return alloc_first_absent_page(env, map, {"bpf_arena_alloc_pages: bpf_map_alloc_pages(GFP_KERNEL)",
+                                            "scx_alloc: bpf_spin_lock(&alloc_lock)", "scx_alloc: bpf_spin_unlock",
+                                            "bpf_arena_alloc_pages: vm_area_map_pages",
+                                            "scx_alloc_chunk: desc->chunk = page"});
+}
+
+}  // namespace
+
+// bpf_mls_page_alloc() (proposal kfunc): remap_pfn_range() into the user mapping, then the
+// header says so.
+bool bpf_mls_page_alloc(Env& env, Map& map) {
+  return alloc_first_absent_page(env, map, {"bpf_mls_page_alloc: alloc_page(GFP_KERNEL)",
+                                            "bpf_mls_page_alloc: spin_lock_irqsave(&mls->lock)",
+                                            "bpf_mls_page_alloc: spin_unlock_irqrestore", "bpf_mls_page_alloc: the page",
+                                            "bpf_mls_page_alloc: hdr->present[page] = 1"});
+}
+
+namespace {
+
+// scx_task_data() (sched-ext/scx lib/sdt_task.bpf.c): the task storage lookup (the 6.18 model:
+// cache hit, or a list walk that fills the cache), then the arena pointer it holds.
+int scx_task_data(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Task& task) {
+  const mk::Ref<mk::Selem> mval = mk::prog_task_storage_get(env, k, ctx, *map.smap, ref(task), 0);
+  if (!mval) return -1;
+  env.read(mval->id, mk::field::kSelemData, "scx_task_data: data = mval->data");
+  const Handle h = decode_entry(mval->value.data);
+  return h.valid() ? static_cast<int>(h.slot) : -1;
+}
+
+// scx_task_alloc() (sched-ext/scx lib/sdt_task.bpf.c), from ops.init_task: the task storage
+// element (F_CREATE), then scx_alloc() takes the lowest free index of the pool, refilling it
+// with arena pages when empty (sleepable only, as bpf_arena_alloc_pages is in 6.18), and the
+// element records {tid, data}.
+int scx_task_alloc(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Task& task) {
+  const mk::Ref<mk::Selem> mval = mk::prog_task_storage_get(env, k, ctx, *map.smap, ref(task), mk::kGetFCreate);
+  if (!mval) return -1;
+  env.lock(map.lock, "scx_alloc: bpf_spin_lock(&alloc_lock)");
+  for (int attempt = 0; map.free_slots.empty(); ++attempt) {
+    env.unlock(map.lock, "scx_alloc: bpf_spin_unlock(&alloc_lock)");
+    if (!ctx.sleepable || attempt > 0) {
+      env.probe(ctx.sleepable ? "mls: no entry after a page allocation" : "mls: no free entry in atomic context");
+      return -1;
+    }
+    if (!bpf_arena_alloc_pages(env, map)) return -1;
+    env.lock(map.lock, "scx_alloc: bpf_spin_lock(&alloc_lock)");
+  }
+  const auto lowest = std::min_element(map.free_slots.begin(), map.free_slots.end());
+  const uint32_t s = *lowest;
+  map.free_slots.erase(lowest);
+  Slot& slot = map.slots[s];
+  slot.initialised = true;  // zeroed at its last free, or a fresh (zero) arena page
+  slot.data = 0;
+  slot.owner = &task;
+  env.write(map.header, kHeaderGen, "scx_alloc: set_idx_state(desc, pos, true)");
+  map.header_gen[s] = slot.gen;
+  ++map.pages[page_of(map, s)].live;
+  env.unlock(map.lock, "scx_alloc: bpf_spin_unlock(&alloc_lock)");
+  env.write(mval->id, mk::field::kSelemData, "scx_task_alloc: mval->tid = data->tid; mval->data = data");
+  mval->value.data = encode_entry(s, slot.gen);
+  return static_cast<int>(s);
+}
+
+// tld_object_init() (tools/testing/selftests/bpf/progs/task_local_data.bpf.h, v6.18): the
+// thread's tld_data_map element and its uptr. A program cannot create the user memory: with
+// F_CREATE it would only get an element whose uptr is NULL.
+int tld_object_init(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Task& task, bool create) {
+  const mk::Ref<mk::Selem> mval = mk::prog_task_storage_get(env, k, ctx, *map.smap, ref(task), 0);
+  if (!mval) {
+    if (create) env.probe("mls: a program cannot create a thread's uptr memory");
+    return -1;
+  }
+  env.read(mval->id, mk::field::kSelemData, "tld_object_init: tld_obj->data_map = mval (uptr)");
+  const Handle h = decode_entry(mval->value.data);
+  return h.valid() ? static_cast<int>(h.slot) : -1;
+}
+
+// __tld_init_data_p() (tools/testing/selftests/bpf/prog_tests/task_local_data.h, v6.18), run by
+// the thread itself: a data block in its own memory, then bpf_map_update_elem(tld_data_map,
+// pidfd, {data}), which pins the page (bpf_obj_swap_uptrs, pin_user_pages_fast).
+int tld_init_data(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
+  env.lock(map.lock, "__tld_init_data_p: aligned_alloc(TLD_PAGE_SIZE)");
+  if (map.free_slots.empty()) {
+    // Each thread's block is a page of its own process: pages come with threads.
+    env.unlock(map.lock, "__tld_init_data_p: (no memory)");
+    if (!alloc_first_absent_page(env, map, {"__tld_init_data_p: page fault (GFP_KERNEL)", "__tld_init_data_p: mmap_lock",
+                                            "__tld_init_data_p: mmap_unlock", "__tld_init_data_p: the thread's page",
+                                            "__tld_init_data_p: (process memory)"})) {
+      return -1;
+    }
+    env.lock(map.lock, "__tld_init_data_p: aligned_alloc(TLD_PAGE_SIZE)");
+  }
+  const uint32_t s = map.free_slots.front();
+  map.free_slots.erase(map.free_slots.begin());
+  Slot& slot = map.slots[s];
+  env.write(slot.obj, kData, "__tld_init_data_p: memset(data, 0)");
+  slot = Slot{slot.obj, slot.gen + 1, true, 0, &task};
+  ++map.pages[page_of(map, s)].live;
+  map.task_slot[&task] = s;
+  env.unlock(map.lock, "__tld_init_data_p: done");
+  const int err = mk::sys_map_update_elem(env, k, *map.smap, mk::pidfd_open(task), mk::Value{encode_entry(s, slot.gen), 0},
+                                          mk::kBpfAny);
+  return err == 0 ? static_cast<int>(s) : -1;
+}
+
+}  // namespace
+
+// Registers an entry before a scenario starts, as the variant does.
+int bpf_mls_seed(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
+  if (map.knobs.layout == Layout::kUptr) return tld_init_data(env, k, map, task);
+  int slot = -1;
+  k.run_prog(env, mk::ProgType::kLsmSleepable, [&](Env& e, const mk::ProgCtx& ctx) {
+    slot = bpf_mls_get(e, k, map, ctx, task, true);
+  });
+  return slot;
 }
 
 // bpf_mls_get() (proposal helper)
 int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Task& task, bool create) {
-  (void)k;
+  if (map.knobs.layout == Layout::kArena) {
+    return create ? scx_task_alloc(env, k, map, ctx, task) : scx_task_data(env, k, map, ctx, task);
+  }
+  if (map.knobs.layout == Layout::kUptr) return tld_object_init(env, k, map, ctx, task, create);
   env.read(map.task_slot_obj, 0, "bpf_mls_get: task->mls_slot");
   if (auto it = map.task_slot.find(&task); it != map.task_slot.end()) return static_cast<int>(it->second);
   if (!create) return -1;
@@ -273,11 +494,15 @@ void bpf_mls_write(Env& env, Map& map, int slot, const mk::Task& expected, int64
 
 // bpf_mls_delete() (proposal helper)
 void bpf_mls_delete(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
+  if (map.knobs.layout == Layout::kArena) return scx_task_free(env, k, map, task);
+  if (map.knobs.layout == Layout::kUptr) return uptr_task_free(env, k, map, task);
   unlink_and_free(env, k, map, task, "bpf_mls_delete: spin_lock_irqsave(&mls->lock)");
 }
 
 // bpf_mls_task_free() (proposal): the exit hook, where bpf_task_storage_free() is today.
 void bpf_mls_task_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
+  if (map.knobs.layout == Layout::kArena) return scx_task_free(env, k, map, task);
+  if (map.knobs.layout == Layout::kUptr) return uptr_task_free(env, k, map, task);
   unlink_and_free(env, k, map, task, "bpf_mls_task_free: spin_lock_irqsave(&mls->lock)");
 }
 
@@ -285,6 +510,19 @@ void bpf_mls_task_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
 Handle bpf_mls_handle_open(Env& env, Map& map, mk::Task& task, UserLib& lib) {
   if (map.knobs.layout == Layout::kPidArray) return Handle{pid_index(map, task), 1};  // array[pid]: no syscall
   ++lib.syscalls;
+  if (map.smap != nullptr) {
+    // map_lookup_elem() by pidfd (the 6.18 model): copy_map_value() copies the value, with uptr
+    // fields zeroed.
+    const mk::LookupResult r = mk::sys_map_lookup_elem(env, *map.kernel, *map.smap, mk::pidfd_open(task), 0);
+    if (r.err != 0) return {};
+    if (map.knobs.layout == Layout::kUptr) {
+      env.check(false, "user-unreachable",
+                "user space asked for " + task.name + "'s entry: the lookup by pidfd returns the uptr zeroed, and the "
+                "memory lies in " + task.name + "'s own process");
+      return {};
+    }
+    return decode_entry(r.value.data);
+  }
   env.access({kNoObject, 0, Op::kSyscall}, "sys_bpf(BPF_MLS_HANDLE_OPEN, pidfd)");
   env.lock(map.lock, "bpf_mls_handle_open: spin_lock_irqsave(&mls->lock)");
   env.read(map.task_slot_obj, 0, "bpf_mls_handle_open: task->mls_slot");
@@ -297,13 +535,28 @@ Handle bpf_mls_handle_open(Env& env, Map& map, mk::Task& task, UserLib& lib) {
   return h;
 }
 
+namespace {
+
+// The generation a user read checks, before and after its load: the header's copy (proposal), or
+// the entry's own data->tid.genn (arena: sdt bumps it first thing on free).
+uint32_t user_gen(Env& env, const Map& map, uint32_t s, bool first) {
+  if (map.knobs.layout == Layout::kArena) {
+    env.read(map.slots[s].obj, kGen, first ? "user: READ_ONCE(data->tid.genn)" : "user: smp_rmb(); data->tid.genn again");
+    return map.slots[s].gen;
+  }
+  env.read(map.header, kHeaderGen,
+           first ? "libbpf_mls_read: smp_load_acquire(&hdr->gen[slot])" : "libbpf_mls_read: smp_rmb(); hdr->gen[slot] again");
+  return map.header_gen[s];
+}
+
+}  // namespace
+
 // libbpf_mls_read() (proposal)
 UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h) {
   UserRead r;
   const uint32_t p = page_of(map, h.slot);
   ++lib.loads;
-  env.read(map.header, kHeaderGen, "libbpf_mls_read: smp_load_acquire(&hdr->gen[slot])");
-  const uint32_t g1 = map.header_gen[h.slot];
+  const uint32_t g1 = user_gen(env, map, h.slot, true);
   if (g1 != h.gen) return r;
   // One load through the user mapping. What it reads is decided at that instant: the page, the
   // zero page after a zap, or (the mutant) a page that was freed while still mapped.
@@ -311,8 +564,15 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h) {
   const Slot& slot = map.slots[h.slot];
   env.read(slot.obj, kData, "libbpf_mls_read: entry->load (through the mapping)");
   const Page& page = map.pages[p];
-  if (!page.user_mapped) {
+  if (page.user == UserPte::kZero) {
     r.status = UserRead::Status::kAbsent;  // the zero page: generation 0, data 0
+    return r;
+  }
+  if (page.user == UserPte::kNone) {
+    env.check(false, "user-fault",
+              "user space loads entry " + std::to_string(h.slot) + " through its mapping, but page " + std::to_string(p) +
+                  " was zapped and left absent after its generation check: the load faults");
+    r.status = UserRead::Status::kAbsent;
     return r;
   }
   env.check(page.present, "user-fault",
@@ -323,8 +583,7 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h) {
   r.owner = slot.owner;
   r.initialised = slot.initialised;
   ++lib.loads;
-  env.read(map.header, kHeaderGen, "libbpf_mls_read: smp_rmb(); hdr->gen[slot] again");
-  if (map.header_gen[h.slot] != g1) return UserRead{};
+  if (user_gen(env, map, h.slot, false) != g1) return UserRead{};
   r.status = UserRead::Status::kOk;
   return r;
 }
@@ -333,6 +592,12 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h) {
 // load balancer reads every task's load).
 std::vector<std::pair<uint32_t, UserRead>> libbpf_mls_scan(Env& env, Map& map, UserLib& lib) {
   std::vector<std::pair<uint32_t, UserRead>> out;
+  if (map.knobs.layout == Layout::kUptr) {
+    env.check(map.live() == 0, "user-unreachable",
+              "a balancer scans every task's entry, but " + std::to_string(map.live()) +
+                  " live entries lie in their owners' processes (uptr memory is not shared)");
+    return out;
+  }
   for (uint32_t s = 0; s < map.slots.size(); ++s) {
     ++lib.loads;
     env.read(map.header, kHeaderGen, "libbpf_mls_scan: hdr->gen[slot]");

@@ -18,6 +18,7 @@
 
 #include "model/env.hpp"
 #include "model/linux/kernel.hpp"
+#include "model/linux/types.hpp"
 
 namespace lsmc::model::mappable {
 
@@ -39,6 +40,15 @@ enum class PageReturn : uint8_t {
   kNever,           // pages stay resident: simple, unbounded under churn
   kZeroPage,        // after a grace period the page is replaced by the shared zero page in the
                     // user mapping: a racing user read sees generation 0 and reports ESTALE
+  kUnmap,           // after a grace period the page is zapped and left absent (as
+                    // bpf_arena_free_pages does): a racing user load faults
+};
+
+// How user space learns that an entry exists and is initialised (design question 3).
+enum class Publication : uint8_t {
+  kGeneration,  // per-slot generation in the header, stored (release) after the entry is written
+  kSeqcount,    // per-slot sequence count: odd while the entry is being written or torn down,
+                // even once stable; readers retry on odd or changed (write_seqcount_begin/end)
 };
 
 // Where entries live (the variants compared on the same scenarios).
@@ -46,6 +56,13 @@ enum class Layout : uint8_t {
   kRegion,    // the proposal: pages allocated on demand, entries with generations, handles
   kPidArray,  // today's workaround: a BPF_F_MMAPABLE array indexed by pid, all pages resident,
               // no generations; exit_task clears the entry; user space reads array[pid]
+  kArena,     // what sched_ext's sdt allocator does (sched-ext/scx lib/sdt_task.bpf.c): entries in
+              // arena pages, task storage (the 6.18 model) holds {idx, gen} per task; a free zeroes
+              // the entry, bumps its generation and returns the index at once; pages stay
+  kUptr,      // task-local-data style (v6.13 uptr, selftests' task_local_data.h): each thread's
+              // entry is its own process's memory, registered by the thread with one
+              // bpf_map_update_elem(pidfd) that pins the page; programs cannot create it, and a
+              // user lookup returns the uptr zeroed, so no other process can read it
 };
 
 struct Knobs {
@@ -53,6 +70,7 @@ struct Knobs {
   uint32_t slots_per_page = 2;  // entries per page
   PageReturn page_return = PageReturn::kZeroPage;
   Layout layout = Layout::kRegion;
+  Publication publication = Publication::kGeneration;
 };
 
 // One entry. The owner tag is the model's oracle (which task the entry belongs to); a real
@@ -65,10 +83,17 @@ struct Slot {
   const mk::Task* owner = nullptr;
 };
 
+// What the user mapping shows at a page's address.
+enum class UserPte : uint8_t {
+  kNone,  // nothing: a user load faults (SIGSEGV/SIGBUS)
+  kPage,  // the page itself (whether or not the kernel still owns it)
+  kZero,  // the shared zero page: loads read 0
+};
+
 struct Page {
   ObjectId obj = kNoObject;  // the kernel page: alloc'ed by the kfunc, freed when returned
   bool present = false;      // the kernel page exists
-  bool user_mapped = false;  // the user mapping shows it (false: absent or zero page)
+  UserPte user = UserPte::kNone;
   uint32_t live = 0;
 };
 
@@ -91,6 +116,8 @@ struct Map {
   std::vector<uint32_t> free_slots;  // ready for reuse (a grace period has passed)
   std::map<const mk::Task*, uint32_t> task_slot;  // task->mls_slot
   ObjectId task_slot_obj = kNoObject;             // the association, as one modelled object
+  mk::Smap* smap = nullptr;  // kArena: scx_task_map; kUptr: the uptr map (6.18 task storage)
+  mk::Kernel* kernel = nullptr;  // the kernel whose task storage kArena and kUptr use
   uint64_t resident_max = 0;
   bool bug(Bug b) const { return bugs[static_cast<std::size_t>(b)]; }
   uint32_t resident() const;
@@ -98,7 +125,11 @@ struct Map {
 };
 
 // bpf_mls_map_alloc() (proposal): reserves the region, allocates and maps the header page.
-void bpf_mls_map_alloc(Env& env, Map& map);
+// kArena and kUptr also create their task storage map in `k` (the 6.18 model).
+void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map);
+// Registers `task`'s entry before a scenario starts, as its variant does it: prep_enable for the
+// kernel-allocated layouts, the thread's own bpf_map_update_elem(pidfd, uptr) for kUptr.
+int bpf_mls_seed(Env& env, mk::Kernel& k, Map& map, mk::Task& task);
 // bpf_mls_page_alloc() (proposal kfunc): allocates the first absent page and publishes it.
 // Sleeps (GFP_KERNEL): only sleepable programs and syscalls may call it. Returns false if the
 // region is full.
@@ -118,13 +149,17 @@ void bpf_mls_task_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task);
 // The user-space library (libbpf in the proposal).
 struct UserLib {
   std::map<int, Handle> handles;  // the IDR layer: pid number -> handle
+  const mk::Task* process = nullptr;  // whose address space the library runs in (nullptr: a
+                                      // daemon of its own, as a scheduler's user half is)
   uint64_t syscalls = 0;
   uint64_t loads = 0;
 };
-// bpf_mls_handle_open() (proposal syscall): pidfd -> handle, or an invalid handle.
+// bpf_mls_handle_open() (proposal syscall): pidfd -> handle, or an invalid handle. kArena: a
+// bpf(BPF_MAP_LOOKUP_ELEM) of scx_task_map by pidfd gives {idx, gen}; kUptr: the same lookup
+// returns the uptr zeroed, and the memory is in another process (user-unreachable).
 Handle bpf_mls_handle_open(Env& env, Map& map, mk::Task& task, UserLib& lib);
 struct UserRead {
-  enum class Status : uint8_t { kOk, kStale, kAbsent } status = Status::kStale;
+  enum class Status : uint8_t { kOk, kStale, kAbsent, kUnreachable } status = Status::kStale;
   int64_t data = 0;
   const mk::Task* owner = nullptr;  // oracle: whose entry the bytes read belong to
   bool initialised = false;         // oracle: were they written before being read
@@ -132,7 +167,8 @@ struct UserRead {
 // libbpf_mls_read() (proposal): generation, data, generation again; ESTALE if they differ or do
 // not match the handle; a page that is not mapped faults (a violation), the zero page reads 0.
 UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h);
-// libbpf_mls_scan(): every published entry, read through the header without syscalls.
+// libbpf_mls_scan(): every published entry, read through the header without syscalls. With
+// kUptr there is nothing to scan: every entry is in its owner's process (user-unreachable).
 std::vector<std::pair<uint32_t, UserRead>> libbpf_mls_scan(Env& env, Map& map, UserLib& lib);
 // libbpf_mls_lookup(): the IDR: a cached handle for `pid`, else one syscall; on ESTALE the entry
 // is dropped and the handle opened again once.

@@ -62,23 +62,18 @@ MlsWorld& make_mls_world(sim::Setup& s, mm::Knobs knobs) {
   m.w = &make_world(s, {mk::Knobs{}, false});
   m.map.knobs = knobs;
   m.map.knobs.layout = static_cast<mm::Layout>(s.params().get("layout"));
+  m.map.knobs.page_return = static_cast<mm::PageReturn>(s.params().get("page_return"));
   for (const MutantRow& row : mappable_mutants()) {
     if (s.mutant(row.name)) m.map.bugs.set(static_cast<std::size_t>(row.bug));
   }
-  mm::bpf_mls_map_alloc(s.env(), m.map);
+  mm::bpf_mls_map_alloc(s.env(), m.w->k, m.map);
   return m;
 }
 
-mk::ProgCtx sleepable_ctx() {
-  mk::ProgCtx c;
-  c.type = ProgType::kLsmSleepable;
-  c.sleepable = true;
-  return c;
-}
-
-// An entry made before the scenario starts (prep_enable ran earlier), holding `data`.
+// An entry made before the scenario starts (prep_enable ran earlier, or with uptr the thread
+// registered its memory), holding `data`.
 int seed_entry(Env& env, MlsWorld& m, mk::Task& t, int64_t data) {
-  const int slot = mm::bpf_mls_get(env, m.w->k, m.map, sleepable_ctx(), t, true);
+  const int slot = mm::bpf_mls_seed(env, m.w->k, m.map, t);
   if (slot < 0) env.fail("model-error", "seeding an entry failed");
   m.map.slots[static_cast<std::size_t>(slot)].data = data;
   return slot;
@@ -104,7 +99,7 @@ void check_user_read(Env& env, const mm::UserRead& r, const mk::Task* wanted, st
 // Design question 3: a lock-free scan of the header must never show an entry before it is
 // initialised.
 void build_publish(sim::Setup& s) {
-  MlsWorld& m = make_mls_world(s, {2, 2, mm::PageReturn::kZeroPage});
+  MlsWorld& m = make_mls_world(s, {2, 2});
   Env& env = s.env();
   mk::Task& a = mk::task_for_scenario(env, m.w->k, "a", 100);
   mk::Task& b = mk::task_for_scenario(env, m.w->k, "b", 101);
@@ -124,7 +119,7 @@ void build_publish(sim::Setup& s) {
 
 // Design question 4: a handle must not reach another task after exit and pid reuse.
 void build_pid_reuse(sim::Setup& s) {
-  MlsWorld& m = make_mls_world(s, {2, 1, mm::PageReturn::kZeroPage});
+  MlsWorld& m = make_mls_world(s, {2, 1});
   Env& env = s.env();
   mk::Task& a = mk::task_for_scenario(env, m.w->k, "a", 100);
   mk::Task& c = mk::task_for_scenario(env, m.w->k, "c", 101);
@@ -159,7 +154,7 @@ void build_pid_reuse(sim::Setup& s) {
 
 // Design question 5: BPF readers hold entries within their read-side section.
 void build_reader_vs_delete(sim::Setup& s) {
-  MlsWorld& m = make_mls_world(s, {2, 1, mm::PageReturn::kZeroPage});
+  MlsWorld& m = make_mls_world(s, {2, 1});
   Env& env = s.env();
   mk::Task& t1 = mk::task_for_scenario(env, m.w->k, "t1", 100);
   mk::Task& t2 = mk::task_for_scenario(env, m.w->k, "t2", 101);
@@ -189,7 +184,7 @@ void build_reader_vs_delete(sim::Setup& s) {
 // Design question 2: user space is not an RCU reader; a page can go back while a user load is
 // between its generation check and its load.
 void build_zap_race(sim::Setup& s) {
-  MlsWorld& m = make_mls_world(s, {1, 1, mm::PageReturn::kZeroPage});
+  MlsWorld& m = make_mls_world(s, {1, 1});
   Env& env = s.env();
   mk::Task& t = mk::task_for_scenario(env, m.w->k, "t", 100);
   seed_entry(env, m, t, 100001);
@@ -201,8 +196,7 @@ void build_zap_race(sim::Setup& s) {
 
 // Design questions 1 and 6: churn, and what stays resident afterwards.
 void build_churn(sim::Setup& s) {
-  const auto page_return = static_cast<mm::PageReturn>(s.params().get("page_return"));
-  MlsWorld& m = make_mls_world(s, {3, 2, page_return});
+  MlsWorld& m = make_mls_world(s, {3, 2});
   Env& env = s.env();
   const int rounds = static_cast<int>(s.params().get("rounds"));
   auto& tasks = s.make<std::vector<mk::Task*>>();
@@ -242,8 +236,16 @@ void add_mappable_scenarios(sim::Catalog& c) {
   auto add = [&c](std::string_view name, std::string_view description, FunctionScenario::Build build,
                   std::vector<sim::ParamSpec> params = {}, std::vector<std::string_view> probes = {}) {
     // Every scenario runs on both variants: the proposal's region, or today's pid-indexed array.
-    params.push_back({"layout", 0, 0, 1, "0: the proposal's region of pages; 1: today's workaround, a mmapable "
-                                         "array indexed by pid (no generations, no lifetime)"});
+    params.push_back({"layout", 0, 0, 3,
+                      "0: the proposal's region of pages; 1: today's workaround, a mmapable array indexed by pid "
+                      "(no generations, no lifetime); 2: arena + task storage (sched_ext's sdt allocator); 3: uptr "
+                      "(task-local data: each thread's own memory, pinned)",
+                      true});
+    params.push_back({"page_return", 1, 0, 2,
+                      "what the proposal does with an empty page: 0 keeps it (no bound claimed); 1 returns it after "
+                      "a grace period with the zero page in the user mapping; 2 returns it and leaves the user "
+                      "mapping absent (as bpf_arena_free_pages)",
+                      true});
     c.add(std::make_unique<FunctionScenario>(name, description, std::move(build), std::move(params), std::move(probes)));
   };
   add("mls-publish", "proposal: prep_enable creates b's entry while a balancer scans the header without "

@@ -13,12 +13,14 @@ constexpr std::string_view kSlotFields[] = {"gen", "data"};
 constexpr TypeInfo kSlotType{"mls_slot", kSlotFields};
 constexpr std::string_view kPageFields[] = {"bytes"};
 constexpr TypeInfo kPageType{"mls_page", kPageFields};
-constexpr std::string_view kHeaderFields[] = {"gen", "present"};
+constexpr std::string_view kHeaderFields[] = {"gen", "present", "seq"};
 constexpr TypeInfo kHeaderType{"mls_header", kHeaderFields};
 constexpr std::string_view kLinkFields[] = {"mls_slot"};
 constexpr TypeInfo kLinkType{"task->mls_slot", kLinkFields};
 
-constexpr uint16_t kGen = 0, kData = 1, kHeaderGen = 0, kHeaderPresent = 1;
+constexpr uint16_t kGen = 0, kData = 1, kHeaderGen = 0, kHeaderPresent = 1, kHeaderSeq = 2;
+constexpr std::string_view kRingFields[] = {"data"};
+constexpr TypeInfo kRingType{"mls_ringbuf", kRingFields};
 
 uint32_t page_of(const Map& map, uint32_t slot) { return slot / map.knobs.slots_per_page; }
 
@@ -38,6 +40,26 @@ Handle decode_entry(int64_t v) {
 }
 
 mk::Ref<mk::Task> ref(mk::Task& t) { return mk::Ref<mk::Task>::of(&t); }
+
+// bpf_mls_publish() (proposal): tells user space that slot `s` now holds generation `gen` (0:
+// freed), the way the publication knob says. Called under mls->lock, after the entry is written.
+void bpf_mls_publish(Env& env, Map& map, uint32_t s, uint32_t gen, std::string_view label) {
+  const bool seqcount = map.knobs.publication == Publication::kSeqcount;
+  if (seqcount) {
+    env.write(map.header, kHeaderSeq, "write_seqcount_begin(&hdr->seq)");
+    ++map.seq;
+  }
+  env.write(map.header, kHeaderGen, label);
+  map.header_gen[s] = gen;
+  if (seqcount) {
+    env.write(map.header, kHeaderSeq, "write_seqcount_end(&hdr->seq)");
+    ++map.seq;
+  }
+  if (map.knobs.publication == Publication::kNotification) {
+    env.write(map.ring_obj, 0, "bpf_ringbuf_output(&mls->changes, {slot, gen})");
+    map.ring.push_back({s, gen});
+  }
+}
 
 // The allocation policy against fragmentation: the free slot on the fullest page, so that pages
 // empty out together and can go back (lowest slot on ties, for determinism).
@@ -126,8 +148,8 @@ void unlink_and_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task, std::str
   }
   env.write(slot.obj, kGen, "bpf_mls_delete: entry->gen++ (free)");
   if (!map.bug(Bug::kSlotReuseNoGeneration)) ++slot.gen;
-  env.write(map.header, kHeaderGen, "bpf_mls_delete: hdr->gen[slot] = gen");
-  map.header_gen[s] = map.bug(Bug::kSlotReuseNoGeneration) ? map.header_gen[s] : 0;
+  bpf_mls_publish(env, map, s, map.bug(Bug::kSlotReuseNoGeneration) ? map.header_gen[s] : 0,
+                  "bpf_mls_delete: hdr->gen[slot] = 0");
   --map.pages[page_of(map, s)].live;
   env.unlock(map.lock, "bpf_mls_delete: spin_unlock_irqrestore");
   if (map.bug(Bug::kReuseBeforeGracePeriod)) {
@@ -220,6 +242,9 @@ void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map) {
   map.lock = env.new_lock(LockKind::kSpinIrq, "mls->lock");
   map.header = env.alloc(kHeaderType, "bpf_mls_map_alloc: header page");
   map.task_slot_obj = env.alloc(kLinkType, "bpf_mls_map_alloc: task->mls_slot");
+  if (map.knobs.publication == Publication::kNotification) {
+    map.ring_obj = env.alloc(kRingType, "bpf_mls_map_alloc: the change ring buffer");
+  }
   map.pages.assign(map.knobs.pages, Page{});
   map.slots.assign(static_cast<std::size_t>(map.knobs.pages) * map.knobs.slots_per_page, Slot{});
   // An entry's identity (its generation, its place in the region) outlives the pages that back
@@ -458,10 +483,7 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::T
   const uint32_t s = map.free_slots[pick];
   map.free_slots.erase(map.free_slots.begin() + static_cast<std::ptrdiff_t>(pick));
   Slot& slot = map.slots[s];
-  auto publish = [&] {
-    env.write(map.header, kHeaderGen, "bpf_mls_get: smp_store_release(&hdr->gen[slot], gen)");
-    map.header_gen[s] = slot.gen;
-  };
+  auto publish = [&] { bpf_mls_publish(env, map, s, slot.gen, "bpf_mls_get: smp_store_release(&hdr->gen[slot], gen)"); };
   env.write(slot.obj, kGen, "bpf_mls_get: entry->gen++ (in use)");
   if (!map.bug(Bug::kSlotReuseNoGeneration) || slot.gen == 0) ++slot.gen;
   if (map.bug(Bug::kPublishBeforeInit)) publish();
@@ -530,6 +552,10 @@ Handle bpf_mls_handle_open(Env& env, Map& map, mk::Task& task, UserLib& lib) {
   if (auto it = map.task_slot.find(&task); it != map.task_slot.end()) {
     env.read(map.header, kHeaderGen, "bpf_mls_handle_open: hdr->gen[slot]");
     h = {it->second, map.header_gen[it->second]};
+    if (map.knobs.publication == Publication::kSeqcount) {
+      env.read(map.header, kHeaderSeq, "bpf_mls_handle_open: hdr->seq");
+      h.gen = map.seq;  // even: writers hold mls->lock
+    }
   }
   env.unlock(map.lock, "bpf_mls_handle_open: spin_unlock_irqrestore");
   return h;
@@ -537,16 +563,37 @@ Handle bpf_mls_handle_open(Env& env, Map& map, mk::Task& task, UserLib& lib) {
 
 namespace {
 
-// The generation a user read checks, before and after its load: the header's copy (proposal), or
-// the entry's own data->tid.genn (arena: sdt bumps it first thing on free).
-uint32_t user_gen(Env& env, const Map& map, uint32_t s, bool first) {
+// The generation a user read checks, before and after its load: the header's copy (proposal),
+// the header's sequence count (kSeqcount), the library's own view (kNotification: no shared
+// load), or the entry's own data->tid.genn (arena: sdt bumps it first thing on free).
+uint32_t user_gen(Env& env, const Map& map, UserLib& lib, uint32_t s, bool first) {
   if (map.knobs.layout == Layout::kArena) {
     env.read(map.slots[s].obj, kGen, first ? "user: READ_ONCE(data->tid.genn)" : "user: smp_rmb(); data->tid.genn again");
     return map.slots[s].gen;
   }
+  if (map.knobs.layout == Layout::kRegion && map.knobs.publication == Publication::kSeqcount) {
+    env.read(map.header, kHeaderSeq, first ? "libbpf_mls_read: read_seqcount_begin(&hdr->seq)" : "libbpf_mls_read: read_seqcount_retry");
+    return map.seq;
+  }
+  if (map.knobs.layout == Layout::kRegion && map.knobs.publication == Publication::kNotification) {
+    const auto it = lib.view.find(s);
+    return it == lib.view.end() ? 0 : it->second;
+  }
   env.read(map.header, kHeaderGen,
            first ? "libbpf_mls_read: smp_load_acquire(&hdr->gen[slot])" : "libbpf_mls_read: smp_rmb(); hdr->gen[slot] again");
   return map.header_gen[s];
+}
+
+bool notified(const Map& map) {
+  return map.knobs.layout == Layout::kRegion && map.knobs.publication == Publication::kNotification;
+}
+
+// libbpf_mls_poll() (proposal, kNotification): consumes the changes posted so far into the
+// library's view (ring_buffer__poll() in the daemon's event loop).
+void libbpf_mls_poll(Env& env, Map& map, UserLib& lib) {
+  if (!notified(map)) return;
+  env.read(map.ring_obj, 0, "libbpf_mls_poll: ring_buffer__consume(&changes)");
+  for (; lib.ring_pos < map.ring.size(); ++lib.ring_pos) lib.view[map.ring[lib.ring_pos].slot] = map.ring[lib.ring_pos].gen;
 }
 
 }  // namespace
@@ -556,7 +603,7 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h) {
   UserRead r;
   const uint32_t p = page_of(map, h.slot);
   ++lib.loads;
-  const uint32_t g1 = user_gen(env, map, h.slot, true);
+  const uint32_t g1 = user_gen(env, map, lib, h.slot, true);
   if (g1 != h.gen) return r;
   // One load through the user mapping. What it reads is decided at that instant: the page, the
   // zero page after a zap, or (the mutant) a page that was freed while still mapped.
@@ -565,7 +612,14 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h) {
   env.read(slot.obj, kData, "libbpf_mls_read: entry->load (through the mapping)");
   const Page& page = map.pages[p];
   if (page.user == UserPte::kZero) {
-    r.status = UserRead::Status::kAbsent;  // the zero page: generation 0, data 0
+    // The zero page: a second generation check sees 0 and reports ESTALE. A library that trusts
+    // its notified view has no second check: it takes the zeros as the entry.
+    if (!notified(map)) {
+      r.status = UserRead::Status::kAbsent;
+      return r;
+    }
+    r.status = UserRead::Status::kOk;
+    r.initialised = true;
     return r;
   }
   if (page.user == UserPte::kNone) {
@@ -582,8 +636,10 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h) {
   r.data = slot.data;
   r.owner = slot.owner;
   r.initialised = slot.initialised;
-  ++lib.loads;
-  if (user_gen(env, map, h.slot, false) != g1) return UserRead{};
+  if (!notified(map)) {  // with notifications the library trusts its view: no second check
+    ++lib.loads;
+    if (user_gen(env, map, lib, h.slot, false) != g1) return UserRead{};
+  }
   r.status = UserRead::Status::kOk;
   return r;
 }
@@ -598,23 +654,51 @@ std::vector<std::pair<uint32_t, UserRead>> libbpf_mls_scan(Env& env, Map& map, U
                   " live entries lie in their owners' processes (uptr memory is not shared)");
     return out;
   }
+  if (notified(map)) {
+    libbpf_mls_poll(env, map, lib);
+    const std::map<uint32_t, uint32_t> view = lib.view;
+    for (const auto& [s, g] : view) {
+      if (g == 0) continue;
+      const UserRead r = libbpf_mls_read(env, map, lib, Handle{s, g});
+      if (r.status == UserRead::Status::kOk) out.emplace_back(s, r);
+    }
+    return out;
+  }
+  const bool seqcount = map.knobs.layout == Layout::kRegion && map.knobs.publication == Publication::kSeqcount;
+  uint32_t seq = 0;
+  if (seqcount) {
+    env.read(map.header, kHeaderSeq, "libbpf_mls_scan: read_seqcount_begin(&hdr->seq)");
+    seq = map.seq;
+  }
   for (uint32_t s = 0; s < map.slots.size(); ++s) {
     ++lib.loads;
     env.read(map.header, kHeaderGen, "libbpf_mls_scan: hdr->gen[slot]");
     const uint32_t g = map.header_gen[s];
     if (g == 0) continue;
-    const UserRead r = libbpf_mls_read(env, map, lib, Handle{s, g});
-    if (r.status == UserRead::Status::kOk) out.emplace_back(s, r);
+    const UserRead r = libbpf_mls_read(env, map, lib, Handle{s, seqcount ? seq : g});
+    if (r.status == UserRead::Status::kOk) {
+      out.emplace_back(s, r);
+    } else if (seqcount) {
+      ++lib.retries;  // the sequence moved: this round's snapshot is void
+      out.clear();
+      return out;
+    }
   }
   return out;
 }
 
 // libbpf_mls_lookup() (proposal): the IDR layer.
 UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Task& task, int pid) {
+  libbpf_mls_poll(env, map, lib);
+  auto open = [&] {
+    Handle h = bpf_mls_handle_open(env, map, task, lib);
+    if (h.valid() && notified(map)) lib.view[h.slot] = h.gen;  // the syscall's answer is current
+    return h;
+  };
   auto cached = lib.handles.find(pid);
   Handle h = cached != lib.handles.end() ? cached->second : Handle{};
   if (!h.valid()) {
-    h = bpf_mls_handle_open(env, map, task, lib);
+    h = open();
     if (!h.valid()) return {};
     lib.handles[pid] = h;
   }
@@ -629,7 +713,7 @@ UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Task& task, int
     return libbpf_mls_read(env, map, lib, h);
   }
   lib.handles.erase(pid);
-  h = bpf_mls_handle_open(env, map, task, lib);
+  h = open();
   if (!h.valid()) return {};
   lib.handles[pid] = h;
   return libbpf_mls_read(env, map, lib, h);

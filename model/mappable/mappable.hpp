@@ -44,11 +44,16 @@ enum class PageReturn : uint8_t {
                     // bpf_arena_free_pages does): a racing user load faults
 };
 
-// How user space learns that an entry exists and is initialised (design question 3).
+// How user space learns that an entry exists and is initialised (design question 3). The header
+// page also carries a bitmap of present pages in every mode.
 enum class Publication : uint8_t {
-  kGeneration,  // per-slot generation in the header, stored (release) after the entry is written
-  kSeqcount,    // per-slot sequence count: odd while the entry is being written or torn down,
-                // even once stable; readers retry on odd or changed (write_seqcount_begin/end)
+  kGeneration,    // per-slot generation in the header, stored (release) after the entry is
+                  // written; handles are (slot, generation), checked before and after a load
+  kSeqcount,      // one map-wide sequence count around every header change
+                  // (write_seqcount_begin/end); handles are (slot, sequence at open), so any
+                  // change anywhere makes every handle stale
+  kNotification,  // changes are posted to a ring buffer; the library keeps its own view of which
+                  // slot holds which generation and checks handles against that view only
 };
 
 // Where entries live (the variants compared on the same scenarios).
@@ -118,6 +123,13 @@ struct Map {
   ObjectId task_slot_obj = kNoObject;             // the association, as one modelled object
   mk::Smap* smap = nullptr;  // kArena: scx_task_map; kUptr: the uptr map (6.18 task storage)
   mk::Kernel* kernel = nullptr;  // the kernel whose task storage kArena and kUptr use
+  uint32_t seq = 2;              // kSeqcount: hdr->seq (even: stable; never 0, so a handle is valid)
+  struct Note {
+    uint32_t slot = 0;
+    uint32_t gen = 0;  // 0: freed
+  };
+  std::vector<Note> ring;         // kNotification: the changes posted so far
+  ObjectId ring_obj = kNoObject;  // the ring buffer, as one modelled object
   uint64_t resident_max = 0;
   bool bug(Bug b) const { return bugs[static_cast<std::size_t>(b)]; }
   uint32_t resident() const;
@@ -153,6 +165,9 @@ struct UserLib {
                                       // daemon of its own, as a scheduler's user half is)
   uint64_t syscalls = 0;
   uint64_t loads = 0;
+  uint64_t retries = 0;                 // kSeqcount: scans that saw the sequence change
+  std::map<uint32_t, uint32_t> view;    // kNotification: slot -> generation, as consumed
+  std::size_t ring_pos = 0;             // kNotification: notes consumed
 };
 // bpf_mls_handle_open() (proposal syscall): pidfd -> handle, or an invalid handle. kArena: a
 // bpf(BPF_MAP_LOOKUP_ELEM) of scx_task_map by pidfd gives {idx, gen}; kUptr: the same lookup

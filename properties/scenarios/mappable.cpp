@@ -63,6 +63,7 @@ MlsWorld& make_mls_world(sim::Setup& s, mm::Knobs knobs) {
   m.map.knobs = knobs;
   m.map.knobs.layout = static_cast<mm::Layout>(s.params().get("layout"));
   m.map.knobs.page_return = static_cast<mm::PageReturn>(s.params().get("page_return"));
+  m.map.knobs.publication = static_cast<mm::Publication>(s.params().get("publication"));
   for (const MutantRow& row : mappable_mutants()) {
     if (s.mutant(row.name)) m.map.bugs.set(static_cast<std::size_t>(row.bug));
   }
@@ -245,6 +246,11 @@ void add_mappable_scenarios(sim::Catalog& c) {
                       "what the proposal does with an empty page: 0 keeps it (no bound claimed); 1 returns it after "
                       "a grace period with the zero page in the user mapping; 2 returns it and leaves the user "
                       "mapping absent (as bpf_arena_free_pages)",
+                      true});
+    params.push_back({"publication", 0, 0, 2,
+                      "how the proposal tells user space which entries exist: 0 per-slot generations in the header "
+                      "(checked before and after a load); 1 one map-wide seqcount (a handle is stale after any "
+                      "change); 2 notifications in a ring buffer, consumed into the library's own view",
                       true});
     c.add(std::make_unique<FunctionScenario>(name, description, std::move(build), std::move(params), std::move(probes)));
   };

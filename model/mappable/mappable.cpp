@@ -201,7 +201,7 @@ void uptr_unpin(Env& env, Map& map, uint32_t s) {
   env.lock(map.lock, "bpf_obj_free_fields: unpin_user_page(uptr)");
   Page& page = map.pages[page_of(map, s)];
   map.slots[s] = Slot{map.slots[s].obj, map.slots[s].gen, false, 0, nullptr};
-  map.free_slots.push_back(s);
+  // One thread's block per page: the last pin goes, and the page with it (the thread is gone).
   if (--page.live == 0 && page.present) {
     env.free(page.obj, "bpf_obj_free_fields: unpin_user_page (last pin of the page)");
     page.present = false;
@@ -245,6 +245,9 @@ void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map) {
   if (map.knobs.publication == Publication::kNotification) {
     map.ring_obj = env.alloc(kRingType, "bpf_mls_map_alloc: the change ring buffer");
   }
+  // uptr: a thread's block lies in its own process, on a page of its own (task_local_data.h
+  // aligns blocks so that each fits in one page; the model's tasks are separate processes).
+  if (map.knobs.layout == Layout::kUptr) map.knobs.slots_per_page = 1;
   map.pages.assign(map.knobs.pages, Page{});
   map.slots.assign(static_cast<std::size_t>(map.knobs.pages) * map.knobs.slots_per_page, Slot{});
   // An entry's identity (its generation, its place in the region) outlives the pages that back
@@ -567,6 +570,7 @@ namespace {
 // the header's sequence count (kSeqcount), the library's own view (kNotification: no shared
 // load), or the entry's own data->tid.genn (arena: sdt bumps it first thing on free).
 uint32_t user_gen(Env& env, const Map& map, UserLib& lib, uint32_t s, bool first) {
+  if (!(map.knobs.layout == Layout::kRegion && map.knobs.publication == Publication::kNotification)) ++lib.loads;
   if (map.knobs.layout == Layout::kArena) {
     env.read(map.slots[s].obj, kGen, first ? "user: READ_ONCE(data->tid.genn)" : "user: smp_rmb(); data->tid.genn again");
     return map.slots[s].gen;
@@ -592,6 +596,7 @@ bool notified(const Map& map) {
 // library's view (ring_buffer__poll() in the daemon's event loop).
 void libbpf_mls_poll(Env& env, Map& map, UserLib& lib) {
   if (!notified(map)) return;
+  ++lib.loads;
   env.read(map.ring_obj, 0, "libbpf_mls_poll: ring_buffer__consume(&changes)");
   for (; lib.ring_pos < map.ring.size(); ++lib.ring_pos) lib.view[map.ring[lib.ring_pos].slot] = map.ring[lib.ring_pos].gen;
 }
@@ -602,7 +607,15 @@ void libbpf_mls_poll(Env& env, Map& map, UserLib& lib) {
 UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h) {
   UserRead r;
   const uint32_t p = page_of(map, h.slot);
-  ++lib.loads;
+  if (map.knobs.layout == Layout::kPidArray) {
+    // array[pid]: one load, and nothing to check it against (its pages never go away).
+    ++lib.loads;
+    const Slot& slot = map.slots[h.slot];
+    env.read(slot.obj, kData, "user: pid_ctx[pid] (through the mapping)");
+    if (slot.owner == nullptr) return r;  // an empty entry
+    r = {UserRead::Status::kOk, slot.data, slot.owner, slot.initialised};
+    return r;
+  }
   const uint32_t g1 = user_gen(env, map, lib, h.slot, true);
   if (g1 != h.gen) return r;
   // One load through the user mapping. What it reads is decided at that instant: the page, the
@@ -632,12 +645,10 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h) {
   env.check(page.present, "user-fault",
             "user space loads entry " + std::to_string(h.slot) + " through its mapping, but page " +
                 std::to_string(p) + " was freed without being unmapped (a real process reads freed memory)");
-  if (map.knobs.layout == Layout::kPidArray && slot.owner == nullptr) return r;  // an empty entry
   r.data = slot.data;
   r.owner = slot.owner;
   r.initialised = slot.initialised;
   if (!notified(map)) {  // with notifications the library trusts its view: no second check
-    ++lib.loads;
     if (user_gen(env, map, lib, h.slot, false) != g1) return UserRead{};
   }
   r.status = UserRead::Status::kOk;
@@ -648,6 +659,7 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h) {
 // load balancer reads every task's load).
 std::vector<std::pair<uint32_t, UserRead>> libbpf_mls_scan(Env& env, Map& map, UserLib& lib) {
   std::vector<std::pair<uint32_t, UserRead>> out;
+  ++lib.scans;
   if (map.knobs.layout == Layout::kUptr) {
     env.check(map.live() == 0, "user-unreachable",
               "a balancer scans every task's entry, but " + std::to_string(map.live()) +

@@ -165,7 +165,8 @@ struct UserLib {
                                       // daemon of its own, as a scheduler's user half is)
   uint64_t syscalls = 0;
   uint64_t loads = 0;
-  uint64_t retries = 0;                 // kSeqcount: scans that saw the sequence change
+  uint64_t scans = 0;
+  uint64_t retries = 0;                 // kSeqcount: scans voided because the sequence moved
   std::map<uint32_t, uint32_t> view;    // kNotification: slot -> generation, as consumed
   std::size_t ring_pos = 0;             // kNotification: notes consumed
 };

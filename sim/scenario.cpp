@@ -53,6 +53,7 @@ std::optional<std::string> resolve_params(const Scenario& scenario,
     auto it = given.find(std::string(p.name));
     out.set(std::string(p.name), it == given.end() ? p.default_value : it->second);
   }
+  if (auto err = scenario.check_params(out)) return "scenario " + std::string(scenario.name()) + ": " + *err;
   return std::nullopt;
 }
 

@@ -99,6 +99,12 @@ public:
   virtual std::vector<std::string_view> probes() const { return {}; }
   // Whether a finding is expected in the unmutated model (the generic examples that fail).
   virtual bool expected_to_fail() const { return false; }
+  // Combinations of parameters that each lie in range but mean nothing (a design that does not
+  // exist): the message to refuse them with.
+  virtual std::optional<std::string> check_params(const Params& params) const {
+    (void)params;
+    return std::nullopt;
+  }
   virtual void build(Setup& setup) const = 0;
 };
 

@@ -22,6 +22,7 @@ struct Case {
   int64_t page_return;
   int64_t publication;
   std::string expected;  // the property violated, or "" when every property holds
+  int64_t owner = 0;     // 0 task storage, 1 cgroup storage
 };
 
 sim::RunReport explore(const sim::Catalog& c, const Case& k, uint64_t executions) {
@@ -30,7 +31,7 @@ sim::RunReport explore(const sim::Catalog& c, const Case& k, uint64_t executions
   req.config.executions_max = executions;
   req.observers = properties::default_observers;
   const std::map<std::string, int64_t> given{
-      {"layout", k.layout}, {"page_return", k.page_return}, {"publication", k.publication}};
+      {"layout", k.layout}, {"page_return", k.page_return}, {"publication", k.publication}, {"owner", k.owner}};
   if (auto err = sim::resolve_params(*req.scenario, given, req.params)) ADD_FAILURE() << *err;
   return sim::run(req);
 }
@@ -52,7 +53,8 @@ TEST_P(VariantTest, HoldsOrViolatesAsTheDesignDoes) {
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   std::string n = info.param.scenario + "_layout" + std::to_string(info.param.layout) + "_return" +
-                  std::to_string(info.param.page_return) + "_pub" + std::to_string(info.param.publication);
+                  std::to_string(info.param.page_return) + "_pub" + std::to_string(info.param.publication) +
+                  (info.param.owner == 1 ? "_cgroup" : "");
   for (char& ch : n) {
     if (ch == '-') ch = '_';
   }
@@ -83,8 +85,19 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"mls-churn", 0, 1, 1, ""},
         // Notifications consumed into the library's view leave a window between its check and its
         // load: a handle reads the zero page of an exited task as if it were the entry.
-        Case{"mls-zap-race", 0, 1, 2, "handle-aliasing"}, Case{"mls-pid-reuse", 0, 1, 2, ""}),
+        Case{"mls-zap-race", 0, 1, 2, "handle-aliasing"}, Case{"mls-pid-reuse", 0, 1, 2, ""},
+        // Cgroup storage made mappable: the same results (cgroup ids are never reused, slots are).
+        Case{"mls-publish", 0, 1, 0, "", 1}, Case{"mls-pid-reuse", 0, 1, 0, "", 1},
+        Case{"mls-reader-vs-delete", 0, 1, 0, "", 1}, Case{"mls-zap-race", 0, 1, 0, "", 1},
+        Case{"mls-churn", 0, 1, 0, "", 1}, Case{"mls-reader-vs-delete", 2, 1, 0, "bpf-pointer-reused", 1},
+        Case{"mls-churn", 1, 1, 0, "resident-bound", 1}),
     case_name);
+
+TEST(Variants, UptrForCgroupsIsRefusedAsADesignThatDoesNotExist) {
+  const test::CliResult r = test::run_lsmc("explore --scenario mls-publish --param layout=3 --param owner=1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("uptr exists only in task storage"), std::string::npos) << r.err;
+}
 
 TEST(Variants, UptrCannotBeCreatedByAProgram) {
   // Under churn every entry is created by a program (prep_enable): with uptr none can be, which

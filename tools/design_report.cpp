@@ -97,12 +97,16 @@ struct Variant {
     k.layout = static_cast<mm::Layout>(params.at("layout"));
     k.page_return = static_cast<mm::PageReturn>(params.at("page_return"));
     k.publication = static_cast<mm::Publication>(params.at("publication"));
+    k.owner = params.at("owner") == 0 ? mk::OwnerKind::kTask : mk::OwnerKind::kCgroup;
     return k;
   }
 };
 
-Variant variant(std::string key, std::string title, int64_t layout, int64_t page_return, int64_t publication) {
-  return {std::move(key), std::move(title), {{"layout", layout}, {"page_return", page_return}, {"publication", publication}}};
+Variant variant(std::string key, std::string title, int64_t layout, int64_t page_return, int64_t publication,
+                int64_t owner = 0) {
+  return {std::move(key),
+          std::move(title),
+          {{"layout", layout}, {"page_return", page_return}, {"publication", publication}, {"owner", owner}}};
 }
 
 // The recommended configuration first, then the proposal's other knob settings, then the designs
@@ -117,6 +121,9 @@ const std::vector<Variant>& variants() {
       variant("static-pid-array", "static pid-indexed array (today's workaround)", 1, 1, 0),
       variant("arena+task-storage", "arena + task storage (sched_ext's sdt)", 2, 1, 0),
       variant("uptr", "uptr (task-local data)", 3, 1, 0),
+      // Cgroup storage made mappable by the same flag (uptr has no cgroup form).
+      variant("proposal-cgroup", "proposal on cgroup storage (recommended knobs)", 0, 1, 0, 1),
+      variant("arena+cgroup-storage", "arena + cgroup storage (sdt_cgroup)", 2, 1, 0, 1),
   };
   return kVariants;
 }
@@ -441,7 +448,7 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
   for (std::size_t i = 0; i <= scenarios.size(); ++i) md << "---|";
   md << "\n";
   std::ostringstream findings;
-  uint64_t recommended_hold = 0;
+  uint64_t recommended_hold = 0, cgroup_hold = 0;
   for (const Variant& v : variants()) {
     md << "| " << v.title << " |";
     std::map<std::string, uint64_t> notes;
@@ -458,6 +465,7 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
       if (!r.failure) {
         md << " holds |";
         if (v.key == "proposal") ++recommended_hold;
+        if (v.key == "proposal-cgroup") ++cgroup_hold;
         continue;
       }
       const std::string stem = v.key + "--" + std::string(sc->name());
@@ -472,7 +480,8 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
   md << "\nWhat each violation is (first found, at seed 1; replay with `lsmc replay`, draw with `lsmc render`):\n\n"
      << findings.str() << "\nRun one cell with `lsmc explore --scenario NAME --param layout=L --param page_return=R "
         "--param publication=P` (layout 0 the proposal, 1 the pid-indexed array, 2 arena + task storage, 3 uptr; "
-        "page_return 0 keep, 1 zero page, 2 absent; publication 0 generations, 1 seqcount, 2 notifications).\n\n";
+        "page_return 0 keep, 1 zero page, 2 absent; publication 0 generations, 1 seqcount, 2 notifications; "
+        "--param owner=1 for cgroup storage).\n\n";
 
   md << "### The proposal's design mistakes\n\n"
      << "| design mistake (mutant) | property violated | found at execution | minimised trace |\n|---|---|---|---|\n";
@@ -496,7 +505,7 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
        << save_trace(m.name, req, r) << " |\n";
   }
   md << "\nThe recommended configuration holds every property in " << recommended_hold << " of " << scenarios.size()
-     << " scenarios; " << found << " of " << mutants << " design mistakes are found.\n\n";
+     << " scenarios on task storage and in " << cgroup_hold << " of " << scenarios.size() << " on cgroup storage; " << found << " of " << mutants << " design mistakes are found.\n\n";
 
   // 2. Memory.
   md << "## 2. Resident memory against live entries under churn\n\n"
@@ -575,7 +584,8 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
      << "| design | syscalls per lookup | shared loads per lookup | scans voided by a concurrent change |\n|---|---|---|---|\n";
   std::map<std::string, UserCost> costs;
   for (const Variant& v : variants()) {
-    if (v.key == "proposal-absent" || v.key == "proposal-keep") continue;  // same read path as the proposal
+    // Same read path as the proposal, or cgroups (no fork/exit churn of cgroups here).
+    if (v.key == "proposal-absent" || v.key == "proposal-keep" || v.params.at("owner") != 0) continue;
     if (v.key == "uptr") {
       md << "| " << v.title << " | - | - | - (another process cannot read a thread's uptr memory) |\n";
       continue;
@@ -646,7 +656,9 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
   md << "## 5. Open risks and questions the model did not settle\n\n"
      << "- Zap cost: replacing a page with the zero page needs a TLB shootdown on every CPU that maps the region; "
         "the model counts it as one step. Batching returns (a shrinker) trades memory for it.\n"
-     << "- Only task owners are modelled; cgroup owners and several maps sharing one region are not.\n"
+     << "- Cgroup owners run the same scenarios as tasks (cgroup ids are never reused, so the scenario that reuses "
+        "a pid reuses a slot for a new cgroup instead); several maps sharing one region are not modelled, and "
+        "the fork/exit churn of section 2 is tasks only.\n"
      << "- The model is sequentially consistent: the release/acquire pairs the recommendation names are "
         "argued, not checked under a weak memory model.\n"
      << "- The arena variant follows sdt before `scx_urcu`; its generation starts at 1 in the model (sdt starts "

@@ -43,6 +43,7 @@ Cgroup& Kernel::new_cgroup(std::string name) {
   cgroups_.push_back(std::make_unique<Cgroup>());
   cgroups_.back()->name = std::move(name);
   cgroups_.back()->kind = OwnerKind::kCgroup;
+  cgroups_.back()->kn_id = cgroups_.size() + 1;  // 1 is the root's
   return *cgroups_.back();
 }
 

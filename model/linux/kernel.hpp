@@ -97,6 +97,7 @@ struct Task : Owner {
 };
 
 struct Cgroup : Owner {
+  uint64_t kn_id = 0;      // cgroup_id(): kn->id, unique for the boot (never reused)
   bool dying = false;      // percpu_ref_is_dying(&cgrp->self.refcnt)
   ObjectId idr = kNoObject;  // the cgroup's slot in cgroup_idr (published / removed)
   bool published = false;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/linux/cgrp_storage.hpp"
 #include "model/linux/local_storage.hpp"
 #include "model/linux/task_storage.hpp"
 
@@ -39,7 +40,38 @@ Handle decode_entry(int64_t v) {
   return {static_cast<uint32_t>((v & 0xffffffff) - 1), static_cast<uint32_t>(v >> 32)};
 }
 
-mk::Ref<mk::Task> ref(mk::Task& t) { return mk::Ref<mk::Task>::of(&t); }
+// The owner as the kernel's helpers take it. Task and cgroup storage are the same code with
+// another owner type (bpf_task_storage.c / bpf_cgrp_storage.c); the proposal's map flag applies
+// to both.
+mk::Task& as_task(mk::Owner& o) { return static_cast<mk::Task&>(o); }
+mk::Cgroup& as_cgroup(mk::Owner& o) { return static_cast<mk::Cgroup&>(o); }
+
+// The owner's number: a task's pid, a cgroup's id (kn->id). The pid-indexed array indexes by it.
+int64_t number_of(const mk::Owner& o) {
+  if (o.kind == mk::OwnerKind::kTask) return static_cast<const mk::Task&>(o).pid->nr;
+  return static_cast<int64_t>(static_cast<const mk::Cgroup&>(o).kn_id);
+}
+
+// The key user space has for the owner: a pidfd, or a cgroup directory fd.
+mk::Fd owner_fd(mk::Owner& o) {
+  if (o.kind == mk::OwnerKind::kTask) return mk::pidfd_open(as_task(o));
+  return mk::Fd{mk::Fd::Kind::kCgroup, nullptr, &as_cgroup(o)};
+}
+
+// bpf_{task,cgrp}_storage_get() as the program's type is given it (the 6.18 model).
+mk::Ref<mk::Selem> storage_get(Env& env, mk::Kernel& k, const mk::ProgCtx& ctx, Map& map, mk::Owner& o, uint64_t flags) {
+  if (o.kind == mk::OwnerKind::kTask) return mk::prog_task_storage_get(env, k, ctx, *map.smap, mk::Ref<mk::Task>::of(&as_task(o)), flags);
+  return mk::bpf_cgrp_storage_get(env, k, *map.smap, mk::Ref<mk::Cgroup>::of(&as_cgroup(o)), nullptr, flags,
+                                  ctx.sleepable ? mk::Gfp::kKernel : mk::Gfp::kAtomic);
+}
+
+void storage_delete(Env& env, mk::Kernel& k, const mk::ProgCtx& ctx, Map& map, mk::Owner& o) {
+  if (o.kind == mk::OwnerKind::kTask) {
+    mk::prog_task_storage_delete(env, k, ctx, *map.smap, mk::Ref<mk::Task>::of(&as_task(o)));
+  } else {
+    mk::bpf_cgrp_storage_delete(env, k, *map.smap, mk::Ref<mk::Cgroup>::of(&as_cgroup(o)));
+  }
+}
 
 // bpf_mls_publish() (proposal): tells user space that slot `s` now holds generation `gen` (0:
 // freed), the way the publication knob says. Called under mls->lock, after the entry is written.
@@ -126,17 +158,17 @@ void bpf_mls_slot_reuse(Env& env, Map& map, uint32_t s) {
   env.unlock(map.lock, "bpf_mls_slot_reuse: spin_unlock_irqrestore");
 }
 
-void unlink_and_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task, std::string_view label) {
+void unlink_and_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner, std::string_view label) {
   env.lock(map.lock, label);
   env.read(map.task_slot_obj, 0, "bpf_mls_delete: task->mls_slot");
-  const auto it = map.task_slot.find(&task);
-  if (it == map.task_slot.end()) {
+  const auto it = map.owner_slot.find(&owner);
+  if (it == map.owner_slot.end()) {
     env.unlock(map.lock, "bpf_mls_delete: spin_unlock_irqrestore");
     return;
   }
   const uint32_t s = it->second;
   env.write(map.task_slot_obj, 0, "bpf_mls_delete: task->mls_slot = -1");
-  map.task_slot.erase(it);
+  map.owner_slot.erase(it);
   Slot& slot = map.slots[s];
   if (map.knobs.layout == Layout::kPidArray) {
     // exit_task: memset(&array[pid], 0). No grace period: the array has no lifetime.
@@ -179,9 +211,9 @@ void scx_alloc_free_idx(Env& env, Map& map, uint32_t s) {
 
 // scx_task_free() (sched-ext/scx lib/sdt_task.bpf.c), called from ops.exit_task: the arena
 // entry is freed, then the task storage element that pointed at it.
-void scx_task_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
+void scx_task_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
   k.run_prog(env, mk::ProgType::kStructOps, [&](Env& e, const mk::ProgCtx& ctx) {
-    const mk::Ref<mk::Selem> mval = mk::prog_task_storage_get(e, k, ctx, *map.smap, ref(task), 0);
+    const mk::Ref<mk::Selem> mval = storage_get(e, k, ctx, map, owner, 0);
     if (!mval) return;
     e.read(mval->id, mk::field::kSelemData, "scx_task_free: mval->tid.idx");
     const Handle h = decode_entry(mval->value.data);
@@ -190,7 +222,7 @@ void scx_task_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
       scx_alloc_free_idx(e, map, h.slot);
       e.unlock(map.lock, "scx_alloc_free_idx: bpf_spin_unlock(&alloc_lock)");
     }
-    mk::prog_task_storage_delete(e, k, ctx, *map.smap, ref(task));
+    storage_delete(e, k, ctx, map, owner);
   });
 }
 
@@ -212,17 +244,19 @@ void uptr_unpin(Env& env, Map& map, uint32_t s) {
 
 // The uptr variant at exit: bpf_task_storage_free() (the 6.18 model) unlinks the element; its
 // uptr is unpinned only after the element's grace period.
-void uptr_task_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
-  const auto it = map.task_slot.find(&task);
-  mk::bpf_task_storage_free(env, k, ref(task));
-  if (it == map.task_slot.end()) return;
+void uptr_task_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
+  const auto it = map.owner_slot.find(&owner);
+  mk::bpf_task_storage_free(env, k, mk::Ref<mk::Task>::of(&as_task(owner)));
+  if (it == map.owner_slot.end()) return;
   const uint32_t s = it->second;
-  map.task_slot.erase(it);
+  map.owner_slot.erase(it);
   k.rcu.call(env, RcuFlavour::kTasksTrace, [&map, s](Env& e) { uptr_unpin(e, map, s); },
              "bpf_selem_free: call_rcu_tasks_trace(bpf_obj_free_fields)");
 }
 
 }  // namespace
+
+int64_t owner_number(const mk::Owner& owner) { return number_of(owner); }
 
 uint32_t Map::resident() const {
   uint32_t n = 0;
@@ -270,12 +304,16 @@ void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map) {
   if (map.knobs.layout == Layout::kArena) {
     // scx_task_init(): the arena (nothing populated yet) and scx_task_map. sdt starts an index's
     // genn at 0; the model starts it at 1 so that a zeroed task storage value means "no entry".
-    map.smap = &mk::bpf_local_storage_map_alloc(env, k, mk::OwnerKind::kTask, "scx_task_map", false);
+    // (sdt_cgroup.bpf.c does the same for cgroups with a CGRP_STORAGE map.)
+    const bool task = map.knobs.owner == mk::OwnerKind::kTask;
+    map.smap = &mk::bpf_local_storage_map_alloc(env, k, map.knobs.owner, task ? "scx_task_map" : "scx_cgroup_map", false);
     for (Slot& slot : map.slots) slot.gen = 1;
   }
   if (map.knobs.layout == Layout::kUptr) {
     // The TLD library's tld_data_map; the "pages" are the threads' own memory, one pinned page
     // per thread's data block (task_local_data.h aligns a block so that it fits in a page).
+    // The verifier accepts __uptr only in task storage values (v6.13): no cgroup variant.
+    if (map.knobs.owner != mk::OwnerKind::kTask) env.fail("model-error", "uptr exists only in task storage");
     map.smap = &mk::bpf_local_storage_map_alloc(env, k, mk::OwnerKind::kTask, "tld_data_map", false);
   }
 }
@@ -283,8 +321,8 @@ void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map) {
 namespace {
 
 // The pid-array variant: the entry of a task is array[pid % capacity].
-uint32_t pid_index(const Map& map, const mk::Task& task) {
-  return static_cast<uint32_t>(task.pid->nr) % static_cast<uint32_t>(map.slots.size());
+uint32_t pid_index(const Map& map, const mk::Owner& owner) {
+  return static_cast<uint32_t>(number_of(owner) % static_cast<int64_t>(map.slots.size()));
 }
 
 }  // namespace
@@ -345,8 +383,8 @@ namespace {
 
 // scx_task_data() (sched-ext/scx lib/sdt_task.bpf.c): the task storage lookup (the 6.18 model:
 // cache hit, or a list walk that fills the cache), then the arena pointer it holds.
-int scx_task_data(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Task& task) {
-  const mk::Ref<mk::Selem> mval = mk::prog_task_storage_get(env, k, ctx, *map.smap, ref(task), 0);
+int scx_task_data(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Owner& owner) {
+  const mk::Ref<mk::Selem> mval = storage_get(env, k, ctx, map, owner, 0);
   if (!mval) return -1;
   env.read(mval->id, mk::field::kSelemData, "scx_task_data: data = mval->data");
   const Handle h = decode_entry(mval->value.data);
@@ -357,8 +395,8 @@ int scx_task_data(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk:
 // element (F_CREATE), then scx_alloc() takes the lowest free index of the pool, refilling it
 // with arena pages when empty (sleepable only, as bpf_arena_alloc_pages is in 6.18), and the
 // element records {tid, data}.
-int scx_task_alloc(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Task& task) {
-  const mk::Ref<mk::Selem> mval = mk::prog_task_storage_get(env, k, ctx, *map.smap, ref(task), mk::kGetFCreate);
+int scx_task_alloc(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Owner& owner) {
+  const mk::Ref<mk::Selem> mval = storage_get(env, k, ctx, map, owner, mk::kGetFCreate);
   if (!mval) return -1;
   env.lock(map.lock, "scx_alloc: bpf_spin_lock(&alloc_lock)");
   for (int attempt = 0; map.free_slots.empty(); ++attempt) {
@@ -376,7 +414,7 @@ int scx_task_alloc(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk
   Slot& slot = map.slots[s];
   slot.initialised = true;  // zeroed at its last free, or a fresh (zero) arena page
   slot.data = 0;
-  slot.owner = &task;
+  slot.owner = &owner;
   env.write(map.header, kHeaderGen, "scx_alloc: set_idx_state(desc, pos, true)");
   map.header_gen[s] = slot.gen;
   ++map.pages[page_of(map, s)].live;
@@ -389,8 +427,8 @@ int scx_task_alloc(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk
 // tld_object_init() (tools/testing/selftests/bpf/progs/task_local_data.bpf.h, v6.18): the
 // thread's tld_data_map element and its uptr. A program cannot create the user memory: with
 // F_CREATE it would only get an element whose uptr is NULL.
-int tld_object_init(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Task& task, bool create) {
-  const mk::Ref<mk::Selem> mval = mk::prog_task_storage_get(env, k, ctx, *map.smap, ref(task), 0);
+int tld_object_init(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Owner& owner, bool create) {
+  const mk::Ref<mk::Selem> mval = storage_get(env, k, ctx, map, owner, 0);
   if (!mval) {
     if (create) env.probe("mls: a program cannot create a thread's uptr memory");
     return -1;
@@ -403,7 +441,7 @@ int tld_object_init(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, m
 // __tld_init_data_p() (tools/testing/selftests/bpf/prog_tests/task_local_data.h, v6.18), run by
 // the thread itself: a data block in its own memory, then bpf_map_update_elem(tld_data_map,
 // pidfd, {data}), which pins the page (bpf_obj_swap_uptrs, pin_user_pages_fast).
-int tld_init_data(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
+int tld_init_data(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
   env.lock(map.lock, "__tld_init_data_p: aligned_alloc(TLD_PAGE_SIZE)");
   if (map.free_slots.empty()) {
     // Each thread's block is a page of its own process: pages come with threads.
@@ -419,11 +457,11 @@ int tld_init_data(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
   map.free_slots.erase(map.free_slots.begin());
   Slot& slot = map.slots[s];
   env.write(slot.obj, kData, "__tld_init_data_p: memset(data, 0)");
-  slot = Slot{slot.obj, slot.gen + 1, true, 0, &task};
+  slot = Slot{slot.obj, slot.gen + 1, true, 0, &owner};
   ++map.pages[page_of(map, s)].live;
-  map.task_slot[&task] = s;
+  map.owner_slot[&owner] = s;
   env.unlock(map.lock, "__tld_init_data_p: done");
-  const int err = mk::sys_map_update_elem(env, k, *map.smap, mk::pidfd_open(task), mk::Value{encode_entry(s, slot.gen), 0},
+  const int err = mk::sys_map_update_elem(env, k, *map.smap, owner_fd(owner), mk::Value{encode_entry(s, slot.gen), 0},
                                           mk::kBpfAny);
   return err == 0 ? static_cast<int>(s) : -1;
 }
@@ -431,43 +469,43 @@ int tld_init_data(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
 }  // namespace
 
 // Registers an entry before a scenario starts, as the variant does.
-int bpf_mls_seed(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
-  if (map.knobs.layout == Layout::kUptr) return tld_init_data(env, k, map, task);
+int bpf_mls_seed(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
+  if (map.knobs.layout == Layout::kUptr) return tld_init_data(env, k, map, owner);
   int slot = -1;
   k.run_prog(env, mk::ProgType::kLsmSleepable, [&](Env& e, const mk::ProgCtx& ctx) {
-    slot = bpf_mls_get(e, k, map, ctx, task, true);
+    slot = bpf_mls_get(e, k, map, ctx, owner, true);
   });
   return slot;
 }
 
 // bpf_mls_get() (proposal helper)
-int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Task& task, bool create) {
+int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Owner& owner, bool create) {
   if (map.knobs.layout == Layout::kArena) {
-    return create ? scx_task_alloc(env, k, map, ctx, task) : scx_task_data(env, k, map, ctx, task);
+    return create ? scx_task_alloc(env, k, map, ctx, owner) : scx_task_data(env, k, map, ctx, owner);
   }
-  if (map.knobs.layout == Layout::kUptr) return tld_object_init(env, k, map, ctx, task, create);
+  if (map.knobs.layout == Layout::kUptr) return tld_object_init(env, k, map, ctx, owner, create);
   env.read(map.task_slot_obj, 0, "bpf_mls_get: task->mls_slot");
-  if (auto it = map.task_slot.find(&task); it != map.task_slot.end()) return static_cast<int>(it->second);
+  if (auto it = map.owner_slot.find(&owner); it != map.owner_slot.end()) return static_cast<int>(it->second);
   if (!create) return -1;
   if (map.knobs.layout == Layout::kPidArray) {
     // prep_enable: array[pid] is the task's; initialise it in place.
-    const uint32_t s = pid_index(map, task);
+    const uint32_t s = pid_index(map, owner);
     env.lock(map.lock, "prep_enable: spin_lock");
     Slot& slot = map.slots[s];
     env.write(slot.obj, kData, "prep_enable: pid_ctx[pid] = (struct task_ctx){}");
     slot.data = 0;
     slot.initialised = true;
-    slot.owner = &task;
+    slot.owner = &owner;
     ++map.pages[page_of(map, s)].live;
     env.write(map.task_slot_obj, 0, "prep_enable: remember the task");
-    map.task_slot[&task] = s;
+    map.owner_slot[&owner] = s;
     env.unlock(map.lock, "prep_enable: spin_unlock");
     return static_cast<int>(s);
   }
   env.lock(map.lock, "bpf_mls_get: spin_lock_irqsave(&mls->lock)");
   for (int attempt = 0;; ++attempt) {
     env.read(map.task_slot_obj, 0, "bpf_mls_get: task->mls_slot (locked)");
-    if (auto it = map.task_slot.find(&task); it != map.task_slot.end()) {
+    if (auto it = map.owner_slot.find(&owner); it != map.owner_slot.end()) {
       env.unlock(map.lock, "bpf_mls_get: spin_unlock_irqrestore");
       return static_cast<int>(it->second);
     }
@@ -493,18 +531,18 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::T
   env.write(slot.obj, kData, "bpf_mls_get: memset(entry, 0)");
   slot.data = 0;
   slot.initialised = true;
-  slot.owner = &task;
+  slot.owner = &owner;
   if (!map.bug(Bug::kPublishBeforeInit)) publish();
   ++map.pages[page_of(map, s)].live;
   env.write(map.task_slot_obj, 0, "bpf_mls_get: task->mls_slot = slot");
-  map.task_slot[&task] = s;
+  map.owner_slot[&owner] = s;
   bpf_mls_trim(env, map);
   env.unlock(map.lock, "bpf_mls_get: spin_unlock_irqrestore");
   return static_cast<int>(s);
 }
 
 // A store through the pointer bpf_mls_get returned.
-void bpf_mls_write(Env& env, Map& map, int slot, const mk::Task& expected, int64_t value) {
+void bpf_mls_write(Env& env, Map& map, int slot, const mk::Owner& expected, int64_t value) {
   Slot& s = map.slots[static_cast<std::size_t>(slot)];
   env.write(s.obj, kData, "bpf prog: entry->load = v");
   env.check(map.pages[page_of(map, static_cast<uint32_t>(slot))].present, "use-after-free",
@@ -518,32 +556,32 @@ void bpf_mls_write(Env& env, Map& map, int slot, const mk::Task& expected, int64
 }
 
 // bpf_mls_delete() (proposal helper)
-void bpf_mls_delete(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
-  if (map.knobs.layout == Layout::kArena) return scx_task_free(env, k, map, task);
-  if (map.knobs.layout == Layout::kUptr) return uptr_task_free(env, k, map, task);
-  unlink_and_free(env, k, map, task, "bpf_mls_delete: spin_lock_irqsave(&mls->lock)");
+void bpf_mls_delete(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
+  if (map.knobs.layout == Layout::kArena) return scx_task_free(env, k, map, owner);
+  if (map.knobs.layout == Layout::kUptr) return uptr_task_free(env, k, map, owner);
+  unlink_and_free(env, k, map, owner, "bpf_mls_delete: spin_lock_irqsave(&mls->lock)");
 }
 
 // bpf_mls_task_free() (proposal): the exit hook, where bpf_task_storage_free() is today.
-void bpf_mls_task_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task) {
-  if (map.knobs.layout == Layout::kArena) return scx_task_free(env, k, map, task);
-  if (map.knobs.layout == Layout::kUptr) return uptr_task_free(env, k, map, task);
-  unlink_and_free(env, k, map, task, "bpf_mls_task_free: spin_lock_irqsave(&mls->lock)");
+void bpf_mls_task_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
+  if (map.knobs.layout == Layout::kArena) return scx_task_free(env, k, map, owner);
+  if (map.knobs.layout == Layout::kUptr) return uptr_task_free(env, k, map, owner);
+  unlink_and_free(env, k, map, owner, "bpf_mls_task_free: spin_lock_irqsave(&mls->lock)");
 }
 
 // bpf_mls_handle_open() (proposal syscall)
-Handle bpf_mls_handle_open(Env& env, Map& map, mk::Task& task, UserLib& lib) {
-  if (map.knobs.layout == Layout::kPidArray) return Handle{pid_index(map, task), 1};  // array[pid]: no syscall
+Handle bpf_mls_handle_open(Env& env, Map& map, mk::Owner& owner, UserLib& lib) {
+  if (map.knobs.layout == Layout::kPidArray) return Handle{pid_index(map, owner), 1};  // array[pid]: no syscall
   ++lib.syscalls;
   if (map.smap != nullptr) {
     // map_lookup_elem() by pidfd (the 6.18 model): copy_map_value() copies the value, with uptr
     // fields zeroed.
-    const mk::LookupResult r = mk::sys_map_lookup_elem(env, *map.kernel, *map.smap, mk::pidfd_open(task), 0);
+    const mk::LookupResult r = mk::sys_map_lookup_elem(env, *map.kernel, *map.smap, owner_fd(owner), 0);
     if (r.err != 0) return {};
     if (map.knobs.layout == Layout::kUptr) {
       env.check(false, "user-unreachable",
-                "user space asked for " + task.name + "'s entry: the lookup by pidfd returns the uptr zeroed, and the "
-                "memory lies in " + task.name + "'s own process");
+                "user space asked for " + owner.name + "'s entry: the lookup by pidfd returns the uptr zeroed, and the "
+                "memory lies in " + owner.name + "'s own process");
       return {};
     }
     return decode_entry(r.value.data);
@@ -552,7 +590,7 @@ Handle bpf_mls_handle_open(Env& env, Map& map, mk::Task& task, UserLib& lib) {
   env.lock(map.lock, "bpf_mls_handle_open: spin_lock_irqsave(&mls->lock)");
   env.read(map.task_slot_obj, 0, "bpf_mls_handle_open: task->mls_slot");
   Handle h;
-  if (auto it = map.task_slot.find(&task); it != map.task_slot.end()) {
+  if (auto it = map.owner_slot.find(&owner); it != map.owner_slot.end()) {
     env.read(map.header, kHeaderGen, "bpf_mls_handle_open: hdr->gen[slot]");
     h = {it->second, map.header_gen[it->second]};
     if (map.knobs.publication == Publication::kSeqcount) {
@@ -700,34 +738,34 @@ std::vector<std::pair<uint32_t, UserRead>> libbpf_mls_scan(Env& env, Map& map, U
 }
 
 // libbpf_mls_lookup() (proposal): the IDR layer.
-UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Task& task, int pid) {
+UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int64_t key) {
   libbpf_mls_poll(env, map, lib);
   auto open = [&] {
-    Handle h = bpf_mls_handle_open(env, map, task, lib);
+    Handle h = bpf_mls_handle_open(env, map, owner, lib);
     if (h.valid() && notified(map)) lib.view[h.slot] = h.gen;  // the syscall's answer is current
     return h;
   };
-  auto cached = lib.handles.find(pid);
+  auto cached = lib.handles.find(key);
   Handle h = cached != lib.handles.end() ? cached->second : Handle{};
   if (!h.valid()) {
     h = open();
     if (!h.valid()) return {};
-    lib.handles[pid] = h;
+    lib.handles[key] = h;
   }
   UserRead r = libbpf_mls_read(env, map, lib, h);
   if (r.status == UserRead::Status::kOk) return r;
   if (map.bug(Bug::kHandleSurvivesExit)) {
-    // The table trusts the slot it has for this pid: it re-reads the generation and goes on.
+    // The table trusts the slot it has for this key: it re-reads the generation and goes on.
     env.read(map.header, kHeaderGen, "libbpf_mls_lookup: resync hdr->gen[slot]");
     h.gen = map.header_gen[h.slot];
-    lib.handles[pid] = h;
+    lib.handles[key] = h;
     if (!h.valid()) return {};
     return libbpf_mls_read(env, map, lib, h);
   }
-  lib.handles.erase(pid);
+  lib.handles.erase(key);
   h = open();
   if (!h.valid()) return {};
-  lib.handles[pid] = h;
+  lib.handles[key] = h;
   return libbpf_mls_read(env, map, lib, h);
 }
 

@@ -76,6 +76,7 @@ struct Knobs {
   PageReturn page_return = PageReturn::kZeroPage;
   Layout layout = Layout::kRegion;
   Publication publication = Publication::kGeneration;
+  mk::OwnerKind owner = mk::OwnerKind::kTask;  // task or cgroup storage made mappable
 };
 
 // One entry. The owner tag is the model's oracle (which task the entry belongs to); a real
@@ -85,7 +86,7 @@ struct Slot {
   uint32_t gen = 0;          // bumped when the entry is taken and when it is freed
   bool initialised = false;
   int64_t data = 0;
-  const mk::Task* owner = nullptr;
+  const mk::Owner* owner = nullptr;
 };
 
 // What the user mapping shows at a page's address.
@@ -119,7 +120,7 @@ struct Map {
   std::vector<Page> pages;
   std::vector<Slot> slots;           // pages * slots_per_page
   std::vector<uint32_t> free_slots;  // ready for reuse (a grace period has passed)
-  std::map<const mk::Task*, uint32_t> task_slot;  // task->mls_slot
+  std::map<const mk::Owner*, uint32_t> owner_slot;  // task->mls_slot
   ObjectId task_slot_obj = kNoObject;             // the association, as one modelled object
   mk::Smap* smap = nullptr;  // kArena: scx_task_map; kUptr: the uptr map (6.18 task storage)
   mk::Kernel* kernel = nullptr;  // the kernel whose task storage kArena and kUptr use
@@ -136,12 +137,16 @@ struct Map {
   uint32_t live() const;
 };
 
+// The owner's number: a task's pid, a cgroup's id (kn->id). The pid-indexed array indexes by it,
+// and the IDR layer keys handles by it.
+int64_t owner_number(const mk::Owner& owner);
+
 // bpf_mls_map_alloc() (proposal): reserves the region, allocates and maps the header page.
 // kArena and kUptr also create their task storage map in `k` (the 6.18 model).
 void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map);
 // Registers `task`'s entry before a scenario starts, as its variant does it: prep_enable for the
 // kernel-allocated layouts, the thread's own bpf_map_update_elem(pidfd, uptr) for kUptr.
-int bpf_mls_seed(Env& env, mk::Kernel& k, Map& map, mk::Task& task);
+int bpf_mls_seed(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner);
 // bpf_mls_page_alloc() (proposal kfunc): allocates the first absent page and publishes it.
 // Sleeps (GFP_KERNEL): only sleepable programs and syscalls may call it. Returns false if the
 // region is full.
@@ -149,20 +154,18 @@ bool bpf_mls_page_alloc(Env& env, Map& map);
 // bpf_mls_get() (proposal helper): the task's entry, created with F_CREATE. Returns the slot
 // index or -1. A non-sleepable caller cannot allocate a page: creation fails when no free slot
 // is left (design question 1).
-int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Task& task, bool create);
+int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Owner& owner, bool create);
 // A BPF write through the pointer bpf_mls_get returned (the program still runs in its RCU
 // read-side section). `expected` is the task the program looked up.
-void bpf_mls_write(Env& env, Map& map, int slot, const mk::Task& expected, int64_t value);
+void bpf_mls_write(Env& env, Map& map, int slot, const mk::Owner& expected, int64_t value);
 // bpf_mls_delete() (proposal helper) and the exit hook bpf_mls_task_free(): unlink, bump the
 // generation, reuse the slot after a Tasks Trace grace period, return an empty page.
-void bpf_mls_delete(Env& env, mk::Kernel& k, Map& map, mk::Task& task);
-void bpf_mls_task_free(Env& env, mk::Kernel& k, Map& map, mk::Task& task);
+void bpf_mls_delete(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner);
+void bpf_mls_task_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner);
 
 // The user-space library (libbpf in the proposal).
 struct UserLib {
-  std::map<int, Handle> handles;  // the IDR layer: pid number -> handle
-  const mk::Task* process = nullptr;  // whose address space the library runs in (nullptr: a
-                                      // daemon of its own, as a scheduler's user half is)
+  std::map<int64_t, Handle> handles;  // the IDR layer: pid (or cgroup id) -> handle
   uint64_t syscalls = 0;
   uint64_t loads = 0;
   uint64_t scans = 0;
@@ -173,11 +176,11 @@ struct UserLib {
 // bpf_mls_handle_open() (proposal syscall): pidfd -> handle, or an invalid handle. kArena: a
 // bpf(BPF_MAP_LOOKUP_ELEM) of scx_task_map by pidfd gives {idx, gen}; kUptr: the same lookup
 // returns the uptr zeroed, and the memory is in another process (user-unreachable).
-Handle bpf_mls_handle_open(Env& env, Map& map, mk::Task& task, UserLib& lib);
+Handle bpf_mls_handle_open(Env& env, Map& map, mk::Owner& owner, UserLib& lib);
 struct UserRead {
   enum class Status : uint8_t { kOk, kStale, kAbsent, kUnreachable } status = Status::kStale;
   int64_t data = 0;
-  const mk::Task* owner = nullptr;  // oracle: whose entry the bytes read belong to
+  const mk::Owner* owner = nullptr;  // oracle: whose entry the bytes read belong to
   bool initialised = false;         // oracle: were they written before being read
 };
 // libbpf_mls_read() (proposal): generation, data, generation again; ESTALE if they differ or do
@@ -188,6 +191,6 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h);
 std::vector<std::pair<uint32_t, UserRead>> libbpf_mls_scan(Env& env, Map& map, UserLib& lib);
 // libbpf_mls_lookup(): the IDR: a cached handle for `pid`, else one syscall; on ESTALE the entry
 // is dropped and the handle opened again once.
-UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Task& task, int pid);
+UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int64_t key);
 
 }  // namespace lsmc::model::mappable

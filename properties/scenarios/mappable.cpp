@@ -8,9 +8,11 @@
 //   every resident page holds a live entry when the design returns empty pages;
 // - what BPF wrote is what user space reads (user-read-mismatch);
 // - a BPF pointer never reaches another owner's entry (bpf-pointer-reused).
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "model/linux/cgrp_storage.hpp"
 #include "model/mappable/mappable.hpp"
 #include "properties/scenarios/world.hpp"
 
@@ -64,6 +66,7 @@ MlsWorld& make_mls_world(sim::Setup& s, mm::Knobs knobs) {
   m.map.knobs.layout = static_cast<mm::Layout>(s.params().get("layout"));
   m.map.knobs.page_return = static_cast<mm::PageReturn>(s.params().get("page_return"));
   m.map.knobs.publication = static_cast<mm::Publication>(s.params().get("publication"));
+  m.map.knobs.owner = s.params().get("owner") == 0 ? mk::OwnerKind::kTask : mk::OwnerKind::kCgroup;
   for (const MutantRow& row : mappable_mutants()) {
     if (s.mutant(row.name)) m.map.bugs.set(static_cast<std::size_t>(row.bug));
   }
@@ -71,17 +74,28 @@ MlsWorld& make_mls_world(sim::Setup& s, mm::Knobs knobs) {
   return m;
 }
 
+// An owner of the kind the scenario runs on: a task with this pid, or a new cgroup (whose id the
+// kernel gives: cgroup ids are never reused, so "pid reuse" becomes slot reuse by a new cgroup).
+mk::Owner& make_owner(Env& env, MlsWorld& m, std::string name, int pid) {
+  if (m.map.knobs.owner == mk::OwnerKind::kTask) return mk::task_for_scenario(env, m.w->k, std::move(name), pid);
+  return mk::cgroup_mkdir(env, m.w->k, "cgroup " + name);
+}
+
+// What a writer stores in an owner's entry: the owner's number (pid or cgroup id) * 1000 + n, so
+// that a reader can tell whose bytes it read.
+int64_t value_of(const mk::Owner& o, int n) { return mm::owner_number(o) * 1000 + n; }
+
 // An entry made before the scenario starts (prep_enable ran earlier, or with uptr the thread
 // registered its memory), holding `data`.
-int seed_entry(Env& env, MlsWorld& m, mk::Task& t, int64_t data) {
+int seed_entry(Env& env, MlsWorld& m, mk::Owner& t, int n) {
   const int slot = mm::bpf_mls_seed(env, m.w->k, m.map, t);
   if (slot < 0) env.fail("model-error", "seeding an entry failed");
-  m.map.slots[static_cast<std::size_t>(slot)].data = data;
+  m.map.slots[static_cast<std::size_t>(slot)].data = value_of(t, n);
   return slot;
 }
 
 // What user space saw must be what the design promises.
-void check_user_read(Env& env, const mm::UserRead& r, const mk::Task* wanted, std::string_view who) {
+void check_user_read(Env& env, const mm::UserRead& r, const mk::Owner* wanted, std::string_view who) {
   if (r.status != mm::UserRead::Status::kOk) return;
   env.check(r.initialised, "published-uninitialised",
             std::string(who) + " read a published entry whose contents were never written");
@@ -90,9 +104,9 @@ void check_user_read(Env& env, const mm::UserRead& r, const mk::Task* wanted, st
               std::string(who) + " asked for " + wanted->name + " and read " +
                   (r.owner ? r.owner->name : std::string("a free slot")) + "'s entry");
   }
-  // Values are written as pid * 1000 + n: what user space reads belongs to the entry's owner.
+  // Values are written as value_of(owner, n): what user space reads belongs to the entry's owner.
   if (r.owner != nullptr && r.data != 0) {
-    env.check(r.data / 1000 == r.owner->pid->nr, "user-read-mismatch",
+    env.check(r.data / 1000 == mm::owner_number(*r.owner), "user-read-mismatch",
               std::string(who) + " read " + std::to_string(r.data) + " from " + r.owner->name + "'s entry");
   }
 }
@@ -102,13 +116,13 @@ void check_user_read(Env& env, const mm::UserRead& r, const mk::Task* wanted, st
 void build_publish(sim::Setup& s) {
   MlsWorld& m = make_mls_world(s, {2, 2});
   Env& env = s.env();
-  mk::Task& a = mk::task_for_scenario(env, m.w->k, "a", 100);
-  mk::Task& b = mk::task_for_scenario(env, m.w->k, "b", 101);
-  seed_entry(env, m, a, 100001);  // page 0 is present; b's entry goes next to a's
+  mk::Owner& a = make_owner(env, m, "a", 100);
+  mk::Owner& b = make_owner(env, m, "b", 101);
+  seed_entry(env, m, a, 1);  // page 0 is present; b's entry goes next to a's
   spawn_work(s, *m.w, "prep_enable", 0, [&m, &b](Env& e) {
     m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& c) {
       const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, b, true);
-      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, b, 101001);
+      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, b, value_of(b, 1));
     });
   });
   spawn_work(s, *m.w, "balancer", 1, [&m](Env& e) {
@@ -122,16 +136,16 @@ void build_publish(sim::Setup& s) {
 void build_pid_reuse(sim::Setup& s) {
   MlsWorld& m = make_mls_world(s, {2, 1});
   Env& env = s.env();
-  mk::Task& a = mk::task_for_scenario(env, m.w->k, "a", 100);
-  mk::Task& c = mk::task_for_scenario(env, m.w->k, "c", 101);
-  mk::Task& b = mk::task_for_scenario(env, m.w->k, "b (pid 100 reused)", 100);  // forked later
-  seed_entry(env, m, a, 100001);
+  mk::Owner& a = make_owner(env, m, "a", 100);
+  mk::Owner& c = make_owner(env, m, "c", 101);
+  mk::Owner& b = make_owner(env, m, "b (pid 100 reused)", 100);  // forked later
+  seed_entry(env, m, a, 1);
   auto& stage = s.make<int>(0);
   spawn_work(s, *m.w, "daemon", 0, [&m, &a, &b, &stage](Env& e) {
-    check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, a, 100), &a, "daemon");
+    check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, a, mm::owner_number(a)), &a, "daemon");
     stage = 1;
     e.wait_until([&stage] { return stage == 3; }, "pid 100 reused");
-    check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, b, 100), &b, "daemon");
+    check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, b, mm::owner_number(b)), &b, "daemon");
   });
   spawn_work(s, *m.w, "churn", 1, [&m, &a, &b, &c, &stage](Env& e) {
     e.wait_until([&stage] { return stage == 1; }, "daemon holds a handle");
@@ -143,11 +157,11 @@ void build_pid_reuse(sim::Setup& s) {
     }, "a's slot reusable");
     m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& ctx) {
       const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, c, true);
-      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, c, 101001);
+      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, c, value_of(c, 1));
     });
     m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& ctx) {
       const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, b, true);
-      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, b, 100002);
+      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, b, value_of(b, 2));
     });
     stage = 3;
   });
@@ -157,16 +171,16 @@ void build_pid_reuse(sim::Setup& s) {
 void build_reader_vs_delete(sim::Setup& s) {
   MlsWorld& m = make_mls_world(s, {2, 1});
   Env& env = s.env();
-  mk::Task& t1 = mk::task_for_scenario(env, m.w->k, "t1", 100);
-  mk::Task& t2 = mk::task_for_scenario(env, m.w->k, "t2", 101);
-  seed_entry(env, m, t1, 100001);
+  mk::Owner& t1 = make_owner(env, m, "t1", 100);
+  mk::Owner& t2 = make_owner(env, m, "t2", 101);
+  seed_entry(env, m, t1, 1);
   auto& deleted = s.make<bool>(false);
   spawn_work(s, *m.w, "enqueue", 0, [&m, &t1](Env& e) {
     m.w->k.run_prog(e, ProgType::kStructOps, [&](Env& e2, const mk::ProgCtx& c) {
       const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, t1, false);
       if (slot < 0) return;
       e2.yield("enqueue: work while holding tctx");
-      mm::bpf_mls_write(e2, m.map, slot, t1, 100002);
+      mm::bpf_mls_write(e2, m.map, slot, t1, value_of(t1, 2));
     });
   });
   spawn_work(s, *m.w, "exit", 1, [&m, &t1, &deleted](Env& e) {
@@ -177,7 +191,7 @@ void build_reader_vs_delete(sim::Setup& s) {
     e.wait_until([&deleted] { return deleted; }, "t1 freed");
     m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& c) {
       const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, t2, true);
-      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, t2, 101001);
+      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, t2, value_of(t2, 1));
     });
   });
 }
@@ -187,10 +201,10 @@ void build_reader_vs_delete(sim::Setup& s) {
 void build_zap_race(sim::Setup& s) {
   MlsWorld& m = make_mls_world(s, {1, 1});
   Env& env = s.env();
-  mk::Task& t = mk::task_for_scenario(env, m.w->k, "t", 100);
-  seed_entry(env, m, t, 100001);
+  mk::Owner& t = make_owner(env, m, "t", 100);
+  seed_entry(env, m, t, 1);
   spawn_work(s, *m.w, "daemon", 0, [&m, &t](Env& e) {
-    for (int round = 0; round < 2; ++round) check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, t, 100), &t, "daemon");
+    for (int round = 0; round < 2; ++round) check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, t, mm::owner_number(t)), &t, "daemon");
   });
   spawn_work(s, *m.w, "exit", 1, [&m, &t](Env& e) { mm::bpf_mls_task_free(e, m.w->k, m.map, t); });
 }
@@ -200,17 +214,17 @@ void build_churn(sim::Setup& s) {
   MlsWorld& m = make_mls_world(s, {3, 2});
   Env& env = s.env();
   const int rounds = static_cast<int>(s.params().get("rounds"));
-  auto& tasks = s.make<std::vector<mk::Task*>>();
+  auto& tasks = s.make<std::vector<mk::Owner*>>();
   for (int i = 0; i < 2 * rounds; ++i) {
-    tasks.push_back(&mk::task_for_scenario(env, m.w->k, "t" + std::to_string(i), 100 + i));
+    tasks.push_back(&make_owner(env, m, "t" + std::to_string(i), 100 + i));
   }
   for (int cpu = 0; cpu < 2; ++cpu) {
     spawn_work(s, *m.w, "churn" + std::to_string(cpu), static_cast<uint16_t>(cpu), [&m, &tasks, cpu, rounds](Env& e) {
       for (int r = 0; r < rounds; ++r) {
-        mk::Task& t = *tasks[static_cast<std::size_t>(2 * r + cpu)];
+        mk::Owner& t = *tasks[static_cast<std::size_t>(2 * r + cpu)];
         m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& c) {
           const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, t, true);
-          if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, t, t.pid->nr * 1000 + 1);
+          if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, t, value_of(t, 1));
         });
         mm::bpf_mls_task_free(e, m.w->k, m.map, t);
       }
@@ -247,12 +261,24 @@ void add_mappable_scenarios(sim::Catalog& c) {
                       "a grace period with the zero page in the user mapping; 2 returns it and leaves the user "
                       "mapping absent (as bpf_arena_free_pages)",
                       true});
+    params.push_back({"owner", 0, 0, 1,
+                      "whose storage is mappable: 0 tasks (task storage); 1 cgroups (cgroup storage; cgroup ids "
+                      "are never reused)",
+                      true});
     params.push_back({"publication", 0, 0, 2,
                       "how the proposal tells user space which entries exist: 0 per-slot generations in the header "
                       "(checked before and after a load); 1 one map-wide seqcount (a handle is stale after any "
                       "change); 2 notifications in a ring buffer, consumed into the library's own view",
                       true});
-    c.add(std::make_unique<FunctionScenario>(name, description, std::move(build), std::move(params), std::move(probes)));
+    auto scenario = std::make_unique<FunctionScenario>(name, description, std::move(build), std::move(params), std::move(probes));
+    scenario->set_check([](const sim::Params& p) -> std::optional<std::string> {
+      if (p.get("layout") == 3 && p.get("owner") == 1) {
+        return "layout=3 (uptr) with owner=1: uptr exists only in task storage (the verifier rejects __uptr in "
+               "cgroup storage values); use layout 0, 1 or 2 with owner=1";
+      }
+      return std::nullopt;
+    });
+    c.add(std::move(scenario));
   };
   add("mls-publish", "proposal: prep_enable creates b's entry while a balancer scans the header without "
       "syscalls; a published entry must be initialised", build_publish);

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "model/linux/task_storage.hpp"
@@ -59,10 +60,16 @@ public:
   std::span<const sim::ParamSpec> params() const override { return params_; }
   std::vector<std::string_view> probes() const override { return probes_; }
   void build(sim::Setup& s) const override { build_(s); }
+  using Check = std::function<std::optional<std::string>(const sim::Params&)>;
+  void set_check(Check check) { check_ = std::move(check); }
+  std::optional<std::string> check_params(const sim::Params& params) const override {
+    return check_ ? check_(params) : std::nullopt;
+  }
 
 private:
   std::string_view name_, description_;
   Build build_;
+  Check check_;
   std::vector<sim::ParamSpec> params_;
   std::vector<std::string_view> probes_;
   bool expected_to_fail_;

@@ -51,6 +51,7 @@ const std::map<std::string, std::string> kExpected = {
     {"reuse-before-grace-period", "use-after-free"},
     {"handle-survives-exit", "handle-aliasing"},
     {"no-page-return", "resident-bound"},
+    {"map-free-while-mapped", "user-fault"},
 };
 
 sim::RunRequest request(const sim::Catalog& c, const std::string& scenario, const std::string& mutant,

@@ -66,7 +66,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // The recommended configuration holds everywhere.
         Case{"mls-publish", 0, 1, 0, ""}, Case{"mls-pid-reuse", 0, 1, 0, ""}, Case{"mls-reader-vs-delete", 0, 1, 0, ""},
-        Case{"mls-zap-race", 0, 1, 0, ""}, Case{"mls-churn", 0, 1, 0, ""},
+        Case{"mls-zap-race", 0, 1, 0, ""}, Case{"mls-churn", 0, 1, 0, ""}, Case{"mls-map-close", 0, 1, 0, ""},
+        Case{"mls-map-close", 2, 1, 0, ""}, Case{"mls-map-close", 1, 1, 0, ""},
         // Returning a page without the zero page: a racing user load faults.
         Case{"mls-zap-race", 0, 2, 0, "user-fault"}, Case{"mls-churn", 0, 2, 0, "user-fault"},
         // Keeping pages: no bound is claimed, and the other properties hold.

@@ -21,6 +21,8 @@ constexpr TypeInfo kLinkType{"task->mls_slot", kLinkFields};
 
 constexpr uint16_t kGen = 0, kData = 1, kHeaderGen = 0, kHeaderPresent = 1, kHeaderSeq = 2;
 constexpr std::string_view kRingFields[] = {"data"};
+constexpr std::string_view kMapFields[] = {"refcnt"};
+constexpr TypeInfo kMapType{"bpf_map", kMapFields};
 constexpr TypeInfo kRingType{"mls_ringbuf", kRingFields};
 
 uint32_t page_of(const Map& map, uint32_t slot) { return slot / map.knobs.slots_per_page; }
@@ -258,6 +260,52 @@ void uptr_task_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
 
 int64_t owner_number(const mk::Owner& owner) { return number_of(owner); }
 
+// bpf_map_free_deferred() (v6.18) calling the proposal's map_free: every page of the region, the
+// header and the entries; arena and uptr free their storage map too (the 6.18 model).
+void bpf_mls_map_free_deferred(Env& env, mk::Kernel& k, Map& map) {
+  env.might_sleep("bpf_map_free_deferred: map->ops->map_free");
+  for (Page& page : map.pages) {
+    if (!page.present) continue;
+    env.free(page.obj, "bpf_mls_map_free: __free_page");
+    page.present = false;  // a VMA that still shows it (only with the mutant) maps freed memory
+  }
+  env.free(map.header, "bpf_mls_map_free: the header page");
+  for (Slot& slot : map.slots) env.free(slot.obj, "bpf_mls_map_free: the region's entries");
+  if (map.ring_obj != kNoObject) env.free(map.ring_obj, "bpf_mls_map_free: the ring buffer");
+  env.free(map.task_slot_obj, "bpf_mls_map_free: task->mls_slot");
+  if (map.smap != nullptr) mk::bpf_map_free_deferred(env, k, *map.smap);
+  env.free(map.map_obj, "bpf_map_free_deferred: kfree(map)");
+  map.freed = true;
+  env.probe("mls: map freed");
+}
+
+// bpf_map_inc() (kernel/bpf/syscall.c, v6.18)
+void bpf_mls_map_inc(Env& env, Map& map, std::string_view label) {
+  env.write(map.map_obj, 0, label);
+  ++map.refcnt;
+}
+
+// bpf_map_mmap() (kernel/bpf/syscall.c, v6.18): the VMA's vm_file is the map's file, so the map
+// is not released while it is mapped.
+void bpf_mls_map_mmap(Env& env, Map& map) {
+  if (map.bug(Bug::kMapFreeWhileMapped)) return;  // the region's life is tied to the fd alone
+  bpf_mls_map_inc(env, map, "bpf_map_mmap: get_file(vma->vm_file)");
+}
+
+void bpf_mls_map_munmap(Env& env, Map& map) {
+  if (map.bug(Bug::kMapFreeWhileMapped)) return;
+  bpf_mls_map_put(env, map, "munmap: fput(vma->vm_file)");
+}
+
+// bpf_map_put() (kernel/bpf/syscall.c, v6.18): the last reference queues map_free to a kworker.
+void bpf_mls_map_put(Env& env, Map& map, std::string_view label) {
+  env.write(map.map_obj, 0, label);
+  if (--map.refcnt == 0) {
+    map.free_queued = true;
+    env.probe("mls: map free queued");
+  }
+}
+
 uint32_t Map::resident() const {
   uint32_t n = 0;
   for (const Page& p : pages) n += p.present;
@@ -273,6 +321,8 @@ uint32_t Map::live() const {
 // bpf_mls_map_alloc() (proposal)
 void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map) {
   map.kernel = &k;
+  map.map_obj = env.alloc(kMapType, "bpf_map_area_alloc: struct bpf_map");
+  map.refcnt = 1;  // the fd map_create() returns
   map.lock = env.new_lock(LockKind::kSpinIrq, "mls->lock");
   map.header = env.alloc(kHeaderType, "bpf_mls_map_alloc: header page");
   map.task_slot_obj = env.alloc(kLinkType, "bpf_mls_map_alloc: task->mls_slot");

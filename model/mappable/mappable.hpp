@@ -32,6 +32,7 @@ enum class Bug : uint8_t {
   kReuseBeforeGracePeriod,   // a freed slot is reusable before BPF readers are done with it
   kHandleSurvivesExit,       // the user handle table keeps pid -> handle after exit, unchecked
   kNoPageReturn,             // empty pages are never returned
+  kMapFreeWhileMapped,       // the region is freed when the map's fd is closed, though a VMA maps it
   kCount
 };
 
@@ -132,6 +133,10 @@ struct Map {
   std::vector<Note> ring;         // kNotification: the changes posted so far
   ObjectId ring_obj = kNoObject;  // the ring buffer, as one modelled object
   uint64_t resident_max = 0;
+  ObjectId map_obj = kNoObject;  // struct bpf_map: its refcnt
+  uint32_t refcnt = 0;           // the fd, each VMA (through the map's file), each program
+  bool free_queued = false;      // the last reference is gone: bpf_map_free_deferred is queued
+  bool freed = false;
   bool bug(Bug b) const { return bugs[static_cast<std::size_t>(b)]; }
   uint32_t resident() const;
   uint32_t live() const;
@@ -144,7 +149,18 @@ int64_t owner_number(const mk::Owner& owner);
 // bpf_mls_map_alloc() (proposal): reserves the region, allocates and maps the header page.
 // kArena and kUptr also create their task storage map in `k` (the 6.18 model).
 void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map);
-// Registers `task`'s entry before a scenario starts, as its variant does it: prep_enable for the
+// The map's references (kernel/bpf/syscall.c, v6.18): bpf_map_inc() for a program that uses the
+// map; bpf_map_mmap(), whose VMA holds the map's file and so keeps the map; bpf_map_put() on
+// close, munmap or program free. The last put queues the free to a kworker.
+void bpf_mls_map_inc(Env& env, Map& map, std::string_view label);
+void bpf_mls_map_mmap(Env& env, Map& map);
+void bpf_mls_map_munmap(Env& env, Map& map);
+void bpf_mls_map_put(Env& env, Map& map, std::string_view label);
+// bpf_map_free_deferred() (kernel/bpf/syscall.c, v6.18), in the kworker the last put queued: the
+// proposal's map_free frees every page of the region, the header and the entries.
+void bpf_mls_map_free_deferred(Env& env, mk::Kernel& k, Map& map);
+
+// Registers `owner`'s entry before a scenario starts, as its variant does it: prep_enable for the
 // kernel-allocated layouts, the thread's own bpf_map_update_elem(pidfd, uptr) for kUptr.
 int bpf_mls_seed(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner);
 // bpf_mls_page_alloc() (proposal kfunc): allocates the first absent page and publishes it.

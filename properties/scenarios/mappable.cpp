@@ -47,6 +47,9 @@ const std::vector<MutantRow>& mappable_mutants() {
        {"mls-pid-reuse"}},
       {"no-page-return", mm::Bug::kNoPageReturn,
        "proposal: empty pages are never returned; resident memory grows under churn", {"mls-churn"}},
+      {"map-free-while-mapped", mm::Bug::kMapFreeWhileMapped,
+       "proposal: the region is freed when the map's fd is closed, though the daemon still maps it",
+       {"mls-map-close"}},
   };
   return kRows;
 }
@@ -245,6 +248,50 @@ void build_churn(sim::Setup& s) {
   });
 }
 
+// Map create, mmap and close: the scheduler unloads (closes the map, unregisters its struct_ops)
+// while its daemon still reads through the mapping and a program may still run.
+void build_map_close(sim::Setup& s) {
+  MlsWorld& m = make_mls_world(s, {1, 2});
+  Env& env = s.env();
+  mk::Owner& t = make_owner(env, m, "t", 100);
+  seed_entry(env, m, t, 1);
+  mm::bpf_mls_map_mmap(env, m.map);                             // the daemon mapped the region
+  mm::bpf_mls_map_inc(env, m.map, "bpf_prog_load: used_maps");  // enqueue uses the map
+  struct Unload {
+    bool detached = false;  // the struct_ops map is unregistered: no new calls into enqueue
+  };
+  auto& u = s.make<Unload>();
+  spawn_work(s, *m.w, "daemon", 0, [&m, &t](Env& e) {
+    for (int round = 0; round < 2; ++round) {
+      check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, t, mm::owner_number(t)), &t, "daemon");
+    }
+    mm::bpf_mls_map_munmap(e, m.map);
+  });
+  spawn_work(s, *m.w, "enqueue", 1, [&m, &t, &u](Env& e) {
+    m.w->k.run_prog(e, ProgType::kStructOps, [&](Env& e2, const mk::ProgCtx& c) {
+      if (u.detached) return;  // scx: the ops are gone, the core no longer calls them
+      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, t, false);
+      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, t, value_of(t, 2));
+    });
+  });
+  spawn_work(s, *m.w, "unload", 1, [&m, &u](Env& e) {
+    mm::bpf_mls_map_put(e, m.map, "close(map_fd): bpf_map_release");
+    u.detached = true;
+    // bpf_struct_ops_map_free: the program goes after a grace period, and its map reference with it.
+    m.w->k.rcu.call(e, model::RcuFlavour::kRcu, [&m](Env& e2) { mm::bpf_mls_map_put(e2, m.map, "bpf_prog_put: used_maps"); },
+                    "bpf_struct_ops_map_free: call_rcu(prog)");
+  });
+  spawn_work(s, *m.w, "kworker", 0, [&m](Env& e) {
+    // The last put comes from the daemon's munmap or the program's RCU callback, whichever is later.
+    e.wait_until([&m] { return m.map.free_queued; }, "bpf_map_free_deferred queued");
+    mm::bpf_mls_map_free_deferred(e, m.w->k, m.map);
+  });
+  s.at_end([&m](Env& e) {
+    e.check(m.map.freed, "leak", "every reference to the map is gone but the region was never freed (" +
+                                     std::to_string(m.map.refcnt) + " references left)");
+  });
+}
+
 }  // namespace
 
 void add_mappable_scenarios(sim::Catalog& c) {
@@ -286,6 +333,9 @@ void add_mappable_scenarios(sim::Catalog& c) {
       "task, pid 100 is reused; the daemon's next lookup must reach the new task or fail", build_pid_reuse);
   add("mls-reader-vs-delete", "proposal: enqueue holds a task's entry while the task exits and another task's "
       "entry is created; the program's pointer must not reach the other task", build_reader_vs_delete);
+  add("mls-map-close", "proposal: the scheduler closes the map and unregisters its program while its daemon still "
+      "reads through the mapping; the region lives until the last reference (fd, VMA, program) is gone",
+      build_map_close, {}, {"mls: map freed"});
   add("mls-zap-race", "proposal: a daemon reads a task's entry while the task exits and the empty page goes back",
       build_zap_race, {}, {"mls: empty page returned"});
   add("mls-churn", "proposal: two CPUs create and free entries in rounds while a balancer scans; afterwards no "

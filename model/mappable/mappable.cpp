@@ -99,6 +99,12 @@ void bpf_mls_publish(Env& env, Map& map, uint32_t s, uint32_t gen, std::string_v
 // empty out together and can go back (lowest slot on ties, for determinism).
 std::size_t pick_free_slot(const Map& map) {
   std::size_t best = 0;
+  if (map.knobs.placement == Placement::kLowestSlot) {
+    for (std::size_t i = 1; i < map.free_slots.size(); ++i) {
+      if (map.free_slots[i] < map.free_slots[best]) best = i;
+    }
+    return best;
+  }
   for (std::size_t i = 1; i < map.free_slots.size(); ++i) {
     const uint32_t a = map.pages[page_of(map, map.free_slots[i])].live;
     const uint32_t b = map.pages[page_of(map, map.free_slots[best])].live;
@@ -131,6 +137,7 @@ void bpf_mls_page_release(Env& env, Map& map, uint32_t p) {
   }
   env.free(page.obj, "bpf_mls_page_release: __free_page");
   page.present = false;
+  ++map.page_returns;
   env.probe("mls: empty page returned");
 }
 
@@ -141,11 +148,17 @@ void bpf_mls_page_release(Env& env, Map& map, uint32_t p) {
 // resident-bound property of mls-churn).
 void bpf_mls_trim(Env& env, Map& map) {
   if (!returns_pages(map)) return;
+  uint32_t kept = 0;  // the first spare_pages empty pages stay, to absorb the next creations
   for (uint32_t p = 0; p < map.pages.size(); ++p) {
     if (!map.pages[p].present || map.pages[p].live != 0) continue;
     uint32_t free_here = 0;
     for (uint32_t s : map.free_slots) free_here += page_of(map, s) == p;
-    if (free_here == map.knobs.slots_per_page) bpf_mls_page_release(env, map, p);
+    if (free_here != map.knobs.slots_per_page) continue;
+    if (kept < map.knobs.spare_pages) {
+      ++kept;
+      continue;
+    }
+    bpf_mls_page_release(env, map, p);
   }
 }
 
@@ -397,6 +410,7 @@ bool alloc_first_absent_page(Env& env, Map& map, const PageAllocLabels& l) {
   Page& page = map.pages[p];
   page.obj = env.alloc(kPageType, l.alloc);
   page.present = true;
+  ++map.page_allocs;
   for (uint32_t s = p * map.knobs.slots_per_page; s < (p + 1) * map.knobs.slots_per_page; ++s) {
     map.free_slots.push_back(s);
   }

@@ -71,6 +71,12 @@ enum class Layout : uint8_t {
               // user lookup returns the uptr zeroed, so no other process can read it
 };
 
+// Which free entry a creation takes (design question 1: a policy against fragmentation).
+enum class Placement : uint8_t {
+  kFullestPage,  // the free entry on the page with the most live entries: pages empty out together
+  kLowestSlot,   // first fit: the lowest free entry
+};
+
 struct Knobs {
   uint32_t pages = 3;           // the region reserved (and mmap'ed) at map creation
   uint32_t slots_per_page = 2;  // entries per page
@@ -78,6 +84,8 @@ struct Knobs {
   Layout layout = Layout::kRegion;
   Publication publication = Publication::kGeneration;
   mk::OwnerKind owner = mk::OwnerKind::kTask;  // task or cgroup storage made mappable
+  Placement placement = Placement::kFullestPage;
+  uint32_t spare_pages = 0;  // empty pages kept (not returned) to absorb the next creations
 };
 
 // One entry. The owner tag is the model's oracle (which task the entry belongs to); a real
@@ -133,6 +141,8 @@ struct Map {
   std::vector<Note> ring;         // kNotification: the changes posted so far
   ObjectId ring_obj = kNoObject;  // the ring buffer, as one modelled object
   uint64_t resident_max = 0;
+  uint64_t page_allocs = 0;  // pages allocated by the kfunc
+  uint64_t page_returns = 0;  // pages returned (each a zap: a TLB shootdown on the CPUs mapping it)
   ObjectId map_obj = kNoObject;  // struct bpf_map: its refcnt
   uint32_t refcnt = 0;           // the fd, each VMA (through the map's file), each program
   bool free_queued = false;      // the last reference is gone: bpf_map_free_deferred is queued

@@ -124,6 +124,7 @@ struct Variant {
     k.page_return = static_cast<mm::PageReturn>(params.at("page_return"));
     k.publication = static_cast<mm::Publication>(params.at("publication"));
     k.owner = params.at("owner") == 0 ? mk::OwnerKind::kTask : mk::OwnerKind::kCgroup;
+    if (auto it = params.find("user_write"); it != params.end()) k.user_write = static_cast<mm::UserWrite>(it->second);
     return k;
   }
 };
@@ -144,6 +145,8 @@ const std::vector<Variant>& variants() {
       variant("proposal-notify", "proposal: notifications into a user-side view", 0, 1, 2),
       variant("proposal-absent", "proposal: returned pages left absent", 0, 2, 0),
       variant("proposal-keep", "proposal: pages never returned", 0, 0, 0),
+      {"proposal-checked-writes", "proposal: user writes checked, not pinned",
+       {{"layout", 0}, {"page_return", 1}, {"publication", 0}, {"owner", 0}, {"user_write", 0}}},
       variant("static-pid-array", "static pid-indexed array (today's workaround)", 1, 1, 0),
       variant("arena+task-storage", "arena + task storage (sched_ext's sdt)", 2, 1, 0),
       variant("uptr", "uptr (task-local data)", 3, 1, 0),
@@ -486,7 +489,11 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
       req.scenario = sc;
       req.config.executions_max = o.executions;
       req.observers = properties::default_observers;
-      if (auto err = sim::resolve_params(*sc, v.params, req.params)) throw std::runtime_error(*err);
+      std::map<std::string, int64_t> given;  // the variant's knobs this scenario has
+      for (const sim::ParamSpec& spec : sc->params()) {
+        if (auto it = v.params.find(std::string(spec.name)); it != v.params.end()) given.insert(*it);
+      }
+      if (auto err = sim::resolve_params(*sc, given, req.params)) throw std::runtime_error(*err);
       const sim::RunReport r = sim::run(req);
       for (std::string_view probe : kNotableProbes) {
         if (auto it = r.probe_hits.find(probe); it != r.probe_hits.end()) notes[std::string(probe)] += it->second;
@@ -653,7 +660,10 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
   std::map<std::string, UserCost> costs;
   for (const Variant& v : variants()) {
     // Same read path as the proposal, or cgroups (no fork/exit churn of cgroups here).
-    if (v.key == "proposal-absent" || v.key == "proposal-keep" || v.params.at("owner") != 0) continue;
+    if (v.key == "proposal-absent" || v.key == "proposal-keep" || v.key == "proposal-checked-writes" ||
+        v.params.at("owner") != 0) {
+      continue;
+    }
     if (v.key == "uptr") {
       md << "| " << v.title << " | - | - | - (another process cannot read a thread's uptr memory) |\n";
       continue;
@@ -702,6 +712,11 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
         << per(seqc.syscalls, seqc.lookups) << " syscalls per lookup under churn against " << per(rec.syscalls, rec.lookups)
         << ", and voids " << seqc.retries << " of " << seqc.scans << " scans against " << rec.retries << "; notifications into a user-side view leave a window between the check and the load "
            "(`handle-aliasing` in `mls-zap-race`).\n"
+     << "- User writes (hints for BPF) pin the slot first: one atomic on the header word {generation, pins} that "
+        "fails once the entry is freed, with the kernel deferring the slot's reuse while it is pinned. A store "
+        "between two generation checks cannot be undone: it faults on the zero page or lands in the next owner's "
+        "entry (`mls-user-write` under checked writes, arena + task storage, and the seqcount and notification "
+        "publications, which have no per-slot generation to pin).\n"
      << "- User handles are (slot, generation); a failed check means ESTALE and the library re-opens by pidfd, "
         "never resyncs the generation (`handle-survives-exit`).\n"
      << "- Reuse a slot only after a Tasks Trace grace period: programs hold entries across their read-side "
@@ -741,6 +756,8 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
      << "- Cgroup owners run the same scenarios as tasks (cgroup ids are never reused, so the scenario that reuses "
         "a pid reuses a slot for a new cgroup instead); several maps sharing one region are not modelled, and "
         "the fork/exit churn of section 2 is tasks only.\n"
+     << "- A user process that dies while it pins a slot leaves the slot deferred until the map is freed (one slot "
+        "per dead writer); the model does not kill processes.\n"
      << "- The model is sequentially consistent: the release/acquire pairs the recommendation names are "
         "argued, not checked under a weak memory model.\n"
      << "- The arena variant follows sdt before `scx_urcu`; its generation starts at 1 in the model (sdt starts "

@@ -163,11 +163,38 @@ void bpf_mls_trim(Env& env, Map& map) {
 }
 
 // The second half of a free: the slot becomes reusable, and an empty page may go back.
+// Slots whose reuse a user pin deferred: reclaimed by the allocator's next pass once unpinned (user
+// space cannot call into the kernel when it unpins, and a kernel that polled would spin).
+void bpf_mls_reclaim_deferred(Env& env, Map& map) {
+  if (map.deferred.empty()) return;
+  env.read(map.header, kHeaderGen, "bpf_mls_reclaim_deferred: READ_ONCE(hdr->word[slot].pins)");
+  for (auto it = map.deferred.begin(); it != map.deferred.end();) {
+    if (map.pins[*it] != 0) {
+      ++it;
+      continue;
+    }
+    if (map.pages[page_of(map, *it)].present) map.free_slots.push_back(*it);
+    it = map.deferred.erase(it);
+  }
+}
+
+// The second half of a free: the slot becomes reusable, and an empty page may go back.
 void bpf_mls_slot_reuse(Env& env, Map& map, uint32_t s) {
   env.lock(map.lock, "bpf_mls_slot_reuse: spin_lock_irqsave(&mls->lock)");
+  if (map.knobs.user_write == UserWrite::kPinned) {
+    env.read(map.header, kHeaderGen, "bpf_mls_slot_reuse: READ_ONCE(hdr->word[slot].pins)");
+    if (map.pins[s] != 0) {
+      // A user writer is inside the entry: the slot waits for the allocator's next pass.
+      map.deferred.push_back(s);
+      env.probe("mls: slot reuse deferred by a user pin");
+      env.unlock(map.lock, "bpf_mls_slot_reuse: spin_unlock_irqrestore");
+      return;
+    }
+  }
   const uint32_t p = page_of(map, s);
   if (map.pages[p].present) {
     map.free_slots.push_back(s);
+    bpf_mls_reclaim_deferred(env, map);
     bpf_mls_trim(env, map);
   }
   env.unlock(map.lock, "bpf_mls_slot_reuse: spin_unlock_irqrestore");
@@ -351,6 +378,7 @@ void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map) {
   // it: one modelled object per slot for the map's lifetime; pages are the objects that come and go.
   for (Slot& slot : map.slots) slot.obj = env.alloc(kSlotType, "bpf_mls_map_alloc: an entry of the region");
   map.header_gen.assign(map.slots.size(), 0);
+  map.pins.assign(map.slots.size(), 0);
   map.header_present.assign(map.pages.size(), false);
   if (map.knobs.layout == Layout::kPidArray) {
     // The whole array exists from the start and is mapped; there are no generations (every
@@ -476,8 +504,7 @@ int scx_task_alloc(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk
   const uint32_t s = *lowest;
   map.free_slots.erase(lowest);
   Slot& slot = map.slots[s];
-  slot.initialised = true;  // zeroed at its last free, or a fresh (zero) arena page
-  slot.data = 0;
+  slot.initialised = true;  // zeroed at its last free, or a fresh (zero) arena page; not here
   slot.owner = &owner;
   env.write(map.header, kHeaderGen, "scx_alloc: set_idx_state(desc, pos, true)");
   map.header_gen[s] = slot.gen;
@@ -573,6 +600,7 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::O
       env.unlock(map.lock, "bpf_mls_get: spin_unlock_irqrestore");
       return static_cast<int>(it->second);
     }
+    bpf_mls_reclaim_deferred(env, map);
     if (!map.free_slots.empty()) break;
     env.unlock(map.lock, "bpf_mls_get: spin_unlock_irqrestore");
     if (!ctx.sleepable || attempt > 0) {
@@ -801,8 +829,66 @@ std::vector<std::pair<uint32_t, UserRead>> libbpf_mls_scan(Env& env, Map& map, U
   return out;
 }
 
-// libbpf_mls_lookup() (proposal): the IDR layer.
-UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int64_t key) {
+namespace {
+
+// A store through the user mapping, into whatever the page holds at that instant.
+void user_store(Env& env, Map& map, uint32_t s, const mk::Owner& expected, int64_t value) {
+  const uint32_t p = page_of(map, s);
+  const Page& page = map.pages[p];
+  Slot& slot = map.slots[s];
+  env.write(slot.obj, kData, "libbpf_mls_update: entry->hint = v (through the mapping)");
+  if (page.user != UserPte::kPage || !page.present) {
+    env.check(false, "user-fault",
+              "user space stores into entry " + std::to_string(s) + " through its mapping, but page " + std::to_string(p) +
+                  (page.user == UserPte::kZero ? " now maps the read-only zero page" : " is not mapped or was freed") +
+                  ": the store faults");
+    return;
+  }
+  // A store into a free entry is lost (the next creation initialises it, or for the arena the free
+  // zeroed it); into another owner's entry it is wrong.
+  env.check(slot.owner == nullptr || slot.owner == &expected, "user-write-aliasing",
+            "user space stores a hint for " + expected.name + " into entry " + std::to_string(s) + ", which now belongs to " +
+                (slot.owner ? slot.owner->name : std::string("nobody")) +
+                " (freed and reused between the generation check and the store)");
+  if (slot.owner == nullptr) return;
+  slot.data = value;
+}
+
+// libbpf_mls_write() (proposal): one store through a handle, as the user_write knob says. The pin
+// protocol needs per-slot generations in the header; other publications write checked.
+UserRead libbpf_mls_write(Env& env, Map& map, UserLib& lib, const Handle& h, const mk::Owner& expected, int64_t value) {
+  UserRead r;
+  if (map.knobs.layout == Layout::kPidArray) {  // array[pid] = v: nothing to check
+    ++lib.loads;
+    user_store(env, map, h.slot, expected, value);
+    r.status = UserRead::Status::kOk;
+    return r;
+  }
+  const bool pinned = map.knobs.user_write == UserWrite::kPinned && map.knobs.layout == Layout::kRegion &&
+                      map.knobs.publication == Publication::kGeneration;
+  if (pinned) {
+    ++lib.loads;
+    env.rmw(map.header, kHeaderGen, "libbpf_mls_update: cmpxchg(&hdr->word[slot], {gen, n}, {gen, n + 1})");
+    if (map.header_gen[h.slot] != h.gen) return r;  // freed or reused: ESTALE, nothing stored
+    ++map.pins[h.slot];
+    user_store(env, map, h.slot, expected, value);
+    env.rmw(map.header, kHeaderGen, "libbpf_mls_update: atomic_dec(&hdr->word[slot].pins)");
+    --map.pins[h.slot];
+    r.status = UserRead::Status::kOk;
+    return r;
+  }
+  const uint32_t g1 = user_gen(env, map, lib, h.slot, true);
+  if (g1 != h.gen) return r;
+  user_store(env, map, h.slot, expected, value);
+  if (!notified(map) && user_gen(env, map, lib, h.slot, false) != g1) return r;  // too late: stored
+  r.status = UserRead::Status::kOk;
+  return r;
+}
+
+// The IDR layer around one access: the cached handle for `key`, else one syscall; on ESTALE the
+// handle is dropped and opened again once.
+template <class Access>
+UserRead through_handle(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int64_t key, Access access) {
   libbpf_mls_poll(env, map, lib);
   auto open = [&] {
     Handle h = bpf_mls_handle_open(env, map, owner, lib);
@@ -816,7 +902,7 @@ UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Owner& owner, i
     if (!h.valid()) return {};
     lib.handles[key] = h;
   }
-  UserRead r = libbpf_mls_read(env, map, lib, h);
+  UserRead r = access(h);
   if (r.status == UserRead::Status::kOk) return r;
   if (map.bug(Bug::kHandleSurvivesExit)) {
     // The table trusts the slot it has for this key: it re-reads the generation and goes on.
@@ -824,13 +910,26 @@ UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Owner& owner, i
     h.gen = map.header_gen[h.slot];
     lib.handles[key] = h;
     if (!h.valid()) return {};
-    return libbpf_mls_read(env, map, lib, h);
+    return access(h);
   }
   lib.handles.erase(key);
   h = open();
   if (!h.valid()) return {};
   lib.handles[key] = h;
-  return libbpf_mls_read(env, map, lib, h);
+  return access(h);
+}
+
+}  // namespace
+
+// libbpf_mls_lookup() (proposal)
+UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int64_t key) {
+  return through_handle(env, map, lib, owner, key, [&](const Handle& h) { return libbpf_mls_read(env, map, lib, h); });
+}
+
+// libbpf_mls_update() (proposal)
+UserRead libbpf_mls_update(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int64_t key, int64_t value) {
+  return through_handle(env, map, lib, owner, key,
+                        [&](const Handle& h) { return libbpf_mls_write(env, map, lib, h, owner, value); });
 }
 
 }  // namespace lsmc::model::mappable

@@ -71,6 +71,14 @@ enum class Layout : uint8_t {
               // user lookup returns the uptr zeroed, so no other process can read it
 };
 
+// How user space writes into an entry through a handle (user hints, as scx_layered writes them).
+enum class UserWrite : uint8_t {
+  kChecked,  // check the generation, store, check again: a store that races a free and a reuse
+             // lands in the next owner's entry, and the second check comes too late
+  kPinned,   // pin the slot first with one atomic on the header word {gen, pins}, which fails
+             // once the entry is freed; the kernel defers the slot's reuse until the pins are gone
+};
+
 // Which free entry a creation takes (design question 1: a policy against fragmentation).
 enum class Placement : uint8_t {
   kFullestPage,  // the free entry on the page with the most live entries: pages empty out together
@@ -85,6 +93,7 @@ struct Knobs {
   Publication publication = Publication::kGeneration;
   mk::OwnerKind owner = mk::OwnerKind::kTask;  // task or cgroup storage made mappable
   Placement placement = Placement::kFullestPage;
+  UserWrite user_write = UserWrite::kPinned;
   uint32_t spare_pages = 0;  // empty pages kept (not returned) to absorb the next creations
 };
 
@@ -126,6 +135,8 @@ struct Map {
   ObjectId header = kNoObject;       // the header page: fields gen (per slot, one field)
   std::vector<uint32_t> header_gen;  // the published generation of each slot (0: none)
   std::vector<bool> header_present;  // the published presence of each page
+  std::vector<uint32_t> pins;        // UserWrite::kPinned: user writers inside each slot
+  std::vector<uint32_t> deferred;    // freed slots whose reuse waits for their pins to go
   std::vector<Page> pages;
   std::vector<Slot> slots;           // pages * slots_per_page
   std::vector<uint32_t> free_slots;  // ready for reuse (a grace period has passed)
@@ -215,6 +226,9 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h);
 // libbpf_mls_scan(): every published entry, read through the header without syscalls. With
 // kUptr there is nothing to scan: every entry is in its owner's process (user-unreachable).
 std::vector<std::pair<uint32_t, UserRead>> libbpf_mls_scan(Env& env, Map& map, UserLib& lib);
+// libbpf_mls_update() (proposal): a user store into `owner`'s entry through the IDR's handle, as
+// the user_write knob says; on ESTALE the handle is opened again once. `value` is what is stored.
+UserRead libbpf_mls_update(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int64_t key, int64_t value);
 // libbpf_mls_lookup(): the IDR: a cached handle for `pid`, else one syscall; on ESTALE the entry
 // is dropped and the handle opened again once.
 UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int64_t key);

@@ -253,6 +253,32 @@ void build_churn(sim::Setup& s) {
   });
 }
 
+// User writes (hints, as scx_layered stores them for BPF to read): a daemon writes into a task's
+// entry while the task exits and its slot goes to another task.
+void build_user_write(sim::Setup& s) {
+  MlsWorld& m = make_mls_world(s, {2, 1});
+  m.map.knobs.user_write = static_cast<mm::UserWrite>(s.params().get("user_write"));
+  Env& env = s.env();
+  mk::Owner& t = make_owner(env, m, "t", 100);
+  mk::Owner& c = make_owner(env, m, "c", 101);
+  seed_entry(env, m, t, 1);
+  auto& freed = s.make<bool>(false);
+  spawn_work(s, *m.w, "daemon", 0, [&m, &t](Env& e) {
+    for (int round = 0; round < 2; ++round) mm::libbpf_mls_update(e, m.map, m.lib, t, mm::owner_number(t), value_of(t, 10 + round));
+  });
+  spawn_work(s, *m.w, "exit", 1, [&m, &t, &freed](Env& e) {
+    mm::bpf_mls_task_free(e, m.w->k, m.map, t);
+    freed = true;
+  });
+  spawn_work(s, *m.w, "prep_enable", 1, [&m, &c, &freed](Env& e) {
+    e.wait_until([&freed] { return freed; }, "t freed");
+    m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& ctx) {
+      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, c, true);
+      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, c, value_of(c, 1));
+    });
+  });
+}
+
 // Map create, mmap and close: the scheduler unloads (closes the map, unregisters its struct_ops)
 // while its daemon still reads through the mapping and a program may still run.
 void build_map_close(sim::Setup& s) {
@@ -341,6 +367,14 @@ void add_mappable_scenarios(sim::Catalog& c) {
   add("mls-map-close", "proposal: the scheduler closes the map and unregisters its program while its daemon still "
       "reads through the mapping; the region lives until the last reference (fd, VMA, program) is gone",
       build_map_close, {}, {"mls: map freed"});
+  add("mls-user-write", "proposal: a daemon writes hints into a task's entry while the task exits and another task "
+      "takes the slot; a user store must never land in another owner's entry",
+      build_user_write,
+      {{"user_write", 1, 0, 1,
+        "how user space stores through a handle: 0 check the generation, store, check again; 1 pin the slot with "
+        "one atomic on the header word (fails once freed), the kernel deferring reuse while pinned",
+        true}},
+      {"mls: slot reuse deferred by a user pin"});
   add("mls-zap-race", "proposal: a daemon reads a task's entry while the task exits and the empty page goes back",
       build_zap_race, {}, {"mls: empty page returned"});
   add("mls-churn", "proposal: two CPUs create and free entries in rounds while a balancer scans; afterwards no "

@@ -398,7 +398,10 @@ void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map) {
     // (sdt_cgroup.bpf.c does the same for cgroups with a CGRP_STORAGE map.)
     const bool task = map.knobs.owner == mk::OwnerKind::kTask;
     map.smap = &mk::bpf_local_storage_map_alloc(env, k, map.knobs.owner, task ? "scx_task_map" : "scx_cgroup_map", false);
-    for (Slot& slot : map.slots) slot.gen = 1;
+    for (Slot& slot : map.slots) {
+      slot.gen = 1;
+      slot.initialised = true;  // arena pages come zero-filled
+    }
   }
   if (map.knobs.layout == Layout::kUptr) {
     // The TLD library's tld_data_map; the "pages" are the threads' own memory, one pinned page
@@ -504,7 +507,8 @@ int scx_task_alloc(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk
   const uint32_t s = *lowest;
   map.free_slots.erase(lowest);
   Slot& slot = map.slots[s];
-  slot.initialised = true;  // zeroed at its last free, or a fresh (zero) arena page; not here
+  // Not zeroed here: it was at its last free (or it is a fresh arena page), unless a late store
+  // wrote into it since (then `initialised` is false).
   slot.owner = &owner;
   env.write(map.header, kHeaderGen, "scx_alloc: set_idx_state(desc, pos, true)");
   map.header_gen[s] = slot.gen;
@@ -640,10 +644,21 @@ void bpf_mls_write(Env& env, Map& map, int slot, const mk::Owner& expected, int6
   env.check(map.pages[page_of(map, static_cast<uint32_t>(slot))].present, "use-after-free",
             "a program writes into entry " + std::to_string(slot) + " for " + expected.name +
                 ", whose page was already returned (the slot was reused within its read-side section)");
+  if (s.owner == nullptr) {
+    // Freed while the program held it. A store into a free entry is lost when the next creation
+    // initialises the entry (the pid array's prep_enable, the proposal's memset); sdt zeroes at
+    // free and hands the index out as it is, so there the next owner starts with these bytes.
+    env.check(map.knobs.layout != Layout::kArena, "bpf-pointer-reused",
+              "a program writes through the pointer it got for " + expected.name + " into entry " + std::to_string(slot) +
+                  " after sdt freed it (no grace period): scx_alloc does not zero, so the next owner starts with "
+                  "these bytes");
+    s.initialised = false;
+    s.data = value;
+    return;
+  }
   env.check(s.owner == &expected, "bpf-pointer-reused",
             "a program writes through the pointer it got for " + expected.name + ", but the entry now belongs to " +
-                (s.owner ? s.owner->name : std::string("nobody")) +
-                " (the entry was freed or reused while the program held it)");
+                s.owner->name + " (the entry was freed and reused while the program held it)");
   s.data = value;
 }
 

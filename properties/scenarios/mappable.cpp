@@ -176,7 +176,7 @@ void build_reader_vs_delete(sim::Setup& s) {
   MlsWorld& m = make_mls_world(s, {2, 1});
   Env& env = s.env();
   mk::Owner& t1 = make_owner(env, m, "t1", 100);
-  mk::Owner& t2 = make_owner(env, m, "t2", 101);
+  mk::Owner& t2 = make_owner(env, m, "t2 (pid 100 reused)", 100);  // forked after t1 exits
   seed_entry(env, m, t1, 1);
   auto& deleted = s.make<bool>(false);
   spawn_work(s, *m.w, "enqueue", 0, [&m, &t1](Env& e) {

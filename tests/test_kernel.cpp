@@ -52,6 +52,7 @@ const std::map<std::string, std::string> kExpected = {
     {"handle-survives-exit", "handle-aliasing"},
     {"no-page-return", "resident-bound"},
     {"map-free-while-mapped", "user-fault"},
+    {"page-alloc-in-atomic", "context"},
 };
 
 sim::RunRequest request(const sim::Catalog& c, const std::string& scenario, const std::string& mutant,

@@ -67,7 +67,8 @@ INSTANTIATE_TEST_SUITE_P(
         // The recommended configuration holds everywhere.
         Case{"mls-publish", 0, 1, 0, ""}, Case{"mls-pid-reuse", 0, 1, 0, ""}, Case{"mls-reader-vs-delete", 0, 1, 0, ""},
         Case{"mls-zap-race", 0, 1, 0, ""}, Case{"mls-churn", 0, 1, 0, ""}, Case{"mls-map-close", 0, 1, 0, ""},
-        Case{"mls-map-close", 2, 1, 0, ""}, Case{"mls-map-close", 1, 1, 0, ""},
+        Case{"mls-map-close", 2, 1, 0, ""}, Case{"mls-map-close", 1, 1, 0, ""}, Case{"mls-atomic-create", 0, 1, 0, ""},
+        Case{"mls-atomic-create", 2, 1, 0, ""},
         // Returning a page without the zero page: a racing user load faults.
         Case{"mls-zap-race", 0, 2, 0, "user-fault"},
         // Keeping pages: no bound is claimed, and the other properties hold.
@@ -112,6 +113,21 @@ TEST(Variants, CheckedUserWritesLandInTheNextOwnersEntry) {
   const sim::RunReport pinned = sim::run(req);
   EXPECT_FALSE(pinned.failure);
   EXPECT_GT(pinned.probe_hits.count("mls: slot reuse deferred by a user pin"), 0u);
+}
+
+TEST(Variants, AtomicCreationFailsCleanlyWhenTheRegionIsFull) {
+  // Design question 1: a non-sleepable program cannot make room; its F_CREATE fails, it never sleeps.
+  const sim::Catalog c = test::catalog();
+  sim::RunRequest req;
+  req.scenario = c.find("mls-atomic-create");
+  req.config.executions_max = 500;
+  req.observers = properties::default_observers;
+  ASSERT_FALSE(sim::resolve_params(*req.scenario, {}, req.params));
+  const sim::RunReport r = sim::run(req);
+  EXPECT_FALSE(r.failure);
+  const auto it = r.probe_hits.find("mls: no free entry in atomic context");
+  ASSERT_NE(it, r.probe_hits.end());
+  EXPECT_GT(it->second, 0u);
 }
 
 TEST(Variants, UptrForCgroupsIsRefusedAsADesignThatDoesNotExist) {

@@ -476,7 +476,7 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
         "trace.\n\n"
      << "| design |";
   for (const sim::Scenario* sc : scenarios) md << " `" << sc->name() << "` |";
-  md << " notes |\n|---|";
+  md << " notes (probe hits) |\n|---|";
   for (std::size_t i = 0; i <= scenarios.size(); ++i) md << "---|";
   md << "\n";
   std::ostringstream findings;

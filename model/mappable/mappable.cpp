@@ -607,7 +607,7 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::O
     bpf_mls_reclaim_deferred(env, map);
     if (!map.free_slots.empty()) break;
     env.unlock(map.lock, "bpf_mls_get: spin_unlock_irqrestore");
-    if (!ctx.sleepable || attempt > 0) {
+    if ((!ctx.sleepable && !map.bug(Bug::kPageAllocInAtomic)) || attempt > 0) {
       // A non-sleepable program cannot allocate a page (design question 1): creation fails
       // until a sleepable context (prep_enable, a syscall) has made room.
       env.probe(ctx.sleepable ? "mls: no entry after a page allocation" : "mls: no free entry in atomic context");

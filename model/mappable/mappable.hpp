@@ -33,6 +33,7 @@ enum class Bug : uint8_t {
   kHandleSurvivesExit,       // the user handle table keeps pid -> handle after exit, unchecked
   kNoPageReturn,             // empty pages are never returned
   kMapFreeWhileMapped,       // the region is freed when the map's fd is closed, though a VMA maps it
+  kPageAllocInAtomic,        // a non-sleepable program's F_CREATE allocates a page (GFP_KERNEL)
   kCount
 };
 

@@ -48,6 +48,8 @@ const std::vector<MutantRow>& mappable_mutants() {
        {"mls-pid-reuse"}},
       {"no-page-return", mm::Bug::kNoPageReturn,
        "proposal: empty pages are never returned; resident memory grows under churn", {"mls-churn"}},
+      {"page-alloc-in-atomic", mm::Bug::kPageAllocInAtomic,
+       "proposal: a non-sleepable program's F_CREATE allocates a page with GFP_KERNEL", {"mls-atomic-create"}},
       {"map-free-while-mapped", mm::Bug::kMapFreeWhileMapped,
        "proposal: the region is freed when the map's fd is closed, though the daemon still maps it",
        {"mls-map-close"}},
@@ -279,6 +281,36 @@ void build_user_write(sim::Setup& s) {
   });
 }
 
+// Design question 1, the context that cannot sleep: enqueue (struct_ops, non-sleepable) creates
+// entries for tasks prep_enable never saw, while prep_enable (sleepable) creates one too. The
+// region's only page fills up: the atomic creations fail cleanly; none may sleep.
+void build_atomic_create(sim::Setup& s) {
+  MlsWorld& m = make_mls_world(s, {2, 2});
+  Env& env = s.env();
+  mk::Owner& a = make_owner(env, m, "a", 100);
+  mk::Owner& b = make_owner(env, m, "b", 101);
+  mk::Owner& c = make_owner(env, m, "c", 102);
+  mk::Owner& d = make_owner(env, m, "d", 103);
+  seed_entry(env, m, a, 1);  // page 0 is present with one free entry
+  spawn_work(s, *m.w, "enqueue", 0, [&m, &b, &c](Env& e) {
+    for (mk::Owner* o : {&b, &c}) {
+      m.w->k.run_prog(e, ProgType::kStructOps, [&](Env& e2, const mk::ProgCtx& ctx) {
+        const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, *o, true);
+        if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, *o, value_of(*o, 1));
+      });
+    }
+  });
+  spawn_work(s, *m.w, "prep_enable", 1, [&m, &d](Env& e) {
+    m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& ctx) {
+      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, d, true);
+      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, d, value_of(d, 1));
+    });
+  });
+  spawn_work(s, *m.w, "balancer", 1, [&m](Env& e) {
+    for (const auto& [slot, r] : mm::libbpf_mls_scan(e, m.map, m.lib)) check_user_read(e, r, nullptr, "balancer");
+  });
+}
+
 // Map create, mmap and close: the scheduler unloads (closes the map, unregisters its struct_ops)
 // while its daemon still reads through the mapping and a program may still run.
 void build_map_close(sim::Setup& s) {
@@ -364,6 +396,9 @@ void add_mappable_scenarios(sim::Catalog& c) {
       "task, pid 100 is reused; the daemon's next lookup must reach the new task or fail", build_pid_reuse);
   add("mls-reader-vs-delete", "proposal: enqueue holds a task's entry while the task exits and another task's "
       "entry is created; the program's pointer must not reach the other task", build_reader_vs_delete);
+  add("mls-atomic-create", "proposal: enqueue (non-sleepable) creates entries while the region's page fills up "
+      "and prep_enable (sleepable) creates one; atomic creations fail cleanly, none sleeps",
+      build_atomic_create, {}, {"mls: no free entry in atomic context"});
   add("mls-map-close", "proposal: the scheduler closes the map and unregisters its program while its daemon still "
       "reads through the mapping; the region lives until the last reference (fd, VMA, program) is gone",
       build_map_close, {}, {"mls: map freed"});

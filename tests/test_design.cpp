@@ -42,6 +42,14 @@ TEST(DesignReport, RegeneratesWithEveryDesignMistakeFoundAndReplayable) {
   // The BPF-side cost comes from the 6.18 model's cache: the first lookup misses and fills it.
   EXPECT_NE(md.find("| today: task storage (6.18) | 12 accesses, fills the cache | 7 accesses |"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(dir + "/design-exploration-churn.svg"));
+  // The same command writes the same document, byte for byte (but for the output path it names).
+  cli::DesignReportOptions again = o;
+  const std::string dir2 = test::temp_dir("design-again");
+  again.out = dir2 + "/design.md";
+  cli::write_design_report(c, again);
+  std::string md2 = test::read_file(again.out);
+  for (std::size_t at; (at = md2.find(dir2)) != std::string::npos;) md2.replace(at, dir2.size(), dir);
+  EXPECT_EQ(md, md2);
   for (const char* m : {"publish-before-init", "zap-while-mapped", "handle-survives-exit",
                         "arena+task-storage--mls-reader-vs-delete", "proposal-notify--mls-zap-race"}) {
     const traces::Trace t = traces::read_trace_file(dir + "/design-traces/" + m + ".trace");

@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <string>
 
+#include "model/mappable/mappable.hpp"
 #include "properties/lifetime.hpp"
+#include "properties/scenarios/world.hpp"
 #include "sim/execution.hpp"
 #include "sim/runner.hpp"
 #include "sim/strategy.hpp"
@@ -128,6 +131,46 @@ TEST(Variants, AtomicCreationFailsCleanlyWhenTheRegionIsFull) {
   const auto it = r.probe_hits.find("mls: no free entry in atomic context");
   ASSERT_NE(it, r.probe_hits.end());
   EXPECT_GT(it->second, 0u);
+}
+
+// The placement knob: with page 0 emptier than page 1, fullest-page-first takes page 1's free
+// entry and first fit takes page 0's.
+int64_t slot_after_holes(model::mappable::Placement placement) {
+  namespace mm = model::mappable;
+  namespace mk = model::kernel;
+  namespace ps = properties::scenarios;
+  auto picked = std::make_shared<int64_t>(-1);
+  test::Lambda scenario([placement, picked](sim::Setup& s) {
+    ps::World& w = ps::make_world(s, {mk::Knobs{}, false});
+    auto& map = s.make<mm::Map>();
+    map.knobs.pages = 2;
+    map.knobs.slots_per_page = 3;
+    map.knobs.placement = placement;
+    mm::bpf_mls_map_alloc(s.env(), w.k, map);
+    auto& tasks = s.make<std::vector<mk::Task*>>();
+    for (int i = 0; i < 6; ++i) {
+      tasks.push_back(&mk::task_for_scenario(s.env(), w.k, "t" + std::to_string(i), 100 + i));
+      if (i < 5) mm::bpf_mls_seed(s.env(), w.k, map, *tasks.back());  // slots 0-2 (page 0), 3-4 (page 1)
+    }
+    ps::spawn_work(s, w, "churn", 0, [&w, &map, &tasks, picked](model::Env& e) {
+      mm::bpf_mls_task_free(e, w.k, map, *tasks[0]);
+      mm::bpf_mls_task_free(e, w.k, map, *tasks[1]);
+      w.k.rcu.barrier(e, model::RcuFlavour::kTasksTrace);  // slots 0 and 1 are free again
+      *picked = mm::bpf_mls_seed(e, w.k, map, *tasks[5]);
+    });
+  });
+  sim::RunRequest req;
+  req.scenario = &scenario;
+  req.config.executions_max = 1;
+  req.observers = properties::default_observers;
+  const sim::RunReport r = sim::run(req);
+  EXPECT_FALSE(r.failure) << r.failure->verdict.message;
+  return *picked;
+}
+
+TEST(Variants, PlacementKnobChoosesTheFullestPageOrTheLowestEntry) {
+  EXPECT_EQ(slot_after_holes(model::mappable::Placement::kFullestPage), 5);
+  EXPECT_EQ(slot_after_holes(model::mappable::Placement::kLowestSlot), 0);
 }
 
 TEST(Variants, UptrForCgroupsIsRefusedAsADesignThatDoesNotExist) {

@@ -6,8 +6,10 @@
 // would plausibly use (bpf_mls_*), and every choice the proposal leaves open is a knob.
 //
 // Reuses the 6.18 model's engine pieces: RCU (programs are RCU Tasks Trace readers, as for
-// today's storage), tasks and pids (kernel::Kernel), the Env. Each slot and page is a modelled
-// object, so the lifetime checker sees user and BPF accesses to freed pages and slots.
+// today's storage), tasks, cgroups and pids (kernel::Kernel), task and cgroup storage (for the
+// arena and uptr layouts), the Env. Each slot and page is a modelled object, so the lifetime
+// checker sees user and BPF accesses to freed pages and slots. The designs compared with the
+// proposal (today's pid-indexed array, arena + task storage, uptr) are layouts of the same model.
 #pragma once
 
 #include <bitset>
@@ -216,7 +218,7 @@ struct UserLib {
 // returns the uptr zeroed, and the memory is in another process (user-unreachable).
 Handle bpf_mls_handle_open(Env& env, Map& map, mk::Owner& owner, UserLib& lib);
 struct UserRead {
-  enum class Status : uint8_t { kOk, kStale, kAbsent, kUnreachable } status = Status::kStale;
+  enum class Status : uint8_t { kOk, kStale, kAbsent } status = Status::kStale;
   int64_t data = 0;
   const mk::Owner* owner = nullptr;  // oracle: whose entry the bytes read belong to
   bool initialised = false;         // oracle: were they written before being read

@@ -8,7 +8,11 @@
 //   every resident page holds a live entry when the design returns empty pages, but for the
 //   spare pages it keeps on purpose;
 // - what BPF wrote is what user space reads (user-read-mismatch);
-// - a BPF pointer never reaches another owner's entry (bpf-pointer-reused).
+// - a BPF pointer never reaches another owner's entry (bpf-pointer-reused);
+// - a user store never lands in another owner's entry (user-write-aliasing);
+// - user space can read a live owner's entry at all (user-unreachable: the proposal's purpose).
+// Every scenario takes the design as parameters (layout, owner, page_return, publication), so the
+// variants of design §4 are compared on the same races.
 #include <optional>
 #include <string>
 #include <vector>

@@ -28,15 +28,20 @@ struct Case {
   int64_t owner = 0;     // 0 task storage, 1 cgroup storage
 };
 
-sim::RunReport explore(const sim::Catalog& c, const Case& k, uint64_t executions) {
+sim::RunReport run_scenario(const sim::Catalog& c, const std::string& scenario, const std::map<std::string, int64_t>& given,
+                            uint64_t executions) {
   sim::RunRequest req;
-  req.scenario = c.find(k.scenario);
+  req.scenario = c.find(scenario);
   req.config.executions_max = executions;
   req.observers = properties::default_observers;
-  const std::map<std::string, int64_t> given{
-      {"layout", k.layout}, {"page_return", k.page_return}, {"publication", k.publication}, {"owner", k.owner}};
   if (auto err = sim::resolve_params(*req.scenario, given, req.params)) ADD_FAILURE() << *err;
   return sim::run(req);
+}
+
+sim::RunReport explore(const sim::Catalog& c, const Case& k, uint64_t executions) {
+  return run_scenario(c, k.scenario,
+                      {{"layout", k.layout}, {"page_return", k.page_return}, {"publication", k.publication}, {"owner", k.owner}},
+                      executions);
 }
 
 class VariantTest : public ::testing::TestWithParam<Case> {};
@@ -104,16 +109,10 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Variants, CheckedUserWritesLandInTheNextOwnersEntry) {
   // Without the pin, a store between two generation checks cannot be undone.
   const sim::Catalog c = test::catalog();
-  sim::RunRequest req;
-  req.scenario = c.find("mls-user-write");
-  req.config.executions_max = 20000;
-  req.observers = properties::default_observers;
-  ASSERT_FALSE(sim::resolve_params(*req.scenario, {{"user_write", 0}, {"page_return", 0}}, req.params));
-  const sim::RunReport r = sim::run(req);
+  const sim::RunReport r = run_scenario(c, "mls-user-write", {{"user_write", 0}, {"page_return", 0}}, 20000);
   ASSERT_TRUE(r.failure);
   EXPECT_EQ(r.failure->verdict.property, "user-write-aliasing") << r.failure->verdict.message;
-  ASSERT_FALSE(sim::resolve_params(*req.scenario, {{"user_write", 1}, {"page_return", 0}}, req.params));
-  const sim::RunReport pinned = sim::run(req);
+  const sim::RunReport pinned = run_scenario(c, "mls-user-write", {{"user_write", 1}, {"page_return", 0}}, 20000);
   EXPECT_FALSE(pinned.failure);
   EXPECT_GT(pinned.probe_hits.count("mls: slot reuse deferred by a user pin"), 0u);
 }
@@ -121,12 +120,7 @@ TEST(Variants, CheckedUserWritesLandInTheNextOwnersEntry) {
 TEST(Variants, AtomicCreationFailsCleanlyWhenTheRegionIsFull) {
   // Design question 1: a non-sleepable program cannot make room; its F_CREATE fails, it never sleeps.
   const sim::Catalog c = test::catalog();
-  sim::RunRequest req;
-  req.scenario = c.find("mls-atomic-create");
-  req.config.executions_max = 500;
-  req.observers = properties::default_observers;
-  ASSERT_FALSE(sim::resolve_params(*req.scenario, {}, req.params));
-  const sim::RunReport r = sim::run(req);
+  const sim::RunReport r = run_scenario(c, "mls-atomic-create", {}, 500);
   EXPECT_FALSE(r.failure);
   const auto it = r.probe_hits.find("mls: no free entry in atomic context");
   ASSERT_NE(it, r.probe_hits.end());

@@ -95,6 +95,29 @@ mk::Owner& make_owner(Env& env, MlsWorld& m, std::string name, int pid) {
 // that a reader can tell whose bytes it read.
 int64_t value_of(const mk::Owner& o, int n) { return mm::owner_number(o) * 1000 + n; }
 
+// A program creates `o`'s entry (F_CREATE) and stores its first value, value_of(o, n): prep_enable
+// when sleepable, enqueue when not.
+void create_entry(Env& e, MlsWorld& m, mk::Owner& o, int n, ProgType type = ProgType::kLsmSleepable) {
+  m.w->k.run_prog(e, type, [&](Env& e2, const mk::ProgCtx& ctx) {
+    const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, o, true);
+    if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, o, value_of(o, n));
+  });
+}
+
+// `gone` exits on `cpu` while prep_enable, on the same CPU, waits for the free and creates
+// `next`'s entry: the slot (or its page) can come back to `next`.
+void spawn_exit_then_create(sim::Setup& s, MlsWorld& m, mk::Owner& gone, mk::Owner& next, uint16_t cpu) {
+  auto& freed = s.make<bool>(false);
+  spawn_work(s, *m.w, "exit", cpu, [&m, &gone, &freed](Env& e) {
+    mm::bpf_mls_task_free(e, m.w->k, m.map, gone);
+    freed = true;
+  });
+  spawn_work(s, *m.w, "prep_enable", cpu, [&m, &next, &freed](Env& e) {
+    e.wait_until([&freed] { return freed; }, "the exiting owner freed");
+    create_entry(e, m, next, 1);
+  });
+}
+
 // An entry made before the scenario starts (prep_enable ran earlier, or with uptr the thread
 // registered its memory), holding `data`.
 int seed_entry(Env& env, MlsWorld& m, mk::Owner& t, int n) {
@@ -130,10 +153,7 @@ void build_publish(sim::Setup& s) {
   mk::Owner& b = make_owner(env, m, "b", 101);
   seed_entry(env, m, a, 1);  // page 0 is present; b's entry goes next to a's
   spawn_work(s, *m.w, "prep_enable", 0, [&m, &b](Env& e) {
-    m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& c) {
-      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, b, true);
-      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, b, value_of(b, 1));
-    });
+    create_entry(e, m, b, 1);
   });
   spawn_work(s, *m.w, "balancer", 1, [&m](Env& e) {
     for (int round = 0; round < 2; ++round) {
@@ -165,14 +185,8 @@ void build_pid_reuse(sim::Setup& s) {
     e.wait_until([&m] {
       return m.map.knobs.layout == mm::Layout::kPidArray || !m.map.pages[0].present || !m.map.free_slots.empty();
     }, "a's slot reusable");
-    m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& ctx) {
-      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, c, true);
-      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, c, value_of(c, 1));
-    });
-    m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& ctx) {
-      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, b, true);
-      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, b, value_of(b, 2));
-    });
+    create_entry(e, m, c, 1);
+    create_entry(e, m, b, 2);
     stage = 3;
   });
 }
@@ -184,7 +198,6 @@ void build_reader_vs_delete(sim::Setup& s) {
   mk::Owner& t1 = make_owner(env, m, "t1", 100);
   mk::Owner& t2 = make_owner(env, m, "t2 (pid 100 reused)", 100);  // forked after t1 exits
   seed_entry(env, m, t1, 1);
-  auto& deleted = s.make<bool>(false);
   spawn_work(s, *m.w, "enqueue", 0, [&m, &t1](Env& e) {
     m.w->k.run_prog(e, ProgType::kStructOps, [&](Env& e2, const mk::ProgCtx& c) {
       const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, t1, false);
@@ -193,17 +206,7 @@ void build_reader_vs_delete(sim::Setup& s) {
       mm::bpf_mls_write(e2, m.map, slot, t1, value_of(t1, 2));
     });
   });
-  spawn_work(s, *m.w, "exit", 1, [&m, &t1, &deleted](Env& e) {
-    mm::bpf_mls_task_free(e, m.w->k, m.map, t1);
-    deleted = true;
-  });
-  spawn_work(s, *m.w, "prep_enable", 1, [&m, &t2, &deleted](Env& e) {
-    e.wait_until([&deleted] { return deleted; }, "t1 freed");
-    m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& c) {
-      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, t2, true);
-      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, t2, value_of(t2, 1));
-    });
-  });
+  spawn_exit_then_create(s, m, t1, t2, 1);
 }
 
 // Design question 2: user space is not an RCU reader; a page can go back while a user load is
@@ -232,10 +235,7 @@ void build_churn(sim::Setup& s) {
     spawn_work(s, *m.w, "churn" + std::to_string(cpu), static_cast<uint16_t>(cpu), [&m, &tasks, cpu, rounds](Env& e) {
       for (int r = 0; r < rounds; ++r) {
         mk::Owner& t = *tasks[static_cast<std::size_t>(2 * r + cpu)];
-        m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& c) {
-          const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, t, true);
-          if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, t, value_of(t, 1));
-        });
+        create_entry(e, m, t, 1);
         mm::bpf_mls_task_free(e, m.w->k, m.map, t);
       }
     });
@@ -268,21 +268,10 @@ void build_user_write(sim::Setup& s) {
   mk::Owner& t = make_owner(env, m, "t", 100);
   mk::Owner& c = make_owner(env, m, "c", 101);
   seed_entry(env, m, t, 1);
-  auto& freed = s.make<bool>(false);
   spawn_work(s, *m.w, "daemon", 0, [&m, &t](Env& e) {
     for (int round = 0; round < 2; ++round) mm::libbpf_mls_update(e, m.map, m.lib, t, mm::owner_number(t), value_of(t, 10 + round));
   });
-  spawn_work(s, *m.w, "exit", 1, [&m, &t, &freed](Env& e) {
-    mm::bpf_mls_task_free(e, m.w->k, m.map, t);
-    freed = true;
-  });
-  spawn_work(s, *m.w, "prep_enable", 1, [&m, &c, &freed](Env& e) {
-    e.wait_until([&freed] { return freed; }, "t freed");
-    m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& ctx) {
-      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, c, true);
-      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, c, value_of(c, 1));
-    });
-  });
+  spawn_exit_then_create(s, m, t, c, 1);
 }
 
 // Design question 1, the context that cannot sleep: enqueue (struct_ops, non-sleepable) creates
@@ -298,17 +287,11 @@ void build_atomic_create(sim::Setup& s) {
   seed_entry(env, m, a, 1);  // page 0 is present with one free entry
   spawn_work(s, *m.w, "enqueue", 0, [&m, &b, &c](Env& e) {
     for (mk::Owner* o : {&b, &c}) {
-      m.w->k.run_prog(e, ProgType::kStructOps, [&](Env& e2, const mk::ProgCtx& ctx) {
-        const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, *o, true);
-        if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, *o, value_of(*o, 1));
-      });
+      create_entry(e, m, *o, 1, ProgType::kStructOps);
     }
   });
   spawn_work(s, *m.w, "prep_enable", 1, [&m, &d](Env& e) {
-    m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& ctx) {
-      const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, d, true);
-      if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, d, value_of(d, 1));
-    });
+    create_entry(e, m, d, 1);
   });
   spawn_work(s, *m.w, "balancer", 1, [&m](Env& e) {
     for (const auto& [slot, r] : mm::libbpf_mls_scan(e, m.map, m.lib)) check_user_read(e, r, nullptr, "balancer");

@@ -112,7 +112,7 @@ TEST(Variants, CheckedUserWritesLandInTheNextOwnersEntry) {
   const sim::RunReport r = run_scenario(c, "mls-user-write", {{"user_write", 0}, {"page_return", 0}}, 20000);
   ASSERT_TRUE(r.failure);
   EXPECT_EQ(r.failure->verdict.property, "user-write-aliasing") << r.failure->verdict.message;
-  const sim::RunReport pinned = run_scenario(c, "mls-user-write", {{"user_write", 1}, {"page_return", 0}}, 20000);
+  const sim::RunReport pinned = run_scenario(c, "mls-user-write", {{"user_write", 1}, {"page_return", 0}}, 3000);
   EXPECT_FALSE(pinned.failure);
   EXPECT_GT(pinned.probe_hits.count("mls: slot reuse deferred by a user pin"), 0u);
 }

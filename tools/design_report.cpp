@@ -129,11 +129,14 @@ struct Variant {
   }
 };
 
+// user_write < 0: the scenario's default (pinned), and the parameter left out.
 Variant variant(std::string key, std::string title, int64_t layout, int64_t page_return, int64_t publication,
-                int64_t owner = 0) {
-  return {std::move(key),
-          std::move(title),
-          {{"layout", layout}, {"page_return", page_return}, {"publication", publication}, {"owner", owner}}};
+                int64_t owner = 0, int64_t user_write = -1) {
+  Variant v{std::move(key),
+            std::move(title),
+            {{"layout", layout}, {"page_return", page_return}, {"publication", publication}, {"owner", owner}}};
+  if (user_write >= 0) v.params["user_write"] = user_write;
+  return v;
 }
 
 // The recommended configuration first, then the proposal's other knob settings, then the designs
@@ -145,8 +148,7 @@ const std::vector<Variant>& variants() {
       variant("proposal-notify", "proposal: notifications into a user-side view", 0, 1, 2),
       variant("proposal-absent", "proposal: returned pages left absent", 0, 2, 0),
       variant("proposal-keep", "proposal: pages never returned", 0, 0, 0),
-      {"proposal-checked-writes", "proposal: user writes checked, not pinned",
-       {{"layout", 0}, {"page_return", 1}, {"publication", 0}, {"owner", 0}, {"user_write", 0}}},
+      variant("proposal-checked-writes", "proposal: user writes checked, not pinned", 0, 1, 0, 0, 0),
       variant("static-pid-array", "static pid-indexed array (today's workaround)", 1, 1, 0),
       variant("arena+task-storage", "arena + task storage (sched_ext's sdt)", 2, 1, 0),
       variant("uptr", "uptr (task-local data)", 3, 1, 0),

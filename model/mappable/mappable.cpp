@@ -476,6 +476,15 @@ bool bpf_mls_page_alloc(Env& env, Map& map) {
 
 namespace {
 
+// A creator found no free entry: may it allocate a page now? Only a sleepable one (design
+// question 1: a non-sleepable program's creation fails until a sleepable context, prep_enable or a
+// syscall, has made room), and once: the probes say which way creation failed.
+bool may_allocate_page(Env& env, const Map& map, const mk::ProgCtx& ctx, int attempt) {
+  if ((ctx.sleepable || map.bug(Bug::kPageAllocInAtomic)) && attempt == 0) return true;
+  env.probe(ctx.sleepable ? "mls: no entry after a page allocation" : "mls: no free entry in atomic context");
+  return false;
+}
+
 // scx_task_data() (sched-ext/scx lib/sdt_task.bpf.c): the task storage lookup (the 6.18 model:
 // cache hit, or a list walk that fills the cache), then the arena pointer it holds.
 int scx_task_data(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Owner& owner) {
@@ -496,11 +505,7 @@ int scx_task_alloc(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk
   env.lock(map.lock, "scx_alloc: bpf_spin_lock(&alloc_lock)");
   for (int attempt = 0; map.free_slots.empty(); ++attempt) {
     env.unlock(map.lock, "scx_alloc: bpf_spin_unlock(&alloc_lock)");
-    if (!ctx.sleepable || attempt > 0) {
-      env.probe(ctx.sleepable ? "mls: no entry after a page allocation" : "mls: no free entry in atomic context");
-      return -1;
-    }
-    if (!bpf_arena_alloc_pages(env, map)) return -1;
+    if (!may_allocate_page(env, map, ctx, attempt) || !bpf_arena_alloc_pages(env, map)) return -1;
     env.lock(map.lock, "scx_alloc: bpf_spin_lock(&alloc_lock)");
   }
   const auto lowest = std::min_element(map.free_slots.begin(), map.free_slots.end());
@@ -607,13 +612,7 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::O
     bpf_mls_reclaim_deferred(env, map);
     if (!map.free_slots.empty()) break;
     env.unlock(map.lock, "bpf_mls_get: spin_unlock_irqrestore");
-    if ((!ctx.sleepable && !map.bug(Bug::kPageAllocInAtomic)) || attempt > 0) {
-      // A non-sleepable program cannot allocate a page (design question 1): creation fails
-      // until a sleepable context (prep_enable, a syscall) has made room.
-      env.probe(ctx.sleepable ? "mls: no entry after a page allocation" : "mls: no free entry in atomic context");
-      return -1;
-    }
-    if (!bpf_mls_page_alloc(env, map)) return -1;
+    if (!may_allocate_page(env, map, ctx, attempt) || !bpf_mls_page_alloc(env, map)) return -1;
     env.lock(map.lock, "bpf_mls_get: spin_lock_irqsave(&mls->lock)");
   }
   const std::size_t pick = pick_free_slot(map);
@@ -662,18 +661,25 @@ void bpf_mls_write(Env& env, Map& map, int slot, const mk::Owner& expected, int6
   s.data = value;
 }
 
-// bpf_mls_delete() (proposal helper)
-void bpf_mls_delete(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
+namespace {
+
+// The free of an entry as each layout does it (the arena's and uptr's have no separate delete).
+void free_entry(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner, std::string_view label) {
   if (map.knobs.layout == Layout::kArena) return scx_task_free(env, k, map, owner);
   if (map.knobs.layout == Layout::kUptr) return uptr_task_free(env, k, map, owner);
-  unlink_and_free(env, k, map, owner, "bpf_mls_delete: spin_lock_irqsave(&mls->lock)");
+  unlink_and_free(env, k, map, owner, label);
+}
+
+}  // namespace
+
+// bpf_mls_delete() (proposal helper)
+void bpf_mls_delete(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
+  free_entry(env, k, map, owner, "bpf_mls_delete: spin_lock_irqsave(&mls->lock)");
 }
 
 // bpf_mls_task_free() (proposal): the exit hook, where bpf_task_storage_free() is today.
 void bpf_mls_task_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
-  if (map.knobs.layout == Layout::kArena) return scx_task_free(env, k, map, owner);
-  if (map.knobs.layout == Layout::kUptr) return uptr_task_free(env, k, map, owner);
-  unlink_and_free(env, k, map, owner, "bpf_mls_task_free: spin_lock_irqsave(&mls->lock)");
+  free_entry(env, k, map, owner, "bpf_mls_task_free: spin_lock_irqsave(&mls->lock)");
 }
 
 // bpf_mls_handle_open() (proposal syscall)

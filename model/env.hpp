@@ -121,6 +121,15 @@ public:
   // parameter draws. Strategies decide it; traces record it; replay reproduces it.
   virtual uint64_t choose(uint64_t bound, std::string_view label) = 0;
 
+  // A fallible kernel step (an allocation, a bailout of copy_process, map creation): the kernel's
+  // fault-injection points (failslab, fail_page_alloc, ALLOW_ERROR_INJECTION). Whether it fails
+  // is an explored choice while this execution has injected fewer faults than the run allows
+  // (Config::faults_max); then it succeeds. `point` names the point in traces.
+  virtual bool fault(std::string_view point) = 0;
+  // Faults injected so far in this execution: a spec check can tell "failed because a fault was
+  // injected" from "failed with no cause".
+  virtual uint64_t faults_injected() const = 0;
+
   // Coverage probe: a tricky branch was taken. Campaigns report declared probes never hit.
   virtual void probe(std::string_view name) = 0;
 

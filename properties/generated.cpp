@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "model/linux/kernel.hpp"
 #include "properties/lifetime.hpp"
 #include "properties/rc_quiet.hpp"
 
@@ -28,6 +29,7 @@ std::string command_of(const GenerateOptions& o, const std::map<std::string, int
   cmd << "lsmc explore --scenario generated";
   if (!o.mutant.empty()) cmd << " --mutant " << o.mutant;
   cmd << " --executions " << o.executions;
+  if (o.faults_max != sim::Config{}.faults_max) cmd << " --set faults_max=" << o.faults_max;
   for (const auto& [name, value] : params) cmd << " --param " << name << "=" << value;
   return cmd.str();
 }
@@ -47,6 +49,12 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
   const sim::Scenario* scenario = catalog.find("generated");
   if (scenario == nullptr) throw std::invalid_argument("the catalog has no 'generated' scenario");
   GenerateResult result;
+  // The scenario's `attach` parameter numbers model::kernel::attach_points() from 1.
+  std::vector<int64_t> points_by_kind[4];
+  const auto& points = model::kernel::attach_points();
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    points_by_kind[static_cast<std::size_t>(points[i].kind)].push_back(static_cast<int64_t>(i + 1));
+  }
   const auto property = [&] {
     std::map<std::string, int64_t> given;
     given["a0"] = *gen_program();
@@ -57,12 +65,28 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
     given["teardown"] = *rc::gen::inRange<int64_t>(0, 2);
     given["rt"] = *rc::gen::inRange<int64_t>(0, 2);
     given["gp_implied"] = *rc::gen::inRange<int64_t>(0, 2);
-    given["alloc_fail"] = *rc::gen::inRange<int64_t>(0, 2);
+    for (const char* p : {"p0", "p1", "p2"}) {
+      given[p] = *rc::gen::weightedOneOf<int64_t>({{3, rc::gen::just<int64_t>(0)}, {2, rc::gen::inRange<int64_t>(1, 4)}});
+    }
+    // Half of the scenarios attach a program: an attach kind first (fentry, fexit, tp_btf, LSM),
+    // then a point of that kind, so that the few tracepoints and hooks are drawn as often as the
+    // many functions.
+    given["attach"] = *rc::gen::weightedOneOf<int64_t>(
+        {{4, rc::gen::just<int64_t>(0)}, {4, rc::gen::elementOf(points_by_kind[0])},
+         {4, rc::gen::elementOf(points_by_kind[1])}, {2, rc::gen::elementOf(points_by_kind[2])},
+         {2, rc::gen::elementOf(points_by_kind[3])}});
+    given["attach_op"] = *rc::gen::inRange<int64_t>(1, 5);
+    given["fork"] = *rc::gen::weightedOneOf<int64_t>({{3, rc::gen::just<int64_t>(0)}, {1, rc::gen::just<int64_t>(1)}});
+    given["spin_lock"] = *rc::gen::weightedOneOf<int64_t>({{3, rc::gen::just<int64_t>(0)}, {1, rc::gen::just<int64_t>(1)}});
+    given["cmpxchg_double"] = *rc::gen::weightedOneOf<int64_t>({{1, rc::gen::just<int64_t>(0)}, {3, rc::gen::just<int64_t>(1)}});
+    given["busy"] = *rc::gen::weightedOneOf<int64_t>({{1, rc::gen::just<int64_t>(0)}, {3, rc::gen::just<int64_t>(1)}});
+    given["null_task"] = *rc::gen::weightedOneOf<int64_t>({{4, rc::gen::just<int64_t>(0)}, {1, rc::gen::just<int64_t>(1)}});
     ++result.cases;
     sim::RunRequest req;
     req.scenario = scenario;
     req.config.mutant = options.mutant;
     req.config.executions_max = options.executions;
+    req.config.faults_max = options.faults_max;
     req.observers = default_observers;
     if (auto err = sim::resolve_params(*scenario, given, req.params)) RC_FAIL(*err);
     sim::RunReport report = sim::run(req);

@@ -17,6 +17,7 @@ struct GenerateOptions {
   uint64_t seed = 1;             // RapidCheck's seed
   uint64_t cases = 100;          // generated scenarios at most
   uint64_t executions = 300;     // explorer budget per scenario (portfolio strategy)
+  uint64_t faults_max = 1;       // faults injected per execution at most (Config::faults_max)
 };
 
 struct GenerateResult {

@@ -28,6 +28,7 @@ constexpr NumberField kNumberFields[] = {
     {"shard_index", &Config::shard_index, 0, 1000000},
     {"shard_count", &Config::shard_count, 1, 1000000},
     {"preemption_bound", &Config::preemption_bound, 0, 1000000},
+    {"faults_max", &Config::faults_max, 0, 64},
 };
 
 }  // namespace

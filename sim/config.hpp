@@ -38,6 +38,12 @@ struct Config {
   // Strategies.
   uint64_t pct_depth = 3;         // PCT: bugs of depth up to this many ordering constraints
   uint64_t preemption_bound = 2;  // DFS: preemptions per schedule at most
+
+  // Model.
+  // Faults the model may inject in one execution (Env::fault: every fallible kernel step can
+  // fail as an explored choice while fewer than this many have failed). 0 for hand-written
+  // scenarios, whose budgets and golden traces assume no injected faults; lsmc generate uses 1.
+  uint64_t faults_max = 0;
 };
 
 // One knob as text: used by trace headers ("config steps_max=100000") and by `--set`.

@@ -43,6 +43,7 @@ void Execution::reset() {
   verdict_ = Verdict{};
   current_ = kNoActor;
   step_ = 0;
+  faults_ = 0;
   waiters_ = 0;
   enabled_valid_ = false;
   setup_ctx_ = model::ActorContext{};
@@ -516,6 +517,14 @@ uint64_t Execution::choose(uint64_t bound, std::string_view label) {
   }
   decisions_.push_back({Decision::Kind::kDraw, step_, v, bound});
   return v;
+}
+
+bool Execution::fault(std::string_view point) {
+  if (!in_actor() || faults_ >= config_.faults_max) return false;
+  if (choose(2, point) == 0) return false;
+  ++faults_;
+  probe("fault injected");
+  return true;
 }
 
 void Execution::probe(std::string_view name) {

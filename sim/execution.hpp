@@ -100,6 +100,8 @@ public:
   void wait_until(const std::function<bool()>& ready, std::string_view what) override;
   uint64_t choose(uint64_t bound, std::string_view label) override;
   void probe(std::string_view name) override;
+  bool fault(std::string_view point) override;
+  uint64_t faults_injected() const override { return faults_; }
   ActorId self() const override { return current_; }
   model::ActorContext& context() override;
   [[noreturn]] void fail(std::string_view property, std::string message) override;
@@ -160,6 +162,7 @@ private:
   model::ActorContext setup_ctx_;  // what context() gives set-up code and end checks
   ActorId current_ = kNoActor;
   uint64_t step_ = 0;
+  uint64_t faults_ = 0;  // faults injected in this execution (Env::fault)
   uint32_t waiters_ = 0;        // actors blocked in wait_until
   bool enabled_valid_ = false;  // enabled_ is still the enabled set
   bool aborting_ = false;

@@ -2,6 +2,8 @@
 // Everything it can do, a test can do by calling run_cli() in-process.
 #include "tools/cli.hpp"
 
+#include "model/linux/kernel.hpp"
+
 #include <CLI/CLI.hpp>
 #include <cctype>
 #include <cstring>
@@ -99,7 +101,24 @@ public:
   Cli(std::ostream& out, std::ostream& err, bool interactive, const std::atomic<bool>* interrupted)
       : out_(out), err_(err), interactive_(interactive), interrupted_(interrupted), catalog_(builtin_catalog()) {}
 
-  int list(bool mutants) {
+  int list(bool mutants, bool functions, bool attach_points) {
+    if (functions) {
+      // The modelled kernel functions: name, what a tracing program can do there, source file.
+      for (const auto& f : model::kernel::kKernelFunctions) {
+        out_ << std::left << std::setw(34) << f.name << " " << std::setw(11) << model::kernel::to_string(f.trace)
+             << " " << f.source << "\n";
+      }
+      return kExitOk;
+    }
+    if (attach_points) {
+      // The generated scenario's --param attach=N numbers these from 1.
+      const auto& points = model::kernel::attach_points();
+      for (std::size_t i = 0; i < points.size(); ++i) {
+        out_ << (i + 1) << " " << model::kernel::to_string(points[i].kind) << " "
+             << model::kernel::info(points[i].function).name << "\n";
+      }
+      return kExitOk;
+    }
     if (mutants) {
       std::size_t width = 0;
       for (const auto& m : catalog_.mutants()) width = std::max(width, m.name.size());
@@ -419,6 +438,7 @@ public:
       sim::Config config;
       config.mutant = o.mutant;
       config.executions_max = o.executions;
+      config.faults_max = o.faults_max;
       traces::write_trace_file(trace_path, traces::make_trace(scenario, params, config, *r.report->failure));
     }
     if (json) {
@@ -616,6 +636,7 @@ private:
     if (req.config.actors_max != defaults.actors_max) cmd << " --set actors_max=" << req.config.actors_max;
     if (req.config.objects_max != defaults.objects_max) cmd << " --set objects_max=" << req.config.objects_max;
     if (req.config.pct_depth != defaults.pct_depth) cmd << " --set pct_depth=" << req.config.pct_depth;
+    if (req.config.faults_max != defaults.faults_max) cmd << " --set faults_max=" << req.config.faults_max;
     if (req.config.preemption_bound != defaults.preemption_bound) {
       cmd << " --set preemption_bound=" << req.config.preemption_bound;
     }
@@ -865,6 +886,13 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   bool list_mutants = false;
   auto* list = app.add_subcommand("list", "List scenarios (or mutants): one per line, name first.");
   list->add_flag("--mutants", list_mutants, "list the mutants (bugs that can be put back) instead");
+  bool list_functions = false, list_attach = false;
+  list->add_flag("--functions", list_functions,
+                 "list the modelled kernel functions: name, traceability on Linux 6.18 (traceable, inlined, "
+                 "notrace, ...), source file");
+  list->add_flag("--attach-points", list_attach,
+                 "list where programs can attach (fentry/fexit of each traceable function, tp_btf, LSM hooks), "
+                 "numbered as the generated scenario's 'attach' parameter");
 
   ExploreOptions eo;
   auto* explore = app.add_subcommand(
@@ -1013,6 +1041,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ->check(CLI::Range(1, 1000000));
   gen->add_option("--executions", gen_options.executions, "executions per scenario (default 300)")
       ->check(CLI::Range(1, 100000000));
+  gen->add_option("--faults-max", gen_options.faults_max,
+                  "faults injected per execution at most: every allocation and copy_process bailout is a "
+                  "fault point (default 1)")
+      ->check(CLI::Range(0, 64));
   gen->add_option("--trace-out", gen_trace_out, "where to write the trace of the minimal finding");
   gen->add_flag("--json", gen_json, "print one JSON object instead of text");
 
@@ -1042,7 +1074,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
   try {
     Cli cli(out, err, interactive, interrupted);
-    if (*list) return cli.list(list_mutants);
+    if (*list) return cli.list(list_mutants, list_functions, list_attach);
     if (*explore) return cli.explore(eo);
     if (*replay) return cli.replay(replay_path, replay_json);
     if (*merge) return cli.merge(merge_paths, merge_json);

@@ -1,5 +1,9 @@
 #include "model/linux/kernel.hpp"
 
+#include <exception>
+
+#include "model/linux/local_storage.hpp"
+
 namespace lsmc::model::kernel {
 
 std::string_view to_string(ProgType t) {
@@ -68,26 +72,86 @@ Selem* Kernel::kzalloc_selem(Env& env, std::string_view label) {
   return selem;
 }
 
-void Kernel::attach(std::string_view function, ProgType type, ProgBody body, uint32_t fires_max) {
+std::string_view to_string(AttachKind k) {
+  switch (k) {
+    case AttachKind::kFentry: return "fentry";
+    case AttachKind::kFexit: return "fexit";
+    case AttachKind::kTpBtf: return "tp_btf";
+    case AttachKind::kLsm: return "lsm";
+  }
+  return "?";
+}
+
+namespace {
+std::vector<AttachPoint> make_attach_points() {
+  std::vector<AttachPoint> out;
+  for (std::size_t i = 0; i < kKernelFunctions.size(); ++i) {
+    const Fn f = static_cast<Fn>(i);
+    switch (kKernelFunctions[i].trace) {
+      case Trace::kTraceable:
+        out.push_back({f, AttachKind::kFentry});
+        out.push_back({f, AttachKind::kFexit});
+        break;
+      case Trace::kTracepoint: out.push_back({f, AttachKind::kTpBtf}); break;
+      case Trace::kLsmHook: out.push_back({f, AttachKind::kLsm}); break;
+      default: break;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+const std::vector<AttachPoint>& attach_points() {
+  static const std::vector<AttachPoint> kPoints = make_attach_points();  // from a constant table
+  return kPoints;
+}
+
+int Kernel::attach(Fn function, AttachKind kind, ProgType type, ProgBody body, uint32_t fires_max) {
+  const Trace trace = info(function).trace;
+  const bool fits = kind == AttachKind::kTpBtf ? trace == Trace::kTracepoint
+                    : kind == AttachKind::kLsm ? trace == Trace::kLsmHook
+                                               : trace == Trace::kTraceable;
+  if (!fits) return -kEINVAL;
   Attachment a;
   a.function = function;
+  a.kind = kind;
   a.type = type;
   a.body = std::move(body);
   a.fires_max = fires_max;
   a.active_on_cpu.assign(knobs_.cpus + 256, false);
   attachments_.push_back(std::move(a));
+  return 0;
 }
 
-// The fentry trampoline of `function` (arch/x86/net/bpf_jit_comp.c + kernel/bpf/trampoline.c,
-// v6.18): whether the attached program runs at this call is a recorded choice. A program never
-// nests in itself on one CPU (prog->active, bpf_prog_inc_misses_counter).
-void Kernel::fentry(Env& env, std::string_view function, Ref<Task> arg) {
+bool Kernel::attached(Fn function) const {
+  for (const Attachment& a : attachments_) {
+    if (a.function == function) return true;
+  }
+  return false;
+}
+
+// The BPF trampoline of a function (arch/x86/net/bpf_jit_comp.c, kernel/bpf/trampoline.c), a
+// tracepoint's bpf_trace_run*() (kernel/trace/bpf_trace.c) and call_int_hook() for BPF LSM
+// (security/security.c), v6.18. Tracing programs and tp_btf programs never nest in themselves on
+// one CPU (prog->active; the miss is counted in bpf_prog_inc_misses_counter); whether a tracing
+// program runs at this call is a recorded choice (its own filters decide in the kernel). LSM
+// programs run at every call of their hook.
+void Kernel::trace_point(Env& env, Fn function, AttachKind kind, Ref<Task> arg) {
   for (std::size_t i = 0; i < attachments_.size(); ++i) {
     Attachment& a = attachments_[i];
-    if (a.function != function || a.fired >= a.fires_max) continue;
+    if (a.function != function || a.kind != kind) continue;
+    if (kind == AttachKind::kLsm) {
+      ++a.fired;
+      run_prog(env, a.type, a.body, arg);
+      continue;
+    }
+    if (a.fired >= a.fires_max) continue;
     const uint16_t cpu = env.context().cpu;
     if (cpu < a.active_on_cpu.size() && a.active_on_cpu[cpu]) continue;
-    if (env.choose(2, "fentry: run the attached program here?") == 0) continue;
+    const std::string_view question = kind == AttachKind::kFentry  ? "fentry: run the attached program here?"
+                                      : kind == AttachKind::kFexit ? "fexit: run the attached program here?"
+                                                                   : "tp_btf: run the attached program here?";
+    if (env.choose(2, question) == 0) continue;
     ++a.fired;
     env.probe("nested program fired");
     a.active_on_cpu[cpu] = true;
@@ -96,13 +160,14 @@ void Kernel::fentry(Env& env, std::string_view function, Ref<Task> arg) {
   }
 }
 
-// call_int_hook() for a BPF LSM hook (security/security.c, kernel/bpf/bpf_lsm.c; v6.18).
-void Kernel::lsm_hook(Env& env, std::string_view hook, Ref<Task> arg) {
-  for (std::size_t i = 0; i < attachments_.size(); ++i) {
-    if (attachments_[i].function != hook) continue;
-    ++attachments_[i].fired;
-    run_prog(env, attachments_[i].type, attachments_[i].body, arg);
-  }
+Traced::Traced(Env& env, Kernel& k, Fn function, Ref<Task> arg)
+    : env_(env), k_(k), function_(function), arg_(arg), exceptions_(std::uncaught_exceptions()) {
+  if (k_.attached(function_)) k_.trace_point(env_, function_, AttachKind::kFentry, arg_);
+}
+
+Traced::~Traced() noexcept(false) {
+  if (std::uncaught_exceptions() != exceptions_) return;  // the execution is being unwound
+  if (k_.attached(function_)) k_.trace_point(env_, function_, AttachKind::kFexit, arg_);
 }
 
 // __bpf_prog_enter{,_sleepable}_recur / __bpf_prog_exit (kernel/bpf/trampoline.c, v6.18) and

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/env.hpp"
+#include "model/linux/functions.hpp"
 #include "model/linux/mem_alloc.hpp"
 #include "model/linux/rcu.hpp"
 #include "model/linux/types.hpp"
@@ -44,7 +45,6 @@ struct Knobs {
   uint32_t cpus = 2;                   // num_possible_cpus()
   bool preempt_rt = false;             // CONFIG_PREEMPT_RT
   bool cmpxchg_double = true;          // HAVE_CMPXCHG_DOUBLE (kmalloc_nolock needs it)
-  bool alloc_may_fail = false;         // explore allocation failure
   bool rcu_trace_implies_rcu_gp = true;
   // Busy counters per task instead of per CPU: how lsmc models the fix of bug 7 in 6.18's
   // structure (7.0 removed the counters for rqspinlock). Off: 6.18 as shipped.
@@ -70,16 +70,34 @@ struct ProgCtx {
 };
 using ProgBody = std::function<void(Env&, const ProgCtx&)>;
 
-// A program attached fentry-style to a named model function. When that function runs, the
-// schedule may fire it there, nested, on the same CPU.
+// How a program is attached (the program's expected_attach_type).
+enum class AttachKind : uint8_t {
+  kFentry,  // BPF_TRACE_FENTRY: at the function's entry
+  kFexit,   // BPF_TRACE_FEXIT: at its return
+  kTpBtf,   // BPF_TRACE_RAW_TP: at a tracepoint
+  kLsm,     // BPF_LSM_MAC: at an LSM hook (bpf_lsm_<hook>)
+};
+std::string_view to_string(AttachKind k);
+
+// A program attached to a modelled function, tracepoint or LSM hook. When that point runs, the
+// schedule may fire it there, nested, on the same CPU, in whatever context the point runs in.
 struct Attachment {
-  std::string_view function;
+  Fn function{};
+  AttachKind kind = AttachKind::kFentry;
   ProgType type;
   ProgBody body;
   uint32_t fires_max = 1;
   uint32_t fired = 0;
   std::vector<bool> active_on_cpu;  // prog->active: no nesting of a program in itself
 };
+
+// Every point a program can be attached to: fentry and fexit of each traceable function, each
+// tracepoint (tp_btf), each LSM hook, in table order (kKernelFunctions).
+struct AttachPoint {
+  Fn function;
+  AttachKind kind;
+};
+const std::vector<AttachPoint>& attach_points();
 
 struct Smap;
 
@@ -151,21 +169,25 @@ public:
   Selem* kzalloc_selem(Env& env, std::string_view label);
   const std::vector<std::unique_ptr<Task>>& tasks() const { return tasks_; }
 
-  // Tracing attachments and the program runner.
-  void attach(std::string_view function, ProgType type, ProgBody body, uint32_t fires_max = 1);
-  // A function entry that programs may be attached to (fentry): may run them nested here.
-  void fentry(Env& env, std::string_view function, Ref<Task> arg = {});
-  // An LSM hook ("task_alloc"): attached BPF LSM programs always run.
-  void lsm_hook(Env& env, std::string_view hook, Ref<Task> arg);
+  // Tracing attachments and the program runner. attach() is bpf_check_attach_target()
+  // (kernel/bpf/verifier.c, v6.18) for what the model knows: fentry/fexit need a traceable
+  // function (a BTF FUNC), tp_btf a tracepoint, BPF LSM an LSM hook. Returns 0 or -EINVAL.
+  int attach(Fn function, AttachKind kind, ProgType type, ProgBody body, uint32_t fires_max = 1);
+  // The trampoline of `function` (fentry at its start, fexit at its return), a tracepoint
+  // (tp_btf) or an LSM hook: runs the programs attached there. Called through Traced.
+  void trace_point(Env& env, Fn function, AttachKind kind, Ref<Task> arg = {});
+  bool attached(Fn function) const;
+  // bpf_link release of every attachment (the programs' map references go with them).
+  void detach_all() { attachments_.clear(); }
   // Runs a program the way the kernel's trampolines and struct_ops do (v6.18): migrate
   // disabled, under rcu_read_lock (or rcu_read_lock_trace when sleepable).
   void run_prog(Env& env, ProgType type, const ProgBody& body, Ref<Task> arg = {});
 
-  // call_rcu_tasks_trace() as local storage uses it. 6.18 calls it wherever the free happens,
-  // even under a scheduler's raw rq lock, and in 6.18 it takes an SRCU spinlock_t: lockdep's
-  // "invalid wait context" (bug 14). The upstream fix ("bpf: Always defer local storage free")
-  // hands the call to a work item, where no raw lock is held; the model's default carries that
-  // fix (the work item's later start is not modelled), and the mutant is 6.18 as shipped.
+  // call_rcu_tasks_trace() as local storage uses it, wherever the free happens, even under a
+  // scheduler's raw rq lock. In 6.18 it is call_rcu_tasks_generic(), which takes only raw
+  // spinlocks (the default here); the SRCU-based RCU Tasks Trace after 6.19 takes the
+  // spinlock_t srcu_data->lock: lockdep's "invalid wait context" (bug 14), which the mutant puts
+  // in ("bpf: Always defer local storage free" is the fix proposed for it).
   void call_rcu_tasks_trace(Env& env, RcuCallback cb, std::string_view label);
 
   // Workload bookkeeping for the grace-period actors' termination.
@@ -187,6 +209,24 @@ private:
   std::vector<Attachment> attachments_;
   ObjectId srcu_lock_ = kNoObject;  // srcu_data->lock behind call_rcu_tasks_trace (spinlock_t)
   int workload_ = 0;
+};
+
+// The first statement of every modelled kernel function: fentry programs attached to it may run
+// here, fexit programs when it returns (not while an execution unwinds). One table, one
+// mechanism: no attach point is placed by hand.
+class Traced {
+public:
+  Traced(Env& env, Kernel& k, Fn function, Ref<Task> arg = {});
+  ~Traced() noexcept(false);
+  Traced(const Traced&) = delete;
+  Traced& operator=(const Traced&) = delete;
+
+private:
+  Env& env_;
+  Kernel& k_;
+  Fn function_;
+  Ref<Task> arg_;
+  int exceptions_;
 };
 
 }  // namespace lsmc::model::kernel

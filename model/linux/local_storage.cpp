@@ -86,7 +86,7 @@ bool check_storage_bpf_ma(Env& env, Smap* storage_smap, Ref<Selem> selem) {
 Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, const Value* value,
                            Gfp gfp) {
   (void)owner;
-  k.fentry(env, "bpf_selem_alloc");
+  const Traced traced(env, k, fn("bpf_selem_alloc"));
   Ref<Selem> selem;
   if (smap.use_kmalloc_nolock) {
     // 6.19 (bug 13): kmalloc_nolock() needs cmpxchg_double; without it, it always fails.
@@ -94,17 +94,24 @@ Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, co
       env.probe("kmalloc_nolock cannot allocate here");
       return {};
     }
+    if (env.fault("kmalloc_nolock: out of memory?")) {
+      env.probe("alloc failed");
+      return {};
+    }
     selem = Ref<Selem>::of(k.kzalloc_selem(env, "bpf_selem_alloc: kmalloc_nolock"));
   } else if (smap.bpf_ma) {
     if (gfp == Gfp::kKernel) env.might_sleep("bpf_mem_cache_alloc_flags(GFP_KERNEL)");
-    selem = smap.selem_ma.alloc(env, k.knobs().alloc_may_fail, "bpf_selem_alloc");
+    selem = smap.selem_ma.alloc(env, "bpf_selem_alloc");
   } else {
     // bpf_map_kzalloc(): kmalloc takes spinlock_t, which PREEMPT_RT turns into a sleeping lock.
     if (gfp == Gfp::kKernel || k.knobs().preempt_rt) {
       env.might_sleep(k.knobs().preempt_rt ? "bpf_map_kzalloc: kmalloc on PREEMPT_RT (rt_spin_lock)"
                                            : "bpf_map_kzalloc(GFP_KERNEL)");
     }
-    if (k.knobs().alloc_may_fail && env.choose(2, "bpf_map_kzalloc: out of memory?") == 1) return {};
+    if (env.fault("bpf_map_kzalloc: out of memory?")) {
+      env.probe("alloc failed");
+      return {};
+    }
     selem = Ref<Selem>::of(k.kzalloc_selem(env, "bpf_selem_alloc: bpf_map_kzalloc"));
   }
   if (!selem) return {};
@@ -144,7 +151,7 @@ void call_rcu_tasks_trace_selem(Env& env, Kernel& k, Ref<Selem> selem) {
 
 // bpf_selem_free() (v6.18)
 void bpf_selem_free(Env& env, Kernel& k, Ref<Selem> selem, Smap& smap, bool reuse_now) {
-  k.fentry(env, "bpf_selem_free");
+  const Traced traced(env, k, fn("bpf_selem_free"));
   if (!smap_bpf_ma(smap)) {
     // __bpf_selem_free(): kfree_rcu, or call_rcu_tasks_trace then kfree(_rcu).
     if (raw_freed_by_canary(env, k, selem, smap)) return;
@@ -299,7 +306,7 @@ void bpf_selem_link_storage_nolock(Env& env, Ref<Storage> storage, Ref<Selem> se
 
 // bpf_selem_unlink_map() (v6.18)
 void bpf_selem_unlink_map(Env& env, Kernel& k, Ref<Selem> selem) {
-  k.fentry(env, "bpf_selem_unlink_map");
+  const Traced traced(env, k, fn("bpf_selem_unlink_map"));
   env.read(selem.id, field::kSelemMapNode, "bpf_selem_unlink_map: selem_linked_to_map_lockless");
   if (!selem->map_linked) return;
   env.read(selem.id, field::kSelemSmap, "bpf_selem_unlink_map: sdata->smap");
@@ -317,7 +324,7 @@ void bpf_selem_unlink_map(Env& env, Kernel& k, Ref<Selem> selem) {
 
 // bpf_selem_link_map() (v6.18)
 void bpf_selem_link_map(Env& env, Kernel& k, Smap& smap, Ref<Selem> selem) {
-  k.fentry(env, "bpf_selem_link_map");
+  const Traced traced(env, k, fn("bpf_selem_link_map"));
   const uint32_t bucket = select_bucket(env, smap, selem);
   Bucket& b = smap.buckets[bucket];
   env.lock(b.lock, "bpf_selem_link_map: raw_spin_lock_irqsave(&b->lock)");
@@ -333,7 +340,7 @@ void bpf_selem_link_map(Env& env, Kernel& k, Smap& smap, Ref<Selem> selem) {
 // bpf_selem_unlink() (v6.18): map side first, because the selem is freed once it leaves the
 // storage. The two unlinks take their locks one after the other, not nested.
 void bpf_selem_unlink(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_now) {
-  k.fentry(env, "bpf_selem_unlink");
+  const Traced traced(env, k, fn("bpf_selem_unlink"));
   bpf_selem_unlink_map(env, k, selem);
   bpf_selem_unlink_storage(env, k, selem, reuse_now);
 }
@@ -342,7 +349,7 @@ void bpf_selem_unlink(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_now) {
 // parallel delete from having an unlinked sdata published into the cache (bug 16).
 void __bpf_local_storage_insert_cache(Env& env, Kernel& k, Ref<Storage> storage, const Smap& smap,
                                       Ref<Selem> selem) {
-  k.fentry(env, "__bpf_local_storage_insert_cache");
+  const Traced traced(env, k, fn("__bpf_local_storage_insert_cache"));
   const uint16_t slot = smap.cache_idx;
   if (k.bug(Bug::kCacheFillWithoutRecheck)) {
     env.write(storage.id, field::kStorageCache0 + slot, "__bpf_local_storage_insert_cache: cache[idx] = sdata (no lock, no re-check)");
@@ -395,11 +402,13 @@ int check_flags(bool old_exists, uint64_t map_flags) {
 // with cmpxchg on the owner's pointer, which needs no lock of the owner.
 int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, Ref<Selem> first,
                             Gfp gfp) {
-  k.fentry(env, "bpf_local_storage_alloc");
+  const Traced traced(env, k, fn("bpf_local_storage_alloc"));
   Ref<Storage> storage;
   if (smap_bpf_ma(smap)) {
     if (gfp == Gfp::kKernel) env.might_sleep("bpf_mem_cache_alloc_flags(GFP_KERNEL)");
-    storage = smap.storage_ma.alloc(env, k.knobs().alloc_may_fail, "bpf_local_storage_alloc");
+    storage = smap.storage_ma.alloc(env, "bpf_local_storage_alloc");
+  } else if (env.fault("bpf_map_kzalloc: out of memory?")) {
+    env.probe("alloc failed");
   } else {
     storage = Ref<Storage>::of(k.kzalloc_storage(env, "bpf_local_storage_alloc: bpf_map_kzalloc"));
   }
@@ -424,7 +433,7 @@ int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, R
 // bpf_local_storage_update() (v6.18)
 SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap,
                                     const Value& value, uint64_t map_flags, Gfp gfp) {
-  k.fentry(env, "bpf_local_storage_update");
+  const Traced traced(env, k, fn("bpf_local_storage_update"));
   if ((map_flags & ~kBpfFLock) > kBpfExist || ((map_flags & kBpfFLock) && !smap.has_spin_lock)) {
     return {{}, kEINVAL};
   }

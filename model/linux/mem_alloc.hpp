@@ -24,10 +24,10 @@ class MemCache {
 public:
   explicit MemCache(const TypeInfo& type) : type_(&type) {}
 
-  // bpf_mem_cache_alloc_flags() (v6.18); with `may_fail`, running out of memory is an explored
-  // outcome (a recorded choice). Returns a zeroed object.
-  Ref<T> alloc(Env& env, bool may_fail, std::string_view label) {
-    if (may_fail && env.choose(2, "bpf_mem_cache_alloc: out of memory?") == 1) {
+  // bpf_mem_cache_alloc_flags() (v6.18): unit_alloc() finds this CPU's free list empty and the
+  // refill (kmalloc under failslab) failed: a fault point. Returns a zeroed object.
+  Ref<T> alloc(Env& env, std::string_view label) {
+    if (env.fault("bpf_mem_cache_alloc: out of memory?")) {
       env.probe("alloc failed");
       return {};
     }

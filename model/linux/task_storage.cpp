@@ -67,7 +67,7 @@ Ref<Selem> task_storage_lookup(Env& env, Kernel& k, Ref<Task> task, const Smap& 
 // bpf_task_storage_free() (v6.18): from free_task(), after the last reference and a grace
 // period, so no program can still reach the task (bug 2's fix moved it there).
 void bpf_task_storage_free(Env& env, Kernel& k, Ref<Task> task) {
-  k.fentry(env, "bpf_task_storage_free", task);
+  const Traced traced(env, k, fn("bpf_task_storage_free"), task);
   ++env.context().migrate_disabled;
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   const Ref<Storage> storage = owner_storage_load(env, as_owner(task), "bpf_task_storage_free: task->bpf_storage");
@@ -292,8 +292,9 @@ Task& task_for_scenario(Env& env, Kernel& k, std::string name, int pid_nr) {
 // free_task() (kernel/fork.c, v6.18): bpf_task_storage_free() is here since 6.4 (bug 2's fix),
 // so that the failed-fork path, which never reaches __put_task_struct(), destroys storage too.
 void free_task(Env& env, Kernel& k, Ref<Task> task) {
+  const Traced traced(env, k, fn("free_task"), task);
   if (!k.bug(Bug::kFreeTaskSkipsStorage)) bpf_task_storage_free(env, k, task);
-  k.fentry(env, "free_task_struct", task);
+  // free_task_struct(): kmem_cache_free(task_struct_cachep, tsk)
   env.write(task.id, field::kOwnerState, "free_task: free_task_struct");
   task->state = Task::State::kFreed;
   env.free(task.id, "free_task: free_task_struct");
@@ -301,20 +302,30 @@ void free_task(Env& env, Kernel& k, Ref<Task> task) {
 
 // __put_task_struct() (kernel/fork.c, v6.18): the last reference is gone.
 void __put_task_struct(Env& env, Kernel& k, Ref<Task> task) {
+  const Traced traced(env, k, fn("__put_task_struct"), task);
   if (k.bug(Bug::kFreeTaskSkipsStorage)) bpf_task_storage_free(env, k, task);  // before 6.4
-  k.fentry(env, "exit_creds", task);
+  exit_creds(env, k, task);
   free_task(env, k, task);
+}
+
+// exit_creds() (kernel/cred.c, v6.18): the task's credentials are put; nothing of storage.
+void exit_creds(Env& env, Kernel& k, Ref<Task> task) {
+  const Traced traced(env, k, fn("exit_creds"), task);
+  env.yield("exit_creds: put_cred(tsk->cred)");
 }
 
 // put_task_struct() (include/linux/sched/task.h, v6.18)
 void put_task_struct(Env& env, Kernel& k, Ref<Task> task) {
+  const Traced traced(env, k, fn("put_task_struct"), task);
   env.rmw(task.id, field::kOwnerUsage, "put_task_struct: refcount_dec_and_test(&t->usage)");
   if (--task->usage == 0) __put_task_struct(env, k, task);
 }
 
 // do_exit() (kernel/exit.c, v6.18), reduced: the task is a zombie until reaped.
 void do_exit(Env& env, Kernel& k, Task& task) {
-  k.fentry(env, "do_exit");
+  const Ref<Task> ref = Ref<Task>::of(&task);
+  const Traced traced(env, k, fn("do_exit"), ref);
+  k.trace_point(env, fn("sched_process_exit"), AttachKind::kTpBtf, ref);  // trace_sched_process_exit()
   env.write(task.id, field::kOwnerState, "do_exit: exit_notify");
   task.state = Task::State::kZombie;
 }
@@ -337,40 +348,98 @@ Fd pidfd_open(Task& t) { return Fd{Fd::Kind::kPidfd, t.pid, nullptr}; }
 // release_task() (kernel/exit.c, v6.18): detach the pid (syscalls by pidfd get ENOENT from now
 // on), then drop the task's reference after a grace period (delayed_put_task_struct).
 void release_task(Env& env, Kernel& k, Task& task) {
+  const Traced traced(env, k, fn("release_task"), Ref<Task>::of(&task));
   env.write(task.pid->id, field::kPidTask, "release_task: __unhash_process: detach_pid");
   task.pid->task = {};
   env.write(task.id, field::kOwnerState, "release_task");
   task.state = Task::State::kReaped;
   const Ref<Task> ref = Ref<Task>::of(&task);
-  k.rcu.call(env, RcuFlavour::kRcu, [&k, ref](Env& e) { put_task_struct(e, k, ref); },
+  k.rcu.call(env, RcuFlavour::kRcu, [&k, ref](Env& e) { delayed_put_task_struct(e, k, ref); },
              "put_task_struct_rcu_user: call_rcu(delayed_put_task_struct)");
 }
 
-// copy_process() (kernel/fork.c, v6.18), the steps that matter to task storage. With
-// plan.fail_after_step = n, the step after n fails and the bad_fork_* path runs.
+// delayed_put_task_struct() (kernel/exit.c, v6.18): the RCU callback of release_task().
+void delayed_put_task_struct(Env& env, Kernel& k, Ref<Task> task) {
+  const Traced traced(env, k, fn("delayed_put_task_struct"), task);
+  k.trace_point(env, fn("sched_process_free"), AttachKind::kTpBtf, task);  // trace_sched_process_free()
+  put_task_struct(env, k, task);
+}
+
+// security_task_alloc() (security/security.c, v6.18): call_int_hook(task_alloc): BPF LSM
+// task_alloc programs run on the half-built task. The hook can fail (another LSM, or a BPF LSM
+// program returning an error): a fault point.
+int security_task_alloc(Env& env, Kernel& k, Ref<Task> task) {
+  const Traced traced(env, k, fn("security_task_alloc"), task);
+  k.trace_point(env, fn("task_alloc"), AttachKind::kLsm, task);
+  return env.fault("security_task_alloc: an LSM refuses the task") ? -kENOMEM : 0;
+}
+
+namespace {
+// The fallible steps of copy_process() after dup_task_struct(), in order (kernel/fork.c, v6.18).
+// A failure at step i unwinds through the bad_fork_* labels of the steps before it, all of which
+// end in bad_fork_free: delayed_free_task() -> free_task().
+// Before RCU_INIT_POINTER(p->bpf_storage, NULL) (fork.c:2147 in 6.18.35), the child still holds
+// the parent's pointer: these fail to bad_fork_free / bad_fork_cleanup_count (ForkPlan).
+constexpr std::string_view kForkStepsBeforeStorageInit[] = {
+    "copy_process: copy_creds", "copy_process: RLIMIT_NPROC", "copy_process: max_threads"};
+constexpr std::string_view kForkStepsBeforeLsm[] = {
+    "copy_process: sched_fork", "copy_process: perf_event_init_task", "copy_process: audit_alloc"};
+constexpr std::string_view kForkStepsAfterLsm[] = {
+    "copy_process: copy_semundo", "copy_process: copy_files", "copy_process: copy_fs",
+    "copy_process: copy_sighand", "copy_process: copy_signal", "copy_process: copy_mm",
+    "copy_process: copy_namespaces", "copy_process: copy_io", "copy_process: copy_thread",
+    "copy_process: alloc_pid", "copy_process: cgroup_can_fork",
+    "copy_process: fatal_signal_pending under tasklist_lock"};
+
+// bad_fork_cleanup_*: ... bad_fork_free: delayed_free_task(p) (v6.18): free_task() after an RCU
+// grace period, never __put_task_struct() (the task was never visible by pid).
+Task* bad_fork_free(Env& env, Kernel& k, Ref<Task> child, std::string_view step) {
+  (void)step;
+  env.probe("fork failed");
+  k.rcu.call(env, RcuFlavour::kRcu, [&k, child](Env& e) { free_task(e, k, child); },
+             "bad_fork_free: delayed_free_task");
+  return nullptr;
+}
+}  // namespace
+
+// copy_process() (kernel/fork.c, v6.18), the steps that matter to task storage. Every fallible
+// step is a fault point; plan.fail_after_step = n also forces a failure right after the LSM hook
+// (the step that matters for storage made on the half-built task).
 Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan) {
+  const Traced traced(env, k, fn("copy_process"), Ref<Task>::of(&parent));  // current is the parent
   // dup_task_struct(): *tsk = *orig, so the child starts with the parent's pointer.
+  if (env.fault("copy_process: dup_task_struct")) {
+    env.probe("fork failed");
+    return nullptr;  // fork_out: nothing was allocated
+  }
   Task& child = k.new_task(parent.name + "-child");
   child.id = env.alloc(kTaskType, "dup_task_struct");
+  const Ref<Task> ref = Ref<Task>::of(&child);
   env.read(parent.id, field::kOwnerStorage, "dup_task_struct: arch_dup_task_struct (*dst = *src)");
   child.bpf_storage = parent.bpf_storage;
   child.usage = 1;
   child.state = Task::State::kForking;
-  const Ref<Task> ref = Ref<Task>::of(&child);
+  if (plan.fail_before_storage_init) {
+    env.probe("fork failed before bpf_storage was cleared");
+    return bad_fork_free(env, k, ref, kForkStepsBeforeStorageInit[0]);
+  }
   if (!k.bug(Bug::kCloneSharesStorage)) {
     env.write(child.id, field::kOwnerStorage, "copy_process: RCU_INIT_POINTER(p->bpf_storage, NULL)");
     child.bpf_storage = {};
   }
-  int step = 0;
-  auto fails_here = [&] { return plan.fail_after_step == step++; };
-  // security_task_alloc(): BPF LSM task_alloc programs run on the half-built task.
-  k.lsm_hook(env, "task_alloc", ref);
-  if (fails_here()) {
-    // bad_fork_cleanup_security ... bad_fork_free: delayed_free_task() -> free_task()
+  for (std::string_view step : kForkStepsBeforeLsm) {
+    if (env.fault(step)) return bad_fork_free(env, k, ref, step);
+  }
+  if (security_task_alloc(env, k, ref) != 0) return bad_fork_free(env, k, ref, "security_task_alloc");
+  if (plan.fail_after_step == 0) {
     env.probe("fork failed after task_alloc");
-    k.rcu.call(env, RcuFlavour::kRcu, [&k, ref](Env& e) { free_task(e, k, ref); },
-               "bad_fork_free: delayed_free_task");
-    return nullptr;
+    return bad_fork_free(env, k, ref, "copy_process: forced");
+  }
+  for (std::string_view step : kForkStepsAfterLsm) {
+    if (env.fault(step)) {
+      env.probe("fork failed after task_alloc");
+      return bad_fork_free(env, k, ref, step);
+    }
   }
   // alloc_pid() and attach_pid(): the child becomes visible by pid.
   Pid& pid = k.new_pid(plan.pid_nr);
@@ -379,6 +448,7 @@ Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan) {
   pid.task = ref;
   child.pid = &pid;
   child.state = Task::State::kRunning;
+  k.trace_point(env, fn("sched_process_fork"), AttachKind::kTpBtf, ref);  // kernel_clone()
   return &child;
 }
 

@@ -62,6 +62,11 @@ void bpf_map_free_deferred(Env& env, Kernel& k, Smap& smap);
 // kernel/fork.c and kernel/exit.c (v6.18), reduced to what touches task storage.
 struct ForkPlan {
   int fail_after_step = -1;  // copy_process fails after this step (-1: succeeds)
+  // copy_process fails at copy_creds, before RCU_INIT_POINTER(p->bpf_storage, NULL): reading the
+  // 6.18 source, its unwinding reaches free_task() -> bpf_task_storage_free() with the child still
+  // holding the parent's storage pointer (docs/model.md: a finding not yet confirmed on a kernel;
+  // so these early bailouts are not fault points yet).
+  bool fail_before_storage_init = false;
   int pid_nr = 0;
 };
 // copy_process(): returns the child (Forking until it succeeds) or nullptr when it failed.
@@ -75,6 +80,9 @@ void release_task(Env& env, Kernel& k, Task& task);  // reaped: pid detached, la
 void put_task_struct(Env& env, Kernel& k, Ref<Task> task);
 void __put_task_struct(Env& env, Kernel& k, Ref<Task> task);
 void free_task(Env& env, Kernel& k, Ref<Task> task);
+void exit_creds(Env& env, Kernel& k, Ref<Task> task);
+void delayed_put_task_struct(Env& env, Kernel& k, Ref<Task> task);
+int security_task_alloc(Env& env, Kernel& k, Ref<Task> task);
 // A task that exists before the scenario starts (pid attached, usage held by the scenario).
 Task& task_for_scenario(Env& env, Kernel& k, std::string name, int pid_nr);
 // A pidfd of `t` (pidfd_open): it refers to t's struct pid, not to the number.

@@ -1,7 +1,5 @@
 #include "model/linux/functions.hpp"
 
-#include <vector>
-
 namespace lsmc::model::kernel {
 
 std::string_view to_string(Trace t) {
@@ -22,22 +20,6 @@ std::optional<Fn> find_kernel_function(std::string_view name) {
     if (kKernelFunctions[i].name == name) return static_cast<Fn>(i);
   }
   return std::nullopt;
-}
-
-namespace {
-// Built once from the constant table; never changes afterwards (not mutable state).
-std::vector<Fn> make_attachable() {
-  std::vector<Fn> out;
-  for (std::size_t i = 0; i < kKernelFunctions.size(); ++i) {
-    if (kKernelFunctions[i].trace == Trace::kTraceable) out.push_back(static_cast<Fn>(i));
-  }
-  return out;
-}
-}  // namespace
-
-std::span<const Fn> attachable_functions() {
-  static const std::vector<Fn> kAttachable = make_attachable();
-  return kAttachable;
 }
 
 }  // namespace lsmc::model::kernel

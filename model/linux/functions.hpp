@@ -14,7 +14,6 @@
 #include <array>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <stdexcept>
 #include <string_view>
 
@@ -142,7 +141,5 @@ consteval Fn fn(std::string_view name) {
 
 inline const KernelFunction& info(Fn f) { return kKernelFunctions[static_cast<std::size_t>(f)]; }
 std::optional<Fn> find_kernel_function(std::string_view name);
-// Where fentry/fexit programs attach, in table order (the generated scenario draws from these).
-std::span<const Fn> attachable_functions();
 
 }  // namespace lsmc::model::kernel

@@ -393,8 +393,7 @@ constexpr std::string_view kForkStepsAfterLsm[] = {
 
 // bad_fork_cleanup_*: ... bad_fork_free: delayed_free_task(p) (v6.18): free_task() after an RCU
 // grace period, never __put_task_struct() (the task was never visible by pid).
-Task* bad_fork_free(Env& env, Kernel& k, Ref<Task> child, std::string_view step) {
-  (void)step;
+Task* bad_fork_free(Env& env, Kernel& k, Ref<Task> child) {
   env.probe("fork failed");
   k.rcu.call(env, RcuFlavour::kRcu, [&k, child](Env& e) { free_task(e, k, child); },
              "bad_fork_free: delayed_free_task");
@@ -421,24 +420,24 @@ Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan) {
   child.state = Task::State::kForking;
   if (plan.fail_before_storage_init) {
     env.probe("fork failed before bpf_storage was cleared");
-    return bad_fork_free(env, k, ref, kForkStepsBeforeStorageInit[0]);
+    return bad_fork_free(env, k, ref);
   }
   if (!k.bug(Bug::kCloneSharesStorage)) {
     env.write(child.id, field::kOwnerStorage, "copy_process: RCU_INIT_POINTER(p->bpf_storage, NULL)");
     child.bpf_storage = {};
   }
   for (std::string_view step : kForkStepsBeforeLsm) {
-    if (env.fault(step)) return bad_fork_free(env, k, ref, step);
+    if (env.fault(step)) return bad_fork_free(env, k, ref);
   }
-  if (security_task_alloc(env, k, ref) != 0) return bad_fork_free(env, k, ref, "security_task_alloc");
+  if (security_task_alloc(env, k, ref) != 0) return bad_fork_free(env, k, ref);
   if (plan.fail_after_step == 0) {
     env.probe("fork failed after task_alloc");
-    return bad_fork_free(env, k, ref, "copy_process: forced");
+    return bad_fork_free(env, k, ref);
   }
   for (std::string_view step : kForkStepsAfterLsm) {
     if (env.fault(step)) {
       env.probe("fork failed after task_alloc");
-      return bad_fork_free(env, k, ref, step);
+      return bad_fork_free(env, k, ref);
     }
   }
   // alloc_pid() and attach_pid(): the child becomes visible by pid.

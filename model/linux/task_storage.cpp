@@ -378,10 +378,9 @@ namespace {
 // The fallible steps of copy_process() after dup_task_struct(), in order (kernel/fork.c, v6.18).
 // A failure at step i unwinds through the bad_fork_* labels of the steps before it, all of which
 // end in bad_fork_free: delayed_free_task() -> free_task().
-// Before RCU_INIT_POINTER(p->bpf_storage, NULL) (fork.c:2147 in 6.18.35), the child still holds
-// the parent's pointer: these fail to bad_fork_free / bad_fork_cleanup_count (ForkPlan).
-constexpr std::string_view kForkStepsBeforeStorageInit[] = {
-    "copy_process: copy_creds", "copy_process: RLIMIT_NPROC", "copy_process: max_threads"};
+// copy_creds, RLIMIT_NPROC and max_threads fail before RCU_INIT_POINTER(p->bpf_storage, NULL)
+// (fork.c:2147 in 6.18.35), with the child still holding the parent's pointer: only
+// ForkPlan::fail_before_storage_init takes that path (docs/model.md).
 constexpr std::string_view kForkStepsBeforeLsm[] = {
     "copy_process: sched_fork", "copy_process: perf_event_init_task", "copy_process: audit_alloc"};
 constexpr std::string_view kForkStepsAfterLsm[] = {

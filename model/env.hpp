@@ -105,6 +105,12 @@ public:
   // Object registry: lifetime checkers see allocation, free and every access by object id.
   virtual ObjectId alloc(const TypeInfo& type, std::string_view label) = 0;
   virtual void free(ObjectId object, std::string_view label) = 0;
+  // A free into memory that stays type-stable (a bpf_mem_alloc cache): the object is dead from
+  // here, but until end_type_stable() loads of the fields in `stable_fields` (bit i: field i)
+  // read the memory as the free left it and are not use-after-free findings. Every other access
+  // is. The allocator calls end_type_stable() when it hands the memory out again.
+  virtual void free_type_stable(ObjectId object, uint64_t stable_fields, std::string_view label) = 0;
+  virtual void end_type_stable(ObjectId object) = 0;
 
   // Modelled locks. A lock is an object of the registry; a waiter is disabled, never blocked in
   // the OS. Taking a lock the actor already holds is a self-deadlock finding.

@@ -420,6 +420,16 @@ void Execution::free(ObjectId object, std::string_view label) {
   rec.free_label = label;
 }
 
+void Execution::free_type_stable(ObjectId object, uint64_t stable_fields, std::string_view label) {
+  free(object, label);
+  objects_[object].type_stable = stable_fields;
+}
+
+void Execution::end_type_stable(ObjectId object) {
+  checked_object(object, "end_type_stable");
+  objects_[object].type_stable = 0;
+}
+
 ObjectId Execution::new_lock(model::LockKind kind, std::string_view name) {
   ObjectRecord rec;
   rec.type = &kLockType;

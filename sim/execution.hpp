@@ -49,6 +49,7 @@ struct ObjectRecord {
   const model::TypeInfo* type = nullptr;
   std::string_view name;  // lock name, or the type name
   bool live = true;
+  uint64_t type_stable = 0;  // freed, but loads of these fields (bit i: field i) are still fine
   bool is_lock = false;
   model::LockKind lock_kind = model::LockKind::kSpin;
   ActorId holder = kNoActor;
@@ -93,6 +94,8 @@ public:
   void access(model::Access access, std::string_view label) override;
   ObjectId alloc(const model::TypeInfo& type, std::string_view label) override;
   void free(ObjectId object, std::string_view label) override;
+  void free_type_stable(ObjectId object, uint64_t stable_fields, std::string_view label) override;
+  void end_type_stable(ObjectId object) override;
   ObjectId new_lock(model::LockKind kind, std::string_view name) override;
   void lock(ObjectId lock, std::string_view label) override;
   void unlock(ObjectId lock, std::string_view label) override;

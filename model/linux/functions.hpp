@@ -98,6 +98,7 @@ inline constexpr std::array kKernelFunctions = {
     KernelFunction{"free_task", "kernel/fork.c", Trace::kTraceable},
     KernelFunction{"__put_task_struct", "kernel/fork.c", Trace::kTraceable},
     KernelFunction{"put_task_struct", "include/linux/sched/task.h", Trace::kTraceable},
+    KernelFunction{"get_task_struct", "include/linux/sched/task.h", Trace::kInlined},
     KernelFunction{"exit_creds", "kernel/cred.c", Trace::kTraceable},
     KernelFunction{"do_exit", "kernel/exit.c", Trace::kTraceable},
     KernelFunction{"release_task", "kernel/exit.c", Trace::kTraceable},

@@ -132,8 +132,10 @@ struct Smap {
   bool bpf_ma = true;
   bool use_kmalloc_nolock = false;  // 6.19: the mutant nolock-alloc-fails
   bool has_spin_lock = false;       // btf_record_has_field(map->record, BPF_SPIN_LOCK)
-  MemCache<Selem> selem_ma{kSelemType};
-  MemCache<Storage> storage_ma{kStorageType};
+  // A freed element's linkage (smap, local_storage, map_node, snode) stays readable until reuse;
+  // its value does not (bpf_obj_free_fields). A freed storage's memory stays as it was.
+  MemCache<Selem> selem_ma{kSelemType, field::kSelemLinkage};
+  MemCache<Storage> storage_ma{kStorageType, ~uint64_t{0}};
 };
 
 // struct bpf_local_storage_cache: one per storage type (task_cache, cgroup_cache).

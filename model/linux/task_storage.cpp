@@ -314,6 +314,13 @@ void exit_creds(Env& env, Kernel& k, Ref<Task> task) {
   env.yield("exit_creds: put_cred(tsk->cred)");
 }
 
+// get_task_struct() (include/linux/sched/task.h, v6.18): refcount_inc(&t->usage).
+void get_task_struct(Env& env, Kernel& k, Ref<Task> task) {
+  const Traced traced(env, k, fn("get_task_struct"), task);
+  env.rmw(task.id, field::kOwnerUsage, "get_task_struct: refcount_inc(&t->usage)");
+  ++task->usage;
+}
+
 // put_task_struct() (include/linux/sched/task.h, v6.18)
 void put_task_struct(Env& env, Kernel& k, Ref<Task> task) {
   const Traced traced(env, k, fn("put_task_struct"), task);

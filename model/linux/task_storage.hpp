@@ -77,6 +77,7 @@ void do_exit(Env& env, Kernel& k, Task& task);       // the task becomes a zombi
 // old leader then exits and is reaped with the thread's old pid.
 void de_thread(Env& env, Kernel& k, Task& thread, Task& leader);
 void release_task(Env& env, Kernel& k, Task& task);  // reaped: pid detached, last reference put
+void get_task_struct(Env& env, Kernel& k, Ref<Task> task);
 void put_task_struct(Env& env, Kernel& k, Ref<Task> task);
 void __put_task_struct(Env& env, Kernel& k, Ref<Task> task);
 void free_task(Env& env, Kernel& k, Ref<Task> task);

@@ -84,6 +84,9 @@ struct Bucket {
 namespace field {
 inline constexpr uint16_t kSelemSmap = 0, kSelemStorage = 1, kSelemMapNode = 2, kSelemSnode = 3,
                           kSelemData = 4, kSelemSpinLock = 5;
+// The element's list linkage: what a free to bpf_mem_alloc leaves readable (a bit per field).
+inline constexpr uint64_t kSelemLinkage = (1u << kSelemSmap) | (1u << kSelemStorage) |
+                                          (1u << kSelemMapNode) | (1u << kSelemSnode);
 inline constexpr uint16_t kStorageList = 0, kStorageOwner = 1, kStorageSmap = 2,
                           kStorageCache0 = 3;  // cache[i] is kStorageCache0 + i
 inline constexpr uint16_t kOwnerStorage = 0, kOwnerUsage = 1, kOwnerState = 2;

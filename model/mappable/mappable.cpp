@@ -284,16 +284,21 @@ void uptr_unpin(Env& env, Map& map, uint32_t s) {
   env.unlock(map.lock, "bpf_obj_free_fields: done");
 }
 
-// The uptr variant at exit: bpf_task_storage_free() (the 6.18 model) unlinks the element; its
-// uptr is unpinned only after the element's grace period.
+// The uptr variant at exit: today's free path. In 6.18 bpf_task_storage_free() runs in
+// free_task(), after the last reference: release_task() drops the task's own in an RCU callback
+// (delayed_put_task_struct), and a program that runs on the task runs while its caller holds one
+// (the rq's, for sched_ext callbacks). bpf_selem_free(reuse_now) then calls
+// bpf_obj_free_fields(), which unpins the uptr's page, and returns the element to bpf_mem_alloc.
+// The model unpins once the task is freed (the exit actor waits for it).
 void uptr_task_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
   const auto it = map.owner_slot.find(&owner);
-  mk::bpf_task_storage_free(env, k, mk::Ref<mk::Task>::of(&as_task(owner)));
+  mk::Task& task = as_task(owner);
+  mk::release_task(env, k, task);
   if (it == map.owner_slot.end()) return;
   const uint32_t s = it->second;
   map.owner_slot.erase(it);
-  k.rcu.call(env, RcuFlavour::kTasksTrace, [&map, s](Env& e) { uptr_unpin(e, map, s); },
-             "bpf_selem_free: call_rcu_tasks_trace(bpf_obj_free_fields)");
+  env.wait_until([&task] { return task.state == mk::Task::State::kFreed; }, "free_task: the last reference put");
+  uptr_unpin(env, map, s);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ namespace lsmc::properties {
 struct GenerateOptions {
   std::string mutant;            // empty: the unmutated model, which must pass
   uint64_t seed = 1;             // RapidCheck's seed
-  uint64_t cases = 100;          // generated scenarios at most
+  uint64_t cases = 2000;         // generated scenarios at most
   uint64_t executions = 300;     // explorer budget per scenario (portfolio strategy)
   uint64_t faults_max = 1;       // faults injected per execution at most (Config::faults_max)
 };

@@ -7,8 +7,12 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "model/linux/kernel.hpp"
+#include "model/linux/local_storage.hpp"
+#include "sim/runner.hpp"
+#include "tests/util.hpp"
 
 namespace mk = lsmc::model::kernel;
 
@@ -56,7 +60,7 @@ TEST(KernelFunctions, TraceabilityMatchesTheRecordedKernel) {
   }
 }
 
-TEST(KernelFunctions, AttachPointsAreEveryTraceableFunctionTwiceAndEveryTracepointAndHook) {
+TEST(KernelFunctions, AttachPointsAreEveryTraceableFunctionTwiceExceptNoreturnFexitAndEveryTracepointAndHook) {
   std::map<std::string, int> fentry, fexit, other;
   for (const mk::AttachPoint& p : mk::attach_points()) {
     const std::string name(mk::info(p.function).name);
@@ -66,10 +70,28 @@ TEST(KernelFunctions, AttachPointsAreEveryTraceableFunctionTwiceAndEveryTracepoi
     const std::string name(f.name);
     const bool traceable = f.trace == mk::Trace::kTraceable;
     EXPECT_EQ(fentry.count(name), traceable ? 1u : 0u) << name;
-    EXPECT_EQ(fexit.count(name), traceable ? 1u : 0u) << name;
+    EXPECT_EQ(fexit.count(name), traceable && !f.noreturn ? 1u : 0u) << name;
     const bool point = f.trace == mk::Trace::kTracepoint || f.trace == mk::Trace::kLsmHook;
     EXPECT_EQ(other.count(name), point ? 1u : 0u) << name;
   }
   EXPECT_EQ(mk::find_kernel_function("bpf_selem_alloc"), mk::fn("bpf_selem_alloc"));
   EXPECT_FALSE(mk::find_kernel_function("free_task_struct").has_value());  // inlined: not in the table
+  EXPECT_TRUE(mk::info(mk::fn("do_exit")).noreturn);  // noreturn_deny in kernel/bpf/verifier.c
+}
+
+// bpf_check_attach_target(): fexit on a __noreturn function is rejected, fentry is not.
+TEST(KernelFunctions, FexitOnANoreturnFunctionIsRejected) {
+  std::vector<int> got;
+  lsmc::test::Lambda scenario([&got](lsmc::sim::Setup& setup) {
+    mk::Kernel k(setup.env(), mk::Knobs{}, {});
+    const mk::ProgBody nothing = [](lsmc::model::Env&, const mk::ProgCtx&) {};
+    got = {k.attach(mk::fn("do_exit"), mk::AttachKind::kFexit, mk::ProgType::kTracing, nothing),
+           k.attach(mk::fn("do_exit"), mk::AttachKind::kFentry, mk::ProgType::kTracing, nothing),
+           k.attach(mk::fn("release_task"), mk::AttachKind::kFexit, mk::ProgType::kTracing, nothing)};
+  });
+  lsmc::sim::RunRequest r;
+  r.scenario = &scenario;
+  r.config.executions_max = 1;
+  lsmc::sim::run(r);
+  EXPECT_EQ(got, (std::vector<int>{-mk::kEINVAL, 0, 0}));
 }

@@ -58,7 +58,8 @@ INSTANTIATE_TEST_SUITE_P(Reachable, GeneratedMutant,
                                            "sleepable-plain-rcu", "wrong-flavour-at-free-site",
                                            "trace-implies-rcu-assumed", "alloc-in-atomic-rt", "nolock-alloc-fails",
                                            "call-rcu-under-raw-lock", "value-copy-clobbers-lock",
-                                           "cache-fill-without-recheck", "null-owner", "single-bucket"),
+                                           "cache-fill-without-recheck", "null-owner", "single-bucket",
+                                           "create-after-owner-free", "busy-fails-lookup"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& ch : n) ch = ch == '-' ? '_' : ch;

@@ -1037,7 +1037,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                   "replay and explore commands.");
   gen->add_option("--mutant", gen_options.mutant, "put this bug back (see 'lsmc list --mutants')");
   gen->add_option("--seed", gen_options.seed, "RapidCheck seed (default 1)")->check(non_negative);
-  gen->add_option("--cases", gen_options.cases, "generated scenarios at most, before shrinking (default 100)")
+  gen->add_option("--cases", gen_options.cases, "generated scenarios at most, before shrinking (default 2000: every listed mutant is found within it)")
       ->check(CLI::Range(1, 1000000));
   gen->add_option("--executions", gen_options.executions, "executions per scenario (default 300)")
       ->check(CLI::Range(1, 100000000));

@@ -34,6 +34,14 @@ struct KernelFunction {
   std::string_view name;
   std::string_view source;  // the kernel file (v6.18) that defines it
   Trace trace;
+  // The function may free its task argument before it returns (drops the last reference, or hands
+  // it to an RCU callback that may run before the fexit trampoline does): an
+  // fexit program still gets the pointer (an untrusted PTR_TO_BTF_ID), but any use of it is a
+  // use-after-free of the program's own making.
+  bool frees_arg = false;
+  // __noreturn: the verifier's noreturn_deny set (kernel/bpf/verifier.c, v6.18) rejects fexit
+  // here ("Attaching fexit/fmod_ret to __noreturn function ... is rejected").
+  bool noreturn = false;
 };
 
 // The order is the Fn numbering; append new rows anywhere, names are unique.
@@ -95,14 +103,14 @@ inline constexpr std::array kKernelFunctions = {
     KernelFunction{"bpf_map_free_deferred", "kernel/bpf/syscall.c", Trace::kTraceable},
     // kernel/fork.c, kernel/exit.c, kernel/pid.c, fs/exec.c, security/security.c
     KernelFunction{"copy_process", "kernel/fork.c", Trace::kTraceable},
-    KernelFunction{"free_task", "kernel/fork.c", Trace::kTraceable},
-    KernelFunction{"__put_task_struct", "kernel/fork.c", Trace::kTraceable},
-    KernelFunction{"put_task_struct", "include/linux/sched/task.h", Trace::kTraceable},
+    KernelFunction{"free_task", "kernel/fork.c", Trace::kTraceable, true},
+    KernelFunction{"__put_task_struct", "kernel/fork.c", Trace::kTraceable, true},
+    KernelFunction{"put_task_struct", "include/linux/sched/task.h", Trace::kTraceable, true},
     KernelFunction{"get_task_struct", "include/linux/sched/task.h", Trace::kInlined},
     KernelFunction{"exit_creds", "kernel/cred.c", Trace::kTraceable},
-    KernelFunction{"do_exit", "kernel/exit.c", Trace::kTraceable},
-    KernelFunction{"release_task", "kernel/exit.c", Trace::kTraceable},
-    KernelFunction{"delayed_put_task_struct", "kernel/exit.c", Trace::kTraceable},
+    KernelFunction{"do_exit", "kernel/exit.c", Trace::kTraceable, false, true},
+    KernelFunction{"release_task", "kernel/exit.c", Trace::kTraceable, true},
+    KernelFunction{"delayed_put_task_struct", "kernel/exit.c", Trace::kTraceable, true},
     KernelFunction{"de_thread", "fs/exec.c", Trace::kInlined},
     KernelFunction{"pidfd_get_pid", "kernel/pid.c", Trace::kTraceable},
     KernelFunction{"security_task_alloc", "security/security.c", Trace::kTraceable},

@@ -90,7 +90,7 @@ std::vector<AttachPoint> make_attach_points() {
     switch (kKernelFunctions[i].trace) {
       case Trace::kTraceable:
         out.push_back({f, AttachKind::kFentry});
-        out.push_back({f, AttachKind::kFexit});
+        if (!kKernelFunctions[i].noreturn) out.push_back({f, AttachKind::kFexit});
         break;
       case Trace::kTracepoint: out.push_back({f, AttachKind::kTpBtf}); break;
       case Trace::kLsmHook: out.push_back({f, AttachKind::kLsm}); break;
@@ -111,7 +111,7 @@ int Kernel::attach(Fn function, AttachKind kind, ProgType type, ProgBody body, u
   const bool fits = kind == AttachKind::kTpBtf ? trace == Trace::kTracepoint
                     : kind == AttachKind::kLsm ? trace == Trace::kLsmHook
                                                : trace == Trace::kTraceable;
-  if (!fits) return -kEINVAL;
+  if (!fits || (kind == AttachKind::kFexit && info(function).noreturn)) return -kEINVAL;
   Attachment a;
   a.function = function;
   a.kind = kind;

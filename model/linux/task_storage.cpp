@@ -375,10 +375,10 @@ void delayed_put_task_struct(Env& env, Kernel& k, Ref<Task> task) {
 // security_task_alloc() (security/security.c, v6.18): call_int_hook(task_alloc): BPF LSM
 // task_alloc programs run on the half-built task. The hook can fail (another LSM, or a BPF LSM
 // program returning an error): a fault point.
-int security_task_alloc(Env& env, Kernel& k, Ref<Task> task) {
+int security_task_alloc(Env& env, Kernel& k, Ref<Task> task, bool may_fail) {
   const Traced traced(env, k, fn("security_task_alloc"), task);
   k.trace_point(env, fn("task_alloc"), AttachKind::kLsm, task);
-  return env.fault("security_task_alloc: an LSM refuses the task") ? -kENOMEM : 0;
+  return may_fail && env.fault("security_task_alloc: an LSM refuses the task") ? -kENOMEM : 0;
 }
 
 namespace {
@@ -413,7 +413,8 @@ Task* bad_fork_free(Env& env, Kernel& k, Ref<Task> child) {
 Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan) {
   const Traced traced(env, k, fn("copy_process"), Ref<Task>::of(&parent));  // current is the parent
   // dup_task_struct(): *tsk = *orig, so the child starts with the parent's pointer.
-  if (env.fault("copy_process: dup_task_struct")) {
+  auto fault = [&env, &plan](std::string_view point) { return plan.faults && env.fault(point); };
+  if (fault("copy_process: dup_task_struct")) {
     env.probe("fork failed");
     return nullptr;  // fork_out: nothing was allocated
   }
@@ -433,15 +434,15 @@ Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan) {
     child.bpf_storage = {};
   }
   for (std::string_view step : kForkStepsBeforeLsm) {
-    if (env.fault(step)) return bad_fork_free(env, k, ref);
+    if (fault(step)) return bad_fork_free(env, k, ref);
   }
-  if (security_task_alloc(env, k, ref) != 0) return bad_fork_free(env, k, ref);
+  if (security_task_alloc(env, k, ref, plan.faults) != 0) return bad_fork_free(env, k, ref);
   if (plan.fail_after_step == 0) {
     env.probe("fork failed after task_alloc");
     return bad_fork_free(env, k, ref);
   }
   for (std::string_view step : kForkStepsAfterLsm) {
-    if (env.fault(step)) {
+    if (fault(step)) {
       env.probe("fork failed after task_alloc");
       return bad_fork_free(env, k, ref);
     }

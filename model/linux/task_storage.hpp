@@ -67,6 +67,9 @@ struct ForkPlan {
   // holding the parent's storage pointer (docs/model.md: a finding not yet confirmed on a kernel;
   // so these early bailouts are not fault points yet).
   bool fail_before_storage_init = false;
+  // false: copy_process's bailouts are not fault points for this fork (it fails only as the plan
+  // says), for scenarios that keep a known finding of the failure paths out of their search.
+  bool faults = true;
   int pid_nr = 0;
 };
 // copy_process(): returns the child (Forking until it succeeds) or nullptr when it failed.
@@ -83,7 +86,7 @@ void __put_task_struct(Env& env, Kernel& k, Ref<Task> task);
 void free_task(Env& env, Kernel& k, Ref<Task> task);
 void exit_creds(Env& env, Kernel& k, Ref<Task> task);
 void delayed_put_task_struct(Env& env, Kernel& k, Ref<Task> task);
-int security_task_alloc(Env& env, Kernel& k, Ref<Task> task);
+int security_task_alloc(Env& env, Kernel& k, Ref<Task> task, bool may_fail = true);
 // A task that exists before the scenario starts (pid attached, usage held by the scenario).
 Task& task_for_scenario(Env& env, Kernel& k, std::string name, int pid_nr);
 // A pidfd of `t` (pidfd_open): it refers to t's struct pid, not to the number.

@@ -26,6 +26,7 @@ struct Gen {
   RqLocks* rq = nullptr;
   bool spin_lock = false;
   int seed_errno = 0;  // the seeding update's errno (checked once actors run)
+  bool must_find = false;  // map a's element exists from the start and nothing deletes it
   int done = 0;
 };
 
@@ -48,12 +49,19 @@ void run_in_ctx(Env& e, World& w, Gen& g, Ctx ctx, const mk::ProgBody& body) {
 
 // A helper call of a program: get (maybe F_CREATE) or delete, on `task` (NULL allowed: helpers
 // take ARG_PTR_TO_BTF_ID_OR_NULL).
-void prog_op(Env& e, World& w, const ProgCtx& c, mk::Smap& m, Ref<mk::Task> task, int op, bool sleep) {
+// `must_find`: the element exists and nothing deletes it, so a get must return it whatever the
+// busy counter says (6.18's get, recursive or not, looks up even when it may not create; bug 6
+// made busy fail the lookup too).
+void prog_op(Env& e, World& w, const ProgCtx& c, mk::Smap& m, Ref<mk::Task> task, int op, bool sleep,
+             bool must_find) {
   if (op == 3) {
     mk::prog_task_storage_delete(e, w.k, c, m, task);
     return;
   }
   const auto sdata = mk::prog_task_storage_get(e, w.k, c, m, task, op == 2 ? mk::kGetFCreate : 0);
+  e.check(bool(sdata) || !must_find, "spec",
+          std::string(mk::to_string(c.type)) + " program's get of an existing element in " + m.name +
+              " returned NULL (nothing deletes it)");
   if (!sdata) return;
   if (sleep) e.might_sleep("bpf_copy_from_user");
   e.yield("generated: work while holding sdata");
@@ -68,7 +76,8 @@ void run_op(Env& e, World& w, Gen& g, Ctx ctx, bool null_task, int op) {
   mk::Smap& a = *g.a;
   const Ref<mk::Task> task = null_task ? Ref<mk::Task>{} : ref(*g.t);
   auto prog = [&](Ctx type, mk::Smap& m, int helper_op, bool sleep) {
-    run_in_ctx(e, w, g, type, [&](Env& e2, const ProgCtx& c) { prog_op(e2, w, c, m, task, helper_op, sleep); });
+    const bool must_find = g.must_find && &m == g.a && task;
+    run_in_ctx(e, w, g, type, [&](Env& e2, const ProgCtx& c) { prog_op(e2, w, c, m, task, helper_op, sleep, must_find); });
   };
   switch (op) {
     case 1: case 2: case 3: prog(ctx, a, op, false); break;
@@ -105,18 +114,18 @@ bool has_delete(const std::vector<int>& ops) {
 
 // The program attached at attach point `index` (1-based into mk::attach_points()): one helper
 // call (attach_op 1 get, 2 get F_CREATE, 3 delete, 4 get F_CREATE on map b) on the hooked
-// function's task argument, or on the scenario's task when the function has none.
+// function's task argument, or on the scenario's task when the function has none. At fexit of a
+// function that may free its argument (free_task, put_task_struct, ...) the program uses the
+// scenario's task instead: the verifier hands the dangling pointer over, but a use of it is the
+// program's own bug, not the kernel's.
 void attach_program(World& w, Gen& g, int64_t index, int64_t op) {
   const mk::AttachPoint& point = mk::attach_points()[static_cast<std::size_t>(index - 1)];
   const ProgType type = point.kind == mk::AttachKind::kLsm ? ProgType::kLsm : ProgType::kTracing;
-  const bool use_arg = point.kind != mk::AttachKind::kFexit;
+  const bool use_arg = point.kind != mk::AttachKind::kFexit || !mk::info(point.function).frees_arg;
   w.k.attach(point.function, point.kind, type, [&w, &g, op, use_arg](Env& e, const ProgCtx& c) {
-    // At fexit the function may have dropped its reference to the task argument (release_task,
-    // put_task_struct): the verifier still hands it over (an untrusted PTR_TO_BTF_ID), and the
-    // model would report the program's use as a use-after-free. Generated fexit programs use the
-    // scenario's task instead, which the scenario keeps referenced.
     const Ref<mk::Task> task = use_arg && c.task ? c.task : ref(*g.t);
-    prog_op(e, w, c, op == 4 ? *g.b : *g.a, task, op == 4 ? 2 : static_cast<int>(op), false);
+    mk::Smap& m = op == 4 ? *g.b : *g.a;
+    prog_op(e, w, c, m, task, op == 4 ? 2 : static_cast<int>(op), false, g.must_find && &m == g.a && task == ref(*g.t));
   }, 2);
 }
 
@@ -188,9 +197,18 @@ void build_generated(sim::Setup& s) {
   if (s.params().get("fork") != 0) {
     // The task forks; the child exits and is reaped at once.
     ++workers;
-    spawn_work(s, w, "fork", cpus > 1 ? 1 : 0, [&w, &g](Env& e) {
+    // A failed fork with a program at fexit of bpf_task_storage_free is the declared finding
+    // fork-failure-fexit-create: that combination forks without fault points, so that generate
+    // keeps finding what is new (and bug 3 on the reaped child's path).
+    const int64_t attach_at = s.params().get("attach");
+    const bool known = attach_at > 0 && [&] {
+      const mk::AttachPoint& p = mk::attach_points()[static_cast<std::size_t>(attach_at - 1)];
+      return p.kind == mk::AttachKind::kFexit && p.function == mk::fn("bpf_task_storage_free");
+    }();
+    spawn_work(s, w, "fork", cpus > 1 ? 1 : 0, [&w, &g, known](Env& e) {
       mk::ForkPlan plan;
       plan.pid_nr = 200;
+      plan.faults = !known;
       if (mk::Task* child = mk::copy_process(e, w.k, *g.t, plan)) {
         mk::do_exit(e, w.k, *child);
         mk::release_task(e, w.k, *child);
@@ -200,6 +218,7 @@ void build_generated(sim::Setup& s) {
   }
   // 6.18's per-CPU busy counter fails creations spuriously (bug 7, present in 6.18): no check.
   const bool check = seeded && !deletes && knobs.busy_per_task;
+  g.must_find = seeded && !deletes;
   // The end: the spec check, then (teardown) the programs are detached, the task exits and both
   // maps are freed once no program can run (a program's maps live as long as the program).
   spawn_work(s, w, "teardown", 0, [&w, &g, workers, teardown, check, wanted](Env& e) {

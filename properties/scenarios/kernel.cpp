@@ -173,6 +173,37 @@ void build_exit_create(sim::Setup& s) {
   });
 }
 
+// A model finding of lsmc generate (not yet confirmed on a kernel): bug 3's gate is
+// refcount_read(&task->usage), but a failed fork frees the child through bad_fork_free ->
+// delayed_free_task -> free_task() with usage still 1. A program at fexit of
+// bpf_task_storage_free() (the exit-create program) then creates storage on the child after its
+// storage was destroyed; the child's task_struct is freed with it still linked in the map, and
+// map free writes through local_storage->owner into the freed task.
+void build_fork_failure_fexit_create(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), true});
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  mk::Task& parent = mk::task_for_scenario(env, w.k, "parent", 100);
+  w.k.attach(mk::fn("bpf_task_storage_free"), mk::AttachKind::kFexit, ProgType::kTracing, [&w, &m](Env& e, const ProgCtx& c) {
+    mk::prog_task_storage_get(e, w.k, c, m, c.task, mk::kGetFCreate);
+  });
+  auto& forked = s.make<bool>(false);
+  spawn_work(s, w, "fork", 0, [&w, &parent, &forked](Env& e) {
+    mk::ForkPlan plan;
+    plan.pid_nr = 200;
+    plan.fail_after_step = 0;  // copy_process fails after security_task_alloc
+    plan.faults = false;
+    mk::copy_process(e, w.k, parent, plan);
+    forked = true;
+  });
+  spawn_work(s, w, "close_map", 1, [&w, &m, &forked](Env& e) {
+    e.wait_until([&forked] { return forked; }, "fork done");
+    w.k.rcu.barrier(e, model::RcuFlavour::kRcu);  // bad_fork_free's delayed_free_task has run
+    w.k.detach_all();
+    mk::bpf_map_free_deferred(e, w.k, m);
+  });
+}
+
 // Bug 1: the child of a fork must not share its parent's storage.
 void build_fork_copies(sim::Setup& s) {
   World& w = make_world(s, {knobs_with(), false});
@@ -822,6 +853,10 @@ void add_kernel_scenarios(sim::Catalog& c) {
       "child's bpf_storage (copy_creds, RLIMIT_NPROC): free_task destroys the parent's storage (fails: a finding "
       "of the model about 6.18, not yet confirmed on a kernel)",
       build_fork_early_failure, {}, {"fork failed before bpf_storage was cleared"}, true);
+  add("fork-failure-fexit-create", "a failed fork frees its child with usage 1, so a program at fexit of "
+      "bpf_task_storage_free creates storage on the child past bug 3's gate; map free then writes into the freed "
+      "task (a model finding of lsmc generate, not yet confirmed on a kernel: fails)",
+      build_fork_failure_fexit_create, {}, {}, true);
   add("exit-create", "a tracing program on free_task_struct asks for F_CREATE on the task being freed; then the map is freed",
       build_exit_create);
   add("fork-copies", "a task with an element forks; the child exits and is freed; the parent's element must survive",

@@ -86,6 +86,50 @@ void BusyCounterChecker::on_end(sim::Execution& exec) {
   }
 }
 
+namespace {
+bool live_incarnation(sim::Execution& exec, const mk::Ref<mk::Selem>& r) {
+  const sim::ObjectRecord* rec = exec.object(r.id);
+  return rec != nullptr && rec->live && r.p->id == r.id;
+}
+
+bool contains(const std::vector<mk::Ref<mk::Selem>>& list, const mk::Ref<mk::Selem>& r) {
+  for (const auto& x : list) {
+    if (x == r) return true;
+  }
+  return false;
+}
+}  // namespace
+
+void LinkageChecker::on_end(sim::Execution& exec) {
+  auto half = [&exec](const mk::Ref<mk::Selem>& selem, const std::string& why) {
+    exec.fail("linkage", exec.describe(selem.id, 0) + " " + why + " at the end: linked on one list only");
+  };
+  for (const auto& smap : k_.maps()) {
+    const sim::ObjectRecord* mrec = exec.object(smap->id);
+    if (mrec == nullptr || !mrec->live) continue;
+    for (const mk::Bucket& b : smap->buckets) {
+      for (const mk::Ref<mk::Selem>& selem : b.list) {
+        if (!live_incarnation(exec, selem)) continue;  // the lifetime checker names that one
+        const mk::Ref<mk::Storage> st = selem->local_storage;
+        if (!selem->storage_linked || !st || !contains(st->list, selem)) half(selem, "is in " + smap->name + "'s bucket but not in its storage's list");
+      }
+    }
+  }
+  auto owner_side = [&](const mk::Owner& owner) {
+    const sim::ObjectRecord* orec = exec.object(owner.id);
+    if (orec == nullptr || !orec->live || !owner.bpf_storage) return;
+    for (const mk::Ref<mk::Selem>& selem : owner.bpf_storage->list) {
+      if (!live_incarnation(exec, selem)) continue;
+      const mk::Ref<mk::Smap> smap = selem->smap;
+      const bool in_bucket = selem->map_linked && smap && selem->bucket < smap->buckets.size() &&
+                             contains(smap->buckets[selem->bucket].list, selem);
+      if (!in_bucket) half(selem, "is in " + owner.name + "'s storage but in no map bucket");
+    }
+  };
+  for (const auto& t : k_.tasks()) owner_side(*t);
+  for (const auto& c : k_.cgroups()) owner_side(*c);
+}
+
 void LeakChecker::on_end(sim::Execution& exec) {
   for (model::ObjectId id = 1; id < exec.objects().size(); ++id) {
     const sim::ObjectRecord& rec = exec.objects()[id];

@@ -51,6 +51,20 @@ private:
   const model::kernel::Kernel& k_;
 };
 
+// The paired linkage invariant at the end of an execution (every actor done): an element is on
+// both its map's bucket list and its storage's list, or on neither. The kernel unlinks the two
+// halves under two locks, one after the other; in between the element is half-linked, which is
+// fine while an unlink is running and a leak or a double free (bug 8) if it stays so.
+class LinkageChecker final : public sim::Observer {
+public:
+  explicit LinkageChecker(const model::kernel::Kernel& k) : k_(k) {}
+  void on_event(sim::Execution&, const sim::Event&) override {}
+  void on_end(sim::Execution& exec) override;
+
+private:
+  const model::kernel::Kernel& k_;
+};
+
 // At quiescence (owners and maps gone, grace periods run), nothing of these types is live.
 class LeakChecker final : public sim::Observer {
 public:

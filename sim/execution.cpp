@@ -61,8 +61,11 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
   params_ = &params;
   strategy.begin_execution(index);
   observers_ = {};
+  bool built = true;
   try {
     scenario.build(*this);
+  } catch (const Abort&) {
+    built = false;  // a property failed during set-up: the verdict is recorded, no actor runs
   } catch (...) {
     running_ = false;
     own_observers_.clear();
@@ -73,6 +76,7 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
   for (const auto& o : own_observers_) all_observers_.push_back(o.get());
   observers_ = all_observers_;
   try {
+    if (!built) throw Abort{};
     if (actors_.size() > config_.actors_max) {
       verdict_ = {VerdictKind::kLimit, "actors_max",
                   "the scenario spawns " + std::to_string(actors_.size()) +

@@ -57,6 +57,19 @@ TEST(Engine, LockOrderedNeverDeadlocks) {
   EXPECT_EQ(sim::run(request(*c.find("lock-ordered"), 3000)).outcome, sim::Outcome::kNothingFound);
 }
 
+// A property that fails while the scenario is being set up is a verdict like any other (it used to
+// escape run() and end the process).
+TEST(Engine, AFailureDuringSetUpIsAVerdictNotACrash) {
+  Lambda s([](sim::Setup& setup) {
+    setup.spawn("never", [](Env& env) { env.yield("unreachable"); });
+    setup.env().fail("model-error", "set-up could not seed its state");
+  });
+  const sim::RunReport r = sim::run(request(s, 10));
+  ASSERT_EQ(r.outcome, sim::Outcome::kViolation);
+  EXPECT_EQ(r.failure->verdict.property, "model-error");
+  EXPECT_EQ(r.failure->verdict.message, "set-up could not seed its state");
+}
+
 TEST(Engine, TakingAHeldLockAgainIsAnAADeadlock) {
   Lambda s([](sim::Setup& setup) {
     auto& lock = setup.make<model::ObjectId>(setup.env().new_lock(model::LockKind::kSpin, "l"));

@@ -1,5 +1,7 @@
 #include "model/linux/cgrp_storage.hpp"
 
+#include "model/linux/asserts.hpp"
+
 namespace lsmc::model::kernel {
 
 namespace {
@@ -18,9 +20,13 @@ int resolve_cgroup_fd(Env& env, const Fd& fd, Ref<Cgroup>& cgroup) {
 }  // namespace
 
 // bpf_cgrp_storage_lock() / _unlock() / _trylock() (v6.18)
-void bpf_cgrp_storage_lock(Env& env, Kernel& k) { busy_inc(env, k, OwnerKind::kCgroup); }
+void bpf_cgrp_storage_lock(Env& env, Kernel& k) {
+  cant_migrate(env, "bpf_cgrp_storage_lock");
+  busy_inc(env, k, OwnerKind::kCgroup);
+}
 void bpf_cgrp_storage_unlock(Env& env, Kernel& k) { busy_dec(env, k, OwnerKind::kCgroup); }
 bool bpf_cgrp_storage_trylock(Env& env, Kernel& k) {
+  cant_migrate(env, "bpf_cgrp_storage_trylock");
   if (busy_inc_return(env, k, OwnerKind::kCgroup) != 1) {
     busy_dec(env, k, OwnerKind::kCgroup);
     env.probe("busy counter refused");
@@ -97,6 +103,7 @@ int bpf_cgrp_storage_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) 
 // only while the cgroup is not dying.
 Ref<Selem> bpf_cgrp_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Cgroup> cgroup,
                                 const Value* value, uint64_t flags, Gfp gfp) {
+  warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_cgrp_storage_get");
   if ((flags & ~kGetFCreate) || !cgroup) return {};
   const bool nobusy = bpf_cgrp_storage_trylock(env, k);
   Ref<Selem> sdata = cgroup_storage_lookup(env, k, cgroup, smap, nobusy);
@@ -116,6 +123,7 @@ Ref<Selem> bpf_cgrp_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Cgroup> cgr
 
 // bpf_cgrp_storage_delete() (v6.18)
 int bpf_cgrp_storage_delete(Env& env, Kernel& k, Smap& smap, Ref<Cgroup> cgroup) {
+  warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_cgrp_storage_delete");
   if (!cgroup) return -kEINVAL;
   if (!bpf_cgrp_storage_trylock(env, k)) return -kEBUSY;
   const int ret = cgroup_storage_delete(env, k, cgroup, smap);

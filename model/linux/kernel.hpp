@@ -170,6 +170,8 @@ public:
   Storage* kzalloc_storage(Env& env, std::string_view label);
   Selem* kzalloc_selem(Env& env, std::string_view label);
   const std::vector<std::unique_ptr<Task>>& tasks() const { return tasks_; }
+  const std::vector<std::unique_ptr<Cgroup>>& cgroups() const { return cgroups_; }
+  const std::vector<std::unique_ptr<Smap>>& maps() const { return maps_; }
 
   // Tracing attachments and the program runner. attach() is bpf_check_attach_target()
   // (kernel/bpf/verifier.c, v6.18) for what the model knows: fentry/fexit need a traceable

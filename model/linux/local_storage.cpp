@@ -584,6 +584,7 @@ void bpf_local_storage_map_free(Env& env, Kernel& k, Smap& smap, Kernel::Busy* b
       const Ref<Selem> selem = b.list.front();
       const uint16_t cpu = env.context().cpu;
       if (busy != nullptr) {
+        ++env.context().migrate_disabled;  // migrate_disable()
         env.rmw(busy->obj[cpu], field::kBusyCount, "bpf_local_storage_map_free: this_cpu_inc(busy)");
         ++busy->count[cpu];
       }
@@ -591,6 +592,7 @@ void bpf_local_storage_map_free(Env& env, Kernel& k, Smap& smap, Kernel::Busy* b
       if (busy != nullptr) {
         env.rmw(busy->obj[cpu], field::kBusyCount, "bpf_local_storage_map_free: this_cpu_dec(busy)");
         --busy->count[cpu];
+        --env.context().migrate_disabled;  // migrate_enable()
       }
       // cond_resched_rcu()
       k.rcu.read_unlock(env, RcuFlavour::kRcu);

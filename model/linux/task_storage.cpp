@@ -1,5 +1,6 @@
 #include "model/linux/task_storage.hpp"
 
+#include "model/linux/asserts.hpp"
 #include "model/linux/cgrp_storage.hpp"
 
 namespace lsmc::model::kernel {
@@ -42,13 +43,17 @@ int busy_inc_return(Env& env, Kernel& k, OwnerKind type) {
 }
 
 // bpf_task_storage_lock() (v6.18)
-void bpf_task_storage_lock(Env& env, Kernel& k) { busy_inc(env, k, OwnerKind::kTask); }
+void bpf_task_storage_lock(Env& env, Kernel& k) {
+  cant_migrate(env, "bpf_task_storage_lock");
+  busy_inc(env, k, OwnerKind::kTask);
+}
 
 // bpf_task_storage_unlock() (v6.18)
 void bpf_task_storage_unlock(Env& env, Kernel& k) { busy_dec(env, k, OwnerKind::kTask); }
 
 // bpf_task_storage_trylock() (v6.18): fails if anything else on this CPU holds the counter.
 bool bpf_task_storage_trylock(Env& env, Kernel& k) {
+  cant_migrate(env, "bpf_task_storage_trylock");
   if (busy_inc_return(env, k, OwnerKind::kTask) != 1) {
     busy_dec(env, k, OwnerKind::kTask);
     env.probe("busy counter refused");
@@ -82,8 +87,10 @@ void bpf_task_storage_free(Env& env, Kernel& k, Ref<Task> task) {
 
 namespace {
 // pidfd_get_pid() + pid_task(pid, PIDTYPE_PID) (kernel/pid.c, v6.18)
-int resolve_pidfd(Env& env, const Fd& fd, Ref<Task>& task) {
+int resolve_pidfd(Env& env, const Fd& fd, Ref<Task>& task, std::string_view op) {
   if (fd.kind != Fd::Kind::kPidfd || fd.pid == nullptr) return kEBADF;
+  // "We should be in an RCU read side critical section, it should be safe to call pid_task."
+  warn_on_once(env, !rcu_read_lock_held(env), "!rcu_read_lock_held()", op);
   env.read(fd.pid->id, field::kPidTask, "pid_task(pid, PIDTYPE_PID)");
   task = fd.pid->task;
   return task ? 0 : kENOENT;
@@ -93,7 +100,7 @@ int resolve_pidfd(Env& env, const Fd& fd, Ref<Task>& task) {
 // bpf_pid_task_storage_lookup_elem() (v6.18)
 LookupResult bpf_pid_task_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
   Ref<Task> task;
-  if (int err = resolve_pidfd(env, fd, task)) return {err, {}};
+  if (int err = resolve_pidfd(env, fd, task, "bpf_pid_task_storage_lookup_elem")) return {err, {}};
   bpf_task_storage_lock(env, k);
   const Ref<Selem> sdata = task_storage_lookup(env, k, task, smap, true);
   bpf_task_storage_unlock(env, k);
@@ -108,7 +115,7 @@ LookupResult bpf_pid_task_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, c
 int bpf_pid_task_storage_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd,
                                      const Value& value, uint64_t flags) {
   Ref<Task> task;
-  if (int err = resolve_pidfd(env, fd, task)) return err;
+  if (int err = resolve_pidfd(env, fd, task, "bpf_pid_task_storage_update_elem")) return err;
   bpf_task_storage_lock(env, k);
   const SdataOrErr r = bpf_local_storage_update(env, k, as_owner(task), smap, value, flags, Gfp::kAtomic);
   bpf_task_storage_unlock(env, k);
@@ -129,7 +136,7 @@ int task_storage_delete(Env& env, Kernel& k, Ref<Task> task, Smap& smap, bool no
 // bpf_pid_task_storage_delete_elem() (v6.18)
 int bpf_pid_task_storage_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
   Ref<Task> task;
-  if (int err = resolve_pidfd(env, fd, task)) return err;
+  if (int err = resolve_pidfd(env, fd, task, "bpf_pid_task_storage_delete_elem")) return err;
   bpf_task_storage_lock(env, k);
   const int err = task_storage_delete(env, k, task, smap, true);
   bpf_task_storage_unlock(env, k);
@@ -167,6 +174,7 @@ bool null_task(Env& env, Kernel& k, Ref<Task> task, std::string_view helper) {
 // (without caching) but never creates.
 Ref<Selem> bpf_task_storage_get_recur(Env& env, Kernel& k, Smap& smap, Ref<Task> task,
                                       const Value* value, uint64_t flags, Gfp gfp) {
+  warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_task_storage_get_recur");
   if ((flags & ~kGetFCreate) || null_task(env, k, task, "bpf_task_storage_get_recur")) return {};
   if (k.bug(Bug::kRecursionDeadlock)) {  // before the busy counter existed (bug 4)
     return __bpf_task_storage_get(env, k, smap, task, value, flags, gfp, true);
@@ -186,6 +194,7 @@ Ref<Selem> bpf_task_storage_get_recur(Env& env, Kernel& k, Smap& smap, Ref<Task>
 // bpf_task_storage_get() (v6.18): programs that cannot recurse (LSM, iter, struct_ops).
 Ref<Selem> bpf_task_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Task> task,
                                 const Value* value, uint64_t flags, Gfp gfp) {
+  warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_task_storage_get");
   if ((flags & ~kGetFCreate) || null_task(env, k, task, "bpf_task_storage_get")) return {};
   if (k.bug(Bug::kBusyFailsLookup)) return bpf_task_storage_get_recur(env, k, smap, task, value, flags, gfp);
   bpf_task_storage_lock(env, k);
@@ -196,6 +205,7 @@ Ref<Selem> bpf_task_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Task> task,
 
 // bpf_task_storage_delete_recur() (v6.18)
 int bpf_task_storage_delete_recur(Env& env, Kernel& k, Smap& smap, Ref<Task> task) {
+  warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_task_storage_delete_recur");
   if (null_task(env, k, task, "bpf_task_storage_delete_recur")) return -kEINVAL;
   if (k.bug(Bug::kRecursionDeadlock)) return -task_storage_delete(env, k, task, smap, true);
   const bool nobusy = bpf_task_storage_trylock(env, k);
@@ -206,6 +216,7 @@ int bpf_task_storage_delete_recur(Env& env, Kernel& k, Smap& smap, Ref<Task> tas
 
 // bpf_task_storage_delete() (v6.18)
 int bpf_task_storage_delete(Env& env, Kernel& k, Smap& smap, Ref<Task> task) {
+  warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_task_storage_delete");
   if (null_task(env, k, task, "bpf_task_storage_delete")) return -kEINVAL;
   if (k.bug(Bug::kBusyFailsLookup)) return bpf_task_storage_delete_recur(env, k, smap, task);
   bpf_task_storage_lock(env, k);
@@ -235,10 +246,12 @@ int prog_task_storage_delete(Env& env, Kernel& k, const ProgCtx& ctx, Smap& smap
 LookupResult sys_map_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, uint64_t flags) {
   if ((flags & ~kBpfFLock) || ((flags & kBpfFLock) && !smap.has_spin_lock)) return {kEINVAL, {}};
   env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_LOOKUP_ELEM)");
+  ++env.context().migrate_disabled;  // bpf_map_copy_value: bpf_disable_instrumentation()
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   LookupResult r = smap.type == OwnerKind::kTask ? bpf_pid_task_storage_lookup_elem(env, k, smap, fd)
                                                  : bpf_cgrp_storage_lookup_elem(env, k, smap, fd);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  --env.context().migrate_disabled;  // bpf_enable_instrumentation()
   return r;
 }
 
@@ -247,21 +260,25 @@ int sys_map_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, const Val
                         uint64_t flags) {
   if ((flags & kBpfFLock) && !smap.has_spin_lock) return kEINVAL;
   env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_UPDATE_ELEM)");
+  ++env.context().migrate_disabled;  // bpf_map_update_value: bpf_disable_instrumentation()
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   const int err = smap.type == OwnerKind::kTask
                       ? bpf_pid_task_storage_update_elem(env, k, smap, fd, value, flags)
                       : bpf_cgrp_storage_update_elem(env, k, smap, fd, value, flags);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  --env.context().migrate_disabled;  // bpf_enable_instrumentation()
   return err;
 }
 
 // map_delete_elem() (kernel/bpf/syscall.c, v6.18)
 int sys_map_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
   env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_DELETE_ELEM)");
+  ++env.context().migrate_disabled;  // map_delete_elem: bpf_disable_instrumentation()
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   const int err = smap.type == OwnerKind::kTask ? bpf_pid_task_storage_delete_elem(env, k, smap, fd)
                                                 : bpf_cgrp_storage_delete_elem(env, k, smap, fd);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  --env.context().migrate_disabled;  // bpf_enable_instrumentation()
   return err;
 }
 

@@ -19,6 +19,7 @@ World& make_world(sim::Setup& s, const WorldOptions& options) {
             [&w, f](model::Env& env) { w.k.rcu.gp_actor(env, f, [&w] { return w.k.quiescent(); }); }, o);
   }
   s.observe(std::make_unique<CacheSanityChecker>(w.k));
+  s.observe(std::make_unique<LinkageChecker>(w.k));
   s.observe(std::make_unique<ContextChecker>(options.knobs.preempt_rt));
   s.observe(std::make_unique<BusyCounterChecker>(w.k));
   if (options.quiescent_at_end) {

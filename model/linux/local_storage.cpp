@@ -195,10 +195,34 @@ void bpf_local_storage_free_rcu(Env& env, Kernel& k, Ref<Storage> storage) {
   env.free(storage.id, "bpf_local_storage_free_rcu: bpf_mem_cache_raw_free");
 }
 
+// lsmc's invariant (not a kernel assertion), paired with the owner side: a storage is freed only
+// when no live owner points at it any more and its list is empty. The one exception is a storage
+// that was never published: bpf_local_storage_alloc() frees the loser of the cmpxchg race with its
+// first element still on the list (callers pass published = false). A half-built child
+// (copy_process before RCU_INIT_POINTER(p->bpf_storage, NULL)) holds its parent's pointer as
+// dup_task_struct copied it; it is not an owner yet and is not counted.
+void check_storage_free(Env& env, Kernel& k, Ref<Storage> storage, bool published) {
+  if (!published) return;
+  env.check(storage->list.empty(), "invariant",
+            "bpf_local_storage_free of a storage whose list still holds " + std::to_string(storage->list.size()) +
+                " element(s)");
+  auto points_here = [&](const Owner& o) { return o.bpf_storage.p == storage.p && o.bpf_storage.id == storage.id; };
+  for (const auto& t : k.tasks()) {
+    const bool owner = t->state != Task::State::kFreed && t->state != Task::State::kForking;
+    env.check(!owner || !points_here(*t), "invariant",
+              "bpf_local_storage_free of the storage " + t->name + "->bpf_storage still points at");
+  }
+  for (const auto& c : k.cgroups()) {
+    env.check(!points_here(*c), "invariant",
+              "bpf_local_storage_free of the storage " + c->name + "->bpf_cgrp_storage still points at");
+  }
+}
+
 // bpf_local_storage_free() (v6.18)
 void bpf_local_storage_free(Env& env, Kernel& k, Ref<Storage> storage, Smap* smap, bool bpf_ma,
-                            bool reuse_now) {
+                            bool reuse_now, bool published) {
   if (!storage) return;
+  check_storage_free(env, k, storage, published);
   if (!bpf_ma) {
     // __bpf_local_storage_free()
     if (reuse_now) {
@@ -423,7 +447,7 @@ int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, R
   if (owner->bpf_storage) {
     env.probe("storage cmpxchg lost");
     bpf_selem_unlink_map(env, k, first);
-    bpf_local_storage_free(env, k, storage, &smap, smap_bpf_ma(smap), true);
+    bpf_local_storage_free(env, k, storage, &smap, smap_bpf_ma(smap), true, false);
     return kEAGAIN;
   }
   owner->bpf_storage = storage;

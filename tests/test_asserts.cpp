@@ -1,5 +1,6 @@
 // The kernel's own assertions as model checks (model/linux/asserts.hpp): each fires where the
-// kernel's would, and not where the kernel's callers set up the context it asks for.
+// kernel's would, and not where the kernel's callers set up the context it asks for. And the
+// model's paired linkage invariant (properties/kernel_checks.hpp).
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -18,16 +19,18 @@ namespace {
 namespace mk = model::kernel;
 using model::Env;
 
-// One actor runs `body` on a kernel with a task storage map and a task.
-sim::RunReport run_actor(std::function<void(Env&, mk::Kernel&, mk::Smap&, mk::Task&)> body) {
+// One actor runs `body` on a kernel with a task storage map and a task (with the linkage checker
+// when `linkage` is set).
+sim::RunReport run_actor(std::function<void(Env&, mk::Kernel&, mk::Smap&, mk::Task&)> body, bool linkage = false) {
   struct St {
     explicit St(Env& env) : k(env, mk::Knobs{}, {}) {}
     mk::Kernel k;
     mk::Smap* m = nullptr;
     mk::Task* t = nullptr;
   };
-  test::Lambda s([body](sim::Setup& setup) {
+  test::Lambda s([body, linkage](sim::Setup& setup) {
     St& st = setup.make<St>(setup.env());
+    if (linkage) setup.observe(std::make_unique<properties::LinkageChecker>(st.k));
     st.m = &mk::bpf_local_storage_map_alloc(setup.env(), st.k, mk::OwnerKind::kTask, "m", false);
     st.t = &mk::task_for_scenario(setup.env(), st.k, "p", 100);
     setup.spawn("caller", [&st, body](Env& env) { body(env, st.k, *st.m, *st.t); });
@@ -37,17 +40,6 @@ sim::RunReport run_actor(std::function<void(Env&, mk::Kernel&, mk::Smap&, mk::Ta
   r.config.executions_max = 20;
   r.observers = properties::default_observers;
   return sim::run(r);
-}
-
-// Creates t's element under a program, then (both=false) takes it off the storage's list only.
-void k_run(Env& env, mk::Kernel& k, mk::Smap& m, mk::Task& t, bool both) {
-  k.run_prog(env, mk::ProgType::kTracing, [&](Env& e, const mk::ProgCtx& c) {
-    const mk::Ref<mk::Selem> sdata = mk::prog_task_storage_get(e, k, c, m, mk::Ref<mk::Task>::of(&t), mk::kGetFCreate);
-    if (both || !sdata) return;
-    const mk::Ref<mk::Storage> st = t.bpf_storage;
-    st->list.clear();  // the storage half of an unlink, without the map half
-    sdata.p->storage_linked = false;
-  });
 }
 
 std::string message(const sim::RunReport& r) { return r.failure ? r.failure->verdict.message : "(none)"; }
@@ -89,30 +81,20 @@ TEST(KernelAsserts, ProgramsAndSyscallsSatisfyThem) {
 // The paired linkage invariant: an element left on its map's bucket list but on no storage list
 // (half an unlink done, the other half never) is a finding at the end.
 TEST(KernelInvariants, AnElementLinkedOnOneListOnlyAtTheEndIsReported) {
-  auto run = [](bool both) {
-    struct St {
-      explicit St(Env& env) : k(env, mk::Knobs{}, {}) {}
-      mk::Kernel k;
-    };
-    test::Lambda s([both](sim::Setup& setup) {
-      St& st = setup.make<St>(setup.env());
-      setup.observe(std::make_unique<properties::LinkageChecker>(st.k));
-      mk::Smap& m = mk::bpf_local_storage_map_alloc(setup.env(), st.k, mk::OwnerKind::kTask, "m", false);
-      mk::Task& t = mk::task_for_scenario(setup.env(), st.k, "p", 100);
-      setup.spawn("creator", [&st, &m, &t, both](Env& env) {
-        k_run(env, st.k, m, t, both);
+  auto create = [](bool half_unlink) {
+    return [half_unlink](Env& env, mk::Kernel& k, mk::Smap& m, mk::Task& t) {
+      k.run_prog(env, mk::ProgType::kTracing, [&](Env& e, const mk::ProgCtx& c) {
+        const mk::Ref<mk::Selem> sdata = mk::prog_task_storage_get(e, k, c, m, mk::Ref<mk::Task>::of(&t), mk::kGetFCreate);
+        if (!half_unlink || !sdata) return;
+        t.bpf_storage->list.clear();  // the storage half of an unlink, without the map half
+        sdata.p->storage_linked = false;
       });
-    });
-    sim::RunRequest r;
-    r.scenario = &s;
-    r.config.executions_max = 5;
-    r.observers = properties::default_observers;
-    return sim::run(r);
+    };
   };
-  EXPECT_EQ(run(true).outcome, sim::Outcome::kNothingFound);
-  const sim::RunReport half = run(false);
+  EXPECT_EQ(run_actor(create(false), true).outcome, sim::Outcome::kNothingFound);
+  const sim::RunReport half = run_actor(create(true), true);
   ASSERT_EQ(half.outcome, sim::Outcome::kViolation);
-  EXPECT_EQ(half.failure->verdict.property, "linkage");
+  EXPECT_EQ(half.failure->verdict.property, "linkage") << message(half);
 }
 
 }  // namespace

@@ -77,9 +77,6 @@ public:
     free_.clear();
   }
 
-  // How many objects sit on `cpu`'s free list (tests).
-  std::size_t cached(uint16_t cpu) const { return cpu < free_.size() ? free_[cpu].size() : 0; }
-
 private:
   std::vector<T*>& free_list(uint16_t cpu) {
     if (free_.size() <= cpu) free_.resize(cpu + 1u);

@@ -97,6 +97,27 @@ void build_exit_vs_mapfree(sim::Setup& s) {
   spawn_work(s, w, "close_map2", 1, [&w, &m2](Env& e) { mk::bpf_map_free_deferred(e, w.k, m2); });
 }
 
+// An actor on CPU 0 forks `parent` as `plan` says (a child that is born exits and is reaped);
+// the flag returned is set once copy_process and the child's exit are done.
+const bool& spawn_fork(sim::Setup& s, World& w, mk::Task& parent, mk::ForkPlan plan) {
+  auto& forked = s.make<bool>(false);
+  spawn_work(s, w, "fork", 0, [&w, &parent, &forked, plan](Env& e) {
+    if (mk::Task* child = mk::copy_process(e, w.k, parent, plan)) {
+      mk::do_exit(e, w.k, *child);
+      mk::release_task(e, w.k, *child);
+    }
+    forked = true;
+  });
+  return forked;
+}
+
+// The exit-create program: at fexit of bpf_task_storage_free(), F_CREATE on its task argument.
+void attach_exit_create(World& w, mk::Smap& m) {
+  w.k.attach(mk::fn("bpf_task_storage_free"), mk::AttachKind::kFexit, ProgType::kTracing, [&w, &m](Env& e, const ProgCtx& c) {
+    mk::prog_task_storage_get(e, w.k, c, m, c.task, mk::kGetFCreate);
+  });
+}
+
 void build_fork_failure(sim::Setup& s) {
   World& w = make_world(s, {knobs_with(), true});
   Env& env = s.env();
@@ -107,18 +128,10 @@ void build_fork_failure(sim::Setup& s) {
     mk::prog_task_storage_get(e, w.k, c, m, c.task, mk::kGetFCreate);
   }, 8);
   const int fail = static_cast<int>(s.params().get("fail"));
-  auto& forked = s.make<bool>(false);
-  spawn_work(s, w, "fork", 0, [&w, &parent, &forked, fail](Env& e) {
-    mk::ForkPlan plan;
-    plan.fail_after_step = fail ? 0 : -1;
-    plan.pid_nr = 200;
-    mk::Task* child = mk::copy_process(e, w.k, parent, plan);
-    if (child != nullptr) {
-      mk::do_exit(e, w.k, *child);
-      mk::release_task(e, w.k, *child);
-    }
-    forked = true;
-  });
+  mk::ForkPlan plan;
+  plan.fail_after_step = fail ? 0 : -1;
+  plan.pid_nr = 200;
+  const bool& forked = spawn_fork(s, w, parent, plan);
   spawn_work(s, w, "close_map", 1, [&w, &m, &forked](Env& e) {
     e.wait_until([&forked] { return forked; }, "fork done");
     mk::bpf_map_free_deferred(e, w.k, m);
@@ -134,17 +147,10 @@ void build_fork_early_failure(sim::Setup& s) {
   mk::Smap& m = task_map(env, w);
   mk::Task& parent = mk::task_for_scenario(env, w.k, "parent", 100);
   seed_element(env, w, m, parent, 42);
-  auto& forked = s.make<bool>(false);
-  spawn_work(s, w, "fork", 0, [&w, &parent, &forked](Env& e) {
-    mk::ForkPlan plan;
-    plan.pid_nr = 200;
-    plan.fail_before_storage_init = true;  // copy_creds fails (e.g. -ENOMEM in prepare_creds)
-    if (mk::Task* child = mk::copy_process(e, w.k, parent, plan)) {
-      mk::do_exit(e, w.k, *child);
-      mk::release_task(e, w.k, *child);
-    }
-    forked = true;
-  });
+  mk::ForkPlan plan;
+  plan.pid_nr = 200;
+  plan.fail_before_storage_init = true;  // copy_creds fails (e.g. -ENOMEM in prepare_creds)
+  const bool& forked = spawn_fork(s, w, parent, plan);
   spawn_work(s, w, "parent_lookup", 1, [&w, &m, &parent, &forked](Env& e) {
     e.wait_until([&forked] { return forked; }, "fork done");
     w.k.rcu.barrier(e, model::RcuFlavour::kRcu);  // bad_fork_free's delayed_free_task has run
@@ -160,9 +166,7 @@ void build_exit_create(sim::Setup& s) {
   Env& env = s.env();
   mk::Smap& m = task_map(env, w);
   mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
-  w.k.attach(mk::fn("bpf_task_storage_free"), mk::AttachKind::kFexit, ProgType::kTracing, [&w, &m](Env& e, const ProgCtx& c) {
-    mk::prog_task_storage_get(e, w.k, c, m, c.task, mk::kGetFCreate);
-  });
+  attach_exit_create(w, m);
   spawn_work(s, w, "exit", 0, [&w, &t](Env& e) {
     mk::do_exit(e, w.k, t);
     mk::release_task(e, w.k, t);
@@ -184,18 +188,12 @@ void build_fork_failure_fexit_create(sim::Setup& s) {
   Env& env = s.env();
   mk::Smap& m = task_map(env, w);
   mk::Task& parent = mk::task_for_scenario(env, w.k, "parent", 100);
-  w.k.attach(mk::fn("bpf_task_storage_free"), mk::AttachKind::kFexit, ProgType::kTracing, [&w, &m](Env& e, const ProgCtx& c) {
-    mk::prog_task_storage_get(e, w.k, c, m, c.task, mk::kGetFCreate);
-  });
-  auto& forked = s.make<bool>(false);
-  spawn_work(s, w, "fork", 0, [&w, &parent, &forked](Env& e) {
-    mk::ForkPlan plan;
-    plan.pid_nr = 200;
-    plan.fail_after_step = 0;  // copy_process fails after security_task_alloc
-    plan.faults = false;
-    mk::copy_process(e, w.k, parent, plan);
-    forked = true;
-  });
+  attach_exit_create(w, m);
+  mk::ForkPlan plan;
+  plan.pid_nr = 200;
+  plan.fail_after_step = 0;  // copy_process fails after security_task_alloc
+  plan.faults = false;
+  const bool& forked = spawn_fork(s, w, parent, plan);
   spawn_work(s, w, "close_map", 1, [&w, &m, &forked](Env& e) {
     e.wait_until([&forked] { return forked; }, "fork done");
     w.k.rcu.barrier(e, model::RcuFlavour::kRcu);  // bad_fork_free's delayed_free_task has run

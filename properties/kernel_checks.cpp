@@ -14,7 +14,7 @@ void CacheSanityChecker::check(sim::Execution& exec) {
   for (const auto& task : k_.tasks()) {
     const mk::Ref<mk::Storage> storage = task->bpf_storage;
     const sim::ObjectRecord* rec = exec.object(task->id);
-    if (!storage || rec == nullptr || !rec->live) continue;
+    if (!storage || rec == nullptr || !rec->live || storage->destroying) continue;
     // Inside local_storage->lock the list and the cache change in separate steps; the invariant
     // holds whenever nobody holds the lock.
     const sim::ObjectRecord* lock = exec.object(storage->lock);

@@ -53,6 +53,7 @@ std::vector<ConfigField> config_fields(const Config& config) {
   std::vector<ConfigField> out;
   out.push_back({"strategy", config.strategy});
   out.push_back({"mutant", config.mutant.empty() ? "none" : config.mutant});
+  out.push_back({"profile", config.profile});
   for (const auto& f : kNumberFields) out.push_back({f.name, std::to_string(config.*f.member)});
   return out;
 }
@@ -66,6 +67,11 @@ std::optional<std::string> set_config_field(Config& config, const std::string& n
   }
   if (name == "mutant") {
     config.mutant = value == "none" ? "" : value;
+    return std::nullopt;
+  }
+  if (name == "profile") {
+    if (value.empty()) return "config profile: empty name";
+    config.profile = value;
     return std::nullopt;
   }
   for (const auto& f : kNumberFields) {
@@ -85,6 +91,13 @@ std::optional<std::string> set_config_field(Config& config, const std::string& n
 }
 
 std::optional<std::string> validate(const Config& config) {
+  bool known_profile = false;
+  std::string profiles;
+  for (std::string_view p : kProfiles) {
+    known_profile = known_profile || config.profile == p;
+    profiles += (profiles.empty() ? "" : ", ") + std::string(p);
+  }
+  if (!known_profile) return "config profile: unknown profile '" + config.profile + "' (known: " + profiles + ")";
   for (const auto& f : kNumberFields) {
     const uint64_t v = config.*f.member;
     if (v < f.min || v > f.max) {

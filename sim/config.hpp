@@ -5,14 +5,22 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lsmc::sim {
+
+// The kernel profiles a scenario can declare: linux-6.18 (this machine's kernel, as shipped) and
+// linux-7.0 (rqspinlock, no busy counters, bpf_selem_unlink_nofail). The first is the default.
+inline constexpr std::string_view kProfiles[] = {"linux-6.18", "linux-7.0"};
 
 struct Config {
   // What to run.
   std::string strategy = "portfolio";
   std::string mutant;  // empty: the model as the kernel has it
+  // The kernel version the model follows (a scenario declares the profiles it applies to;
+  // scenarios that model no kernel ignore it). Names: sim::kProfiles.
+  std::string profile = "linux-6.18";
   uint64_t seed = 1;
 
   // Exploration budget: the amount of work asked for. Using it up with nothing found is a pass.

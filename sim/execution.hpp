@@ -120,6 +120,7 @@ private:
   const Params& params() const override { return *params_; }
   model::Env& env() override { return *this; }
   bool mutant(std::string_view name) const override { return config_.mutant == name; }
+  std::string_view profile() const override { return config_.profile; }
   void keep(std::unique_ptr<HolderBase> holder) override { state_.push_back(std::move(holder)); }
   void observe(std::unique_ptr<Observer> observer) override;
 

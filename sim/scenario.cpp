@@ -28,6 +28,50 @@ const MutantInfo* Catalog::find_mutant(std::string_view name) const {
   return nullptr;
 }
 
+namespace {
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+bool has(const std::vector<std::string>& names, std::string_view name) {
+  for (const auto& n : names) {
+    if (n == name) return true;
+  }
+  return false;
+}
+}  // namespace
+
+std::vector<std::string> run_profiles(const Scenario& scenario, const MutantInfo* mutant) {
+  std::vector<std::string> out;
+  const std::vector<std::string_view> declared = scenario.profiles();
+  if (declared.empty()) return {std::string(kProfiles[0])};
+  for (std::string_view p : declared) {
+    if (mutant == nullptr || mutant->profiles.empty() || has(mutant->profiles, p)) out.emplace_back(p);
+  }
+  return out;
+}
+
+std::optional<std::string> check_profile(const Scenario& scenario, const MutantInfo* mutant,
+                                         std::string_view profile) {
+  std::vector<std::string> declared;
+  for (std::string_view p : scenario.profiles()) declared.emplace_back(p);
+  if (declared.empty()) {
+    if (profile == kProfiles[0]) return std::nullopt;
+    return "scenario '" + std::string(scenario.name()) + "' models no kernel version; it runs under " +
+           std::string(kProfiles[0]) + " only, not --profile " + std::string(profile);
+  }
+  if (!has(declared, profile)) {
+    return "scenario '" + std::string(scenario.name()) + "' does not apply to profile " + std::string(profile) +
+           " (it declares: " + joined(declared) + ")";
+  }
+  if (mutant != nullptr && !mutant->profiles.empty() && !has(mutant->profiles, profile)) {
+    return "mutant '" + mutant->name + "' is a bug of " + joined(mutant->profiles) + ", not of " +
+           std::string(profile) + " (try --profile " + mutant->profiles.front() + ")";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> resolve_params(const Scenario& scenario,
                                           const std::map<std::string, int64_t>& given,
                                           Params& out) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "model/env.hpp"
+#include "sim/config.hpp"
 
 namespace lsmc::sim {
 
@@ -64,6 +65,8 @@ public:
   virtual model::Env& env() = 0;
   // True when `--mutant name` was given: the scenario puts that bug back.
   virtual bool mutant(std::string_view name) const = 0;
+  // The kernel profile of the run (Config::profile): which version's functions the model runs.
+  virtual std::string_view profile() const = 0;
   // A checker for this execution only, typically one that reads the scenario's model state.
   virtual void observe(std::unique_ptr<Observer> observer) = 0;
 
@@ -99,6 +102,9 @@ public:
   virtual std::vector<std::string_view> probes() const { return {}; }
   // Whether a finding is expected in the unmutated model (the generic examples that fail).
   virtual bool expected_to_fail() const { return false; }
+  // The kernel profiles (sim::kProfiles) this scenario applies to; empty: it models no kernel
+  // version and runs under the default profile only.
+  virtual std::vector<std::string_view> profiles() const { return {}; }
   // Combinations of parameters that each lie in range but mean nothing (a design that does not
   // exist): the message to refuse them with.
   virtual std::optional<std::string> check_params(const Params& params) const {
@@ -113,7 +119,16 @@ struct MutantInfo {
   std::string name;
   std::string description;
   std::vector<std::string> scenarios;
+  std::vector<std::string> profiles;  // the kernel versions that have the code the bug is in
 };
+
+// Whether `profile` is one `scenario` (and `mutant`, if any) applies to: the message to refuse
+// the run with, or nothing.
+std::optional<std::string> check_profile(const Scenario& scenario, const MutantInfo* mutant,
+                                         std::string_view profile);
+// The profiles a scenario runs on, with `mutant` (may be null): its declared ones that the
+// mutant also declares; the default profile alone for a scenario that models no kernel.
+std::vector<std::string> run_profiles(const Scenario& scenario, const MutantInfo* mutant);
 
 // The scenarios and mutants a binary knows. Built by a function, never a static registry.
 class Catalog {

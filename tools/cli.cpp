@@ -81,6 +81,7 @@ int exit_code_for(sim::Outcome outcome) {
 struct ExploreOptions {
   std::string scenario;
   std::string mutant;
+  std::string profile;  // empty: the first profile the scenario (and mutant) applies to
   std::string strategy = "portfolio";
   uint64_t seed = 1;
   uint64_t executions = 10000;
@@ -125,8 +126,10 @@ public:
       for (const auto& m : catalog_.mutants()) {
         std::string scen;
         for (const auto& s : m.scenarios) scen += (scen.empty() ? "" : ",") + s;
+        std::string profs;
+        for (const auto& p : m.profiles) profs += (profs.empty() ? "" : ",") + p;
         out_ << std::left << std::setw(static_cast<int>(width)) << m.name << "  " << m.description
-             << " [scenarios: " << scen << "]\n";
+             << " [scenarios: " << scen << "]" << (profs.empty() ? "" : " [profiles: " + profs + "]") << "\n";
       }
       return kExitOk;
     }
@@ -139,6 +142,9 @@ public:
         ps += (ps.empty() ? "" : " ") + std::string(p.name) + "=" + std::to_string(p.default_value);
       }
       if (!ps.empty()) out_ << " [params: " << ps << "]";
+      std::string profs;
+      for (std::string_view p : s->profiles()) profs += (profs.empty() ? "" : ",") + std::string(p);
+      if (!profs.empty()) out_ << " [profiles: " << profs << "]";
       out_ << "\n";
     }
     return kExitOk;
@@ -580,6 +586,16 @@ private:
     sim::Config& c = req.config;
     c.strategy = o.strategy;
     c.mutant = o.mutant;
+    const sim::MutantInfo* mutant = o.mutant.empty() ? nullptr : catalog_.find_mutant(o.mutant);
+    if (o.profile.empty()) {
+      const std::vector<std::string> applicable = sim::run_profiles(*req.scenario, mutant);
+      if (applicable.empty()) {
+        throw UsageError("mutant '" + o.mutant + "' and scenario '" + scenario_name + "' share no kernel profile");
+      }
+      c.profile = applicable.front();
+    } else {
+      c.profile = o.profile;
+    }
     c.seed = o.seed;
     c.executions_max = o.executions;
     c.seconds_max = o.seconds;
@@ -598,6 +614,7 @@ private:
       if (auto err = sim::set_config_field(c, name, value)) throw UsageError(*err);
     }
     if (auto err = sim::validate(c)) throw UsageError(*err);
+    if (auto err = sim::check_profile(*req.scenario, mutant, c.profile)) throw UsageError(*err);
     if (!sim::make_strategy(c.strategy, c.seed)) {
       std::string known;
       for (const auto& s : sim::strategy_catalog()) known += (known.empty() ? "" : ", ") + std::string(s.name);
@@ -620,6 +637,7 @@ private:
     std::ostringstream cmd;
     cmd << "lsmc explore --scenario " << shell_quote(std::string(req.scenario->name()));
     if (!req.config.mutant.empty()) cmd << " --mutant " << shell_quote(req.config.mutant);
+    if (req.config.profile != sim::kProfiles[0]) cmd << " --profile " << req.config.profile;
     cmd << " --strategy " << shell_quote(req.config.strategy) << " --seed " << req.config.seed;
     const bool learns = req.config.strategy == "dfs" || req.config.strategy == "icb" ||
                         req.config.strategy == "dpor" || req.config.strategy == "pct";
@@ -650,7 +668,7 @@ private:
       out_ << "lsmc " << traces::lsmc_version() << " explore: scenario " << req.scenario->name();
       for (const auto& [name, value] : req.params.values()) out_ << " " << name << "=" << value;
       out_ << "\n  mutant " << (req.config.mutant.empty() ? "none" : req.config.mutant)
-           << ", strategy " << req.config.strategy << ", seed " << req.config.seed
+           << ", profile " << req.config.profile << ", strategy " << req.config.strategy << ", seed " << req.config.seed
            << ", executions " << req.config.execution_first << ".."
            << req.config.execution_first + req.config.executions_max - 1
            << (req.config.seconds_max ? ", seconds_max " + std::to_string(req.config.seconds_max) : "")
@@ -678,7 +696,8 @@ private:
     if (report.failure) {
       trace_path = o.trace_out.empty()
                        ? "lsmc-" + std::string(req.scenario->name()) +
-                             (req.config.mutant.empty() ? "" : "-" + req.config.mutant) + "-seed" +
+                             (req.config.mutant.empty() ? "" : "-" + req.config.mutant) +
+                             (req.config.profile == sim::kProfiles[0] ? "" : "-" + req.config.profile) + "-seed" +
                              std::to_string(req.config.seed) + "-exec" +
                              std::to_string(report.failure->index) + ".trace"
                        : o.trace_out;
@@ -698,6 +717,7 @@ private:
     if (o.json) {
       nlohmann::json j;
       j["scenario"] = std::string(req.scenario->name());
+      j["profile"] = req.config.profile;
       j["mutant"] = req.config.mutant;
       j["strategy"] = req.config.strategy;
       j["seed"] = req.config.seed;
@@ -814,36 +834,46 @@ private:
       throw UsageError("--all runs every scenario and mutant; it takes no --scenario, --mutant or --trace-out");
     }
     struct Row {
-      std::string scenario, mutant, expected, got;
+      std::string scenario, mutant, profile, expected, got;
       uint64_t executions;
       double seconds;
     };
     std::vector<Row> rows;
     bool all_ok = true;
-    auto run_row = [&](const std::string& scenario, const std::string& mutant, bool expect_fail) {
+    auto run_row = [&](const std::string& scenario, const std::string& mutant, const std::string& profile,
+                       bool expect_fail) {
       ExploreOptions one = o;
       one.all = false;
       one.scenario = scenario;
       one.mutant = mutant;
+      one.profile = profile;
       sim::RunRequest req = make_request(one, scenario);
       const sim::RunReport r = sim::run(req);
       const bool found = r.outcome == sim::Outcome::kViolation;
       const bool ok = found == expect_fail && r.outcome != sim::Outcome::kNondeterminism &&
                       r.outcome != sim::Outcome::kLimit;
       all_ok = all_ok && ok;
-      rows.push_back({scenario, mutant.empty() ? "-" : mutant, expect_fail ? "finding" : "clean",
+      rows.push_back({scenario, mutant.empty() ? "-" : mutant, profile, expect_fail ? "finding" : "clean",
                       std::string(ok ? "ok: " : "UNEXPECTED: ") +
                           (found ? r.failure->verdict.property : std::string(sim::to_string(r.outcome))),
                       r.executions, r.seconds});
     };
-    for (const auto& s : catalog_.scenarios()) run_row(std::string(s->name()), "", s->expected_to_fail());
+    // Each scenario on each profile it declares; each mutant on each profile its scenario and
+    // it both declare.
+    for (const auto& s : catalog_.scenarios()) {
+      for (const auto& p : sim::run_profiles(*s, nullptr)) run_row(std::string(s->name()), "", p, s->expected_to_fail());
+    }
     for (const auto& m : catalog_.mutants()) {
-      for (const auto& s : m.scenarios) run_row(s, m.name, true);
+      for (const auto& s : m.scenarios) {
+        const sim::Scenario* sc = catalog_.find(s);
+        if (sc == nullptr) throw std::logic_error("mutant " + m.name + " names unknown scenario " + s);
+        for (const auto& p : sim::run_profiles(*sc, &m)) run_row(s, m.name, p, true);
+      }
     }
     if (o.json) {
       nlohmann::json j = nlohmann::json::array();
       for (const auto& r : rows) {
-        j.push_back({{"scenario", r.scenario}, {"mutant", r.mutant}, {"expected", r.expected},
+        j.push_back({{"scenario", r.scenario}, {"mutant", r.mutant}, {"profile", r.profile}, {"expected", r.expected},
                      {"result", r.got}, {"executions", r.executions}, {"seconds", r.seconds}});
       }
       out_ << j.dump(2) << "\n";
@@ -851,11 +881,11 @@ private:
       std::size_t ws = 8, wm = 6;
       for (const auto& r : rows) ws = std::max(ws, r.scenario.size()), wm = std::max(wm, r.mutant.size());
       const int cs = static_cast<int>(ws + 2), cm = static_cast<int>(wm + 2);
-      out_ << std::left << std::setw(cs) << "scenario" << std::setw(cm) << "mutant" << std::setw(10)
-           << "expected" << std::setw(12) << "executions" << "result\n";
+      out_ << std::left << std::setw(cs) << "scenario" << std::setw(cm) << "mutant" << std::setw(12) << "profile"
+           << std::setw(10) << "expected" << std::setw(12) << "executions" << "result\n";
       for (const auto& r : rows) {
-        out_ << std::left << std::setw(cs) << r.scenario << std::setw(cm) << r.mutant << std::setw(10)
-             << r.expected << std::setw(12) << r.executions << r.got << "\n";
+        out_ << std::left << std::setw(cs) << r.scenario << std::setw(cm) << r.mutant << std::setw(12) << r.profile
+             << std::setw(10) << r.expected << std::setw(12) << r.executions << r.got << "\n";
       }
       out_ << (all_ok ? "all scenarios and mutants behaved as expected\n"
                       : "SOME SCENARIOS DID NOT BEHAVE AS EXPECTED\n");
@@ -903,6 +933,11 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   explore->add_option("--mutant", eo.mutant,
                       "put this bug back into the model; without --scenario, explore every "
                       "scenario the mutant declares (see 'lsmc list --mutants')");
+  explore->add_option("--profile", eo.profile,
+                      "the kernel version the model follows: linux-6.18 (this machine's kernel, "
+                      "as shipped) or linux-7.0 (rqspinlock, no busy counters, "
+                      "bpf_selem_unlink_nofail); default: the first the scenario declares "
+                      "(see 'lsmc list')");
   explore->add_option("--strategy", eo.strategy,
                       "portfolio (the default: of every 8 executions, 4 uniform random walks and 4 PCT runs "
                       "of depths 1, 2, 3, 2 with horizons of 64..1024 steps; each execution depends only "

@@ -1,11 +1,13 @@
 #include "model/linux/cgrp_storage.hpp"
 
 #include "model/linux/asserts.hpp"
+#include "model/linux/cgrp_storage_7_0.hpp"
 
 namespace lsmc::model::kernel {
 
 namespace {
 Ref<Owner> as_owner(Ref<Cgroup> c) { return Ref<Owner>{c.p, c.id}; }
+}  // namespace
 
 // cgroup_v1v2_get_from_fd() (v6.18): EBADF for a non-cgroup fd. A directory fd reaches the
 // cgroup through kn->priv, which rmdir clears before the cgroup can be freed, under RCU
@@ -17,7 +19,6 @@ int resolve_cgroup_fd(Env& env, const Fd& fd, Ref<Cgroup>& cgroup) {
   env.read(cgroup.id, field::kOwnerUsage, "cgroup_v1v2_get_from_fd: css_tryget_online");
   return cgroup->dying ? kENOENT : 0;
 }
-}  // namespace
 
 // bpf_cgrp_storage_lock() / _unlock() / _trylock() (v6.18)
 void bpf_cgrp_storage_lock(Env& env, Kernel& k) {
@@ -37,6 +38,7 @@ bool bpf_cgrp_storage_trylock(Env& env, Kernel& k) {
 
 // bpf_cgrp_storage_free() (v6.18): from css_free_rwork_fn(), after a grace period.
 void bpf_cgrp_storage_free(Env& env, Kernel& k, Ref<Cgroup> cgroup) {
+  if (k.v7_0()) return v7_0::bpf_cgrp_storage_free(env, k, cgroup);
   ++env.context().migrate_disabled;
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   const Ref<Storage> storage = owner_storage_load(env, as_owner(cgroup), "bpf_cgrp_storage_free: cgroup->bpf_cgrp_storage");
@@ -58,6 +60,7 @@ Ref<Selem> cgroup_storage_lookup(Env& env, Kernel& k, Ref<Cgroup> cgroup, const 
 
 // bpf_cgrp_storage_lookup_elem() (v6.18)
 LookupResult bpf_cgrp_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
+  if (k.v7_0()) return v7_0::bpf_cgrp_storage_lookup_elem(env, k, smap, fd);
   Ref<Cgroup> cgroup;
   if (int err = resolve_cgroup_fd(env, fd, cgroup)) return {err, {}};
   bpf_cgrp_storage_lock(env, k);
@@ -73,6 +76,7 @@ LookupResult bpf_cgrp_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, const
 // bpf_cgrp_storage_update_elem() (v6.18)
 int bpf_cgrp_storage_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, const Value& value,
                                  uint64_t flags) {
+  if (k.v7_0()) return v7_0::bpf_cgrp_storage_update_elem(env, k, smap, fd, value, flags);
   Ref<Cgroup> cgroup;
   if (int err = resolve_cgroup_fd(env, fd, cgroup)) return err;
   bpf_cgrp_storage_lock(env, k);
@@ -83,6 +87,7 @@ int bpf_cgrp_storage_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, 
 
 // cgroup_storage_delete() (v6.18)
 int cgroup_storage_delete(Env& env, Kernel& k, Ref<Cgroup> cgroup, Smap& smap) {
+  if (k.v7_0()) return v7_0::cgroup_storage_delete(env, k, cgroup, smap);
   const Ref<Selem> sdata = cgroup_storage_lookup(env, k, cgroup, smap, false);
   if (!sdata) return kENOENT;
   bpf_selem_unlink(env, k, sdata, k.bug(Bug::kWrongFlavourAtFreeSite));
@@ -91,6 +96,7 @@ int cgroup_storage_delete(Env& env, Kernel& k, Ref<Cgroup> cgroup, Smap& smap) {
 
 // bpf_cgrp_storage_delete_elem() (v6.18)
 int bpf_cgrp_storage_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
+  if (k.v7_0()) return v7_0::bpf_cgrp_storage_delete_elem(env, k, smap, fd);
   Ref<Cgroup> cgroup;
   if (int err = resolve_cgroup_fd(env, fd, cgroup)) return err;
   bpf_cgrp_storage_lock(env, k);
@@ -103,6 +109,7 @@ int bpf_cgrp_storage_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) 
 // only while the cgroup is not dying.
 Ref<Selem> bpf_cgrp_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Cgroup> cgroup,
                                 const Value* value, uint64_t flags, Gfp gfp) {
+  if (k.v7_0()) return v7_0::bpf_cgrp_storage_get(env, k, smap, cgroup, value, flags, gfp);
   warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_cgrp_storage_get");
   if ((flags & ~kGetFCreate) || !cgroup) return {};
   const bool nobusy = bpf_cgrp_storage_trylock(env, k);
@@ -123,6 +130,7 @@ Ref<Selem> bpf_cgrp_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Cgroup> cgr
 
 // bpf_cgrp_storage_delete() (v6.18)
 int bpf_cgrp_storage_delete(Env& env, Kernel& k, Smap& smap, Ref<Cgroup> cgroup) {
+  if (k.v7_0()) return v7_0::bpf_cgrp_storage_delete(env, k, smap, cgroup);
   warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_cgrp_storage_delete");
   if (!cgroup) return -kEINVAL;
   if (!bpf_cgrp_storage_trylock(env, k)) return -kEBUSY;

@@ -6,6 +6,9 @@
 
 namespace lsmc::model::kernel {
 
+// cgroup_v1v2_get_from_fd(): the key of a cgroup storage syscall; 0 or a positive errno.
+int resolve_cgroup_fd(Env& env, const Fd& fd, Ref<Cgroup>& cgroup);
+
 void bpf_cgrp_storage_lock(Env& env, Kernel& k);
 void bpf_cgrp_storage_unlock(Env& env, Kernel& k);
 bool bpf_cgrp_storage_trylock(Env& env, Kernel& k);

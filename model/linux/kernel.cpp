@@ -16,10 +16,21 @@ std::string_view to_string(ProgType t) {
   return "?";
 }
 
+std::string_view to_string(Profile p) { return p == Profile::kLinux70 ? "linux-7.0" : "linux-6.18"; }
+
+std::optional<Profile> profile_from_name(std::string_view name) {
+  if (name == "linux-6.18") return Profile::kLinux618;
+  if (name == "linux-7.0") return Profile::kLinux70;
+  return std::nullopt;
+}
+
 Kernel::Kernel(Env& env, Knobs knobs, std::bitset<static_cast<std::size_t>(Bug::kCount)> bugs)
-    : knobs_(knobs), bugs_(bugs) {
+    : rqspinlocks(knobs.cpus), knobs_(knobs), bugs_(bugs) {
   rcu.init(env, Rcu::Knobs{knobs.rcu_trace_implies_rcu_gp});
+  // The per-CPU busy counters are gone in 7.0 ("Remove task and cgroup local storage percpu
+  // counters").
   for (Busy* b : {&task_busy_, &cgrp_busy_}) {
+    if (v7_0()) break;
     for (uint32_t cpu = 0; cpu < knobs.cpus; ++cpu) {
       b->obj.push_back(env.alloc(kBusyType, "DEFINE_PER_CPU(busy)"));
       b->count.push_back(0);
@@ -179,7 +190,7 @@ void Kernel::run_prog(Env& env, ProgType type, const ProgBody& body, Ref<Task> a
   rcu.read_lock(env, flavour);
   ProgCtx ctx;
   ctx.type = type;
-  ctx.recur_proto = type == ProgType::kTracing;
+  ctx.recur_proto = type == ProgType::kTracing && !v7_0();  // 7.0 has no _recur protos
   ctx.sleepable = sleepable;
   ctx.task = arg;
   body(env, ctx);
@@ -188,7 +199,7 @@ void Kernel::run_prog(Env& env, ProgType type, const ProgBody& body, Ref<Task> a
 }
 
 void Kernel::call_rcu_tasks_trace(Env& env, RcuCallback cb, std::string_view label) {
-  if (!bug(Bug::kCallRcuUnderRawLock)) {
+  if (!bug(Bug::kCallRcuUnderRawLock) && !v7_0()) {
     rcu.call(env, RcuFlavour::kTasksTrace, std::move(cb), label);
     return;
   }

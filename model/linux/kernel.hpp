@@ -6,6 +6,7 @@
 #include <bitset>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "model/linux/functions.hpp"
 #include "model/linux/mem_alloc.hpp"
 #include "model/linux/rcu.hpp"
+#include "model/linux/rqspinlock.hpp"
 #include "model/linux/types.hpp"
 
 namespace lsmc::model::kernel {
@@ -38,10 +40,23 @@ enum class Bug : uint8_t {
   kCacheFillWithoutRecheck,  // cache fill without the lock and the still-linked re-check
   kNullOwner,                // helpers do not check a NULL owner
   kSingleBucket,             // one bucket when there is one possible CPU
+  kMapfreeVsDestroyHalfunlink,  // 7.0 without bpf_selem_unlink_nofail: failable locks, no arbiter
   kCount
 };
 
+inline constexpr uint8_t kTimeoutStorageLock = 1, kTimeoutBucketLock = 2;  // Knobs::lock_timeouts
+
+// The kernel version whose functions the model runs (sim::Config::profile).
+enum class Profile : uint8_t {
+  kLinux618,  // v6.18 as shipped: raw spinlocks, per-CPU busy counters, _recur protos, bpf_mem_alloc
+  kLinux70,   // v7.0: rqspinlock, no busy counters, kmalloc_nolock, bpf_selem_unlink_nofail
+};
+std::string_view to_string(Profile p);
+// "linux-6.18" / "linux-7.0"; nullopt for another name.
+std::optional<Profile> profile_from_name(std::string_view name);
+
 struct Knobs {
+  Profile profile = Profile::kLinux618;
   uint32_t cpus = 2;                   // num_possible_cpus()
   bool preempt_rt = false;             // CONFIG_PREEMPT_RT
   bool cmpxchg_double = true;          // HAVE_CMPXCHG_DOUBLE (kmalloc_nolock needs it)
@@ -49,6 +64,9 @@ struct Knobs {
   // Busy counters per task instead of per CPU: how lsmc models the fix of bug 7 in 6.18's
   // structure (7.0 removed the counters for rqspinlock). Off: 6.18 as shipped.
   bool busy_per_task = false;
+  // 7.0: which rqspinlocks may time out when contended (a choice at each contended acquisition):
+  // kTimeoutStorageLock | kTimeoutBucketLock. 0: only AA/ABBA deadlocks make them fail.
+  uint8_t lock_timeouts = 0;
 };
 
 enum class ProgType : uint8_t {
@@ -150,8 +168,10 @@ public:
 
   bool bug(Bug b) const { return bugs_[static_cast<std::size_t>(b)]; }
   const Knobs& knobs() const { return knobs_; }
+  bool v7_0() const { return knobs_.profile == Profile::kLinux70; }
 
   Rcu rcu;
+  RqspinlockHeld rqspinlocks;  // v7.0: each CPU's table of held rqspinlocks
 
   // Per-CPU busy counters (bpf_task_storage_busy, bpf_cgrp_storage_busy).
   struct Busy {
@@ -189,9 +209,10 @@ public:
 
   // call_rcu_tasks_trace() as local storage uses it, wherever the free happens, even under a
   // scheduler's raw rq lock. In 6.18 it is call_rcu_tasks_generic(), which takes only raw
-  // spinlocks (the default here); the SRCU-based RCU Tasks Trace after 6.19 takes the
-  // spinlock_t srcu_data->lock: lockdep's "invalid wait context" (bug 14), which the mutant puts
-  // in ("bpf: Always defer local storage free" is the fix proposed for it).
+  // spinlocks (the default here); the SRCU-based RCU Tasks Trace after 6.19 (the linux-7.0
+  // profile: call_srcu(&rcu_tasks_trace_srcu_struct)) takes the spinlock_t srcu_data->lock:
+  // lockdep's "invalid wait context" (bug 14), which the mutant puts into 6.18 ("bpf: Always
+  // defer local storage free" is the fix proposed for it; not in the 7.0 source lsmc read).
   void call_rcu_tasks_trace(Env& env, RcuCallback cb, std::string_view label);
 
   // Workload bookkeeping for the grace-period actors' termination.

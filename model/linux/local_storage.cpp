@@ -1,5 +1,7 @@
 #include "model/linux/local_storage.hpp"
 
+#include "model/linux/local_storage_7_0.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -85,6 +87,7 @@ bool check_storage_bpf_ma(Env& env, Smap* storage_smap, Ref<Selem> selem) {
 // bpf_selem_alloc() (v6.18). mem_charge() is a no-op for task and cgroup storage.
 Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, const Value* value,
                            Gfp gfp) {
+  if (k.v7_0()) return v7_0::bpf_selem_alloc(env, k, smap, value, gfp);
   (void)owner;
   const Traced traced(env, k, fn("bpf_selem_alloc"));
   Ref<Selem> selem;
@@ -151,6 +154,7 @@ void call_rcu_tasks_trace_selem(Env& env, Kernel& k, Ref<Selem> selem) {
 
 // bpf_selem_free() (v6.18)
 void bpf_selem_free(Env& env, Kernel& k, Ref<Selem> selem, Smap& smap, bool reuse_now) {
+  if (k.v7_0()) return v7_0::bpf_selem_free(env, k, selem, reuse_now);
   const Traced traced(env, k, fn("bpf_selem_free"));
   if (!smap_bpf_ma(smap)) {
     // __bpf_selem_free(): kfree_rcu, or call_rcu_tasks_trace then kfree(_rcu).
@@ -364,6 +368,10 @@ void bpf_selem_link_map(Env& env, Kernel& k, Smap& smap, Ref<Selem> selem) {
 // bpf_selem_unlink() (v6.18): map side first, because the selem is freed once it leaves the
 // storage. The two unlinks take their locks one after the other, not nested.
 void bpf_selem_unlink(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_now) {
+  if (k.v7_0()) {
+    (void)v7_0::bpf_selem_unlink(env, k, selem);
+    return;
+  }
   const Traced traced(env, k, fn("bpf_selem_unlink"));
   bpf_selem_unlink_map(env, k, selem);
   bpf_selem_unlink_storage(env, k, selem, reuse_now);
@@ -373,6 +381,7 @@ void bpf_selem_unlink(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_now) {
 // parallel delete from having an unlinked sdata published into the cache (bug 16).
 void __bpf_local_storage_insert_cache(Env& env, Kernel& k, Ref<Storage> storage, const Smap& smap,
                                       Ref<Selem> selem) {
+  if (k.v7_0()) return v7_0::__bpf_local_storage_insert_cache(env, k, storage, smap, selem);
   const Traced traced(env, k, fn("__bpf_local_storage_insert_cache"));
   const uint16_t slot = smap.cache_idx;
   if (k.bug(Bug::kCacheFillWithoutRecheck)) {
@@ -457,6 +466,7 @@ int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, R
 // bpf_local_storage_update() (v6.18)
 SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap,
                                     const Value& value, uint64_t map_flags, Gfp gfp) {
+  if (k.v7_0()) return v7_0::bpf_local_storage_update(env, k, owner, smap, value, map_flags, gfp);
   const Traced traced(env, k, fn("bpf_local_storage_update"));
   if ((map_flags & ~kBpfFLock) > kBpfExist || ((map_flags & kBpfFLock) && !smap.has_spin_lock)) {
     return {{}, kEINVAL};
@@ -556,6 +566,7 @@ void bpf_local_storage_cache_idx_free(Env& env, IdxCache& cache, uint16_t idx) {
 // bpf_local_storage_map_alloc() (v6.18); task and cgroup storage ask for bpf_ma.
 Smap& bpf_local_storage_map_alloc(Env& env, Kernel& k, OwnerKind type, std::string name,
                                   bool has_spin_lock) {
+  if (k.v7_0()) return v7_0::bpf_local_storage_map_alloc(env, k, type, std::move(name), has_spin_lock);
   Smap& smap = k.new_smap(std::move(name));
   smap.id = env.alloc(kSmapType, "bpf_local_storage_map_alloc");
   smap.type = type;
@@ -579,6 +590,10 @@ Smap& bpf_local_storage_map_alloc(Env& env, Kernel& k, OwnerKind type, std::stri
 
 // bpf_local_storage_destroy() (v6.18): the owner is going away; nothing else adds elements.
 void bpf_local_storage_destroy(Env& env, Kernel& k, Ref<Storage> storage) {
+  if (k.v7_0()) {
+    (void)v7_0::bpf_local_storage_destroy(env, k, storage);
+    return;
+  }
   env.read(storage.id, field::kStorageSmap, "bpf_local_storage_destroy: local_storage->smap");
   Smap* storage_smap = storage->smap.p;
   SelemList free_list;
@@ -598,6 +613,7 @@ void bpf_local_storage_destroy(Env& env, Kernel& k, Ref<Storage> storage) {
 
 // bpf_local_storage_map_free() (v6.18), called from the map's free work (it may sleep).
 void bpf_local_storage_map_free(Env& env, Kernel& k, Smap& smap, Kernel::Busy* busy) {
+  if (k.v7_0()) return v7_0::bpf_local_storage_map_free(env, k, smap);
   bpf_local_storage_cache_idx_free(env, k.idx_cache(smap.type), smap.cache_idx);
   k.rcu.synchronize(env, RcuFlavour::kRcu);
   for (Bucket& b : smap.buckets) {

@@ -34,6 +34,9 @@ Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, co
                            Gfp gfp);
 void bpf_selem_free(Env& env, Kernel& k, Ref<Selem> selem, Smap& smap, bool reuse_now);
 void bpf_selem_free_list(Env& env, Kernel& k, SelemList& list, bool reuse_now);
+// lsmc's invariant at a storage's free (both profiles): no live owner points at it and its list
+// is empty, unless it was never published.
+void check_storage_free(Env& env, Kernel& k, Ref<Storage> storage, bool published);
 // `published`: the storage was reachable from its owner (false only for the cmpxchg loser).
 void bpf_local_storage_free(Env& env, Kernel& k, Ref<Storage> storage, Smap* smap, bool bpf_ma,
                             bool reuse_now, bool published = true);

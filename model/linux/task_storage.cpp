@@ -2,6 +2,8 @@
 
 #include "model/linux/asserts.hpp"
 #include "model/linux/cgrp_storage.hpp"
+#include "model/linux/local_storage_7_0.hpp"
+#include "model/linux/task_storage_7_0.hpp"
 
 namespace lsmc::model::kernel {
 
@@ -72,6 +74,7 @@ Ref<Selem> task_storage_lookup(Env& env, Kernel& k, Ref<Task> task, const Smap& 
 // bpf_task_storage_free() (v6.18): from free_task(), after the last reference and a grace
 // period, so no program can still reach the task (bug 2's fix moved it there).
 void bpf_task_storage_free(Env& env, Kernel& k, Ref<Task> task) {
+  if (k.v7_0()) return v7_0::bpf_task_storage_free(env, k, task);
   const Traced traced(env, k, fn("bpf_task_storage_free"), task);
   ++env.context().migrate_disabled;
   k.rcu.read_lock(env, RcuFlavour::kRcu);
@@ -85,7 +88,6 @@ void bpf_task_storage_free(Env& env, Kernel& k, Ref<Task> task) {
   --env.context().migrate_disabled;
 }
 
-namespace {
 // pidfd_get_pid() + pid_task(pid, PIDTYPE_PID) (kernel/pid.c, v6.18)
 int resolve_pidfd(Env& env, const Fd& fd, Ref<Task>& task, std::string_view op) {
   if (fd.kind != Fd::Kind::kPidfd || fd.pid == nullptr) return kEBADF;
@@ -95,10 +97,10 @@ int resolve_pidfd(Env& env, const Fd& fd, Ref<Task>& task, std::string_view op) 
   task = fd.pid->task;
   return task ? 0 : kENOENT;
 }
-}  // namespace
 
 // bpf_pid_task_storage_lookup_elem() (v6.18)
 LookupResult bpf_pid_task_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
+  if (k.v7_0()) return v7_0::bpf_pid_task_storage_lookup_elem(env, k, smap, fd);
   Ref<Task> task;
   if (int err = resolve_pidfd(env, fd, task, "bpf_pid_task_storage_lookup_elem")) return {err, {}};
   bpf_task_storage_lock(env, k);
@@ -114,6 +116,7 @@ LookupResult bpf_pid_task_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, c
 // bpf_pid_task_storage_update_elem() (v6.18): GFP_ATOMIC, under the busy counter.
 int bpf_pid_task_storage_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd,
                                      const Value& value, uint64_t flags) {
+  if (k.v7_0()) return v7_0::bpf_pid_task_storage_update_elem(env, k, smap, fd, value, flags);
   Ref<Task> task;
   if (int err = resolve_pidfd(env, fd, task, "bpf_pid_task_storage_update_elem")) return err;
   bpf_task_storage_lock(env, k);
@@ -124,6 +127,7 @@ int bpf_pid_task_storage_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& 
 
 // task_storage_delete() (v6.18): look up first; -EBUSY only if there is something to delete.
 int task_storage_delete(Env& env, Kernel& k, Ref<Task> task, Smap& smap, bool nobusy) {
+  if (k.v7_0()) return v7_0::task_storage_delete(env, k, task, smap);
   const Ref<Selem> sdata = task_storage_lookup(env, k, task, smap, false);
   if (!sdata) return kENOENT;
   if (!nobusy) return kEBUSY;
@@ -135,6 +139,7 @@ int task_storage_delete(Env& env, Kernel& k, Ref<Task> task, Smap& smap, bool no
 
 // bpf_pid_task_storage_delete_elem() (v6.18)
 int bpf_pid_task_storage_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
+  if (k.v7_0()) return v7_0::bpf_pid_task_storage_delete_elem(env, k, smap, fd);
   Ref<Task> task;
   if (int err = resolve_pidfd(env, fd, task, "bpf_pid_task_storage_delete_elem")) return err;
   bpf_task_storage_lock(env, k);
@@ -159,7 +164,6 @@ Ref<Selem> __bpf_task_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Task> tas
   return {};
 }
 
-namespace {
 // The NULL-owner check every helper makes (bug 17's fix).
 bool null_task(Env& env, Kernel& k, Ref<Task> task, std::string_view helper) {
   if (task) return false;
@@ -168,12 +172,12 @@ bool null_task(Env& env, Kernel& k, Ref<Task> task, std::string_view helper) {
   }
   return true;
 }
-}  // namespace
 
 // bpf_task_storage_get_recur() (v6.18): tracing programs. Under busy it still looks up
 // (without caching) but never creates.
 Ref<Selem> bpf_task_storage_get_recur(Env& env, Kernel& k, Smap& smap, Ref<Task> task,
                                       const Value* value, uint64_t flags, Gfp gfp) {
+  if (k.v7_0()) return v7_0::bpf_task_storage_get(env, k, smap, task, value, flags, gfp);  // no _recur in 7.0
   warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_task_storage_get_recur");
   if ((flags & ~kGetFCreate) || null_task(env, k, task, "bpf_task_storage_get_recur")) return {};
   if (k.bug(Bug::kRecursionDeadlock)) {  // before the busy counter existed (bug 4)
@@ -194,6 +198,7 @@ Ref<Selem> bpf_task_storage_get_recur(Env& env, Kernel& k, Smap& smap, Ref<Task>
 // bpf_task_storage_get() (v6.18): programs that cannot recurse (LSM, iter, struct_ops).
 Ref<Selem> bpf_task_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Task> task,
                                 const Value* value, uint64_t flags, Gfp gfp) {
+  if (k.v7_0()) return v7_0::bpf_task_storage_get(env, k, smap, task, value, flags, gfp);
   warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_task_storage_get");
   if ((flags & ~kGetFCreate) || null_task(env, k, task, "bpf_task_storage_get")) return {};
   if (k.bug(Bug::kBusyFailsLookup)) return bpf_task_storage_get_recur(env, k, smap, task, value, flags, gfp);
@@ -205,6 +210,7 @@ Ref<Selem> bpf_task_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Task> task,
 
 // bpf_task_storage_delete_recur() (v6.18)
 int bpf_task_storage_delete_recur(Env& env, Kernel& k, Smap& smap, Ref<Task> task) {
+  if (k.v7_0()) return v7_0::bpf_task_storage_delete(env, k, smap, task);  // no _recur in 7.0
   warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_task_storage_delete_recur");
   if (null_task(env, k, task, "bpf_task_storage_delete_recur")) return -kEINVAL;
   if (k.bug(Bug::kRecursionDeadlock)) return -task_storage_delete(env, k, task, smap, true);
@@ -216,6 +222,7 @@ int bpf_task_storage_delete_recur(Env& env, Kernel& k, Smap& smap, Ref<Task> tas
 
 // bpf_task_storage_delete() (v6.18)
 int bpf_task_storage_delete(Env& env, Kernel& k, Smap& smap, Ref<Task> task) {
+  if (k.v7_0()) return v7_0::bpf_task_storage_delete(env, k, smap, task);
   warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_task_storage_delete");
   if (null_task(env, k, task, "bpf_task_storage_delete")) return -kEINVAL;
   if (k.bug(Bug::kBusyFailsLookup)) return bpf_task_storage_delete_recur(env, k, smap, task);
@@ -227,6 +234,7 @@ int bpf_task_storage_delete(Env& env, Kernel& k, Smap& smap, Ref<Task> task) {
 
 // task_storage_map_free() (v6.18)
 void task_storage_map_free(Env& env, Kernel& k, Smap& smap) {
+  if (k.v7_0()) return v7_0::bpf_local_storage_map_free(env, k, smap);
   bpf_local_storage_map_free(env, k, smap, &k.busy(OwnerKind::kTask));
 }
 

@@ -24,6 +24,11 @@ void busy_inc(Env& env, Kernel& k, OwnerKind type);
 void busy_dec(Env& env, Kernel& k, OwnerKind type);
 int busy_inc_return(Env& env, Kernel& k, OwnerKind type);
 
+// The key of a task storage syscall: pidfd_get_pid() + pid_task(); 0 or a positive errno.
+int resolve_pidfd(Env& env, const Fd& fd, Ref<Task>& task, std::string_view op);
+// The helpers' NULL-task check (true: NULL; with bug 17 a NULL dereference finding).
+bool null_task(Env& env, Kernel& k, Ref<Task> task, std::string_view helper);
+
 void bpf_task_storage_lock(Env& env, Kernel& k);
 void bpf_task_storage_unlock(Env& env, Kernel& k);
 bool bpf_task_storage_trylock(Env& env, Kernel& k);

@@ -51,6 +51,8 @@ struct Selem {
   bool storage_linked = false;   // !hlist_unhashed(&selem->snode)
   uint32_t bucket = 0;
   Value value;                   // SDATA(selem)->data
+  uint32_t state = 0;            // v7.0: SELEM_MAP_UNLINKED | SELEM_STORAGE_UNLINKED | SELEM_TOFREE
+  bool use_kmalloc_nolock = false;  // v7.0: which free path the element takes
   // Model bookkeeping, not kernel state: grace periods completed per flavour when the element
   // was unlinked from its storage (for the rcutorture-style age a reader observes).
   bool retired = false;
@@ -71,24 +73,33 @@ struct Storage {
   std::array<Ref<Selem>, kCacheSize> cache{};
   std::vector<Ref<Selem>> list;  // hlist: front is the head
   Ref<Owner> owner;
-  ObjectId lock = kNoObject;     // raw_spinlock_t lock
-  Ref<Smap> smap;
+  ObjectId lock = kNoObject;     // raw_spinlock_t lock (v7.0: rqspinlock_t)
+  Ref<Smap> smap;                // 6.4-6.18 only
+  int owner_refcnt = 0;          // v7.0: pins the owner while map_free uncharges
+  bool use_kmalloc_nolock = false;  // v7.0
+  // Model bookkeeping: v7.0's destroy has begun. It leaves the cache and the owner's pointer as
+  // they are ("the owner is going away"), so the cache invariant no longer applies.
+  bool destroying = false;
 };
 
 struct Bucket {
-  ObjectId lock = kNoObject;     // raw_spinlock_t
+  ObjectId lock = kNoObject;     // raw_spinlock_t (v7.0: rqspinlock_t)
   std::vector<Ref<Selem>> list;  // map_node hlist
 };
 
 // Field indices, in the order of the TypeInfo tables in types.cpp.
 namespace field {
 inline constexpr uint16_t kSelemSmap = 0, kSelemStorage = 1, kSelemMapNode = 2, kSelemSnode = 3,
-                          kSelemData = 4, kSelemSpinLock = 5;
+                          kSelemData = 4, kSelemSpinLock = 5, kSelemState = 6;
+// v7.0 selem->state bits (bpf_local_storage.c).
+inline constexpr uint32_t kSelemMapUnlinked = 1, kSelemStorageUnlinked = 2, kSelemToFree = 4,
+                          kSelemUnlinked = kSelemMapUnlinked | kSelemStorageUnlinked;
 // The element's list linkage: what a free to bpf_mem_alloc leaves readable (a bit per field).
 inline constexpr uint64_t kSelemLinkage = (1u << kSelemSmap) | (1u << kSelemStorage) |
                                           (1u << kSelemMapNode) | (1u << kSelemSnode);
 inline constexpr uint16_t kStorageList = 0, kStorageOwner = 1, kStorageSmap = 2,
                           kStorageCache0 = 3;  // cache[i] is kStorageCache0 + i
+inline constexpr uint16_t kStorageOwnerRefcnt = kStorageCache0 + kCacheSize;  // v7.0
 inline constexpr uint16_t kOwnerStorage = 0, kOwnerUsage = 1, kOwnerState = 2;
 inline constexpr uint16_t kSmapBuckets = 0, kSmapCacheIdx = 1;
 inline constexpr uint16_t kBusyCount = 0;

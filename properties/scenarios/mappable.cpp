@@ -409,7 +409,7 @@ void add_mappable_scenarios(sim::Catalog& c) {
        {"page_return", 1, 0, 1, "0: empty pages stay (no bound claimed); 1: returned after a grace period, "
                                 "the user mapping gets the zero page"}});
   for (const MutantRow& row : mappable_mutants()) {
-    c.add_mutant({std::string(row.name), std::string(row.description), row.scenarios});
+    c.add_mutant({std::string(row.name), std::string(row.description), row.scenarios, {}});
   }
 }
 

@@ -9,7 +9,12 @@ World& make_world(sim::Setup& s, const WorldOptions& options) {
   for (const MutantSpec& m : kernel_mutants()) {
     if (s.mutant(m.name)) bugs.set(static_cast<std::size_t>(m.bug));
   }
-  World& w = s.make<World>(s.env(), options.knobs, bugs);
+  // The run's profile picks which kernel version's functions the model runs.
+  mk::Knobs knobs = options.knobs;
+  const std::optional<mk::Profile> profile = mk::profile_from_name(s.profile());
+  if (!profile) s.env().fail("model-error", "unknown kernel profile " + std::string(s.profile()));
+  knobs.profile = *profile;
+  World& w = s.make<World>(s.env(), knobs, bugs);
   // Grace periods advance in their own kthreads; callbacks run on a real CPU (cpu0 for RCU, the
   // last CPU for Tasks Trace), in softirq context, using that CPU's per-CPU state.
   for (auto f : {model::RcuFlavour::kRcu, model::RcuFlavour::kTasksTrace}) {

@@ -19,6 +19,7 @@ struct MutantSpec {
   mk::Bug bug;
   std::string_view description;
   std::vector<std::string_view> scenarios;
+  std::vector<std::string_view> profiles;  // the kernel versions with the code the bug is in
 };
 // Every kernel bug of ../shared/bugs.md and the canary.
 const std::vector<MutantSpec>& kernel_mutants();
@@ -55,6 +56,8 @@ public:
       : name_(name), description_(description), build_(std::move(build)), params_(std::move(params)),
         probes_(std::move(probes)), expected_to_fail_(expected_to_fail) {}
   bool expected_to_fail() const override { return expected_to_fail_; }
+  std::vector<std::string_view> profiles() const override { return profiles_; }
+  void set_profiles(std::vector<std::string_view> profiles) { profiles_ = std::move(profiles); }
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return description_; }
   std::span<const sim::ParamSpec> params() const override { return params_; }
@@ -72,6 +75,7 @@ private:
   Check check_;
   std::vector<sim::ParamSpec> params_;
   std::vector<std::string_view> probes_;
+  std::vector<std::string_view> profiles_;
   bool expected_to_fail_;
 };
 

@@ -150,11 +150,11 @@ void add_generic_scenarios(Catalog& catalog) {
   catalog.add(std::make_unique<LockOrderScenario>(false));
   catalog.add_mutant({"unlocked-increment",
                       "lost-update-locked forgets its lock: the engine's own canary for lost updates",
-                      {"lost-update-locked"}});
+                      {"lost-update-locked"}, {}});
   catalog.add_mutant({"swapped-lock-order",
                       "lock-ordered takes its locks in opposite orders: the engine's canary for "
                       "deadlock detection",
-                      {"lock-ordered"}});
+                      {"lock-ordered"}, {}});
 }
 
 }  // namespace lsmc::sim

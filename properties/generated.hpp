@@ -14,6 +14,7 @@ namespace lsmc::properties {
 
 struct GenerateOptions {
   std::string mutant;            // empty: the unmutated model, which must pass
+  std::string profile = "linux-6.18";  // the kernel version the model follows (Config::profile)
   uint64_t seed = 1;             // RapidCheck's seed
   uint64_t cases = 2000;         // generated scenarios at most
   uint64_t executions = 300;     // explorer budget per scenario (portfolio strategy)

@@ -434,15 +434,23 @@ public:
     if (!o.mutant.empty() && catalog_.find_mutant(o.mutant) == nullptr) {
       throw UsageError("unknown mutant '" + o.mutant + "' (see 'lsmc list --mutants')");
     }
+    sim::Config profile_only;
+    profile_only.profile = o.profile;
+    if (auto err = sim::validate(profile_only)) throw UsageError(*err);
+    const sim::MutantInfo* mutant = o.mutant.empty() ? nullptr : catalog_.find_mutant(o.mutant);
+    if (auto err = sim::check_profile(*catalog_.find("generated"), mutant, o.profile)) throw UsageError(*err);
     const properties::GenerateResult r = properties::generate(catalog_, o);
     std::string trace_path;
     if (r.report && r.report->failure) {
-      trace_path = trace_out.empty() ? "lsmc-generated" + (o.mutant.empty() ? "" : "-" + o.mutant) + ".trace" : trace_out;
+      trace_path = trace_out.empty() ? "lsmc-generated" + (o.mutant.empty() ? "" : "-" + o.mutant) +
+                                           (o.profile == sim::kProfiles[0] ? "" : "-" + o.profile) + ".trace"
+                                     : trace_out;
       sim::Params params;
       const sim::Scenario& scenario = *catalog_.find("generated");
       if (auto err = sim::resolve_params(scenario, *r.minimal, params)) throw std::logic_error(*err);
       sim::Config config;
       config.mutant = o.mutant;
+      config.profile = o.profile;
       config.executions_max = o.executions;
       config.faults_max = o.faults_max;
       traces::write_trace_file(trace_path, traces::make_trace(scenario, params, config, *r.report->failure));
@@ -465,7 +473,7 @@ public:
       out_ << j.dump(2) << "\n";
       return r.minimal ? kExitViolation : kExitOk;
     }
-    out_ << "lsmc " << traces::lsmc_version() << " generate: " << (o.mutant.empty() ? "unmutated model" : "mutant " + o.mutant)
+    out_ << "lsmc " << traces::lsmc_version() << " generate: " << (o.mutant.empty() ? "unmutated model" : "mutant " + o.mutant) << " (" << o.profile << ")"
          << ", seed " << o.seed << ", up to " << o.cases << " scenarios of " << o.executions << " executions\n";
     if (!r.minimal) {
       out_ << "result: nothing found in " << r.cases << " generated scenarios\n";
@@ -1071,6 +1079,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                   "Without --mutant the unmutated model must pass (exit 0); a finding exits 1 with its trace, "
                   "replay and explore commands.");
   gen->add_option("--mutant", gen_options.mutant, "put this bug back (see 'lsmc list --mutants')");
+  gen->add_option("--profile", gen_options.profile, "the kernel version the model follows: linux-6.18 (default) or linux-7.0");
   gen->add_option("--seed", gen_options.seed, "RapidCheck seed (default 1)")->check(non_negative);
   gen->add_option("--cases", gen_options.cases, "generated scenarios at most, before shrinking (default 2000: every listed mutant is found within it)")
       ->check(CLI::Range(1, 1000000));

@@ -26,7 +26,9 @@ std::optional<Profile> profile_from_name(std::string_view name) {
 
 Kernel::Kernel(Env& env, Knobs knobs, std::bitset<static_cast<std::size_t>(Bug::kCount)> bugs)
     : rqspinlocks(knobs.cpus), knobs_(knobs), bugs_(bugs) {
-  rcu.init(env, Rcu::Knobs{knobs.rcu_trace_implies_rcu_gp});
+  // 7.0's free callbacks free directly after a Tasks Trace grace period ("RCU Tasks Trace grace
+  // period implies RCU grace period"): the profile has no configuration where it does not.
+  rcu.init(env, Rcu::Knobs{knobs.rcu_trace_implies_rcu_gp || v7_0()});
   // The per-CPU busy counters are gone in 7.0 ("Remove task and cgroup local storage percpu
   // counters").
   for (Busy* b : {&task_busy_, &cgrp_busy_}) {

@@ -14,11 +14,14 @@ namespace {
 
 TEST(Generated, UnmutatedModelPassesOnGeneratedScenarios) {
   const sim::Catalog c = test::catalog();
-  properties::GenerateOptions o;
-  o.cases = 150;
-  const auto r = properties::generate(c, o);
-  EXPECT_EQ(r.cases, 150u);
-  EXPECT_FALSE(r.minimal.has_value()) << r.command;
+  for (const char* profile : {"linux-6.18", "linux-7.0"}) {
+    properties::GenerateOptions o;
+    o.cases = 150;
+    o.profile = profile;
+    const auto r = properties::generate(c, o);
+    EXPECT_EQ(r.cases, 150u) << profile;
+    EXPECT_FALSE(r.minimal.has_value()) << r.command;
+  }
 }
 
 // The mutants whose bugs the generated vocabulary reaches with no scenario written for them:
@@ -28,21 +31,24 @@ TEST(Generated, UnmutatedModelPassesOnGeneratedScenarios) {
 // busy counter). docs/performance.md has the cases and seconds each takes.
 class GeneratedMutant : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(GeneratedMutant, IsFoundAndShrunkToASmallScenarioThatFindsItAgain) {
+// `mutant` is found by lsmc generate on `profile` and shrunk; the minimal scenario finds it again.
+void expect_generate_finds(const std::string& mutant, const std::string& profile) {
   const sim::Catalog c = test::catalog();
   properties::GenerateOptions o;
-  o.mutant = GetParam();
+  o.mutant = mutant;
+  o.profile = profile;
   o.cases = 2000;
   const auto r = properties::generate(c, o);
-  ASSERT_TRUE(r.minimal.has_value()) << GetParam() << " not found in " << r.cases << " scenarios";
+  ASSERT_TRUE(r.minimal.has_value()) << mutant << " not found on " << profile << " in " << r.cases << " scenarios";
   ASSERT_TRUE(r.report && r.report->failure);
   // Shrunk: at most four operations in all (the unshrunk ones have up to nine).
   EXPECT_LE(properties::scenario_size(*r.minimal), 4) << r.command;
-  EXPECT_NE(r.command.find("--scenario generated --mutant " + GetParam()), std::string::npos);
+  EXPECT_NE(r.command.find("--scenario generated --mutant " + mutant), std::string::npos);
   // The minimal scenario finds the same property again, from its parameters alone.
   sim::RunRequest req;
   req.scenario = c.find("generated");
-  req.config.mutant = GetParam();
+  req.config.mutant = mutant;
+  req.config.profile = profile;
   req.config.executions_max = o.executions;
   req.config.faults_max = o.faults_max;
   req.observers = properties::default_observers;
@@ -52,6 +58,13 @@ TEST_P(GeneratedMutant, IsFoundAndShrunkToASmallScenarioThatFindsItAgain) {
   EXPECT_EQ(again.failure->verdict.property, r.report->failure->verdict.property);
 }
 
+TEST_P(GeneratedMutant, IsFoundAndShrunkToASmallScenarioThatFindsItAgain) { expect_generate_finds(GetParam(), "linux-6.18"); }
+
+// The same on 7.0, for every mutant of code 7.0 still has (bug 8 needs rqspinlock timeouts, which
+// generate does not draw: docs/model.md).
+class GeneratedMutant7_0 : public ::testing::TestWithParam<std::string> {};
+TEST_P(GeneratedMutant7_0, IsFoundAndShrunkToASmallScenarioThatFindsItAgain) { expect_generate_finds(GetParam(), "linux-7.0"); }
+
 INSTANTIATE_TEST_SUITE_P(Reachable, GeneratedMutant,
                          ::testing::Values("canary", "clone-shares-storage", "free-task-skips-storage",
                                            "recursion-deadlock", "percpu-busy-nonatomic", "busy-spurious-ebusy",
@@ -60,6 +73,17 @@ INSTANTIATE_TEST_SUITE_P(Reachable, GeneratedMutant,
                                            "call-rcu-under-raw-lock", "value-copy-clobbers-lock",
                                            "cache-fill-without-recheck", "null-owner", "single-bucket",
                                            "create-after-owner-free", "busy-fails-lookup"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
+                           return n;
+                         });
+
+INSTANTIATE_TEST_SUITE_P(Reachable7_0, GeneratedMutant7_0,
+                         ::testing::Values("canary", "clone-shares-storage", "free-task-skips-storage",
+                                           "create-after-owner-free", "sleepable-plain-rcu",
+                                           "wrong-flavour-at-free-site", "value-copy-clobbers-lock",
+                                           "cache-fill-without-recheck", "null-owner", "single-bucket"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& ch : n) ch = ch == '-' ? '_' : ch;

@@ -122,7 +122,9 @@ void build_mapfree_vs_destroy(sim::Setup& s) { build_mapfree_timeouts(s, mk::kTi
 // 7.0: one task with elements in two maps exits while both maps are freed; local_storage->lock
 // may time out. destroy() unlinks an element from its bucket, times out on the storage lock and
 // marks it SELEM_STORAGE_UNLINKED only: map_free no longer finds it, so nobody frees it or the
-// storage (a model finding about the 7.0 source, silent: no WARN covers it).
+// storage. Upstream describes the storage leak ("bpf: Add warning to detect memory leak in
+// bpf_selem_unlink_nofail()", kernel-patches/bpf#11056, 2026-02-13); the source lsmc read has no
+// warning for it.
 void build_destroy_storage_timeout(sim::Setup& s) {
   mk::Knobs knobs = knobs_with();
   knobs.lock_timeouts = mk::kTimeoutStorageLock;
@@ -896,8 +898,8 @@ void add_kernel_scenarios(sim::Catalog& c) {
       build_mapfree_bucket_timeout, {}, {}, true);
   only({"linux-7.0"});
   add("destroy-storage-timeout", "7.0: a task with elements in two maps exits while both maps are freed; destroy's "
-      "local_storage->lock may time out after it took the element off its bucket: the element and the storage leak, "
-      "with no warning (fails: a model finding about the 7.0 source, not yet confirmed on a kernel)",
+      "local_storage->lock may time out after it took the element off its bucket: the element and the storage leak "
+      "(fails: the leak upstream describes in kernel-patches/bpf#11056, with the element leaking too)",
       build_destroy_storage_timeout, {}, {}, true);
   only({"linux-7.0"});
   add("many-maps", "18 maps on one task (more than the 16 cache slots); two programs look up maps sharing a slot while one element is deleted",

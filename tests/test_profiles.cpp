@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "model/linux/kernel.hpp"
 #include "model/linux/rqspinlock.hpp"
 #include "properties/generated.hpp"
 #include "sim/runner.hpp"
@@ -137,6 +138,24 @@ TEST(Profiles, TheSameRunOnTheTwoProfilesRunsDifferentKernelCode) {
   EXPECT_NE(b.find("\"profile\": \"linux-7.0\""), std::string::npos) << b;
   EXPECT_NE(b.find("map_free and destroy each unlinked half"), std::string::npos) << "7.0's nofail race was not reached";
   EXPECT_EQ(a.find("map_free and destroy each unlinked half"), std::string::npos) << "6.18 has no bpf_selem_unlink_nofail";
+}
+
+}  // namespace
+}  // namespace lsmc
+
+namespace lsmc {
+namespace {
+
+TEST(Profiles, TheRunningKernelsReleaseNamesItsProfile) {
+  EXPECT_EQ(mk::profile_for_release("6.18.44-fc-v1098"), mk::Profile::kLinux618);
+  EXPECT_EQ(mk::profile_for_release("6.18"), mk::Profile::kLinux618);
+  EXPECT_EQ(mk::profile_for_release("7.0.1"), mk::Profile::kLinux70);
+  EXPECT_EQ(mk::profile_for_release("7.0-rc3"), mk::Profile::kLinux70);
+  EXPECT_EQ(mk::profile_for_release("6.1.0"), std::nullopt);
+  EXPECT_EQ(mk::profile_for_release("6.180"), std::nullopt);
+  EXPECT_EQ(mk::profile_for_release("7.01"), std::nullopt);
+  EXPECT_EQ(mk::profile_for_release(""), std::nullopt);
+  EXPECT_EQ(mk::profile_for_release("six.eighteen"), std::nullopt);
 }
 
 }  // namespace

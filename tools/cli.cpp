@@ -250,10 +250,26 @@ public:
     return kExitUsage;
   }
 
-  int kernel_diff(uint64_t seed, int sequences, int length, bool json) {
+  int kernel_diff(uint64_t seed, int sequences, int length, bool json, std::string profile) {
     if (auto skipped = kernel_skipped()) return *skipped;
 #if LSMC_HAVE_BPF
-    properties::diff::ModelBackend model_backend;
+    // The model follows the running kernel's version unless --profile says otherwise.
+    std::string release;
+    {
+      std::ifstream v("/proc/sys/kernel/osrelease");
+      std::getline(v, release);
+    }
+    if (profile.empty()) {
+      const auto p = model::kernel::profile_for_release(release);
+      if (!p) {
+        throw UsageError("lsmc has no profile for the running kernel " + release +
+                         " (profiles: linux-6.18, linux-7.0); choose one with --profile");
+      }
+      profile = std::string(model::kernel::to_string(*p));
+    } else if (!model::kernel::profile_from_name(profile)) {
+      throw UsageError("unknown profile '" + profile + "' (known: linux-6.18, linux-7.0)");
+    }
+    properties::diff::ModelBackend model_backend(profile);
     real::RealBackend kernel;
     properties::diff::DiffOptions o;
     o.seed = seed;
@@ -261,10 +277,13 @@ public:
     o.length_max = length;
     const properties::diff::DiffReport r = properties::diff::run_diff(model_backend, kernel, o);
     const std::string again = "lsmc kernel diff --seed " + std::to_string(seed) + " --sequences " +
-                              std::to_string(sequences) + " --length " + std::to_string(length);
+                              std::to_string(sequences) + " --length " + std::to_string(length) +
+                              " --profile " + profile;
     if (json) {
       nlohmann::json j;
       j["seed"] = seed;
+      j["profile"] = profile;
+      j["kernel"] = release;
       j["sequences"] = r.sequences;
       j["operations"] = r.operations;
       j["agree"] = !r.mismatch.has_value();
@@ -274,16 +293,17 @@ public:
       return r.mismatch ? kExitViolation : kExitOk;
     }
     if (!r.mismatch) {
-      out_ << "kernel diff: " << r.sequences << " sequences, " << r.operations
-           << " operations (seed " << seed << "): the model and the kernel agree on every outcome\n";
+      out_ << "kernel diff (model profile " << profile << ", kernel " << release << "): " << r.sequences
+           << " sequences, " << r.operations << " operations (seed " << seed
+           << "): the model and the kernel agree on every outcome\n";
       return kExitOk;
     }
-    out_ << "kernel diff: MISMATCH (seed " << seed << ", " << r.sequences
+    out_ << "kernel diff (model profile " << profile << ", kernel " << release << "): MISMATCH (seed " << seed << ", " << r.sequences
          << " sequences run, shrinking included). Shrunk sequence:\n"
          << properties::diff::describe(*r.mismatch) << "  reproduce: " << again << "\n";
     return kExitViolation;
 #else
-    (void)seed, (void)sequences, (void)length, (void)json;
+    (void)seed, (void)sequences, (void)length, (void)json, (void)profile;
     return kExitUsage;
 #endif
   }
@@ -996,6 +1016,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   int diff_sequences = 100;
   int diff_length = 24;
   bool diff_json = false;
+  std::string diff_profile;
   auto* kdiff = kernel->add_subcommand(
       "diff", "Run RapidCheck-generated operation sequences (program get/delete on the current thread; "
               "syscall lookup/update/delete by pidfd and cgroup fd with every flag; bad keys; owner exit and "
@@ -1005,6 +1026,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   kdiff->add_option("--sequences", diff_sequences, "sequences to run (default 100)")->check(CLI::Range(1, 1000000));
   kdiff->add_option("--length", diff_length, "operations per generated sequence at most (default 24)")->check(CLI::Range(1, 1000));
   kdiff->add_flag("--json", diff_json, "print one JSON object instead of text");
+  kdiff->add_option("--profile", diff_profile,
+                    "the model's kernel profile (default: the running kernel's version, linux-6.18 here)");
 
   uint64_t stress_seed = 1;
   int stress_threads = 8, stress_epochs = 20, stress_ops = 400;
@@ -1136,7 +1159,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (*report && report_path.empty()) throw UsageError("report needs a trace (or --design)");
     if (*report) return cli.report(report_path, report_out, report_all);
     if (*kprobe) return cli.kernel_probe();
-    if (*kdiff) return cli.kernel_diff(diff_seed, diff_sequences, diff_length, diff_json);
+    if (*kdiff) return cli.kernel_diff(diff_seed, diff_sequences, diff_length, diff_json, diff_profile);
     if (*kstress) return cli.kernel_stress(stress_seed, stress_threads, stress_epochs, stress_ops, stress_json);
     if (*krace) return cli.kernel_race(race_rounds, race_json);
   } catch (const UsageError& e) {

@@ -24,6 +24,24 @@ std::optional<Profile> profile_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<Profile> profile_for_release(std::string_view release) {
+  // major.minor: digits, a dot, digits, then a dot, a dash or the end.
+  auto number = [&release](std::size_t& i) {
+    std::size_t start = i;
+    while (i < release.size() && release[i] >= '0' && release[i] <= '9') ++i;
+    return std::string(release.substr(start, i - start));
+  };
+  std::size_t i = 0;
+  const std::string major = number(i);
+  if (major.empty() || i >= release.size() || release[i] != '.') return std::nullopt;
+  ++i;
+  const std::string minor = number(i);
+  if (minor.empty() || (i < release.size() && release[i] != '.' && release[i] != '-')) return std::nullopt;
+  if (major == "6" && minor == "18") return Profile::kLinux618;
+  if (major == "7" && minor == "0") return Profile::kLinux70;
+  return std::nullopt;
+}
+
 Kernel::Kernel(Env& env, Knobs knobs, std::bitset<static_cast<std::size_t>(Bug::kCount)> bugs)
     : rqspinlocks(knobs.cpus), knobs_(knobs), bugs_(bugs) {
   // 7.0's free callbacks free directly after a Tasks Trace grace period ("RCU Tasks Trace grace

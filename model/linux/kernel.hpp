@@ -54,6 +54,9 @@ enum class Profile : uint8_t {
 std::string_view to_string(Profile p);
 // "linux-6.18" / "linux-7.0"; nullopt for another name.
 std::optional<Profile> profile_from_name(std::string_view name);
+// The profile of a running kernel by its release (/proc/sys/kernel/osrelease: "6.18.44-..."):
+// 6.18.y and 7.0.y; nullopt for a version lsmc has no profile of.
+std::optional<Profile> profile_for_release(std::string_view release);
 
 struct Knobs {
   Profile profile = Profile::kLinux618;

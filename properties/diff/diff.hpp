@@ -14,8 +14,13 @@ namespace lsmc::properties::diff {
 // The model of today's local storage as a Backend.
 class ModelBackend final : public model::Backend {
 public:
-  std::string name() const override { return "model"; }
+  // `profile`: the kernel version the model follows (sim::kProfiles).
+  explicit ModelBackend(std::string profile = "linux-6.18") : profile_(std::move(profile)) {}
+  std::string name() const override { return "model (" + profile_ + ")"; }
   std::vector<model::Outcome> run(const std::vector<model::StorageOp>& ops) override;
+
+private:
+  std::string profile_;
 };
 
 // The sequential reference spec (per owner and map: absent or a value; the errnos of reference

@@ -156,6 +156,7 @@ std::vector<Outcome> ModelBackend::run(const std::vector<StorageOp>& ops) {
   sim::RunRequest req;
   req.scenario = &scenario;
   req.config.executions_max = 1;
+  req.config.profile = profile_;
   req.observers = properties::default_observers;
   const sim::RunReport r = sim::run(req);
   if (r.outcome != sim::Outcome::kNothingFound) {

@@ -454,12 +454,12 @@ public:
     if (!o.mutant.empty() && catalog_.find_mutant(o.mutant) == nullptr) {
       throw UsageError("unknown mutant '" + o.mutant + "' (see 'lsmc list --mutants')");
     }
-    sim::Config profile_only;
-    profile_only.profile = o.profile;
-    if (auto err = sim::validate(profile_only)) throw UsageError(*err);
-    const sim::MutantInfo* mutant = o.mutant.empty() ? nullptr : catalog_.find_mutant(o.mutant);
-    if (auto err = sim::check_profile(*catalog_.find("generated"), mutant, o.profile)) throw UsageError(*err);
-    const properties::GenerateResult r = properties::generate(catalog_, o);
+    properties::GenerateResult r;
+    try {
+      r = properties::generate(catalog_, o);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());  // a profile the scenario or mutant does not declare
+    }
     std::string trace_path;
     if (r.report && r.report->failure) {
       trace_path = trace_out.empty() ? "lsmc-generated" + (o.mutant.empty() ? "" : "-" + o.mutant) +

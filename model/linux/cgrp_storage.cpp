@@ -67,10 +67,7 @@ LookupResult bpf_cgrp_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, const
   const Ref<Selem> sdata = cgroup_storage_lookup(env, k, cgroup, smap, true);
   bpf_cgrp_storage_unlock(env, k);
   if (!sdata) return {kENOENT, {}};
-  env.read(sdata.id, field::kSelemData, "bpf_map_copy_value");
-  Value v = sdata->value;
-  v.spin_lock = 0;
-  return {0, v};
+  return {0, bpf_map_copy_value(env, sdata)};
 }
 
 // bpf_cgrp_storage_update_elem() (v6.18)

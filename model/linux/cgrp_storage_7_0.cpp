@@ -27,10 +27,7 @@ LookupResult bpf_cgrp_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, const
   if (int err = resolve_cgroup_fd(env, fd, cgroup)) return {err, {}};
   const Ref<Selem> sdata = cgroup_storage_lookup(env, k, cgroup, smap, true);
   if (!sdata) return {kENOENT, {}};
-  env.read(sdata.id, field::kSelemData, "bpf_map_copy_value");
-  Value v = sdata->value;
-  v.spin_lock = 0;
-  return {0, v};
+  return {0, bpf_map_copy_value(env, sdata)};
 }
 
 // bpf_cgrp_storage_update_elem() (v7.0)

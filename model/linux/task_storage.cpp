@@ -107,10 +107,14 @@ LookupResult bpf_pid_task_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, c
   const Ref<Selem> sdata = task_storage_lookup(env, k, task, smap, true);
   bpf_task_storage_unlock(env, k);
   if (!sdata) return {kENOENT, {}};
+  return {0, bpf_map_copy_value(env, sdata)};
+}
+
+Value bpf_map_copy_value(Env& env, Ref<Selem> sdata) {
   env.read(sdata.id, field::kSelemData, "bpf_map_copy_value");
   Value v = sdata->value;
-  v.spin_lock = 0;  // check_and_init_map_value(): special fields read as zero
-  return {0, v};
+  v.spin_lock = 0;
+  return v;
 }
 
 // bpf_pid_task_storage_update_elem() (v6.18): GFP_ATOMIC, under the busy counter.

@@ -26,6 +26,9 @@ int busy_inc_return(Env& env, Kernel& k, OwnerKind type);
 
 // The key of a task storage syscall: pidfd_get_pid() + pid_task(); 0 or a positive errno.
 int resolve_pidfd(Env& env, const Fd& fd, Ref<Task>& task, std::string_view op);
+// bpf_map_copy_value() (kernel/bpf/syscall.c, v6.18): what a syscall lookup returns; special
+// fields read as zero (check_and_init_map_value).
+Value bpf_map_copy_value(Env& env, Ref<Selem> sdata);
 // The helpers' NULL-task check (true: NULL; with bug 17 a NULL dereference finding).
 bool null_task(Env& env, Kernel& k, Ref<Task> task, std::string_view helper);
 

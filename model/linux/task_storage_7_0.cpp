@@ -8,12 +8,6 @@ namespace lsmc::model::kernel::v7_0 {
 namespace {
 Ref<Owner> as_owner(Ref<Task> t) { return Ref<Owner>{t.p, t.id}; }
 
-Value map_copy_value(Env& env, Ref<Selem> sdata) {
-  env.read(sdata.id, field::kSelemData, "bpf_map_copy_value");
-  Value v = sdata->value;
-  v.spin_lock = 0;  // check_and_init_map_value(): special fields read as zero
-  return v;
-}
 }  // namespace
 
 // bpf_task_storage_free() (v7.0): destroy, then clear the task's pointer.
@@ -35,7 +29,7 @@ LookupResult bpf_pid_task_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, c
   if (int err = resolve_pidfd(env, fd, task, "bpf_pid_task_storage_lookup_elem")) return {err, {}};
   const Ref<Selem> sdata = task_storage_lookup(env, k, task, smap, true);
   if (!sdata) return {kENOENT, {}};
-  return {0, map_copy_value(env, sdata)};
+  return {0, bpf_map_copy_value(env, sdata)};
 }
 
 // bpf_pid_task_storage_update_elem() (v7.0): GFP_ATOMIC; a lock failure is the syscall's error.

@@ -81,8 +81,10 @@ void build_qmap(sim::Setup& s) {
 
 // ---- lifetimes: owner destruction, map destruction ------------------------------------------
 
-void build_exit_vs_mapfree(sim::Setup& s) {
-  World& w = make_world(s, {knobs_with(), true});
+// A task with elements in two maps exits while both maps are freed (`knobs`: e.g. 7.0's lock
+// timeouts).
+void build_exit_vs_mapfree(sim::Setup& s, const mk::Knobs& knobs) {
+  World& w = make_world(s, {knobs, true});
   Env& env = s.env();
   mk::Smap& m1 = task_map(env, w, "map1");
   mk::Smap& m2 = task_map(env, w, "map2");
@@ -128,19 +130,7 @@ void build_mapfree_vs_destroy(sim::Setup& s) { build_mapfree_timeouts(s, mk::kTi
 void build_destroy_storage_timeout(sim::Setup& s) {
   mk::Knobs knobs = knobs_with();
   knobs.lock_timeouts = mk::kTimeoutStorageLock;
-  World& w = make_world(s, {knobs, true});
-  Env& env = s.env();
-  mk::Smap& m1 = task_map(env, w, "map1");
-  mk::Smap& m2 = task_map(env, w, "map2");
-  mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
-  seed_element(env, w, m1, t, 1);
-  seed_element(env, w, m2, t, 2);
-  spawn_work(s, w, "exit", 0, [&w, &t](Env& e) {
-    mk::do_exit(e, w.k, t);
-    mk::release_task(e, w.k, t);
-  });
-  spawn_work(s, w, "close_map1", 1, [&w, &m1](Env& e) { mk::bpf_map_free_deferred(e, w.k, m1); });
-  spawn_work(s, w, "close_map2", 1, [&w, &m2](Env& e) { mk::bpf_map_free_deferred(e, w.k, m2); });
+  build_exit_vs_mapfree(s, knobs);
 }
 void build_mapfree_bucket_timeout(sim::Setup& s) { build_mapfree_timeouts(s, mk::kTimeoutBucketLock); }
 
@@ -887,7 +877,8 @@ void add_kernel_scenarios(sim::Catalog& c) {
       build_alloc_failure, {}, {"alloc failed", "storage cmpxchg lost"});
   add("cgroup-rmdir-vs-get", "two programs create a cgroup's storage while the cgroup is removed and released; then the map is closed",
       build_cgroup_rmdir_vs_get);
-  add("exit-vs-mapfree", "a task with elements in two maps exits while both maps are freed", build_exit_vs_mapfree);
+  add("exit-vs-mapfree", "a task with elements in two maps exits while both maps are freed",
+      [](sim::Setup& s) { build_exit_vs_mapfree(s, knobs_with()); });
   add("mapfree-vs-destroy", "7.0: two tasks, each with an element in one map, exit while the map is freed; every "
       "contended local_storage->lock may time out (-ETIMEDOUT): bpf_selem_unlink_nofail must leave nothing half unlinked",
       build_mapfree_vs_destroy, {}, {"map_free and destroy each unlinked half", "rqspinlock: timed out"});

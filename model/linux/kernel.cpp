@@ -224,8 +224,20 @@ void Kernel::call_rcu_tasks_trace(Env& env, RcuCallback cb, std::string_view lab
     return;
   }
   env.lock(srcu_lock_, "call_rcu_tasks_trace: call_srcu: spin_lock_irqsave_sdp_contention");
+  // spin_lock_irqsave() of a spinlock_t: without PREEMPT_RT, preemption and IRQs are off while it
+  // is held (on RT it is an rt_mutex, and the holder stays preemptible).
+  const bool atomic = !knobs().preempt_rt;
+  ActorContext& ctx = env.context();
+  if (atomic) {
+    ++ctx.preempt_disabled;
+    ++ctx.irqs_disabled;
+  }
   rcu.call(env, RcuFlavour::kTasksTrace, std::move(cb), label);
   env.unlock(srcu_lock_, "call_rcu_tasks_trace: call_srcu: spin_unlock_irqrestore");
+  if (atomic) {
+    --ctx.preempt_disabled;
+    --ctx.irqs_disabled;
+  }
 }
 
 }  // namespace lsmc::model::kernel

@@ -19,6 +19,7 @@ struct GenerateOptions {
   uint64_t cases = 2000;         // generated scenarios at most
   uint64_t executions = 300;     // explorer budget per scenario (portfolio strategy)
   uint64_t faults_max = 1;       // faults injected per execution at most (Config::faults_max)
+  std::string known = "count";   // "count": known upstream findings (Catalog::known_in) are counted
 };
 
 struct GenerateResult {
@@ -26,6 +27,8 @@ struct GenerateResult {
   std::optional<std::map<std::string, int64_t>> minimal;  // the smallest failing scenario
   std::optional<sim::RunReport> report;     // its exploration (with the failing execution)
   std::string command;                      // lsmc explore ... that finds it again
+  std::map<std::string, uint64_t> known_cases;  // scenarios that met each known finding (counted)
+  std::string known_first_command;          // lsmc explore ... of the first of them
 };
 
 // Needs a catalog holding the "generated" scenario. Throws std::invalid_argument when it lacks it.

@@ -158,7 +158,15 @@ RunReport explore_range(const RunRequest& request, IndexRange range, std::atomic
       engine.run(*request.scenario, request.params, *strategy, observers, index);
     }
     const Verdict& v = engine.execution().verdict();
-    if (v.kind == VerdictKind::kPass || v.kind == VerdictKind::kPruned) {
+    const KnownFinding* known = nullptr;
+    for (const KnownFinding& k : request.known) {
+      if (k.matches(v)) known = &k;
+    }
+    if (known != nullptr) {
+      KnownHit& hit = report.known_hits[known->name];
+      if (hit.count++ == 0) hit.first_index = index;
+    }
+    if (v.kind == VerdictKind::kPass || v.kind == VerdictKind::kPruned || known != nullptr) {
       if (!engine.execution().strategy_has_more()) {
         report.stop_reason = "space exhausted";
         break;
@@ -262,6 +270,11 @@ RunReport run(const RunRequest& request) {
       report.seconds = std::max(report.seconds, p.seconds);
       add_metrics(report.metrics, p.metrics);
       for (const auto& [name, count] : p.probe_hits) report.probe_hits[name] += count;
+      for (const auto& [name, hit] : p.known_hits) {
+        KnownHit& into = report.known_hits[name];
+        into.first_index = into.count == 0 ? hit.first_index : std::min(into.first_index, hit.first_index);
+        into.count += hit.count;
+      }
       if (p.stop_reason == "seconds_max" && !report.failure && report.stop_reason != "interrupted") {
         report.stop_reason = "seconds_max";
       }

@@ -76,6 +76,13 @@ struct RunRequest {
   ObserverFactory observers;                       // may be empty
   std::function<void(const RunProgress&)> progress;  // called about twice a second; may be empty
   const std::atomic<bool>* interrupted = nullptr;     // set (by a signal handler) to stop early
+  std::vector<KnownFinding> known;  // findings counted, not reported (Catalog::known_in)
+};
+
+// How often a run met a known finding, and the first execution that did.
+struct KnownHit {
+  uint64_t count = 0;
+  uint64_t first_index = 0;
 };
 
 struct RunReport {
@@ -92,6 +99,7 @@ struct RunReport {
   std::string nondeterminism;              // what differed, for kNondeterminism
   std::map<std::string, uint64_t, std::less<>> probe_hits;
   std::vector<std::string> probes_never_hit;
+  std::map<std::string, KnownHit, std::less<>> known_hits;  // by KnownFinding::name
 };
 
 // Throws std::invalid_argument for a bad request (unknown strategy, invalid config).

@@ -13,6 +13,20 @@ int64_t Params::get(std::string_view name) const {
 void Catalog::add(std::unique_ptr<Scenario> scenario) { scenarios_.push_back(std::move(scenario)); }
 
 void Catalog::add_mutant(MutantInfo mutant) { mutants_.push_back(std::move(mutant)); }
+void Catalog::add_known(KnownFinding known) { known_.push_back(std::move(known)); }
+
+std::vector<KnownFinding> Catalog::known_in(std::string_view profile) const {
+  std::vector<KnownFinding> out;
+  for (const KnownFinding& k : known_) {
+    if (k.profile == profile) out.push_back(k);
+  }
+  return out;
+}
+
+bool KnownFinding::matches(const Verdict& verdict) const {
+  return verdict.kind == VerdictKind::kViolation && verdict.property == property &&
+         verdict.message.find(message) != std::string::npos;
+}
 
 const Scenario* Catalog::find(std::string_view name) const {
   for (const auto& s : scenarios_) {

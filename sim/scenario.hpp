@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "model/env.hpp"
+#include "sim/event.hpp"
 #include "sim/config.hpp"
 
 namespace lsmc::sim {
@@ -122,6 +123,18 @@ struct MutantInfo {
   std::vector<std::string> profiles;  // the kernel versions that have the code the bug is in
 };
 
+// A finding upstream documents and leaves unfixed in a kernel version (a WARN it placed on a
+// residual it calls highly unlikely, say). A run given it (RunRequest::known) counts an execution
+// that ends in it and goes on exploring, so that a search for other bugs is not stopped by it.
+struct KnownFinding {
+  std::string name;      // what lsmc calls it
+  std::string profile;   // the kernel version that has it (sim::kProfiles)
+  std::string property;  // the verdict's property, e.g. "kernel-warning"
+  std::string message;   // a part of the verdict's message that only this finding has
+  std::string source;    // where upstream documents it
+  bool matches(const Verdict& verdict) const;
+};
+
 // Whether `profile` is one `scenario` (and `mutant`, if any) applies to: the message to refuse
 // the run with, or nothing.
 std::optional<std::string> check_profile(const Scenario& scenario, const MutantInfo* mutant,
@@ -135,14 +148,19 @@ class Catalog {
 public:
   void add(std::unique_ptr<Scenario> scenario);
   void add_mutant(MutantInfo mutant);
+  void add_known(KnownFinding known);
   const Scenario* find(std::string_view name) const;
   const MutantInfo* find_mutant(std::string_view name) const;
   const std::vector<std::unique_ptr<Scenario>>& scenarios() const { return scenarios_; }
   const std::vector<MutantInfo>& mutants() const { return mutants_; }
+  const std::vector<KnownFinding>& known() const { return known_; }
+  // The known findings of one profile.
+  std::vector<KnownFinding> known_in(std::string_view profile) const;
 
 private:
   std::vector<std::unique_ptr<Scenario>> scenarios_;
   std::vector<MutantInfo> mutants_;
+  std::vector<KnownFinding> known_;
 };
 
 // Fills defaults, checks every name and range. Returns the error message on bad input.

@@ -95,6 +95,7 @@ struct ExploreOptions {
   std::vector<std::string> sets;
   std::vector<std::string> params;
   bool minimize = false;
+  std::string known = "stop";  // "count": known upstream findings are counted, not reported
 };
 
 class Cli {
@@ -102,7 +103,14 @@ public:
   Cli(std::ostream& out, std::ostream& err, bool interactive, const std::atomic<bool>* interrupted)
       : out_(out), err_(err), interactive_(interactive), interrupted_(interrupted), catalog_(builtin_catalog()) {}
 
-  int list(bool mutants, bool functions, bool attach_points) {
+  int list(bool mutants, bool functions, bool attach_points, bool known) {
+    if (known) {
+      // Findings upstream documents and leaves unfixed: name, profile, what identifies it, source.
+      for (const sim::KnownFinding& k : catalog_.known()) {
+        out_ << k.name << "  [" << k.profile << "] " << k.property << ": " << k.message << " (" << k.source << ")\n";
+      }
+      return kExitOk;
+    }
     if (functions) {
       // The modelled kernel functions: name, what a tracing program can do there, source file.
       for (const auto& f : model::kernel::kKernelFunctions) {
@@ -481,6 +489,7 @@ public:
       j["seed"] = o.seed;
       j["cases"] = r.cases;
       j["outcome"] = r.minimal ? "violation" : "nothing-found";
+      j["known_cases"] = r.known_cases;
       if (r.minimal) {
         j["scenario_params"] = *r.minimal;
         j["scenario_size"] = properties::scenario_size(*r.minimal);
@@ -495,6 +504,10 @@ public:
     }
     out_ << "lsmc " << traces::lsmc_version() << " generate: " << (o.mutant.empty() ? "unmutated model" : "mutant " + o.mutant) << " (" << o.profile << ")"
          << ", seed " << o.seed << ", up to " << o.cases << " scenarios of " << o.executions << " executions\n";
+    for (const auto& [name, cases] : r.known_cases) {
+      out_ << "  known upstream (counted, not a finding; --known stop reports it): " << name << " in " << cases
+           << " scenarios, first: " << r.known_first_command << "\n";
+    }
     if (!r.minimal) {
       out_ << "result: nothing found in " << r.cases << " generated scenarios\n";
       return kExitOk;
@@ -605,6 +618,24 @@ private:
     return j;
   }
 
+  static nlohmann::json known_hits_json(const sim::RunReport& report) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [name, hit] : report.known_hits) j[name] = {{"count", hit.count}, {"first_execution", hit.first_index}};
+    return j;
+  }
+
+  // Executions that ended in a finding upstream documents (--known count): counted, with where
+  // each was first met and what upstream says of it.
+  void print_known_hits(const sim::RunRequest& req, const sim::RunReport& report) {
+    for (const auto& [name, hit] : report.known_hits) {
+      for (const sim::KnownFinding& k : req.known) {
+        if (k.name != name) continue;
+        out_ << "  known upstream (counted, not a finding; --known stop reports it): " << name << ": " << hit.count
+             << " executions, first " << hit.first_index << "; " << k.message << " (" << k.source << ")\n";
+      }
+    }
+  }
+
   sim::RunRequest make_request(const ExploreOptions& o, const std::string& scenario_name) {
     sim::RunRequest req;
     req.scenario = catalog_.find(scenario_name);
@@ -658,6 +689,7 @@ private:
     if (auto err = sim::resolve_params(*req.scenario, given, req.params)) throw UsageError(*err);
     req.observers = properties::default_observers;
     req.interrupted = interrupted_;
+    if (o.known == "count") req.known = catalog_.known_in(c.profile);
     return req;
   }
 
@@ -686,6 +718,7 @@ private:
     if (req.config.preemption_bound != defaults.preemption_bound) {
       cmd << " --set preemption_bound=" << req.config.preemption_bound;
     }
+    if (!req.known.empty()) cmd << " --known count";
     cmd << " --trace-out " << shell_quote(trace);
     return cmd.str();
   }
@@ -764,6 +797,7 @@ private:
       j["context_switches"] = report.metrics.context_switches;
       j["probes_never_hit"] = report.probes_never_hit;
       j["probe_hits"] = report.probe_hits;
+      j["known_hits"] = known_hits_json(report);
       j["exit_code"] = code;
       if (report.failure) {
         j["verdict"] = verdict_json(report.failure->verdict);
@@ -814,6 +848,7 @@ private:
       out_ << "\n";
     }
     for (const auto& p : report.probes_never_hit) out_ << "  probe never hit: " << p << "\n";
+    print_known_hits(req, report);
     if (!report.failure && report.stop_reason == "interrupted") {
       out_ << "result: interrupted after " << report.executions << " executions, nothing found so far\n";
       out_ << "  resume: the same command with --first-execution " << report.resume_index << " --executions "
@@ -944,7 +979,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   bool list_mutants = false;
   auto* list = app.add_subcommand("list", "List scenarios (or mutants): one per line, name first.");
   list->add_flag("--mutants", list_mutants, "list the mutants (bugs that can be put back) instead");
-  bool list_functions = false, list_attach = false;
+  bool list_functions = false, list_attach = false, list_known = false;
+  list->add_flag("--known", list_known,
+                 "list the findings upstream documents and leaves unfixed, per kernel profile (what "
+                 "'--known count' counts instead of reporting)");
   list->add_flag("--functions", list_functions,
                  "list the modelled kernel functions: name, traceability on Linux 6.18 (traceable, inlined, "
                  "notrace, ...), source file");
@@ -993,6 +1031,11 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                       "machines; combine the --json outputs with 'lsmc merge' (docs/campaigns.md)");
   explore->add_option("--set", eo.sets, "set a Config field, NAME=VALUE (steps_max, actors_max, ...)");
   explore->add_option("--param", eo.params, "set a scenario parameter, NAME=VALUE");
+  explore->add_option("--known", eo.known,
+                      "stop (default): a finding upstream documents and leaves unfixed in the profile (see "
+                      "'lsmc list --known') is reported like any other; count: executions ending in one are "
+                      "counted and the search goes on")
+      ->check(CLI::IsMember({"stop", "count"}));
 
   std::string replay_path;
   bool replay_json = false;
@@ -1112,6 +1155,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                   "faults injected per execution at most: every allocation and copy_process bailout is a "
                   "fault point (default 1)")
       ->check(CLI::Range(0, 64));
+  gen->add_option("--known", gen_options.known,
+                  "count (default): an execution ending in a finding upstream documents and leaves unfixed "
+                  "(see 'lsmc list --known') is counted and the search goes on; stop: it is a finding")
+      ->check(CLI::IsMember({"stop", "count"}));
   gen->add_option("--trace-out", gen_trace_out, "where to write the trace of the minimal finding");
   gen->add_flag("--json", gen_json, "print one JSON object instead of text");
 
@@ -1141,7 +1188,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
   try {
     Cli cli(out, err, interactive, interrupted);
-    if (*list) return cli.list(list_mutants, list_functions, list_attach);
+    if (*list) return cli.list(list_mutants, list_functions, list_attach, list_known);
     if (*explore) return cli.explore(eo);
     if (*replay) return cli.replay(replay_path, replay_json);
     if (*merge) return cli.merge(merge_paths, merge_json);

@@ -23,6 +23,7 @@ struct Gen {
   mk::Smap* a = nullptr;
   mk::Smap* b = nullptr;
   mk::Task* t = nullptr;
+  mk::Task* q = nullptr;  // owners=2: a second task, the target of actor 1's operations
   RqLocks* rq = nullptr;
   bool spin_lock = false;
   int seed_errno = 0;  // the seeding update's errno (checked once actors run)
@@ -73,29 +74,29 @@ void prog_op(Env& e, World& w, const ProgCtx& c, mk::Smap& m, Ref<mk::Task> task
 // lookup, 5 syscall update BPF_ANY (with a spin lock: a garbage lock word, then BPF_F_LOCK),
 // 6 syscall delete, 7 sleepable LSM get held across a sleep, 8 get F_CREATE on map b, 9 syscall
 // delete on map b; 0 does nothing.
-void run_op(Env& e, World& w, Gen& g, Ctx ctx, bool null_task, int op) {
+void run_op(Env& e, World& w, Gen& g, Ctx ctx, mk::Task& owner, bool null_task, int op) {
   mk::Smap& a = *g.a;
-  const Ref<mk::Task> task = null_task ? Ref<mk::Task>{} : ref(*g.t);
+  const Ref<mk::Task> task = null_task ? Ref<mk::Task>{} : ref(owner);
   auto prog = [&](Ctx type, mk::Smap& m, int helper_op, bool sleep) {
-    const bool must_find = g.must_find && &m == g.a && task;
+    const bool must_find = g.must_find && &m == g.a && task && &owner == g.t;
     run_in_ctx(e, w, g, type, [&](Env& e2, const ProgCtx& c) { prog_op(e2, w, c, m, task, helper_op, sleep, must_find); });
   };
   switch (op) {
     case 1: case 2: case 3: prog(ctx, a, op, false); break;
-    case 4: mk::sys_map_lookup_elem(e, w.k, a, pidfd_of(*g.t), 0); break;
+    case 4: mk::sys_map_lookup_elem(e, w.k, a, pidfd_of(owner), 0); break;
     case 5:
       if (g.spin_lock) {
-        if (mk::sys_map_update_elem(e, w.k, a, pidfd_of(*g.t), mk::Value{50, 1}, mk::kBpfAny) == 0) {
-          mk::sys_map_update_elem(e, w.k, a, pidfd_of(*g.t), mk::Value{51, 0}, mk::kBpfFLock);
+        if (mk::sys_map_update_elem(e, w.k, a, pidfd_of(owner), mk::Value{50, 1}, mk::kBpfAny) == 0) {
+          mk::sys_map_update_elem(e, w.k, a, pidfd_of(owner), mk::Value{51, 0}, mk::kBpfFLock);
         }
       } else {
-        mk::sys_map_update_elem(e, w.k, a, pidfd_of(*g.t), mk::Value{50, 0}, mk::kBpfAny);
+        mk::sys_map_update_elem(e, w.k, a, pidfd_of(owner), mk::Value{50, 0}, mk::kBpfAny);
       }
       break;
-    case 6: mk::sys_map_delete_elem(e, w.k, a, pidfd_of(*g.t)); break;
+    case 6: mk::sys_map_delete_elem(e, w.k, a, pidfd_of(owner)); break;
     case 7: prog(Ctx::kLsmSleepable, a, 1, true); break;
     case 8: prog(ctx, *g.b, 2, false); break;
-    case 9: mk::sys_map_delete_elem(e, w.k, *g.b, pidfd_of(*g.t)); break;
+    case 9: mk::sys_map_delete_elem(e, w.k, *g.b, pidfd_of(owner)); break;
     default: break;  // 0: a pause in the program, nothing to do
   }
 }
@@ -165,12 +166,18 @@ void build_generated(sim::Setup& s) {
   g.a = &task_map(env, w, "map_a", g.spin_lock);
   g.b = &task_map(env, w, "map_b");
   g.t = &mk::task_for_scenario(env, w.k, "p", 100);
+  if (s.params().get("owners") > 1) g.q = &mk::task_for_scenario(env, w.k, "q", 101);
   g.rq = &s.make<RqLocks>(env, cpus);
   const bool seeded = s.params().get("seeded") != 0;
   if (seeded) {
     const mk::SdataOrErr r = mk::bpf_local_storage_update(env, w.k, Ref<mk::Owner>{g.t, g.t->id}, *g.a,
                                                           mk::Value{7, 0}, mk::kBpfAny, mk::Gfp::kAtomic);
     g.seed_errno = r.err;
+    if (g.q != nullptr) {
+      const mk::SdataOrErr rq = mk::bpf_local_storage_update(env, w.k, Ref<mk::Owner>{g.q, g.q->id}, *g.a,
+                                                             mk::Value{8, 0}, mk::kBpfAny, mk::Gfp::kAtomic);
+      if (g.seed_errno == 0) g.seed_errno = rq.err;
+    }
   }
   const int64_t attach = s.params().get("attach");
   const int64_t attach_op = s.params().get("attach_op");
@@ -184,15 +191,17 @@ void build_generated(sim::Setup& s) {
     if (ops.empty()) continue;
     const Ctx ctx = static_cast<Ctx>(s.params().get("p" + std::to_string(i)));
     const bool null_here = null_task && i == 0;
+    mk::Task& owner = i == 1 && g.q != nullptr ? *g.q : *g.t;
     deletes = deletes || has_delete(ops);
     for (int op : ops) {
+      if (&owner != g.t) break;  // the creations check_created looks for are the task p's
       if ((op == 2 && !null_here) || op == 5) wanted[0] = true;
       if (op == 8 && !null_here) wanted[1] = true;
     }
     ++workers;
     spawn_work(s, w, "actor" + std::to_string(i), static_cast<uint16_t>(static_cast<uint32_t>(i) % cpus),
-               [&w, &g, ctx, null_here, ops](Env& e) {
-                 for (int op : ops) run_op(e, w, g, ctx, null_here, op);
+               [&w, &g, ctx, &owner, null_here, ops](Env& e) {
+                 for (int op : ops) run_op(e, w, g, ctx, owner, null_here, op);
                  ++g.done;
                });
   }
@@ -239,6 +248,10 @@ void build_generated(sim::Setup& s) {
     mk::do_exit(e, w.k, *g.t);
     mk::release_task(e, w.k, *g.t);
     if (close_apart) return;
+    if (g.q != nullptr) {
+      mk::do_exit(e, w.k, *g.q);
+      mk::release_task(e, w.k, *g.q);
+    }
     mk::bpf_map_free_deferred(e, w.k, *g.a);
     mk::bpf_map_free_deferred(e, w.k, *g.b);
   });
@@ -248,6 +261,14 @@ void build_generated(sim::Setup& s) {
       mk::bpf_map_free_deferred(e, w.k, *g.a);
       mk::bpf_map_free_deferred(e, w.k, *g.b);
     });
+    if (g.q != nullptr) {
+      // The second task exits too, on its own CPU, while the first exits and the maps go.
+      spawn_work(s, w, "exit_q", cpus > 2 ? 2 : 0, [&w, &g](Env& e) {
+        e.wait_until([&g] { return g.closing; }, "generated: the programs are detached");
+        mk::do_exit(e, w.k, *g.q);
+        mk::release_task(e, w.k, *g.q);
+      });
+    }
   }
 }
 
@@ -270,7 +291,7 @@ void add_generated_scenario(sim::Catalog& c) {
           {"p1", 0, 0, 3, "actor 1's program type", true},
           {"p2", 0, 0, 3, "actor 2's program type", true},
           {"cpus", 2, 1, 3, "CPUs; actor i runs on CPU i % cpus"},
-          {"seeded", 1, 0, 1, "1: the task starts with an element in map a"},
+          {"seeded", 1, 0, 1, "1: the task (and q) starts with an element in map a"},
           {"teardown", 1, 0, 1, "1: afterwards the task exits and both maps are freed (leaks checked)"},
           {"rt", 0, 0, 1, "1: CONFIG_PREEMPT_RT"},
           {"gp_implied", 1, 0, 1, "1: a Tasks Trace grace period implies an RCU one (rcu_trace_implies_rcu_gp)"},
@@ -282,6 +303,7 @@ void add_generated_scenario(sim::Catalog& c) {
           {"null_task", 0, 0, 1, "1: actor 0's programs pass a NULL task to the helpers"},
           {"busy", 1, 0, 1, "busy counters: 0 per CPU (6.18 as shipped, bug 7), 1 per task (its fix)", true},
           {"close", 0, 0, 1, "1: at teardown the maps are freed by another actor while the task exits (0: after it)"},
+          {"owners", 1, 1, 2, "2: a second task q, the target of actor 1's operations; it exits with p at teardown"},
           {"timeouts", 0, 0, 3, "7.0: contended rqspinlocks that may time out: 1 local_storage->lock, 2 b->lock, 3 both", true},
       });
   scenario->set_profiles({"linux-6.18", "linux-7.0"});

@@ -27,7 +27,7 @@ const std::map<std::string, std::string> kExpected = {
     {"canary", "use-after-free"},
     {"clone-shares-storage", "invariant"},
     {"free-task-skips-storage", "use-after-free"},
-    {"create-after-owner-free", "use-after-free"},
+    {"create-after-owner-free", "invariant"},
     {"recursion-deadlock", "deadlock"},
     {"percpu-busy-nonatomic", "busy-counter"},
     {"busy-fails-lookup", "spec"},

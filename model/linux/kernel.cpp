@@ -11,6 +11,7 @@ std::string_view to_string(ProgType t) {
     case ProgType::kTracing: return "tracing";
     case ProgType::kLsm: return "lsm";
     case ProgType::kLsmSleepable: return "lsm.s";
+    case ProgType::kSyscall: return "syscall";
     case ProgType::kStructOps: return "struct_ops";
   }
   return "?";
@@ -46,7 +47,7 @@ Kernel::Kernel(Env& env, Knobs knobs, std::bitset<static_cast<std::size_t>(Bug::
     : rqspinlocks(knobs.cpus), knobs_(knobs), bugs_(bugs) {
   // 7.0's free callbacks free directly after a Tasks Trace grace period ("RCU Tasks Trace grace
   // period implies RCU grace period"): the profile has no configuration where it does not.
-  rcu.init(env, Rcu::Knobs{knobs.rcu_trace_implies_rcu_gp || v7_0()});
+  rcu.init(env, Rcu::Knobs{knobs.rcu_trace_implies_rcu_gp || v7_0(), knobs.preempt_rt});
   // The per-CPU busy counters are gone in 7.0 ("Remove task and cgroup local storage percpu
   // counters").
   for (Busy* b : {&task_busy_, &cgrp_busy_}) {
@@ -171,9 +172,12 @@ void Kernel::trace_point(Env& env, Fn function, AttachKind kind, Ref<Task> arg) 
   for (std::size_t i = 0; i < attachments_.size(); ++i) {
     Attachment& a = attachments_[i];
     if (a.function != function || a.kind != kind) continue;
+    // The program runs to its end even if it is detached meanwhile (detach_all() while a
+    // preemptible caller is inside it): run a copy, and look the attachment up again after.
     if (kind == AttachKind::kLsm) {
       ++a.fired;
-      run_prog(env, a.type, a.body, arg);
+      const ProgBody body = a.body;
+      run_prog(env, a.type, body, arg);
       continue;
     }
     if (a.fired >= a.fires_max) continue;
@@ -186,8 +190,9 @@ void Kernel::trace_point(Env& env, Fn function, AttachKind kind, Ref<Task> arg) 
     ++a.fired;
     env.probe("nested program fired");
     a.active_on_cpu[cpu] = true;
-    run_prog(env, a.type, a.body, arg);
-    attachments_[i].active_on_cpu[cpu] = false;
+    const ProgBody body = a.body;
+    run_prog(env, a.type, body, arg);
+    if (i < attachments_.size()) attachments_[i].active_on_cpu[cpu] = false;
   }
 }
 
@@ -203,8 +208,10 @@ Traced::~Traced() noexcept(false) {
 
 // __bpf_prog_enter{,_sleepable}_recur / __bpf_prog_exit (kernel/bpf/trampoline.c, v6.18) and
 // struct_ops' equivalent: migrate disabled, RCU (or RCU Tasks Trace for sleepable programs).
+// A syscall program runs from bpf_prog_test_run_syscall() (net/bpf/test_run.c, v6.18):
+// rcu_read_lock_trace() around bpf_prog_run_pin_on_cpu() (migrate disabled).
 void Kernel::run_prog(Env& env, ProgType type, const ProgBody& body, Ref<Task> arg) {
-  const bool sleepable = type == ProgType::kLsmSleepable;
+  const bool sleepable = type == ProgType::kLsmSleepable || type == ProgType::kSyscall;
   const RcuFlavour flavour = sleepable ? RcuFlavour::kTasksTrace : RcuFlavour::kRcu;
   ++env.context().migrate_disabled;
   rcu.read_lock(env, flavour);

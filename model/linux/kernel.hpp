@@ -77,6 +77,7 @@ enum class ProgType : uint8_t {
   kLsm,        // non-sleepable BPF LSM: plain protos
   kLsmSleepable,
   kStructOps,  // sched_ext callbacks: plain protos, may run under the rq lock
+  kSyscall,    // BPF_PROG_TYPE_SYSCALL (BPF_PROG_TEST_RUN): sleepable, plain protos
 };
 std::string_view to_string(ProgType t);
 
@@ -132,6 +133,10 @@ struct Task : Owner {
   enum class State : uint8_t { kForking, kRunning, kZombie, kReaped, kFreed };
   State state = State::kForking;
   int usage = 0;  // task->usage
+  // task->rcu_users: the reaper's and the scheduler's references in one (release_task puts it),
+  // plus those BPF programs took with bpf_task_acquire(); the last one queues
+  // delayed_put_task_struct(), which puts `usage`.
+  int rcu_users = 0;
   Pid* pid = nullptr;
 };
 

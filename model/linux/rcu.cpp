@@ -121,10 +121,14 @@ void Rcu::gp_actor(Env& env, RcuFlavour f, const std::function<bool()>& quiescen
     ++fl.completed;
     fl.in_progress = false;
     fl.blocking.clear();
-    // rcu_do_batch(): callbacks run in softirq context, in order, and may queue more.
+    // rcu_do_batch(): callbacks run in softirq context, in order, and may queue more. On
+    // PREEMPT_RT softirqs run in threads (ksoftirqd, rcuc): task context, preemptible, with BH
+    // disabled, so they still may not sleep.
     ActorContext& ctx = env.context();
     const ContextKind saved = ctx.kind;
-    ctx.kind = ContextKind::kSoftirq;
+    const bool saved_sleepable = ctx.sleepable;
+    ctx.kind = knobs_.preempt_rt ? ContextKind::kTask : ContextKind::kSoftirq;
+    ctx.sleepable = false;
     while (!fl.queue.empty() && fl.queue.front().gp_needed <= fl.completed) {
       Pending p = std::move(fl.queue.front());
       fl.queue.erase(fl.queue.begin());
@@ -132,6 +136,7 @@ void Rcu::gp_actor(Env& env, RcuFlavour f, const std::function<bool()>& quiescen
       fl.ran_serial = p.serial + 1;
     }
     env.context().kind = saved;
+    env.context().sleepable = saved_sleepable;
   }
 }
 

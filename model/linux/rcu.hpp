@@ -23,6 +23,7 @@ class Rcu {
 public:
   struct Knobs {
     bool trace_implies_rcu_gp = true;  // rcu_trace_implies_rcu_gp()
+    bool preempt_rt = false;           // CONFIG_PREEMPT_RT: callbacks run in preemptible threads
   };
 
   void init(Env& env, Knobs knobs);

@@ -310,6 +310,7 @@ Task& task_for_scenario(Env& env, Kernel& k, std::string name, int pid_nr) {
   Task& t = k.new_task(std::move(name));
   t.id = env.alloc(kTaskType, "task (exists before the scenario)");
   t.usage = 1;
+  t.rcu_users = 1;
   t.state = Task::State::kRunning;
   Pid& pid = k.new_pid(pid_nr);
   pid.id = env.alloc(kPidType, "alloc_pid");
@@ -323,6 +324,14 @@ Task& task_for_scenario(Env& env, Kernel& k, std::string name, int pid_nr) {
 void free_task(Env& env, Kernel& k, Ref<Task> task) {
   const Traced traced(env, k, fn("free_task"), task);
   if (!k.bug(Bug::kFreeTaskSkipsStorage)) bpf_task_storage_free(env, k, task);
+  // lsmc's invariant (not a kernel assertion), the owner side of check_storage_free(): a task
+  // that was an owner is freed with no storage, or the storage (created after
+  // bpf_task_storage_free() ran, as bug 3's) is never freed. A half-built child of a failed fork
+  // may still hold its parent's pointer as dup_task_struct() copied it: it never owned it.
+  env.read(task.id, field::kOwnerStorage, "free_task: (lsmc) task->bpf_storage");
+  env.check(task->state == Task::State::kForking || !task->bpf_storage, "invariant",
+            "free_task of " + task->name + " while " + task->name + "->bpf_storage still points at a storage: "
+            "nothing will free it");
   // free_task_struct(): kmem_cache_free(task_struct_cachep, tsk)
   env.write(task.id, field::kOwnerState, "free_task: free_task_struct");
   task->state = Task::State::kFreed;
@@ -389,9 +398,42 @@ void release_task(Env& env, Kernel& k, Task& task) {
   task.pid->task = {};
   env.write(task.id, field::kOwnerState, "release_task");
   task.state = Task::State::kReaped;
-  const Ref<Task> ref = Ref<Task>::of(&task);
-  k.rcu.call(env, RcuFlavour::kRcu, [&k, ref](Env& e) { delayed_put_task_struct(e, k, ref); },
+  put_task_struct_rcu_user(env, k, Ref<Task>::of(&task));
+}
+
+// put_task_struct_rcu_user() (kernel/exit.c, v6.18): the last rcu_users reference queues the
+// put of `usage` after a grace period.
+void put_task_struct_rcu_user(Env& env, Kernel& k, Ref<Task> task) {
+  const Traced traced(env, k, fn("put_task_struct_rcu_user"), task);
+  env.rmw(task.id, field::kTaskRcuUsers, "put_task_struct_rcu_user: refcount_dec_and_test(&task->rcu_users)");
+  if (--task->rcu_users != 0) return;
+  k.rcu.call(env, RcuFlavour::kRcu, [&k, task](Env& e) { delayed_put_task_struct(e, k, task); },
              "put_task_struct_rcu_user: call_rcu(delayed_put_task_struct)");
+}
+
+// bpf_task_from_pid() (kernel/bpf/helpers.c, v6.18): a KF_ACQUIRE kfunc: the task of a pid
+// number in the initial namespace, with an rcu_users reference (bpf_task_acquire()), or NULL.
+Ref<Task> bpf_task_from_pid(Env& env, Kernel& k, Pid& pid) {
+  const Traced traced(env, k, fn("bpf_task_from_pid"));
+  k.rcu.read_lock(env, RcuFlavour::kRcu);
+  env.read(pid.id, field::kPidTask, "bpf_task_from_pid: find_task_by_pid_ns");
+  Ref<Task> p = pid.task;
+  if (p) {
+    env.rmw(p.id, field::kTaskRcuUsers, "bpf_task_acquire: refcount_inc_not_zero(&p->rcu_users)");
+    if (p->rcu_users == 0) {
+      p = {};
+    } else {
+      ++p->rcu_users;
+    }
+  }
+  k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  return p;
+}
+
+// bpf_task_release() (kernel/bpf/helpers.c, v6.18): a KF_RELEASE kfunc.
+void bpf_task_release(Env& env, Kernel& k, Ref<Task> p) {
+  const Traced traced(env, k, fn("bpf_task_release"), p);
+  put_task_struct_rcu_user(env, k, p);
 }
 
 // delayed_put_task_struct() (kernel/exit.c, v6.18): the RCU callback of release_task().
@@ -453,6 +495,7 @@ Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan) {
   env.read(parent.id, field::kOwnerStorage, "dup_task_struct: arch_dup_task_struct (*dst = *src)");
   child.bpf_storage = parent.bpf_storage;
   child.usage = 1;
+  child.rcu_users = 1;
   child.state = Task::State::kForking;
   if (plan.fail_before_storage_init) {
     env.probe("fork failed before bpf_storage was cleared");

@@ -88,6 +88,10 @@ void do_exit(Env& env, Kernel& k, Task& task);       // the task becomes a zombi
 // old leader then exits and is reaped with the thread's old pid.
 void de_thread(Env& env, Kernel& k, Task& thread, Task& leader);
 void release_task(Env& env, Kernel& k, Task& task);  // reaped: pid detached, last reference put
+void put_task_struct_rcu_user(Env& env, Kernel& k, Ref<Task> task);
+// The kfuncs a program takes and drops a task reference with (kernel/bpf/helpers.c, v6.18).
+Ref<Task> bpf_task_from_pid(Env& env, Kernel& k, Pid& pid);
+void bpf_task_release(Env& env, Kernel& k, Ref<Task> p);
 void get_task_struct(Env& env, Kernel& k, Ref<Task> task);
 void put_task_struct(Env& env, Kernel& k, Ref<Task> task);
 void __put_task_struct(Env& env, Kernel& k, Ref<Task> task);

@@ -77,9 +77,20 @@ void prog_op(Env& e, World& w, const ProgCtx& c, mk::Smap& m, Ref<mk::Task> task
 void run_op(Env& e, World& w, Gen& g, Ctx ctx, mk::Task& owner, bool null_task, int op) {
   mk::Smap& a = *g.a;
   const Ref<mk::Task> task = null_task ? Ref<mk::Task>{} : ref(owner);
+  // A program reaches the task p as its hook's task; another task (q, which may exit meanwhile)
+  // it reaches as programs do, by pid with a reference held across the helper call.
   auto prog = [&](Ctx type, mk::Smap& m, int helper_op, bool sleep) {
     const bool must_find = g.must_find && &m == g.a && task && &owner == g.t;
-    run_in_ctx(e, w, g, type, [&](Env& e2, const ProgCtx& c) { prog_op(e2, w, c, m, task, helper_op, sleep, must_find); });
+    run_in_ctx(e, w, g, type, [&](Env& e2, const ProgCtx& c) {
+      if (&owner == g.t || !task) {
+        prog_op(e2, w, c, m, task, helper_op, sleep, must_find);
+        return;
+      }
+      const Ref<mk::Task> held = mk::bpf_task_from_pid(e2, w.k, *owner.pid);
+      if (!held) return;
+      prog_op(e2, w, c, m, held, helper_op, sleep, must_find);
+      mk::bpf_task_release(e2, w.k, held);
+    });
   };
   switch (op) {
     case 1: case 2: case 3: prog(ctx, a, op, false); break;
@@ -227,6 +238,17 @@ void build_generated(sim::Setup& s) {
       ++g.done;
     });
   }
+  // q_exit=1: the second task exits and is reaped while the programs run (and may fire on its
+  // free path); 0: with the first, at teardown.
+  const bool q_exits_early = g.q != nullptr && s.params().get("q_exit") != 0;
+  if (q_exits_early) {
+    ++workers;
+    spawn_work(s, w, "exit_q", cpus > 2 ? 2 : 0, [&w, &g](Env& e) {
+      mk::do_exit(e, w.k, *g.q);
+      mk::release_task(e, w.k, *g.q);
+      ++g.done;
+    });
+  }
   // 6.18's per-CPU busy counter fails creations spuriously (bug 7, present in 6.18): no check.
   // 7.0 has no busy counter; a creation fails there only when a lock times out.
   const bool check = seeded && !deletes &&
@@ -235,7 +257,8 @@ void build_generated(sim::Setup& s) {
   // The end: the spec check, then (teardown) the programs are detached, the task exits and both
   // maps are freed once no program can run (a program's maps live as long as the program).
   const bool close_apart = s.params().get("close") != 0;
-  spawn_work(s, w, "teardown", 0, [&w, &g, workers, teardown, check, wanted, close_apart](Env& e) {
+  mk::Task* const q_at_teardown = q_exits_early ? nullptr : g.q;
+  spawn_work(s, w, "teardown", 0, [&w, &g, workers, teardown, check, wanted, close_apart, q_at_teardown](Env& e) {
     e.check(g.seed_errno == 0, "spec",
             "the syscall update that seeds map_a failed with errno " + std::to_string(g.seed_errno));
     e.wait_until([&g, workers] { return g.done == workers; }, "generated: actors done");
@@ -248,9 +271,9 @@ void build_generated(sim::Setup& s) {
     mk::do_exit(e, w.k, *g.t);
     mk::release_task(e, w.k, *g.t);
     if (close_apart) return;
-    if (g.q != nullptr) {
-      mk::do_exit(e, w.k, *g.q);
-      mk::release_task(e, w.k, *g.q);
+    if (q_at_teardown != nullptr) {
+      mk::do_exit(e, w.k, *q_at_teardown);
+      mk::release_task(e, w.k, *q_at_teardown);
     }
     mk::bpf_map_free_deferred(e, w.k, *g.a);
     mk::bpf_map_free_deferred(e, w.k, *g.b);
@@ -261,12 +284,12 @@ void build_generated(sim::Setup& s) {
       mk::bpf_map_free_deferred(e, w.k, *g.a);
       mk::bpf_map_free_deferred(e, w.k, *g.b);
     });
-    if (g.q != nullptr) {
+    if (q_at_teardown != nullptr) {
       // The second task exits too, on its own CPU, while the first exits and the maps go.
-      spawn_work(s, w, "exit_q", cpus > 2 ? 2 : 0, [&w, &g](Env& e) {
+      spawn_work(s, w, "exit_q", cpus > 2 ? 2 : 0, [&w, &g, q_at_teardown](Env& e) {
         e.wait_until([&g] { return g.closing; }, "generated: the programs are detached");
-        mk::do_exit(e, w.k, *g.q);
-        mk::release_task(e, w.k, *g.q);
+        mk::do_exit(e, w.k, *q_at_teardown);
+        mk::release_task(e, w.k, *q_at_teardown);
       });
     }
   }
@@ -303,7 +326,8 @@ void add_generated_scenario(sim::Catalog& c) {
           {"null_task", 0, 0, 1, "1: actor 0's programs pass a NULL task to the helpers"},
           {"busy", 1, 0, 1, "busy counters: 0 per CPU (6.18 as shipped, bug 7), 1 per task (its fix)", true},
           {"close", 0, 0, 1, "1: at teardown the maps are freed by another actor while the task exits (0: after it)"},
-          {"owners", 1, 1, 2, "2: a second task q, the target of actor 1's operations; it exits with p at teardown"},
+          {"owners", 1, 1, 2, "2: a second task q, the target of actor 1's operations"},
+          {"q_exit", 0, 0, 1, "owners=2: when q exits and is reaped: 0 with p at teardown, 1 while the programs run"},
           {"timeouts", 0, 0, 3, "7.0: contended rqspinlocks that may time out: 1 local_storage->lock, 2 b->lock, 3 both", true},
       });
   scenario->set_profiles({"linux-6.18", "linux-7.0"});

@@ -24,6 +24,13 @@ void add_known_findings(sim::Catalog& c) {
   c.add_known({"call-srcu-under-raw-lock", "linux-7.0", "context", "'srcu_data->lock (rcu_tasks_trace)'",
                "7.0.0-rc1 lockdep 'Invalid wait context' in srcu_gp_start_if_needed() from "
                "bpf_task_storage_delete(); fixed in SRCU by raw spinlocks (0490fe4b5c39)"});
+  // The same call on PREEMPT_RT, where srcu_data->lock is an rt_mutex and its holder preemptible:
+  // a caller that cannot be preempted (under a raw lock, or interrupting the holder's CPU) waits
+  // for it forever. The holder never blocks while holding it, so a wait for it that never ends
+  // is always this invalid wait context; the engine checks wait contexts when a lock is taken,
+  // so it reports the contended case as the deadlock.
+  c.add_known({"call-srcu-under-raw-lock-rt", "linux-7.0", "deadlock", "for spinlock_t 'srcu_data->lock (rcu_tasks_trace)'",
+               "the same on PREEMPT_RT, where the waiter for the rt_mutex cannot be preempted"});
 }
 
 }  // namespace lsmc::properties::scenarios

@@ -81,6 +81,8 @@ private:
 
 // The kernel scenarios (properties/scenarios/kernel.cpp) and their mutants.
 void add_kernel_scenarios(sim::Catalog& catalog);
+// Program-held pointers (properties/scenarios/held_pointers.cpp).
+void add_held_pointer_scenarios(sim::Catalog& catalog);
 // Findings upstream documents and leaves unfixed (properties/scenarios/known.cpp).
 void add_known_findings(sim::Catalog& catalog);
 // The proposal's scenarios (properties/scenarios/mappable.cpp) and its design mistakes.

@@ -1,0 +1,83 @@
+// Program-held pointers: how long a task storage value a program got stays usable after the
+// program drops the reference it reached the task with. A sleepable syscall program (the kind
+// BPF_PROG_TEST_RUN runs) takes a task by pid (bpf_task_from_pid, a KF_ACQUIRE kfunc), gets its
+// storage, releases the task (bpf_task_release) and keeps the value pointer across a sleep (the
+// verifier ties a map value pointer to no reference). Meanwhile the task exits and is reaped; its
+// last reference goes after an RCU grace period, and 6.18's bpf_task_storage_free() frees the
+// element with reuse_now = true: "no bpf prog can have a hold on the selem" (bpf_selem_free()),
+// so bpf_mem_alloc may hand it to the next creation at once. The sleepable program is under
+// rcu_read_lock_trace only, which that free does not wait for.
+#include "properties/scenarios/kernel_helpers.hpp"
+
+namespace lsmc::properties::scenarios {
+
+namespace {
+
+// `release_early`: the program releases the task before it sleeps (else after, the control).
+void build_sleepable_holds(sim::Setup& s, bool release_early) {
+  World& w = make_world(s, {knobs_with(), true});  // everything is gone at the end: leaks checked
+  Env& env = s.env();
+  mk::Smap& m = task_map(env, w);
+  mk::Task& target = mk::task_for_scenario(env, w.k, "target", 100);
+  mk::Task& other = mk::task_for_scenario(env, w.k, "other", 101);
+  auto& released = s.make<bool>(false);
+  auto& exited = s.make<bool>(false);
+  auto& prog_done = s.make<bool>(false);
+  auto& slept = s.make<bool>(false);
+  spawn_work(s, w, "syscall_prog", 0, [&w, &m, &target, &released, &slept, &prog_done, release_early](Env& e) {
+    w.k.run_prog(e, ProgType::kSyscall, [&](Env& e2, const ProgCtx& c) {
+      const Ref<mk::Task> task = mk::bpf_task_from_pid(e2, w.k, *target.pid);
+      if (!task) return;
+      const auto sdata = mk::prog_task_storage_get(e2, w.k, c, m, task, mk::kGetFCreate);
+      if (release_early) mk::bpf_task_release(e2, w.k, task);
+      released = true;
+      if (sdata) {
+        e2.might_sleep("bpf_copy_from_user");  // a sleepable program may sleep here
+        slept = true;
+        e2.yield("syscall program: after sleeping");
+        read_value(e2, sdata, "syscall program: *value after sleeping", &w.k);
+      }
+      if (!release_early) mk::bpf_task_release(e2, w.k, task);
+    });
+    prog_done = true;
+  });
+  spawn_work(s, w, "exit", 1, [&w, &target, &released, &slept, &exited](Env& e) {
+    e.wait_until([&released, &slept] { return released && slept; }, "the program is asleep holding the value");
+    mk::do_exit(e, w.k, target);
+    mk::release_task(e, w.k, target);
+    exited = true;
+  });
+  // Another task's first element: with bpf_mem_alloc it may get the freed element's memory.
+  spawn_work(s, w, "create_other", 1, [&w, &m, &other, &exited](Env& e) {
+    e.wait_until([&exited] { return exited; }, "the target is reaped");
+    mk::sys_map_update_elem(e, w.k, m, pidfd_of(other), mk::Value{7, 0}, mk::kBpfAny);
+  });
+  spawn_work(s, w, "teardown", 1, [&w, &m, &other, &prog_done](Env& e) {
+    e.wait_until([&prog_done] { return prog_done; }, "the program has returned");
+    mk::do_exit(e, w.k, other);
+    mk::release_task(e, w.k, other);
+    mk::bpf_map_free_deferred(e, w.k, m);
+  });
+}
+
+}  // namespace
+
+void add_held_pointer_scenarios(sim::Catalog& c) {
+  auto scenario = std::make_unique<FunctionScenario>(
+      "sleepable-holds-past-exit",
+      "a sleepable syscall program takes a task by pid, gets its storage, releases the task and keeps the "
+      "value across a sleep while the task exits and is reaped; another task then creates an element",
+      [](sim::Setup& s) { build_sleepable_holds(s, true); }, std::vector<sim::ParamSpec>{},
+      std::vector<std::string_view>{}, true);
+  scenario->set_profiles({"linux-6.18", "linux-7.0"});
+  c.add(std::move(scenario));
+  auto control = std::make_unique<FunctionScenario>(
+      "sleepable-holds-task",
+      "the control of sleepable-holds-past-exit: the program keeps its task reference across the sleep, so the "
+      "task (and its storage) outlives the program's use of the value",
+      [](sim::Setup& s) { build_sleepable_holds(s, false); });
+  control->set_profiles({"linux-6.18", "linux-7.0"});
+  c.add(std::move(control));
+}
+
+}  // namespace lsmc::properties::scenarios

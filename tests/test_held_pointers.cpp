@@ -1,0 +1,50 @@
+// Program-held pointers (properties/scenarios/held_pointers.cpp): a sleepable program that drops
+// its task reference and keeps the task's storage value across a sleep reads freed memory on
+// both profiles; keeping the reference makes the same program safe. The real kernel agrees
+// (experiments/held-pointer, the test RealKernel.SleepableProgramKeepsAValuePastItsTask).
+#include <gtest/gtest.h>
+
+#include "properties/lifetime.hpp"
+#include "sim/runner.hpp"
+#include "tests/util.hpp"
+
+namespace lsmc {
+namespace {
+
+sim::RunReport explore(const sim::Catalog& c, const char* scenario, const char* profile) {
+  sim::RunRequest req;
+  req.scenario = c.find(scenario);
+  req.config.profile = profile;
+  req.config.executions_max = 2000;
+  req.observers = properties::default_observers;
+  return sim::run(req);
+}
+
+TEST(HeldPointers, AValueKeptPastTheTaskReferenceIsReadAfterItsFree) {
+  const sim::Catalog c = test::catalog();
+  for (const char* profile : {"linux-6.18", "linux-7.0"}) {
+    const sim::RunReport r = explore(c, "sleepable-holds-past-exit", profile);
+    ASSERT_TRUE(r.failure.has_value()) << profile;
+    EXPECT_EQ(r.failure->verdict.property, "use-after-free") << profile;
+    EXPECT_NE(r.failure->verdict.message.find("syscall program: *value after sleeping"), std::string::npos)
+        << r.failure->verdict.message;
+  }
+  // 6.18 gives the element back to bpf_mem_alloc at once; 7.0 frees it after an RCU grace
+  // period, which a sleepable reader does not hold up either.
+  EXPECT_NE(explore(c, "sleepable-holds-past-exit", "linux-6.18").failure->verdict.message.find("bpf_mem_cache_free"),
+            std::string::npos);
+  EXPECT_NE(explore(c, "sleepable-holds-past-exit", "linux-7.0").failure->verdict.message.find("kfree_nolock"),
+            std::string::npos);
+}
+
+TEST(HeldPointers, KeepingTheTaskReferenceAcrossTheSleepIsSafe) {
+  const sim::Catalog c = test::catalog();
+  for (const char* profile : {"linux-6.18", "linux-7.0"}) {
+    const sim::RunReport r = explore(c, "sleepable-holds-task", profile);
+    EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound) << profile << ": " << (r.failure ? r.failure->verdict.message : "");
+    EXPECT_EQ(r.executions, 2000u);
+  }
+}
+
+}  // namespace
+}  // namespace lsmc

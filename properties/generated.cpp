@@ -107,6 +107,7 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
     // two tasks as often as late ones.
     given["owners"] = *rc::gen::elementOf(std::vector<int64_t>{1, 2});
     given["q_exit"] = *rc::gen::elementOf(std::vector<int64_t>{0, 1});
+    given["kptr"] = *rc::gen::elementOf(std::vector<int64_t>{0, 0, 0, 1});
     // 7.0 on PREEMPT_RT forces kmalloc_nolock even without cmpxchg_double, so every creation
     // fails there, as the source lsmc read has it (bug 13's fix is at the task storage call site,
     // which RT overrides): an open question (docs/model.md), not drawn.

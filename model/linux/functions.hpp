@@ -114,6 +114,7 @@ inline constexpr std::array kKernelFunctions = {
     KernelFunction{"put_task_struct_rcu_user", "kernel/exit.c", Trace::kTraceable, true},
     KernelFunction{"bpf_task_from_pid", "kernel/bpf/helpers.c", Trace::kTraceable},
     KernelFunction{"bpf_task_release", "kernel/bpf/helpers.c", Trace::kTraceable, true},
+    KernelFunction{"bpf_task_acquire", "kernel/bpf/helpers.c", Trace::kTraceable},
     KernelFunction{"de_thread", "fs/exec.c", Trace::kInlined},
     KernelFunction{"pidfd_get_pid", "kernel/pid.c", Trace::kTraceable},
     KernelFunction{"security_task_alloc", "security/security.c", Trace::kTraceable},

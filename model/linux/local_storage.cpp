@@ -1,5 +1,7 @@
 #include "model/linux/local_storage.hpp"
 
+#include "model/linux/special_fields.hpp"
+
 #include "model/linux/local_storage_7_0.hpp"
 
 #include <algorithm>
@@ -59,7 +61,11 @@ void copy_map_value(Env& env, Kernel& k, const Smap& smap, Ref<Selem> dst, const
 // copy_map_value_locked() (kernel/bpf/helpers.c, v6.18): copy under the value's own lock.
 void copy_map_value_locked(Env& env, const Smap& smap, Ref<Selem> dst, const Value& src) {
   (void)smap;
-  // __bpf_spin_lock_irqsave(): spins until the lock word is 0.
+  // __bpf_spin_lock_irqsave(): local_irq_save(), then spin until the lock word is 0: the holder
+  // and a spinning waiter both have IRQs (and so preemption) off.
+  ActorContext& ctx = env.context();
+  ++ctx.preempt_disabled;
+  ++ctx.irqs_disabled;
   env.wait_until([dst] { return dst->value.spin_lock == 0; }, "bpf_spin_lock: value lock is free");
   env.rmw(dst.id, field::kSelemSpinLock, "bpf_spin_lock");
   dst->value.spin_lock = 1;
@@ -67,6 +73,9 @@ void copy_map_value_locked(Env& env, const Smap& smap, Ref<Selem> dst, const Val
   dst->value.data = src.data;
   env.write(dst.id, field::kSelemSpinLock, "bpf_spin_unlock");
   dst->value.spin_lock = 0;
+  // __bpf_spin_unlock_irqrestore()
+  --env.context().preempt_disabled;
+  --env.context().irqs_disabled;
 }
 
 // Whether a map's elements and storages come from bpf_mem_alloc (smap->bpf_ma in v6.18). The
@@ -124,19 +133,19 @@ Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, co
 
 // bpf_selem_free_rcu() (v6.18): the last step of a deferred free. It reads SDATA(selem)->smap
 // (bpf_local_storage_map_free waits in rcu_barrier for exactly this).
-void bpf_selem_free_rcu(Env& env, Ref<Selem> selem) {
+void bpf_selem_free_rcu(Env& env, Kernel& k, Ref<Selem> selem) {
   env.read(selem.id, field::kSelemSmap, "bpf_selem_free_rcu: sdata->smap");
   Ref<Smap> smap = selem->smap;
-  env.read(smap.id, field::kSmapBuckets, "bpf_selem_free_rcu: bpf_obj_free_fields(smap->map.record)");
+  bpf_obj_free_fields(env, k, *smap.p, selem, "bpf_selem_free_rcu: bpf_obj_free_fields(smap->map.record)");
   smap->selem_ma.raw_free(env, selem, "bpf_selem_free_rcu: bpf_mem_cache_raw_free");
 }
 
 // bpf_selem_free_trace_rcu() (v6.18): after a Tasks Trace grace period.
 void bpf_selem_free_trace_rcu(Env& env, Kernel& k, Ref<Selem> selem) {
   if (k.rcu.knobs().trace_implies_rcu_gp || k.bug(Bug::kTraceImpliesRcuAssumed)) {
-    bpf_selem_free_rcu(env, selem);
+    bpf_selem_free_rcu(env, k, selem);
   } else {
-    k.rcu.call(env, RcuFlavour::kRcu, [selem](Env& e) { bpf_selem_free_rcu(e, selem); },
+    k.rcu.call(env, RcuFlavour::kRcu, [&k, selem](Env& e) { bpf_selem_free_rcu(e, k, selem); },
                "bpf_selem_free_trace_rcu: call_rcu");
   }
 }
@@ -145,7 +154,7 @@ void bpf_selem_free_trace_rcu(Env& env, Kernel& k, Ref<Selem> selem) {
 void call_rcu_tasks_trace_selem(Env& env, Kernel& k, Ref<Selem> selem) {
   auto cb = [&k, selem](Env& e) { bpf_selem_free_trace_rcu(e, k, selem); };
   if (k.bug(Bug::kSleepablePlainRcu)) {
-    k.rcu.call(env, RcuFlavour::kRcu, [selem](Env& e) { bpf_selem_free_rcu(e, selem); },
+    k.rcu.call(env, RcuFlavour::kRcu, [&k, selem](Env& e) { bpf_selem_free_rcu(e, k, selem); },
                "bpf_selem_free: call_rcu (bug 9: no Tasks Trace grace period)");
     return;
   }
@@ -157,7 +166,10 @@ void bpf_selem_free(Env& env, Kernel& k, Ref<Selem> selem, Smap& smap, bool reus
   if (k.v7_0()) return v7_0::bpf_selem_free(env, k, selem, reuse_now);
   const Traced traced(env, k, fn("bpf_selem_free"));
   if (!smap_bpf_ma(smap)) {
-    // __bpf_selem_free(): kfree_rcu, or call_rcu_tasks_trace then kfree(_rcu).
+    // The fields go now, whatever reuse_now says ("Only task storage has uptrs and task storage
+    // has moved to bpf_mem_alloc"); then __bpf_selem_free(): kfree_rcu, or call_rcu_tasks_trace
+    // then kfree(_rcu).
+    bpf_obj_free_fields(env, k, smap, selem, "bpf_selem_free: bpf_obj_free_fields");
     if (raw_freed_by_canary(env, k, selem, smap)) return;
     if (reuse_now) {
       k.rcu.call(env, RcuFlavour::kRcu, [selem](Env& e) { e.free(selem.id, "kfree_rcu(selem)"); },
@@ -176,7 +188,7 @@ void bpf_selem_free(Env& env, Kernel& k, Ref<Selem> selem, Smap& smap, bool reus
   }
   if (reuse_now) {
     // Owner or map destruction: no program can hold the selem; reusable at once.
-    env.read(selem.id, field::kSelemData, "bpf_selem_free: bpf_obj_free_fields");
+    bpf_obj_free_fields(env, k, smap, selem, "bpf_selem_free: bpf_obj_free_fields");
     smap.selem_ma.free(env, selem, "bpf_selem_free: bpf_mem_cache_free");
     return;
   }

@@ -1,5 +1,7 @@
 #include "model/linux/local_storage_7_0.hpp"
 
+#include "model/linux/special_fields.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -28,12 +30,6 @@ void res_unlock(Env& env, Kernel& k, ObjectId lock, std::string_view label) {
   raw_res_spin_unlock_irqrestore(env, k.rqspinlocks, lock, label);
 }
 
-// bpf_obj_free_fields(smap->map.record, SDATA(selem)->data): reads the map's record.
-void bpf_obj_free_fields(Env& env, Ref<Smap> smap, Ref<Selem> selem, std::string_view label) {
-  env.read(smap.id, field::kSmapBuckets, label);
-  env.write(selem.id, field::kSelemData, label);
-}
-
 // The element's retirement as the rcutorture-style age probes read it (model bookkeeping).
 void retire(Kernel& k, Ref<Selem> selem) {
   selem->retired = true;
@@ -42,10 +38,10 @@ void retire(Kernel& k, Ref<Selem> selem) {
 
 // bpf_selem_free_rcu() / __bpf_selem_free_rcu() (v7.0): bpf_selem_unlink_nofail may have cleared
 // smap and freed the fields already; kfree_nolock() or kfree().
-void bpf_selem_free_rcu(Env& env, Ref<Selem> selem) {
+void bpf_selem_free_rcu(Env& env, Kernel& k, Ref<Selem> selem) {
   env.read(selem.id, field::kSelemSmap, "bpf_selem_free_rcu: rcu_dereference_check(SDATA(selem)->smap)");
   const Ref<Smap> smap = selem->smap;
-  if (smap) bpf_obj_free_fields(env, smap, selem, "bpf_selem_free_rcu: bpf_obj_free_fields");
+  if (smap) bpf_obj_free_fields(env, k, *smap.p, selem, "bpf_selem_free_rcu: bpf_obj_free_fields");
   env.free(selem.id, selem->use_kmalloc_nolock ? "bpf_selem_free_rcu: kfree_nolock" : "__bpf_selem_free_rcu: kfree");
 }
 
@@ -210,17 +206,17 @@ void bpf_selem_free(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_now) {
     return;
   }
   if (reuse_now) {
-    k.rcu.call(env, RcuFlavour::kRcu, [selem](Env& e) { v7_0::bpf_selem_free_rcu(e, selem); },
+    k.rcu.call(env, RcuFlavour::kRcu, [&k, selem](Env& e) { v7_0::bpf_selem_free_rcu(e, k, selem); },
                selem->use_kmalloc_nolock ? "bpf_selem_free: call_rcu(bpf_selem_free_rcu)"
                                          : "__bpf_selem_free: call_rcu(__bpf_selem_free_rcu)");
     return;
   }
   if (k.bug(Bug::kSleepablePlainRcu)) {
-    k.rcu.call(env, RcuFlavour::kRcu, [selem](Env& e) { v7_0::bpf_selem_free_rcu(e, selem); },
+    k.rcu.call(env, RcuFlavour::kRcu, [&k, selem](Env& e) { v7_0::bpf_selem_free_rcu(e, k, selem); },
                "bpf_selem_free: call_rcu (bug 9: no Tasks Trace grace period)");
     return;
   }
-  k.call_rcu_tasks_trace(env, [selem](Env& e) { v7_0::bpf_selem_free_rcu(e, selem); },
+  k.call_rcu_tasks_trace(env, [&k, selem](Env& e) { v7_0::bpf_selem_free_rcu(e, k, selem); },
                          "bpf_selem_free: call_rcu_tasks_trace(bpf_selem_free_trace_rcu)");
 }
 
@@ -327,7 +323,7 @@ void bpf_selem_unlink_nofail(Env& env, Kernel& k, Ref<Selem> selem, Bucket* b) {
       env.read(selem.id, field::kSelemMapNode, "bpf_selem_unlink_nofail: selem_linked_to_map");
       if (selem->map_linked) {
         v7_0::bpf_selem_unlink_map_nolock(env, *smap.p, selem);
-        bpf_obj_free_fields(env, smap, selem, "bpf_selem_unlink_nofail: bpf_obj_free_fields");
+        bpf_obj_free_fields(env, k, *smap.p, selem, "bpf_selem_unlink_nofail: bpf_obj_free_fields");
         ++unlink;
       }
       res_unlock(env, k, b->lock, "bpf_selem_unlink_nofail: raw_res_spin_unlock_irqrestore(&b->lock)");

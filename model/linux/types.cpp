@@ -4,7 +4,8 @@ namespace lsmc::model::kernel {
 
 namespace {
 constexpr std::string_view kSelemFields[] = {"sdata.smap", "local_storage", "map_node", "snode",
-                                             "sdata.data", "sdata.data.spin_lock", "state"};
+                                             "sdata.data", "sdata.data.spin_lock", "state",
+                                             "sdata.data.kptr"};
 constexpr std::string_view kStorageFields[] = {
     "list",      "owner",     "smap",      "cache[0]",  "cache[1]",  "cache[2]",
     "cache[3]",  "cache[4]",  "cache[5]",  "cache[6]",  "cache[7]",  "cache[8]",

@@ -34,6 +34,7 @@ enum class OwnerKind : uint8_t { kTask, kCgroup };
 struct Smap;
 struct Storage;
 struct Selem;
+struct Task;
 
 // A map value: data plus, when the map's BTF has one, an embedded bpf_spin_lock word.
 struct Value {
@@ -51,6 +52,9 @@ struct Selem {
   bool storage_linked = false;   // !hlist_unhashed(&selem->snode)
   uint32_t bucket = 0;
   Value value;                   // SDATA(selem)->data
+  // A referenced kptr field of the value (struct task_struct __kptr *), when the map's record has
+  // one: it holds an rcu_users reference of that task until bpf_obj_free_fields() drops it.
+  Ref<Task> kptr;
   uint32_t state = 0;            // v7.0: SELEM_MAP_UNLINKED | SELEM_STORAGE_UNLINKED | SELEM_TOFREE
   bool use_kmalloc_nolock = false;  // v7.0: which free path the element takes
   // Model bookkeeping, not kernel state: grace periods completed per flavour when the element
@@ -90,7 +94,7 @@ struct Bucket {
 // Field indices, in the order of the TypeInfo tables in types.cpp.
 namespace field {
 inline constexpr uint16_t kSelemSmap = 0, kSelemStorage = 1, kSelemMapNode = 2, kSelemSnode = 3,
-                          kSelemData = 4, kSelemSpinLock = 5, kSelemState = 6;
+                          kSelemData = 4, kSelemSpinLock = 5, kSelemState = 6, kSelemKptr = 7;
 // v7.0 selem->state bits (bpf_local_storage.c).
 inline constexpr uint32_t kSelemMapUnlinked = 1, kSelemStorageUnlinked = 2, kSelemToFree = 4,
                           kSelemUnlinked = kSelemMapUnlinked | kSelemStorageUnlinked;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "model/linux/special_fields.hpp"
 #include "properties/scenarios/kernel_helpers.hpp"
 
 namespace lsmc::properties::scenarios {
@@ -65,6 +66,15 @@ void prog_op(Env& e, World& w, const ProgCtx& c, mk::Smap& m, Ref<mk::Task> task
           std::string(mk::to_string(c.type)) + " program's get of an existing element in " + m.name +
               " returned NULL (nothing deletes it)");
   if (!sdata) return;
+  if (op == 2 && m.has_kptr) {
+    // kptr=1: the value keeps a reference to the task (old = bpf_kptr_xchg(&v->task,
+    // bpf_task_acquire(task)); if (old) bpf_task_release(old)), which bpf_obj_free_fields() drops
+    // when the element goes.
+    if (const Ref<mk::Task> held = mk::bpf_task_acquire(e, w.k, task)) {
+      e.probe("kptr stored");
+      if (const Ref<mk::Task> old = mk::bpf_kptr_xchg(e, w.k, sdata, held)) mk::bpf_task_release(e, w.k, old);
+    }
+  }
   if (sleep) e.might_sleep("bpf_copy_from_user");
   e.yield("generated: work while holding sdata");
   read_value(e, sdata, "generated: *sdata", &w.k);
@@ -176,6 +186,7 @@ void build_generated(sim::Setup& s) {
   g.spin_lock = s.params().get("spin_lock") != 0;
   g.a = &task_map(env, w, "map_a", g.spin_lock);
   g.b = &task_map(env, w, "map_b");
+  g.a->has_kptr = s.params().get("kptr") != 0;
   g.t = &mk::task_for_scenario(env, w.k, "p", 100);
   if (s.params().get("owners") > 1) g.q = &mk::task_for_scenario(env, w.k, "q", 101);
   g.rq = &s.make<RqLocks>(env, cpus);
@@ -328,6 +339,7 @@ void add_generated_scenario(sim::Catalog& c) {
           {"close", 0, 0, 1, "1: at teardown the maps are freed by another actor while the task exits (0: after it)"},
           {"owners", 1, 1, 2, "2: a second task q, the target of actor 1's operations"},
           {"q_exit", 0, 0, 1, "owners=2: when q exits and is reaped: 0 with p at teardown, 1 while the programs run"},
+          {"kptr", 0, 0, 1, "1: map a's value has a task kptr; a program's get F_CREATE (2) stores a reference to the task in it", true},
           {"timeouts", 0, 0, 3, "7.0: contended rqspinlocks that may time out: 1 local_storage->lock, 2 b->lock, 3 both", true},
       });
   scenario->set_profiles({"linux-6.18", "linux-7.0"});

@@ -169,9 +169,12 @@ void build_fork_failure(sim::Setup& s) {
   plan.fail_after_step = fail ? 0 : -1;
   plan.pid_nr = 200;
   const bool& forked = spawn_fork(s, w, parent, plan);
-  spawn_work(s, w, "close_map", 1, [&w, &m, &forked](Env& e) {
+  spawn_work(s, w, "close_map", 1, [&w, &m, &forked, &parent](Env& e) {
     e.wait_until([&forked] { return forked; }, "fork done");
     mk::bpf_map_free_deferred(e, w.k, m);
+    // The parent goes too, so that every task is gone at the end (leaks are checked).
+    mk::do_exit(e, w.k, parent);
+    mk::release_task(e, w.k, parent);
   });
 }
 

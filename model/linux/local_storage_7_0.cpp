@@ -556,20 +556,35 @@ uint32_t bpf_local_storage_destroy(Env& env, Kernel& k, Ref<Storage> storage) {
 }
 
 // bpf_local_storage_map_free() (v7.0): walks each bucket under rcu_read_lock with
-// bpf_selem_unlink_nofail(selem, b). The model takes the walk's need_resched() == false path
-// (no restart); the rcu barriers are unconditional in 7.0.
+// bpf_selem_unlink_nofail(selem, b). After each element need_resched() may be true (a recorded
+// choice, at most once per bucket so that the walk ends): cond_resched_rcu() leaves the RCU read
+// section, lets others run, and the walk restarts at the bucket's head. The rcu barriers are
+// unconditional in 7.0.
 void bpf_local_storage_map_free(Env& env, Kernel& k, Smap& smap) {
   bpf_local_storage_cache_idx_free(env, k.idx_cache(smap.type), smap.cache_idx);
   k.rcu.synchronize(env, RcuFlavour::kRcu);
   for (Bucket& b : smap.buckets) {
     k.rcu.read_lock(env, RcuFlavour::kRcu);
-    env.read(smap.id, field::kSmapBuckets, "bpf_local_storage_map_free: hlist_for_each_entry_rcu(&b->list)");
-    const std::vector<Ref<Selem>> walk = b.list;
-    for (const Ref<Selem>& selem : walk) {
-      if (k.bug(Bug::kMapfreeVsDestroyHalfunlink)) {
-        halfunlink_map_free(env, k, selem);
-      } else {
-        v7_0::bpf_selem_unlink_nofail(env, k, selem, &b);
+    bool resched_taken = false;
+    for (bool restart = true; restart;) {
+      restart = false;
+      env.read(smap.id, field::kSmapBuckets, "bpf_local_storage_map_free: hlist_for_each_entry_rcu(&b->list)");
+      const std::vector<Ref<Selem>> walk = b.list;
+      for (const Ref<Selem>& selem : walk) {
+        if (k.bug(Bug::kMapfreeVsDestroyHalfunlink)) {
+          halfunlink_map_free(env, k, selem);
+        } else {
+          v7_0::bpf_selem_unlink_nofail(env, k, selem, &b);
+        }
+        if (resched_taken || env.choose(2, "bpf_local_storage_map_free: need_resched()?") == 0) continue;
+        resched_taken = true;
+        env.probe("map_free restarted its bucket walk");
+        // cond_resched_rcu(): rcu_read_unlock(); cond_resched(); rcu_read_lock().
+        k.rcu.read_unlock(env, RcuFlavour::kRcu);
+        env.yield("bpf_local_storage_map_free: cond_resched_rcu");
+        k.rcu.read_lock(env, RcuFlavour::kRcu);
+        restart = true;  // goto restart
+        break;
       }
     }
     k.rcu.read_unlock(env, RcuFlavour::kRcu);

@@ -75,6 +75,13 @@ Task& Kernel::new_task(std::string name) {
   return *tasks_.back();
 }
 
+Sock& Kernel::new_sock(std::string name) {
+  socks_.push_back(std::make_unique<Sock>());
+  socks_.back()->name = std::move(name);
+  socks_.back()->kind = OwnerKind::kSock;
+  return *socks_.back();
+}
+
 Cgroup& Kernel::new_cgroup(std::string name) {
   cgroups_.push_back(std::make_unique<Cgroup>());
   cgroups_.back()->name = std::move(name);

@@ -70,6 +70,9 @@ struct Knobs {
   // 7.0: which rqspinlocks may time out when contended (a choice at each contended acquisition):
   // kTimeoutStorageLock | kTimeoutBucketLock. 0: only AA/ABBA deadlocks make them fail.
   uint8_t lock_timeouts = 0;
+  // net.core.optmem_max: the bytes sk storage may charge against one socket's sk_omem_alloc
+  // (sysctl_optmem_max; 131072 by default since 6.8).
+  uint32_t optmem_max = 131072;
 };
 
 enum class ProgType : uint8_t {
@@ -140,6 +143,15 @@ struct Task : Owner {
   Pid* pid = nullptr;
 };
 
+// struct sock, reduced to what sk storage touches (net/core/sock.c, v6.18).
+struct Sock : Owner {
+  enum class State : uint8_t { kLive, kDestructing, kFreed };
+  State state = State::kLive;
+  int refcnt = 0;          // sk->sk_refcnt
+  bool rcu_free = false;   // sock_flag(sk, SOCK_RCU_FREE): __sk_destruct after a grace period
+  uint32_t omem = 0;       // sk->sk_omem_alloc: what sk storage charged against the socket
+};
+
 struct Cgroup : Owner {
   uint64_t kn_id = 0;      // cgroup_id(): kn->id, unique for the boot (never reused)
   bool dying = false;      // percpu_ref_is_dying(&cgrp->self.refcnt)
@@ -189,17 +201,21 @@ public:
   };
   Busy& busy(OwnerKind kind) { return kind == OwnerKind::kTask ? task_busy_ : cgrp_busy_; }
   const Busy& busy(OwnerKind kind) const { return kind == OwnerKind::kTask ? task_busy_ : cgrp_busy_; }
-  IdxCache& idx_cache(OwnerKind kind) { return kind == OwnerKind::kTask ? task_cache_ : cgroup_cache_; }
+  IdxCache& idx_cache(OwnerKind kind) {
+    return kind == OwnerKind::kTask ? task_cache_ : kind == OwnerKind::kCgroup ? cgroup_cache_ : sk_cache_;
+  }
 
   // Objects, owned here so that every Ref stays dereferenceable (the registry says if it is live).
   Smap& new_smap(std::string name);
   Task& new_task(std::string name);
   Cgroup& new_cgroup(std::string name);
+  Sock& new_sock(std::string name);
   Pid& new_pid(int nr);
   Storage* kzalloc_storage(Env& env, std::string_view label);
   Selem* kzalloc_selem(Env& env, std::string_view label);
   const std::vector<std::unique_ptr<Task>>& tasks() const { return tasks_; }
   const std::vector<std::unique_ptr<Cgroup>>& cgroups() const { return cgroups_; }
+  const std::vector<std::unique_ptr<Sock>>& socks() const { return socks_; }
   const std::vector<std::unique_ptr<Smap>>& maps() const { return maps_; }
 
   // Tracing attachments and the program runner. attach() is bpf_check_attach_target()
@@ -233,10 +249,11 @@ private:
   Knobs knobs_;
   std::bitset<static_cast<std::size_t>(Bug::kCount)> bugs_;
   Busy task_busy_, cgrp_busy_;
-  IdxCache task_cache_, cgroup_cache_;
+  IdxCache task_cache_, cgroup_cache_, sk_cache_;
   std::vector<std::unique_ptr<Smap>> maps_;
   std::vector<std::unique_ptr<Task>> tasks_;
   std::vector<std::unique_ptr<Cgroup>> cgroups_;
+  std::vector<std::unique_ptr<Sock>> socks_;
   std::vector<std::unique_ptr<Pid>> pids_;
   std::vector<std::unique_ptr<Storage>> kz_storages_;
   std::vector<std::unique_ptr<Selem>> kz_selems_;

@@ -1,5 +1,6 @@
 #include "model/linux/local_storage.hpp"
 
+#include "model/linux/sk_storage.hpp"
 #include "model/linux/special_fields.hpp"
 
 #include "model/linux/local_storage_7_0.hpp"
@@ -93,24 +94,32 @@ bool check_storage_bpf_ma(Env& env, Smap* storage_smap, Ref<Selem> selem) {
   return smap_bpf_ma(*selem->smap.p);
 }
 
-// bpf_selem_alloc() (v6.18). mem_charge() is a no-op for task and cgroup storage.
+// mem_charge() / mem_uncharge() (v6.18): map_local_storage_charge, which only sk storage has.
+int mem_charge(Env& env, Kernel& k, Ref<Owner> owner, uint32_t size) {
+  if (!owner || owner->kind != OwnerKind::kSock) return 0;
+  return bpf_sk_storage_charge(env, k, Ref<Sock>{static_cast<Sock*>(owner.p), owner.id}, size);
+}
+void mem_uncharge(Env& env, Kernel& k, Ref<Owner> owner, uint32_t size) {
+  if (!owner || owner->kind != OwnerKind::kSock) return;
+  bpf_sk_storage_uncharge(env, k, Ref<Sock>{static_cast<Sock*>(owner.p), owner.id}, size);
+}
+
+// bpf_selem_alloc() (v6.18): charges the owner first (sk storage), uncharges when it fails.
 Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, const Value* value,
                            Gfp gfp) {
   if (k.v7_0()) return v7_0::bpf_selem_alloc(env, k, smap, value, gfp);
-  (void)owner;
   const Traced traced(env, k, fn("bpf_selem_alloc"));
+  if (mem_charge(env, k, owner, kSkElemSize) != 0) return {};
   Ref<Selem> selem;
   if (smap.use_kmalloc_nolock) {
     // 6.19 (bug 13): kmalloc_nolock() needs cmpxchg_double; without it, it always fails.
     if (!k.knobs().cmpxchg_double) {
       env.probe("kmalloc_nolock cannot allocate here");
-      return {};
-    }
-    if (env.fault("kmalloc_nolock: out of memory?")) {
+    } else if (env.fault("kmalloc_nolock: out of memory?")) {
       env.probe("alloc failed");
-      return {};
+    } else {
+      selem = Ref<Selem>::of(k.kzalloc_selem(env, "bpf_selem_alloc: kmalloc_nolock"));
     }
-    selem = Ref<Selem>::of(k.kzalloc_selem(env, "bpf_selem_alloc: kmalloc_nolock"));
   } else if (smap.bpf_ma) {
     if (gfp == Gfp::kKernel) env.might_sleep("bpf_mem_cache_alloc_flags(GFP_KERNEL)");
     selem = smap.selem_ma.alloc(env, "bpf_selem_alloc");
@@ -122,11 +131,14 @@ Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, co
     }
     if (env.fault("bpf_map_kzalloc: out of memory?")) {
       env.probe("alloc failed");
-      return {};
+    } else {
+      selem = Ref<Selem>::of(k.kzalloc_selem(env, "bpf_selem_alloc: bpf_map_kzalloc"));
     }
-    selem = Ref<Selem>::of(k.kzalloc_selem(env, "bpf_selem_alloc: bpf_map_kzalloc"));
   }
-  if (!selem) return {};
+  if (!selem) {
+    mem_uncharge(env, k, owner, kSkElemSize);
+    return {};
+  }
   if (value != nullptr) copy_map_value(env, k, smap, selem, *value);
   return selem;
 }
@@ -232,6 +244,10 @@ void check_storage_free(Env& env, Kernel& k, Ref<Storage> storage, bool publishe
     env.check(!points_here(*c), "invariant",
               "bpf_local_storage_free of the storage " + c->name + "->bpf_cgrp_storage still points at");
   }
+  for (const auto& sk : k.socks()) {
+    env.check(sk->state == Sock::State::kFreed || !points_here(*sk), "invariant",
+              "bpf_local_storage_free of the storage " + sk->name + "->sk_bpf_storage still points at");
+  }
 }
 
 // bpf_local_storage_free() (v6.18)
@@ -284,9 +300,13 @@ bool bpf_selem_unlink_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, 
   const Ref<Smap> smap = selem->smap;
   env.read(storage.id, field::kStorageOwner, "bpf_selem_unlink_storage_nolock: local_storage->owner");
   const Ref<Owner> owner = storage->owner;
+  // All uncharging on the owner first: it may be freed once the last selem is unlinked. Every
+  // 6.18 caller passes uncharge_mem = true.
+  mem_uncharge(env, k, owner, kSkElemSize);
   env.read(storage.id, field::kStorageList, "bpf_selem_unlink_storage_nolock: hlist_is_singular_node");
   const bool free_local_storage = storage->list.size() == 1 && storage->list.front().p == selem.p;
   if (free_local_storage) {
+    mem_uncharge(env, k, owner, kSkStorageSize);
     env.write(storage.id, field::kStorageOwner, "bpf_selem_unlink_storage_nolock: owner = NULL");
     storage->owner = {};
     // After this, the owner may be freed and must not be used.
@@ -448,6 +468,7 @@ int check_flags(bool old_exists, uint64_t map_flags) {
 int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, Ref<Selem> first,
                             Gfp gfp) {
   const Traced traced(env, k, fn("bpf_local_storage_alloc"));
+  if (int err = mem_charge(env, k, owner, kSkStorageSize)) return err;
   Ref<Storage> storage;
   if (smap_bpf_ma(smap)) {
     if (gfp == Gfp::kKernel) env.might_sleep("bpf_mem_cache_alloc_flags(GFP_KERNEL)");
@@ -457,7 +478,10 @@ int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, R
   } else {
     storage = Ref<Storage>::of(k.kzalloc_storage(env, "bpf_local_storage_alloc: bpf_map_kzalloc"));
   }
-  if (!storage) return kENOMEM;
+  if (!storage) {
+    mem_uncharge(env, k, owner, kSkStorageSize);
+    return kENOMEM;
+  }
   storage->lock = env.new_lock(LockKind::kSpinIrq, "local_storage->lock");
   env.write(storage.id, field::kStorageSmap, "bpf_local_storage_alloc: storage->smap = smap");
   storage->smap = Ref<Smap>::of(&smap);
@@ -469,6 +493,7 @@ int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, R
     env.probe("storage cmpxchg lost");
     bpf_selem_unlink_map(env, k, first);
     bpf_local_storage_free(env, k, storage, &smap, smap_bpf_ma(smap), true, false);
+    mem_uncharge(env, k, owner, kSkStorageSize);
     return kEAGAIN;
   }
   owner->bpf_storage = storage;
@@ -498,6 +523,7 @@ SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap&
     if (!selem) return {{}, kENOMEM};
     if (int err = bpf_local_storage_alloc(env, k, owner, smap, selem, gfp)) {
       bpf_selem_free(env, k, selem, smap, true);
+      mem_uncharge(env, k, owner, kSkElemSize);
       return {{}, err};
     }
     return {selem, 0};
@@ -545,7 +571,10 @@ SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap&
   }
   env.unlock(storage->lock, "bpf_local_storage_update: raw_spin_unlock_irqrestore");
   bpf_selem_free_list(env, k, old_free_list, false);
-  if (alloc_selem) bpf_selem_free(env, k, alloc_selem, smap, true);
+  if (alloc_selem) {
+    mem_uncharge(env, k, owner, kSkElemSize);
+    bpf_selem_free(env, k, alloc_selem, smap, true);
+  }
   if (err) return {{}, err};
   return {selem, 0};
 }

@@ -11,7 +11,7 @@ namespace lsmc::model::kernel {
 
 // errno values as the syscalls return them (negated in kernel code).
 inline constexpr int kENOENT = 2, kEBADF = 9, kEAGAIN = 11, kENOMEM = 12, kEBUSY = 16,
-                     kEEXIST = 17, kEINVAL = 22;
+                     kEEXIST = 17, kEINVAL = 22, kENOTSOCK = 88;
 
 // uapi/linux/bpf.h
 inline constexpr uint64_t kBpfAny = 0, kBpfNoexist = 1, kBpfExist = 2, kBpfFLock = 4;

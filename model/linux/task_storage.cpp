@@ -1,5 +1,7 @@
 #include "model/linux/task_storage.hpp"
 
+#include "model/linux/sk_storage.hpp"
+
 #include "model/linux/asserts.hpp"
 #include "model/linux/cgrp_storage.hpp"
 #include "model/linux/local_storage_7_0.hpp"
@@ -260,8 +262,9 @@ LookupResult sys_map_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, 
   env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_LOOKUP_ELEM)");
   ++env.context().migrate_disabled;  // bpf_map_copy_value: bpf_disable_instrumentation()
   k.rcu.read_lock(env, RcuFlavour::kRcu);
-  LookupResult r = smap.type == OwnerKind::kTask ? bpf_pid_task_storage_lookup_elem(env, k, smap, fd)
-                                                 : bpf_cgrp_storage_lookup_elem(env, k, smap, fd);
+  LookupResult r = smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_lookup_elem(env, k, smap, fd)
+                   : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_lookup_elem(env, k, smap, fd)
+                                                     : bpf_fd_sk_storage_lookup_elem(env, k, smap, fd);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
   --env.context().migrate_disabled;  // bpf_enable_instrumentation()
   return r;
@@ -274,9 +277,9 @@ int sys_map_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, const Val
   env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_UPDATE_ELEM)");
   ++env.context().migrate_disabled;  // bpf_map_update_value: bpf_disable_instrumentation()
   k.rcu.read_lock(env, RcuFlavour::kRcu);
-  const int err = smap.type == OwnerKind::kTask
-                      ? bpf_pid_task_storage_update_elem(env, k, smap, fd, value, flags)
-                      : bpf_cgrp_storage_update_elem(env, k, smap, fd, value, flags);
+  const int err = smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_update_elem(env, k, smap, fd, value, flags)
+                  : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_update_elem(env, k, smap, fd, value, flags)
+                                                    : bpf_fd_sk_storage_update_elem(env, k, smap, fd, value, flags);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
   --env.context().migrate_disabled;  // bpf_enable_instrumentation()
   return err;
@@ -287,8 +290,9 @@ int sys_map_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
   env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_DELETE_ELEM)");
   ++env.context().migrate_disabled;  // map_delete_elem: bpf_disable_instrumentation()
   k.rcu.read_lock(env, RcuFlavour::kRcu);
-  const int err = smap.type == OwnerKind::kTask ? bpf_pid_task_storage_delete_elem(env, k, smap, fd)
-                                                : bpf_cgrp_storage_delete_elem(env, k, smap, fd);
+  const int err = smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_delete_elem(env, k, smap, fd)
+                  : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_delete_elem(env, k, smap, fd)
+                                                    : bpf_fd_sk_storage_delete_elem(env, k, smap, fd);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
   --env.context().migrate_disabled;  // bpf_enable_instrumentation()
   return err;
@@ -298,8 +302,10 @@ int sys_map_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
 void bpf_map_free_deferred(Env& env, Kernel& k, Smap& smap) {
   if (smap.type == OwnerKind::kTask) {
     task_storage_map_free(env, k, smap);
-  } else {
+  } else if (smap.type == OwnerKind::kCgroup) {
     bpf_local_storage_map_free(env, k, smap, &k.busy(OwnerKind::kCgroup));
+  } else {
+    bpf_local_storage_map_free(env, k, smap, nullptr);  // bpf_sk_storage_map_free(): no busy counter
   }
 }
 

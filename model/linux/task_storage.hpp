@@ -9,9 +9,10 @@ namespace lsmc::model::kernel {
 
 // A file descriptor as a syscall key: a pidfd, another kind of file, or nothing.
 struct Fd {
-  enum class Kind : uint8_t { kNone, kPidfd, kCgroup, kOther } kind = Kind::kNone;
+  enum class Kind : uint8_t { kNone, kPidfd, kCgroup, kSocket, kOther } kind = Kind::kNone;
   Pid* pid = nullptr;
   Cgroup* cgroup = nullptr;
+  Sock* sock = nullptr;  // a socket fd: the open file holds a reference to the socket
 };
 
 struct LookupResult {

@@ -12,6 +12,7 @@ constexpr std::string_view kStorageFields[] = {
     "cache[9]",  "cache[10]", "cache[11]", "cache[12]", "cache[13]", "cache[14]", "cache[15]", "owner_refcnt"};
 constexpr std::string_view kTaskFields[] = {"bpf_storage", "usage", "state", "rcu_users"};
 constexpr std::string_view kCgroupFields[] = {"bpf_cgrp_storage", "self.refcnt", "state"};
+constexpr std::string_view kSockFields[] = {"sk_bpf_storage", "sk_refcnt", "state", "sk_omem_alloc"};
 constexpr std::string_view kSmapFields[] = {"buckets", "cache_idx"};
 constexpr std::string_view kBusyFields[] = {"count"};
 constexpr std::string_view kPidFields[] = {"tasks[PIDTYPE_PID]"};
@@ -22,6 +23,7 @@ const TypeInfo kSelemType{"bpf_local_storage_elem", kSelemFields};
 const TypeInfo kStorageType{"bpf_local_storage", kStorageFields};
 const TypeInfo kTaskType{"task_struct", kTaskFields};
 const TypeInfo kCgroupType{"cgroup", kCgroupFields};
+const TypeInfo kSockType{"sock", kSockFields};
 const TypeInfo kSmapType{"bpf_local_storage_map", kSmapFields};
 const TypeInfo kBusyType{"bpf_storage_busy(percpu)", kBusyFields};
 const TypeInfo kPidType{"pid", kPidFields};

@@ -29,7 +29,7 @@ struct Ref {
 
 inline constexpr int kCacheSize = 16;  // BPF_LOCAL_STORAGE_CACHE_SIZE
 
-enum class OwnerKind : uint8_t { kTask, kCgroup };
+enum class OwnerKind : uint8_t { kTask, kCgroup, kSock };
 
 struct Smap;
 struct Storage;
@@ -106,6 +106,7 @@ inline constexpr uint16_t kStorageList = 0, kStorageOwner = 1, kStorageSmap = 2,
 inline constexpr uint16_t kStorageOwnerRefcnt = kStorageCache0 + kCacheSize;  // v7.0
 inline constexpr uint16_t kOwnerStorage = 0, kOwnerUsage = 1, kOwnerState = 2;
 inline constexpr uint16_t kTaskRcuUsers = 3;  // task_struct only
+inline constexpr uint16_t kSockOmem = 3;      // sock: sk_omem_alloc
 inline constexpr uint16_t kSmapBuckets = 0, kSmapCacheIdx = 1;
 inline constexpr uint16_t kBusyCount = 0;
 inline constexpr uint16_t kPidTask = 0;
@@ -115,6 +116,7 @@ extern const TypeInfo kSelemType;
 extern const TypeInfo kStorageType;
 extern const TypeInfo kTaskType;
 extern const TypeInfo kCgroupType;
+extern const TypeInfo kSockType;
 extern const TypeInfo kSmapType;
 extern const TypeInfo kBusyType;
 extern const TypeInfo kPidType;

@@ -1,0 +1,108 @@
+// sk storage scenarios (6.18): sockets as owners on the shared local-storage core, the memory
+// charged against sk_omem_alloc, and the socket's free after a grace period (SOCK_RCU_FREE).
+#include "model/linux/sk_storage.hpp"
+#include "properties/scenarios/kernel_helpers.hpp"
+
+namespace lsmc::properties::scenarios {
+
+namespace {
+
+// A socket hash slot (the listening or established hash a program looks sockets up in).
+constexpr std::string_view kSkHashFields[] = {"sk"};
+const model::TypeInfo kSkHashType{"sk hash slot", kSkHashFields};
+
+// A program under rcu_read_lock finds a SOCK_RCU_FREE socket in a socket hash, without a
+// reference, and gets its storage with F_CREATE while user space unhashes it and drops the last
+// reference: the creation must be refused once the socket is going away, or its element
+// would never be freed. Then both maps are closed; nothing may leak and the charge must be back
+// to zero when the socket is destructed.
+void build_sk_close_vs_get(sim::Setup& s) {
+  World& w = make_world(s, {knobs_with(), true});
+  Env& env = s.env();
+  mk::Smap& m1 = mk::bpf_sk_storage_map_alloc(env, w.k, "sk_stor1");
+  mk::Smap& m2 = mk::bpf_sk_storage_map_alloc(env, w.k, "sk_stor2");
+  mk::Sock& sk = mk::sk_alloc(env, w.k, "sk", true);
+  if (mk::sys_map_update_elem(env, w.k, m1, mk::sockfd_of(sk), mk::Value{1, 0}, mk::kBpfAny) != 0) {
+    env.fail("model-error", "seeding the socket's element failed");
+  }
+  const model::ObjectId slot = env.alloc(kSkHashType, "inet_hash: the socket is hashed");
+  auto& hashed = s.make<bool>(true);
+  auto& done = s.make<int>(0);
+  spawn_work(s, w, "prog", 0, [&w, &m2, &sk, &done, &hashed, slot](Env& e) {
+    w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx&) {
+      e2.read(slot, 0, "prog: socket hash lookup (rcu_dereference)");
+      if (!hashed) return;
+      const auto v = mk::bpf_sk_storage_get(e2, w.k, m2, Ref<mk::Sock>::of(&sk), nullptr, mk::kGetFCreate, mk::Gfp::kAtomic);
+      if (v) read_value(e2, v, "prog: *sk storage value", &w.k);
+    });
+    ++done;
+  });
+  spawn_work(s, w, "close", 1, [&w, &sk, &done, &hashed, slot](Env& e) {
+    e.write(slot, 0, "inet_unhash: sk_nulls_del_node_init_rcu");
+    hashed = false;
+    mk::sock_put(e, w.k, Ref<mk::Sock>::of(&sk));
+    ++done;
+  });
+  spawn_work(s, w, "close_maps", 1, [&w, &m1, &m2, &done, slot](Env& e) {
+    e.wait_until([&done] { return done == 2; }, "the program and the close are done");
+    mk::bpf_map_free_deferred(e, w.k, m1);
+    mk::bpf_map_free_deferred(e, w.k, m2);
+    e.free(slot, "the socket hash goes with the test");
+  });
+}
+
+// optmem_max leaves room for a storage and two elements: of three syscall creations on one socket
+// (one per map) racing a delete, one may fail with ENOMEM (or EAGAIN), and whatever happens the
+// charge is back to zero when the socket goes.
+void build_sk_optmem_limit(sim::Setup& s) {
+  mk::Knobs knobs = knobs_with();
+  knobs.optmem_max = mk::kSkStorageSize + 2 * mk::kSkElemSize + 1;
+  World& w = make_world(s, {knobs, true});
+  Env& env = s.env();
+  std::vector<mk::Smap*> maps;
+  for (const char* name : {"sk_a", "sk_b", "sk_c"}) maps.push_back(&mk::bpf_sk_storage_map_alloc(env, w.k, name));
+  mk::Sock& sk = mk::sk_alloc(env, w.k, "sk", false);
+  auto& done = s.make<int>(0);
+  spawn_work(s, w, "create", 0, [&w, maps, &sk, &done](Env& e) {
+    int refused = 0;
+    for (mk::Smap* m : maps) {
+      const int err = mk::sys_map_update_elem(e, w.k, *m, mk::sockfd_of(sk), mk::Value{3, 0}, mk::kBpfAny);
+      // EAGAIN: the delete emptied the storage between the lockless look and the locked one
+      // ("A parallel del is happening ... Return instead of retry", bpf_local_storage_update).
+      e.check(err == 0 || err == mk::kENOMEM || err == mk::kEAGAIN, "spec",
+              "an sk storage update failed with errno " + std::to_string(err));
+      if (err == mk::kENOMEM) ++refused;
+    }
+    e.check(refused <= 1, "spec", "two of three creations were refused: the charge counts more than it should");
+    ++done;
+  });
+  spawn_work(s, w, "delete", 1, [&w, maps, &sk, &done](Env& e) {
+    mk::sys_map_delete_elem(e, w.k, *maps[0], mk::sockfd_of(sk));
+    ++done;
+  });
+  spawn_work(s, w, "close", 1, [&w, maps, &sk, &done](Env& e) {
+    e.wait_until([&done] { return done == 2; }, "creations and delete done");
+    mk::sock_put(e, w.k, Ref<mk::Sock>::of(&sk));
+    for (mk::Smap* m : maps) mk::bpf_map_free_deferred(e, w.k, *m);
+  });
+}
+
+}  // namespace
+
+void add_sk_storage_scenarios(sim::Catalog& c) {
+  auto add = [&c](std::string_view name, std::string_view description, FunctionScenario::Build build) {
+    auto scenario = std::make_unique<FunctionScenario>(name, description, std::move(build));
+    scenario->set_profiles({"linux-6.18"});
+    c.add(std::move(scenario));
+  };
+  add("sk-close-vs-get",
+      "sk storage: a program under RCU creates a SOCK_RCU_FREE socket's element while its last reference is put; "
+      "then the maps are closed (no leak, the charge back to zero)",
+      build_sk_close_vs_get);
+  add("sk-optmem-limit",
+      "sk storage: three creations on one socket against an optmem_max that holds two elements, racing a delete; "
+      "the charge is back to zero when the socket goes",
+      build_sk_optmem_limit);
+}
+
+}  // namespace lsmc::properties::scenarios

@@ -33,6 +33,27 @@ TEST(SkStorage, ChargesComeBackAndCreationsOnAGoingAwaySocketAreRefused) {
   EXPECT_GT(limit.probe_hits.count("sk storage charge refused (optmem_max)"), 0u);
 }
 
+// A clone copies the BPF_F_CLONE element only, also when a copy's allocation fails; a clone that
+// fails before bpf_sk_storage_clone() destroys the listener's storage (on Linux 6.18.44 too:
+// experiments/sk-clone-failure, the test RealKernel.FailedSocketCloneDestroysItsListenersStorage).
+TEST(SkStorage, AFailedCloneDestroysTheListenersStorageOnlyWhenItFailsBeforeTheStorageClone) {
+  const sim::Catalog c = test::catalog();
+  sim::RunRequest req;
+  req.scenario = c.find("sk-clone");
+  req.config.executions_max = 3000;
+  req.observers = properties::default_observers;
+  for (int64_t fail : {0, 1}) {
+    ASSERT_FALSE(sim::resolve_params(*req.scenario, {{"fail", fail}}, req.params));
+    const sim::RunReport r = sim::run(req);
+    EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound) << "fail=" << fail << ": " << (r.failure ? r.failure->verdict.message : "");
+  }
+  const sim::RunReport bad = explore(*c.find("sk-clone-filter-charge-fails"), 100);
+  ASSERT_TRUE(bad.failure.has_value());
+  EXPECT_EQ(bad.failure->verdict.property, "invariant");
+  EXPECT_NE(bad.failure->verdict.message.find("destroys the storage of listener"), std::string::npos)
+      << bad.failure->verdict.message;
+}
+
 TEST(SkStorage, AChargeNobodyReturnsIsTheKernelsOptmemLeakage) {
   test::Lambda s([](sim::Setup& setup) {
     ps::World& w = ps::make_world(setup, {ps::knobs_with(), true});

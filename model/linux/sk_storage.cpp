@@ -52,7 +52,17 @@ void bpf_sk_storage_free(Env& env, Kernel& k, Ref<Sock> sk) {
   ++env.context().migrate_disabled;
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   const Ref<Storage> storage = owner_storage_load(env, as_owner(sk), "bpf_sk_storage_free: sk->sk_bpf_storage");
-  if (storage) bpf_local_storage_destroy(env, k, storage);
+  if (storage) {
+    // lsmc's invariant (not a kernel assertion): an owner destroys only its own storage (or one
+    // a racing map free has just emptied, whose owner it cleared).
+    env.read(storage.id, field::kStorageOwner, "bpf_sk_storage_free: (lsmc) local_storage->owner");
+    const bool own = !storage->owner || storage->owner.p == sk.p;
+    env.check(own, "invariant",
+              "bpf_sk_storage_free of " + sk->name + " destroys the storage of " +
+                  (storage->owner ? storage->owner->name : std::string()) + " (" + sk->name +
+                  "->sk_bpf_storage still holds the pointer sock_copy() copied)");
+    bpf_local_storage_destroy(env, k, storage);
+  }
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
   --env.context().migrate_disabled;
 }
@@ -125,6 +135,86 @@ int bpf_sk_storage_delete(Env& env, Kernel& k, Smap& smap, Ref<Sock> sk) {
   const int err = bpf_sk_storage_del(env, k, sk, smap);
   sock_put(env, k, sk);
   return -err;
+}
+
+namespace {
+// bpf_sk_storage_clone_elem() (v6.18): a copy of `selem`'s value for the new socket, charged to it.
+Ref<Selem> bpf_sk_storage_clone_elem(Env& env, Kernel& k, Sock& newsk, Smap& smap, Ref<Selem> selem, bool fail) {
+  if (fail) {
+    env.probe("sk storage clone: a copy's allocation failed");
+    return {};
+  }
+  env.read(selem.id, field::kSelemData, "bpf_sk_storage_clone_elem: copy_map_value");
+  const Value value = selem->value;
+  return bpf_selem_alloc(env, k, smap, as_owner(Ref<Sock>::of(&newsk)), &value, Gfp::kAtomic);
+}
+}  // namespace
+
+// bpf_sk_storage_clone() (v6.18). "In case of an error, don't free anything explicitly here, the
+// caller is responsible to call bpf_sk_storage_free."
+int bpf_sk_storage_clone(Env& env, Kernel& k, Sock& sk, Sock& newsk, bool fail_copy) {
+  env.write(newsk.id, field::kOwnerStorage, "bpf_sk_storage_clone: RCU_INIT_POINTER(newsk->sk_bpf_storage, NULL)");
+  newsk.bpf_storage = {};
+  ++env.context().migrate_disabled;
+  k.rcu.read_lock(env, RcuFlavour::kRcu);
+  int ret = 0;
+  const Ref<Storage> storage = owner_storage_load(env, as_owner(Ref<Sock>::of(&sk)), "bpf_sk_storage_clone: sk->sk_bpf_storage");
+  Ref<Storage> new_storage;
+  if (storage) {
+    env.read(storage.id, field::kStorageList, "bpf_sk_storage_clone: hlist_for_each_entry_rcu");
+    const std::vector<Ref<Selem>> all = storage->list;
+    for (const Ref<Selem>& selem : all) {
+      env.read(selem.id, field::kSelemSmap, "bpf_sk_storage_clone: SDATA(selem)->smap");
+      const Ref<Smap> smap = selem->smap;
+      if (!smap || !smap->clone) continue;
+      // bpf_map_inc_not_zero(): the model's maps are freed only once no actor uses them.
+      const Ref<Selem> copy = bpf_sk_storage_clone_elem(env, k, newsk, *smap.p, selem, fail_copy);
+      if (!copy) {
+        ret = kENOMEM;
+        break;
+      }
+      if (new_storage) {
+        bpf_selem_link_map(env, k, *smap.p, copy);
+        bpf_selem_link_storage_nolock(env, new_storage, copy);
+        continue;
+      }
+      ret = bpf_local_storage_alloc(env, k, as_owner(Ref<Sock>::of(&newsk)), *smap.p, copy, Gfp::kAtomic);
+      if (ret != 0) {
+        bpf_selem_free(env, k, copy, *smap.p, true);
+        bpf_sk_storage_uncharge(env, k, Ref<Sock>::of(&newsk), kSkElemSize);  // atomic_sub(smap->elem_size, ...)
+        break;
+      }
+      env.read(copy.id, field::kSelemStorage, "bpf_sk_storage_clone: copy_selem->local_storage");
+      new_storage = copy->local_storage;
+    }
+  }
+  k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  --env.context().migrate_disabled;
+  return ret;
+}
+
+// sk_clone_lock() (net/core/sock.c, v6.18), reduced to what touches sk storage: sock_copy()
+// copies the listener, sk_bpf_storage included; sk_filter_charge() and xfrm_sk_clone_policy()
+// may fail before bpf_sk_storage_clone() resets that pointer; every failure frees the copy with
+// sk_free_unlock_clone() ("It is still raw copy of parent ... make plain sk_free()").
+Sock* sk_clone_lock(Env& env, Kernel& k, Sock& sk, CloneFailure fail) {
+  Sock& newsk = k.new_sock(sk.name + "-clone");
+  newsk.id = env.alloc(kSockType, "sk_clone_lock: sk_prot_alloc");
+  env.read(sk.id, field::kOwnerStorage, "sk_clone_lock: sock_copy (memcpy of the listener)");
+  newsk.bpf_storage = sk.bpf_storage;
+  newsk.rcu_free = sk.rcu_free;
+  newsk.omem = 0;          // atomic_set(&newsk->sk_omem_alloc, 0)
+  newsk.refcnt = 1;        // sk_free() drops the one sk_wmem_alloc reference of a failed copy
+  auto free_clone = [&] {  // sk_free_unlock_clone()
+    env.probe("sk_clone_lock failed");
+    sock_put(env, k, Ref<Sock>::of(&newsk));
+    return nullptr;
+  };
+  if (fail == CloneFailure::kFilterCharge) return free_clone();
+  if (bpf_sk_storage_clone(env, k, sk, newsk, fail == CloneFailure::kStorageCopy) != 0) return free_clone();
+  env.write(newsk.id, field::kOwnerUsage, "sk_clone_lock: refcount_set(&newsk->sk_refcnt, 2)");
+  newsk.refcnt = 2;
+  return &newsk;
 }
 
 // sk_alloc() (net/core/sock.c, v6.18), reduced: one reference, nothing charged.

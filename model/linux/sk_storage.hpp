@@ -29,6 +29,16 @@ Ref<Selem> bpf_sk_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Sock> sk, con
                               uint64_t flags, Gfp gfp);
 int bpf_sk_storage_delete(Env& env, Kernel& k, Smap& smap, Ref<Sock> sk);
 
+// bpf_sk_storage_clone(): the new socket gets copies of the elements of BPF_F_CLONE maps; on an
+// error the caller frees the new socket, and bpf_sk_storage_free() frees what was copied.
+int bpf_sk_storage_clone(Env& env, Kernel& k, Sock& sk, Sock& newsk, bool fail_copy);
+
+// Where sk_clone_lock() fails (a plan, as copy_process's ForkPlan): before bpf_sk_storage_clone()
+// (sk_filter_charge() or xfrm_sk_clone_policy()), or in it (the first copy's allocation).
+enum class CloneFailure : uint8_t { kNone, kFilterCharge, kStorageCopy };
+// sk_clone_lock() (net/core/sock.c): the new socket (two references) or nullptr.
+Sock* sk_clone_lock(Env& env, Kernel& k, Sock& sk, CloneFailure fail);
+
 // The socket's life: sk_alloc (one reference), sock_put (the last one frees), __sk_destruct
 // (after a grace period with SOCK_RCU_FREE).
 Sock& sk_alloc(Env& env, Kernel& k, std::string name, bool rcu_free);

@@ -87,11 +87,63 @@ void build_sk_optmem_limit(sim::Setup& s) {
   });
 }
 
+// A listener with an element in a BPF_F_CLONE map and one in a plain map is cloned (an incoming
+// connection) while a syscall updates its plain element; `fail` says where sk_clone_lock fails.
+// Afterwards the listener still has both elements, a clone that was made has a copy of the first
+// only, and once everything is closed nothing leaks and every charge is back to zero.
+void build_sk_clone(sim::Setup& s, mk::CloneFailure fail) {
+  World& w = make_world(s, {knobs_with(), true});
+  Env& env = s.env();
+  mk::Smap& cloned = mk::bpf_sk_storage_map_alloc(env, w.k, "sk_clone_stor");
+  cloned.clone = true;
+  mk::Smap& plain = mk::bpf_sk_storage_map_alloc(env, w.k, "sk_stor");
+  mk::Sock& listener = mk::sk_alloc(env, w.k, "listener", true);
+  for (mk::Smap* m : {&cloned, &plain}) {
+    if (mk::sys_map_update_elem(env, w.k, *m, mk::sockfd_of(listener), mk::Value{5, 0}, mk::kBpfAny) != 0) {
+      env.fail("model-error", "seeding the listener's elements failed");
+    }
+  }
+  auto& done = s.make<int>(0);
+  auto& child = s.make<mk::Sock*>(nullptr);
+  spawn_work(s, w, "clone", 0, [&w, &listener, &done, &child, fail](Env& e) {
+    // tcp_v4_syn_recv_sock() -> inet_csk_clone_lock() in softirq: an RCU read-side section.
+    w.k.rcu.read_lock(e, model::RcuFlavour::kRcu);
+    child = mk::sk_clone_lock(e, w.k, listener, fail);
+    w.k.rcu.read_unlock(e, model::RcuFlavour::kRcu);
+    ++done;
+  });
+  spawn_work(s, w, "update", 1, [&w, &plain, &listener, &done](Env& e) {
+    mk::sys_map_update_elem(e, w.k, plain, mk::sockfd_of(listener), mk::Value{6, 0}, mk::kBpfAny);
+    ++done;
+  });
+  spawn_work(s, w, "check_and_close", 1, [&w, &cloned, &plain, &listener, &done, &child](Env& e) {
+    e.wait_until([&done] { return done == 2; }, "the clone and the update are done");
+    for (mk::Smap* m : {&cloned, &plain}) {
+      const mk::LookupResult r = mk::sys_map_lookup_elem(e, w.k, *m, mk::sockfd_of(listener), 0);
+      e.check(r.err == 0, "spec", "the listener's element in " + m->name + " is gone after its clone (errno " +
+                                      std::to_string(r.err) + ")");
+    }
+    if (child != nullptr) {
+      e.check(mk::sys_map_lookup_elem(e, w.k, cloned, mk::sockfd_of(*child), 0).err == 0, "spec",
+              "the clone has no copy of the BPF_F_CLONE element");
+      e.check(mk::sys_map_lookup_elem(e, w.k, plain, mk::sockfd_of(*child), 0).err == mk::kENOENT, "spec",
+              "the clone has a copy of an element of a map without BPF_F_CLONE");
+      mk::sock_put(e, w.k, Ref<mk::Sock>::of(child));
+      mk::sock_put(e, w.k, Ref<mk::Sock>::of(child));
+    }
+    mk::sock_put(e, w.k, Ref<mk::Sock>::of(&listener));
+    mk::bpf_map_free_deferred(e, w.k, cloned);
+    mk::bpf_map_free_deferred(e, w.k, plain);
+  });
+}
+
 }  // namespace
 
 void add_sk_storage_scenarios(sim::Catalog& c) {
-  auto add = [&c](std::string_view name, std::string_view description, FunctionScenario::Build build) {
-    auto scenario = std::make_unique<FunctionScenario>(name, description, std::move(build));
+  auto add = [&c](std::string_view name, std::string_view description, FunctionScenario::Build build,
+                  std::vector<sim::ParamSpec> params = {}, bool expected_to_fail = false) {
+    auto scenario = std::make_unique<FunctionScenario>(name, description, std::move(build), std::move(params),
+                                                       std::vector<std::string_view>{}, expected_to_fail);
     scenario->set_profiles({"linux-6.18"});
     c.add(std::move(scenario));
   };
@@ -99,6 +151,20 @@ void add_sk_storage_scenarios(sim::Catalog& c) {
       "sk storage: a program under RCU creates a SOCK_RCU_FREE socket's element while its last reference is put; "
       "then the maps are closed (no leak, the charge back to zero)",
       build_sk_close_vs_get);
+  add("sk-clone",
+      "sk storage: a listener is cloned (BPF_F_CLONE copies one of its two elements) while its other element is "
+      "updated; the clone may fail in bpf_sk_storage_clone (the first copy's allocation: --param fail=1)",
+      [](sim::Setup& s) {
+        build_sk_clone(s, s.params().get("fail") != 0 ? mk::CloneFailure::kStorageCopy : mk::CloneFailure::kNone);
+      },
+      {{"fail", 0, 0, 1, "1: the first copy's allocation in bpf_sk_storage_clone fails"}});
+  // A finding confirmed on 6.18.44 (experiments/sk-clone-failure, docs/model.md): sk_clone_lock
+  // fails before bpf_sk_storage_clone() and frees a copy that still holds the listener's pointer.
+  add("sk-clone-filter-charge-fails",
+      "sk storage: as sk-clone, but sk_filter_charge fails first: the failed copy, which still has the "
+      "listener's sk_bpf_storage from sock_copy, destroys the listener's storage (fails: a finding, confirmed "
+      "on Linux 6.18.44)",
+      [](sim::Setup& s) { build_sk_clone(s, mk::CloneFailure::kFilterCharge); }, {}, true);
   add("sk-optmem-limit",
       "sk storage: three creations on one socket against an optmem_max that holds two elements, racing a delete; "
       "the charge is back to zero when the socket goes",

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds and runs the failed-clone experiment (root): with optmem_max lowered, and the control.
+set -euo pipefail
+cd "$(dirname "$0")"
+out=${OUT:-/tmp/lsmc-sk-clone}
+mkdir -p "$out"
+bpftool btf dump file /sys/kernel/btf/vmlinux format c >"$out/vmlinux.h"
+clang-19 -target bpf -g -O2 -D__TARGET_ARCH_x86 -I"$out" -c clone.bpf.c -o "$out/clone.bpf.o"
+cc -O2 -Wall -Wextra -o "$out/clone" clone.c -lbpf
+uname -r
+echo "== optmem_max lowered below the filter's charge, then one connection"
+timeout 30 "$out/clone" "$out/clone.bpf.o" 1 || true
+echo "== control: optmem_max left alone"
+timeout 30 "$out/clone" "$out/clone.bpf.o" 0 || true
+echo "== control: optmem_max lowered, no connection"
+timeout 30 "$out/clone" "$out/clone.bpf.o" 2 || true

@@ -129,6 +129,7 @@ void LinkageChecker::on_end(sim::Execution& exec) {
   for (const auto& t : k_.tasks()) owner_side(*t);
   for (const auto& c : k_.cgroups()) owner_side(*c);
   for (const auto& sk : k_.socks()) owner_side(*sk);
+  for (const auto& inode : k_.inodes()) owner_side(*inode);
 }
 
 void LeakChecker::on_end(sim::Execution& exec) {

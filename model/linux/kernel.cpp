@@ -82,6 +82,13 @@ Sock& Kernel::new_sock(std::string name) {
   return *socks_.back();
 }
 
+Inode& Kernel::new_inode(std::string name) {
+  inodes_.push_back(std::make_unique<Inode>());
+  inodes_.back()->name = std::move(name);
+  inodes_.back()->kind = OwnerKind::kInode;
+  return *inodes_.back();
+}
+
 Cgroup& Kernel::new_cgroup(std::string name) {
   cgroups_.push_back(std::make_unique<Cgroup>());
   cgroups_.back()->name = std::move(name);

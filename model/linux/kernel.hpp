@@ -152,6 +152,14 @@ struct Sock : Owner {
   uint32_t omem = 0;       // sk->sk_omem_alloc: what sk storage charged against the socket
 };
 
+// struct inode with its BPF LSM blob (struct bpf_storage_blob, reached by bpf_inode()),
+// reduced to what inode storage touches (fs/inode.c, security/security.c, v6.18).
+struct Inode : Owner {
+  enum class State : uint8_t { kLive, kEvicting, kFreed };
+  State state = State::kLive;
+  int i_count = 0;  // atomic_t i_count
+};
+
 struct Cgroup : Owner {
   uint64_t kn_id = 0;      // cgroup_id(): kn->id, unique for the boot (never reused)
   bool dying = false;      // percpu_ref_is_dying(&cgrp->self.refcnt)
@@ -203,7 +211,10 @@ public:
   Busy& busy(OwnerKind kind) { return kind == OwnerKind::kTask ? task_busy_ : cgrp_busy_; }
   const Busy& busy(OwnerKind kind) const { return kind == OwnerKind::kTask ? task_busy_ : cgrp_busy_; }
   IdxCache& idx_cache(OwnerKind kind) {
-    return kind == OwnerKind::kTask ? task_cache_ : kind == OwnerKind::kCgroup ? cgroup_cache_ : sk_cache_;
+    return kind == OwnerKind::kTask     ? task_cache_
+           : kind == OwnerKind::kCgroup ? cgroup_cache_
+           : kind == OwnerKind::kSock   ? sk_cache_
+                                        : inode_cache_;
   }
 
   // Objects, owned here so that every Ref stays dereferenceable (the registry says if it is live).
@@ -211,12 +222,14 @@ public:
   Task& new_task(std::string name);
   Cgroup& new_cgroup(std::string name);
   Sock& new_sock(std::string name);
+  Inode& new_inode(std::string name);
   Pid& new_pid(int nr);
   Storage* kzalloc_storage(Env& env, std::string_view label);
   Selem* kzalloc_selem(Env& env, std::string_view label);
   const std::vector<std::unique_ptr<Task>>& tasks() const { return tasks_; }
   const std::vector<std::unique_ptr<Cgroup>>& cgroups() const { return cgroups_; }
   const std::vector<std::unique_ptr<Sock>>& socks() const { return socks_; }
+  const std::vector<std::unique_ptr<Inode>>& inodes() const { return inodes_; }
   const std::vector<std::unique_ptr<Smap>>& maps() const { return maps_; }
 
   // Tracing attachments and the program runner. attach() is bpf_check_attach_target()
@@ -250,11 +263,12 @@ private:
   Knobs knobs_;
   std::bitset<static_cast<std::size_t>(Bug::kCount)> bugs_;
   Busy task_busy_, cgrp_busy_;
-  IdxCache task_cache_, cgroup_cache_, sk_cache_;
+  IdxCache task_cache_, cgroup_cache_, sk_cache_, inode_cache_;
   std::vector<std::unique_ptr<Smap>> maps_;
   std::vector<std::unique_ptr<Task>> tasks_;
   std::vector<std::unique_ptr<Cgroup>> cgroups_;
   std::vector<std::unique_ptr<Sock>> socks_;
+  std::vector<std::unique_ptr<Inode>> inodes_;
   std::vector<std::unique_ptr<Pid>> pids_;
   std::vector<std::unique_ptr<Storage>> kz_storages_;
   std::vector<std::unique_ptr<Selem>> kz_selems_;

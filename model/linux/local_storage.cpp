@@ -248,6 +248,10 @@ void check_storage_free(Env& env, Kernel& k, Ref<Storage> storage, bool publishe
     env.check(sk->state == Sock::State::kFreed || !points_here(*sk), "invariant",
               "bpf_local_storage_free of the storage " + sk->name + "->sk_bpf_storage still points at");
   }
+  for (const auto& inode : k.inodes()) {
+    env.check(inode->state == Inode::State::kFreed || !points_here(*inode), "invariant",
+              "bpf_local_storage_free of the storage " + inode->name + "'s BPF LSM blob still points at");
+  }
 }
 
 // bpf_local_storage_free() (v6.18)

@@ -251,6 +251,11 @@ void __sk_destruct(Env& env, Kernel& k, Ref<Sock> sk) {
   env.read(sk.id, field::kSockOmem, "__sk_destruct: atomic_read(&sk->sk_omem_alloc)");
   env.check(sk->omem == 0, "kernel-warning",
             "__sk_destruct: optmem leakage (" + std::to_string(sk->omem) + " bytes) detected on " + sk->name);
+  // lsmc's invariant, the owner side of check_storage_free(): no storage is left on it.
+  env.read(sk.id, field::kOwnerStorage, "__sk_destruct: (lsmc) sk->sk_bpf_storage");
+  env.check(!sk->bpf_storage, "invariant",
+            "__sk_destruct of " + sk->name + " while " + sk->name + "->sk_bpf_storage still points at a storage: "
+            "nothing will free it");
   env.write(sk.id, field::kOwnerState, "__sk_destruct: sk_prot_free");
   sk->state = Sock::State::kFreed;
   env.free(sk.id, "__sk_destruct: sk_prot_free");

@@ -1,5 +1,6 @@
 #include "model/linux/task_storage.hpp"
 
+#include "model/linux/inode_storage.hpp"
 #include "model/linux/sk_storage.hpp"
 
 #include "model/linux/asserts.hpp"
@@ -264,7 +265,8 @@ LookupResult sys_map_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, 
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   LookupResult r = smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_lookup_elem(env, k, smap, fd)
                    : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_lookup_elem(env, k, smap, fd)
-                                                     : bpf_fd_sk_storage_lookup_elem(env, k, smap, fd);
+                   : smap.type == OwnerKind::kSock   ? bpf_fd_sk_storage_lookup_elem(env, k, smap, fd)
+                                                     : bpf_fd_inode_storage_lookup_elem(env, k, smap, fd);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
   --env.context().migrate_disabled;  // bpf_enable_instrumentation()
   return r;
@@ -279,7 +281,8 @@ int sys_map_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, const Val
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   const int err = smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_update_elem(env, k, smap, fd, value, flags)
                   : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_update_elem(env, k, smap, fd, value, flags)
-                                                    : bpf_fd_sk_storage_update_elem(env, k, smap, fd, value, flags);
+                  : smap.type == OwnerKind::kSock   ? bpf_fd_sk_storage_update_elem(env, k, smap, fd, value, flags)
+                                                    : bpf_fd_inode_storage_update_elem(env, k, smap, fd, value, flags);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
   --env.context().migrate_disabled;  // bpf_enable_instrumentation()
   return err;
@@ -292,7 +295,8 @@ int sys_map_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   const int err = smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_delete_elem(env, k, smap, fd)
                   : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_delete_elem(env, k, smap, fd)
-                                                    : bpf_fd_sk_storage_delete_elem(env, k, smap, fd);
+                  : smap.type == OwnerKind::kSock   ? bpf_fd_sk_storage_delete_elem(env, k, smap, fd)
+                                                    : bpf_fd_inode_storage_delete_elem(env, k, smap, fd);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
   --env.context().migrate_disabled;  // bpf_enable_instrumentation()
   return err;
@@ -305,7 +309,7 @@ void bpf_map_free_deferred(Env& env, Kernel& k, Smap& smap) {
   } else if (smap.type == OwnerKind::kCgroup) {
     bpf_local_storage_map_free(env, k, smap, &k.busy(OwnerKind::kCgroup));
   } else {
-    bpf_local_storage_map_free(env, k, smap, nullptr);  // bpf_sk_storage_map_free(): no busy counter
+    bpf_local_storage_map_free(env, k, smap, nullptr);  // sk and inode storage: no busy counter
   }
 }
 

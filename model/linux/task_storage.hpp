@@ -12,7 +12,8 @@ struct Fd {
   enum class Kind : uint8_t { kNone, kPidfd, kCgroup, kSocket, kOther } kind = Kind::kNone;
   Pid* pid = nullptr;
   Cgroup* cgroup = nullptr;
-  Sock* sock = nullptr;  // a socket fd: the open file holds a reference to the socket
+  Sock* sock = nullptr;    // a socket fd: the open file holds a reference to the socket
+  Inode* inode = nullptr;  // any other file: file_inode(f), referenced while the file is open
 };
 
 struct LookupResult {

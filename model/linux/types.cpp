@@ -13,6 +13,7 @@ constexpr std::string_view kStorageFields[] = {
 constexpr std::string_view kTaskFields[] = {"bpf_storage", "usage", "state", "rcu_users"};
 constexpr std::string_view kCgroupFields[] = {"bpf_cgrp_storage", "self.refcnt", "state"};
 constexpr std::string_view kSockFields[] = {"sk_bpf_storage", "sk_refcnt", "state", "sk_omem_alloc"};
+constexpr std::string_view kInodeFields[] = {"i_security->storage", "i_count", "state"};
 constexpr std::string_view kSmapFields[] = {"buckets", "cache_idx"};
 constexpr std::string_view kBusyFields[] = {"count"};
 constexpr std::string_view kPidFields[] = {"tasks[PIDTYPE_PID]"};
@@ -24,6 +25,7 @@ const TypeInfo kStorageType{"bpf_local_storage", kStorageFields};
 const TypeInfo kTaskType{"task_struct", kTaskFields};
 const TypeInfo kCgroupType{"cgroup", kCgroupFields};
 const TypeInfo kSockType{"sock", kSockFields};
+const TypeInfo kInodeType{"inode", kInodeFields};
 const TypeInfo kSmapType{"bpf_local_storage_map", kSmapFields};
 const TypeInfo kBusyType{"bpf_storage_busy(percpu)", kBusyFields};
 const TypeInfo kPidType{"pid", kPidFields};

@@ -29,7 +29,7 @@ struct Ref {
 
 inline constexpr int kCacheSize = 16;  // BPF_LOCAL_STORAGE_CACHE_SIZE
 
-enum class OwnerKind : uint8_t { kTask, kCgroup, kSock };
+enum class OwnerKind : uint8_t { kTask, kCgroup, kSock, kInode };
 
 struct Smap;
 struct Storage;
@@ -117,6 +117,7 @@ extern const TypeInfo kStorageType;
 extern const TypeInfo kTaskType;
 extern const TypeInfo kCgroupType;
 extern const TypeInfo kSockType;
+extern const TypeInfo kInodeType;
 extern const TypeInfo kSmapType;
 extern const TypeInfo kBusyType;
 extern const TypeInfo kPidType;

@@ -871,6 +871,7 @@ void add_kernel_scenarios(sim::Catalog& c) {
   add_generated_scenario(c);
   add_held_pointer_scenarios(c);
   add_sk_storage_scenarios(c);
+  add_inode_storage_scenarios(c);
   add("qmap", "sched_ext qmap: prep_enable creates each task's context (F_CREATE), select_cpu and enqueue look it up under the rq lock, tasks exit, the map is closed",
       build_qmap, {{"tasks", 2, 1, 4, "tasks in the scheduler"}});
   add("delete-vs-replace", "a syscall delete races an update(BPF_EXIST) of the same element; the history is not "

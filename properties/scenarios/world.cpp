@@ -29,7 +29,8 @@ World& make_world(sim::Setup& s, const WorldOptions& options) {
   s.observe(std::make_unique<BusyCounterChecker>(w.k));
   if (options.quiescent_at_end) {
     s.observe(std::make_unique<LeakChecker>(std::vector<const model::TypeInfo*>{
-        &mk::kSelemType, &mk::kStorageType, &mk::kSmapType, &mk::kTaskType, &mk::kSockType}));
+        &mk::kSelemType, &mk::kStorageType, &mk::kSmapType, &mk::kTaskType, &mk::kSockType,
+        &mk::kInodeType}));
   }
   return w;
 }

@@ -81,6 +81,8 @@ private:
 
 // The kernel scenarios (properties/scenarios/kernel.cpp) and their mutants.
 void add_kernel_scenarios(sim::Catalog& catalog);
+// inode storage (properties/scenarios/inode_storage.cpp).
+void add_inode_storage_scenarios(sim::Catalog& catalog);
 // sk storage (properties/scenarios/sk_storage.cpp).
 void add_sk_storage_scenarios(sim::Catalog& catalog);
 // Program-held pointers (properties/scenarios/held_pointers.cpp).

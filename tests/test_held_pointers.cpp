@@ -46,5 +46,20 @@ TEST(HeldPointers, KeepingTheTaskReferenceAcrossTheSleepIsSafe) {
   }
 }
 
+// With a __uptr field: the owner's free unpins the daemon's page while the sleeping program still
+// has the pointer it loaded, so after the daemon's munmap its write goes to a freed page; keeping
+// the task reference keeps the page pinned.
+TEST(HeldPointers, AUptrLoadedBeforeTheSleepIsWrittenAfterItsPageWasFreed) {
+  const sim::Catalog c = test::catalog();
+  for (const char* profile : {"linux-6.18", "linux-7.0"}) {
+    const sim::RunReport bad = explore(c, "sleepable-uptr-past-exit", profile);
+    ASSERT_TRUE(bad.failure.has_value()) << profile;
+    EXPECT_EQ(bad.failure->verdict.property, "use-after-free") << profile;
+    EXPECT_NE(bad.failure->verdict.message.find("write user page"), std::string::npos) << bad.failure->verdict.message;
+    const sim::RunReport ok = explore(c, "sleepable-uptr-holds-task", profile);
+    EXPECT_EQ(ok.outcome, sim::Outcome::kNothingFound) << profile << ": " << (ok.failure ? ok.failure->verdict.message : "");
+  }
+}
+
 }  // namespace
 }  // namespace lsmc

@@ -180,6 +180,7 @@ struct Smap {
   bool has_spin_lock = false;       // btf_record_has_field(map->record, BPF_SPIN_LOCK)
   bool has_kptr = false;            // btf_record_has_field(map->record, BPF_KPTR_REF): a task kptr
   bool clone = false;               // sk storage: map_flags & BPF_F_CLONE
+  bool has_uptr = false;            // btf_record_has_field(map->record, BPF_UPTR): task storage only
   // A freed element's linkage (smap, local_storage, map_node, snode) stays readable until reuse;
   // its value does not (bpf_obj_free_fields). A freed storage's memory stays as it was.
   MemCache<Selem> selem_ma{kSelemType, field::kSelemLinkage};

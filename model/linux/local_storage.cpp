@@ -139,7 +139,10 @@ Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, co
     mem_uncharge(env, k, owner, kSkElemSize);
     return {};
   }
-  if (value != nullptr) copy_map_value(env, k, smap, selem, *value);
+  if (value != nullptr) {
+    copy_map_value(env, k, smap, selem, *value);
+    bpf_obj_swap_uptrs(env, smap, selem, *value);  // swap_uptrs: the syscall update's pins move in
+  }
   return selem;
 }
 

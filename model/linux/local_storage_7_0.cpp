@@ -192,7 +192,10 @@ Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, const Value* value, 
   env.write(selem.id, field::kSelemState, "bpf_selem_alloc: atomic_set(&selem->state, 0)");
   selem->state = 0;
   selem->use_kmalloc_nolock = smap.use_kmalloc_nolock;
-  if (value != nullptr) copy_map_value(env, k, smap, selem, *value);
+  if (value != nullptr) {
+    copy_map_value(env, k, smap, selem, *value);
+    bpf_obj_swap_uptrs(env, smap, selem, *value);  // swap_uptrs: the syscall update's pins move in
+  }
   return selem;
 }
 

@@ -22,4 +22,16 @@ Ref<Task> bpf_kptr_xchg(Env& env, Kernel& k, Ref<Selem> selem, Ref<Task> p);
 // put_task_struct_rcu_user).
 void bpf_obj_free_fields(Env& env, Kernel& k, const Smap& smap, Ref<Selem> selem, std::string_view label);
 
+// uptr (≈v6.13): a syscall update pins the value's user page and bpf_obj_swap_uptrs() moves the
+// pin into the new element (bpf_selem_alloc); bpf_obj_free_fields() unpins it.
+void bpf_obj_swap_uptrs(Env& env, const Smap& smap, Ref<Selem> selem, const Value& value);
+// unpin_user_page(): the last pin of an unmapped page frees it.
+void unpin_user_page(Env& env, UserPage& page);
+// munmap() of a user page: it goes now unless something pins it.
+void user_munmap(Env& env, UserPage& page);
+// A program's load of the element's uptr (PTR_TO_MEM | PTR_MAYBE_NULL, valid in the verifier's
+// eyes to the program's end), and a store through it.
+UserPage* uptr_load(Env& env, Ref<Selem> selem, std::string_view label);
+void uptr_store(Env& env, UserPage& page, std::string_view label);
+
 }  // namespace lsmc::model::kernel

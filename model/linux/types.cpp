@@ -5,7 +5,7 @@ namespace lsmc::model::kernel {
 namespace {
 constexpr std::string_view kSelemFields[] = {"sdata.smap", "local_storage", "map_node", "snode",
                                              "sdata.data", "sdata.data.spin_lock", "state",
-                                             "sdata.data.kptr"};
+                                             "sdata.data.kptr", "sdata.data.uptr"};
 constexpr std::string_view kStorageFields[] = {
     "list",      "owner",     "smap",      "cache[0]",  "cache[1]",  "cache[2]",
     "cache[3]",  "cache[4]",  "cache[5]",  "cache[6]",  "cache[7]",  "cache[8]",
@@ -14,6 +14,7 @@ constexpr std::string_view kTaskFields[] = {"bpf_storage", "usage", "state", "rc
 constexpr std::string_view kCgroupFields[] = {"bpf_cgrp_storage", "self.refcnt", "state"};
 constexpr std::string_view kSockFields[] = {"sk_bpf_storage", "sk_refcnt", "state", "sk_omem_alloc"};
 constexpr std::string_view kInodeFields[] = {"i_security->storage", "i_count", "state"};
+constexpr std::string_view kUserPageFields[] = {"data", "pins"};
 constexpr std::string_view kSmapFields[] = {"buckets", "cache_idx"};
 constexpr std::string_view kBusyFields[] = {"count"};
 constexpr std::string_view kPidFields[] = {"tasks[PIDTYPE_PID]"};
@@ -26,6 +27,7 @@ const TypeInfo kTaskType{"task_struct", kTaskFields};
 const TypeInfo kCgroupType{"cgroup", kCgroupFields};
 const TypeInfo kSockType{"sock", kSockFields};
 const TypeInfo kInodeType{"inode", kInodeFields};
+const TypeInfo kUserPageType{"user page", kUserPageFields};
 const TypeInfo kSmapType{"bpf_local_storage_map", kSmapFields};
 const TypeInfo kBusyType{"bpf_storage_busy(percpu)", kBusyFields};
 const TypeInfo kPidType{"pid", kPidFields};

@@ -35,11 +35,19 @@ struct Smap;
 struct Storage;
 struct Selem;
 struct Task;
+// A page of a user process that a uptr field pins (pin_user_pages_fast); it goes once it is
+// unpinned and unmapped.
+struct UserPage {
+  ObjectId id = kNoObject;
+  int pins = 0;
+  bool mapped = true;
+};
 
 // A map value: data plus, when the map's BTF has one, an embedded bpf_spin_lock word.
 struct Value {
   int64_t data = 0;
   uint32_t spin_lock = 0;  // bpf_spin_lock: 0 unlocked, 1 locked
+  UserPage* uptr = nullptr;  // a syscall update's __uptr field: the user page it names
   bool operator==(const Value&) const = default;
 };
 
@@ -55,6 +63,8 @@ struct Selem {
   // A referenced kptr field of the value (struct task_struct __kptr *), when the map's record has
   // one: it holds an rcu_users reference of that task until bpf_obj_free_fields() drops it.
   Ref<Task> kptr;
+  // A uptr field (a pinned user page, task storage only), set from a syscall update's value.
+  UserPage* uptr = nullptr;
   uint32_t state = 0;            // v7.0: SELEM_MAP_UNLINKED | SELEM_STORAGE_UNLINKED | SELEM_TOFREE
   bool use_kmalloc_nolock = false;  // v7.0: which free path the element takes
   // Model bookkeeping, not kernel state: grace periods completed per flavour when the element
@@ -94,7 +104,8 @@ struct Bucket {
 // Field indices, in the order of the TypeInfo tables in types.cpp.
 namespace field {
 inline constexpr uint16_t kSelemSmap = 0, kSelemStorage = 1, kSelemMapNode = 2, kSelemSnode = 3,
-                          kSelemData = 4, kSelemSpinLock = 5, kSelemState = 6, kSelemKptr = 7;
+                          kSelemData = 4, kSelemSpinLock = 5, kSelemState = 6, kSelemKptr = 7,
+                          kSelemUptr = 8;
 // v7.0 selem->state bits (bpf_local_storage.c).
 inline constexpr uint32_t kSelemMapUnlinked = 1, kSelemStorageUnlinked = 2, kSelemToFree = 4,
                           kSelemUnlinked = kSelemMapUnlinked | kSelemStorageUnlinked;
@@ -118,6 +129,7 @@ extern const TypeInfo kTaskType;
 extern const TypeInfo kCgroupType;
 extern const TypeInfo kSockType;
 extern const TypeInfo kInodeType;
+extern const TypeInfo kUserPageType;
 extern const TypeInfo kSmapType;
 extern const TypeInfo kBusyType;
 extern const TypeInfo kPidType;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -209,6 +210,27 @@ TEST(KnownFindings, AnotherFindingIsStillReportedAndKnownOnesBelongToTheirProfil
     v.property = "leak";
     EXPECT_FALSE(k.matches(v)) << k.name << ": the property must match too";
   }
+}
+
+// A regression found by lsmc generate --profile linux-7.0 --seed 10: a destroy whose b->lock timed
+// out leaves its element on the bucket only, marked SELEM_STORAGE_UNLINKED, for map free to
+// finish; the linkage invariant must not call that half-linked.
+TEST(Profiles, A7_0HalfUnlinkedElementIsNotALinkageFinding) {
+  const sim::Catalog c = test::catalog();
+  sim::RunRequest req;
+  req.scenario = c.find("generated");
+  req.config.profile = "linux-7.0";
+  req.config.executions_max = 300;
+  req.config.faults_max = 1;
+  req.observers = properties::default_observers;
+  req.known = c.known_in("linux-7.0");
+  const std::map<std::string, int64_t> params{{"a0", 0}, {"a1", 0}, {"a2", 65}, {"attach", 115}, {"attach_op", 1},
+                                              {"cpus", 3}, {"gp_implied", 0}, {"owners", 2}, {"p0", 1}, {"p1", 1},
+                                              {"q_exit", 1}, {"rt", 1}, {"seeded", 1}, {"teardown", 0}, {"timeouts", 2}};
+  ASSERT_FALSE(sim::resolve_params(*req.scenario, params, req.params));
+  const sim::RunReport r = sim::run(req);
+  EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound) << (r.failure ? r.failure->verdict.message : "");
+  EXPECT_GT(r.probe_hits.count("map_free and destroy each unlinked half"), 0u) << "the half-unlinked case ran";
 }
 
 TEST(KnownFindings, TheCommandLineCountsThemOnlyWhenAsked) {

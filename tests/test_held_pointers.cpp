@@ -46,6 +46,20 @@ TEST(HeldPointers, KeepingTheTaskReferenceAcrossTheSleepIsSafe) {
   }
 }
 
+// The cgroup form (bpf_cgroup_from_id ... bpf_cgroup_release, then rmdir), as on the kernel.
+TEST(HeldPointers, TheCgroupFormToo) {
+  const sim::Catalog c = test::catalog();
+  for (const char* profile : {"linux-6.18", "linux-7.0"}) {
+    const sim::RunReport bad = explore(c, "sleepable-holds-past-rmdir", profile);
+    ASSERT_TRUE(bad.failure.has_value()) << profile;
+    EXPECT_EQ(bad.failure->verdict.property, "use-after-free") << profile;
+    EXPECT_NE(bad.failure->verdict.message.find("cgroup storage value after sleeping"), std::string::npos)
+        << bad.failure->verdict.message;
+    const sim::RunReport ok = explore(c, "sleepable-holds-cgroup", profile);
+    EXPECT_EQ(ok.outcome, sim::Outcome::kNothingFound) << profile << ": " << (ok.failure ? ok.failure->verdict.message : "");
+  }
+}
+
 // With a __uptr field: the owner's free unpins the daemon's page while the sleeping program still
 // has the pointer it loaded, so after the daemon's munmap its write goes to a freed page; keeping
 // the task reference keeps the page pinned.

@@ -141,6 +141,7 @@ Cgroup& cgroup_mkdir(Env& env, Kernel& k, std::string name) {
   c.id = env.alloc(kCgroupType, "cgroup_mkdir: cgroup_create");
   c.idr = env.alloc(kCgroupIdrType, "cgroup_idr_alloc");
   c.published = true;
+  c.refcnt = 1;  // the base reference, which rmdir's percpu_ref_kill() drops
   return c;
 }
 
@@ -149,17 +150,40 @@ Ref<Cgroup> cgroup_from_id(Env& env, Cgroup& cgroup) {
   return cgroup.published ? Ref<Cgroup>::of(&cgroup) : Ref<Cgroup>{};
 }
 
+namespace {
+// css_put() (include/linux/cgroup.h, v6.18): the last reference releases the css:
+// css_release_work_fn -> queue_rcu_work(css_free_rwork_fn), after a grace period.
+void css_put(Env& env, Kernel& k, Ref<Cgroup> cgroup) {
+  env.rmw(cgroup.id, field::kOwnerUsage, "css_put: percpu_ref_put(&css->refcnt)");
+  if (--cgroup->refcnt != 0) return;
+  k.rcu.call(env, RcuFlavour::kRcu, [&k, cgroup](Env& e) {
+    bpf_cgrp_storage_free(e, k, cgroup);
+    e.free(cgroup.id, "css_free_rwork_fn: kfree(cgrp)");
+  }, "css_release: queue_rcu_work(css_free_rwork_fn)");
+}
+}  // namespace
+
 void cgroup_rmdir(Env& env, Kernel& k, Cgroup& cgroup) {
   env.write(cgroup.id, field::kOwnerUsage, "cgroup_rmdir: percpu_ref_kill(&cgrp->self.refcnt)");
   cgroup.dying = true;
   env.write(cgroup.idr, 0, "cgroup_rmdir: cgroup_idr_remove");
   cgroup.published = false;
-  const Ref<Cgroup> ref = Ref<Cgroup>::of(&cgroup);
-  // css_release_work_fn -> queue_rcu_work(css_free_rwork_fn): after a grace period.
-  k.rcu.call(env, RcuFlavour::kRcu, [&k, ref](Env& e) {
-    bpf_cgrp_storage_free(e, k, ref);
-    e.free(ref.id, "css_free_rwork_fn: kfree(cgrp)");
-  }, "css_release: queue_rcu_work(css_free_rwork_fn)");
+  css_put(env, k, Ref<Cgroup>::of(&cgroup));  // percpu_ref_kill() drops the base reference
 }
+
+// bpf_cgroup_from_id() (kernel/bpf/helpers.c, v6.18): cgroup_get_from_id() looks the id up and
+// takes a reference with cgroup_tryget() (a dying cgroup still gives one while it is counted).
+Ref<Cgroup> bpf_cgroup_from_id(Env& env, Kernel& k, Cgroup& cgroup) {
+  (void)k;
+  const Ref<Cgroup> cg = cgroup_from_id(env, cgroup);
+  if (!cg) return {};
+  env.rmw(cg.id, field::kOwnerUsage, "bpf_cgroup_from_id: cgroup_tryget");
+  if (cg->refcnt == 0) return {};
+  ++cg->refcnt;
+  return cg;
+}
+
+// bpf_cgroup_release() (kernel/bpf/helpers.c, v6.18): cgroup_put().
+void bpf_cgroup_release(Env& env, Kernel& k, Ref<Cgroup> cgroup) { css_put(env, k, cgroup); }
 
 }  // namespace lsmc::model::kernel

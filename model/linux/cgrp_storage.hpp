@@ -31,5 +31,10 @@ void cgroup_rmdir(Env& env, Kernel& k, Cgroup& cgroup);
 // How a program finds a cgroup under RCU (cgroup_idr, bpf_cgroup_from_id): empty once rmdir
 // unpublished it, which it does before the free is queued.
 Ref<Cgroup> cgroup_from_id(Env& env, Cgroup& cgroup);
+// The kfuncs a program holds a cgroup with (kernel/bpf/helpers.c, v6.18): bpf_cgroup_from_id()
+// (cgroup_get_from_id(): a reference unless the count is already zero, or NULL) and
+// bpf_cgroup_release() (cgroup_put()). The last reference queues the free.
+Ref<Cgroup> bpf_cgroup_from_id(Env& env, Kernel& k, Cgroup& cgroup);
+void bpf_cgroup_release(Env& env, Kernel& k, Ref<Cgroup> cgroup);
 
 }  // namespace lsmc::model::kernel

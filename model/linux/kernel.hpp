@@ -163,6 +163,7 @@ struct Inode : Owner {
 struct Cgroup : Owner {
   uint64_t kn_id = 0;      // cgroup_id(): kn->id, unique for the boot (never reused)
   bool dying = false;      // percpu_ref_is_dying(&cgrp->self.refcnt)
+  int refcnt = 0;          // cgrp->self.refcnt: the base reference (until rmdir) and css_get()s
   ObjectId idr = kNoObject;  // the cgroup's slot in cgroup_idr (published / removed)
   bool published = false;
 };

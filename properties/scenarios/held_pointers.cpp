@@ -7,6 +7,7 @@
 // element with reuse_now = true: "no bpf prog can have a hold on the selem" (bpf_selem_free()),
 // so bpf_mem_alloc may hand it to the next creation at once. The sleepable program is under
 // rcu_read_lock_trace only, which that free does not wait for.
+#include "model/linux/cgrp_storage.hpp"
 #include "model/linux/special_fields.hpp"
 #include "properties/scenarios/kernel_helpers.hpp"
 
@@ -89,6 +90,43 @@ void build_sleepable_holds(sim::Setup& s, bool release_early, bool uptr) {
   });
 }
 
+// The cgroup form: the program takes a cgroup by id (bpf_cgroup_from_id), gets its storage, and
+// releases it before (or, the control, after) sleeping while the cgroup is removed and freed.
+void build_sleepable_holds_cgroup(sim::Setup& s, bool release_early) {
+  World& w = make_world(s, {knobs_with(), true});
+  Env& env = s.env();
+  mk::Smap& m = mk::bpf_local_storage_map_alloc(env, w.k, OwnerKind::kCgroup, "cgrp_stor", false);
+  mk::Cgroup& cg = mk::cgroup_mkdir(env, w.k, "/sys/fs/cgroup/target");
+  auto& released = s.make<bool>(false);
+  auto& slept = s.make<bool>(false);
+  auto& prog_done = s.make<bool>(false);
+  spawn_work(s, w, "syscall_prog", 0, [&w, &m, &cg, &released, &slept, &prog_done, release_early](Env& e) {
+    w.k.run_prog(e, ProgType::kSyscall, [&](Env& e2, const ProgCtx&) {
+      const Ref<mk::Cgroup> held = mk::bpf_cgroup_from_id(e2, w.k, cg);
+      if (!held) return;
+      const auto sdata = mk::bpf_cgrp_storage_get(e2, w.k, m, held, nullptr, mk::kGetFCreate, mk::Gfp::kKernel);
+      if (release_early) mk::bpf_cgroup_release(e2, w.k, held);
+      released = true;
+      if (sdata) {
+        e2.might_sleep("bpf_copy_from_user");
+        slept = true;
+        e2.yield("syscall program: after sleeping");
+        read_value(e2, sdata, "syscall program: *cgroup storage value after sleeping", &w.k);
+      }
+      if (!release_early) mk::bpf_cgroup_release(e2, w.k, held);
+    });
+    prog_done = true;
+  });
+  spawn_work(s, w, "rmdir", 1, [&w, &cg, &released, &slept](Env& e) {
+    e.wait_until([&released, &slept] { return released && slept; }, "the program is asleep holding the value");
+    mk::cgroup_rmdir(e, w.k, cg);
+  });
+  spawn_work(s, w, "close_map", 1, [&w, &m, &prog_done](Env& e) {
+    e.wait_until([&prog_done] { return prog_done; }, "the program has returned");
+    mk::bpf_map_free_deferred(e, w.k, m);
+  });
+}
+
 }  // namespace
 
 void add_held_pointer_scenarios(sim::Catalog& c) {
@@ -124,6 +162,21 @@ void add_held_pointer_scenarios(sim::Catalog& c) {
       [](sim::Setup& s) { build_sleepable_holds(s, false, true); });
   uptr_control->set_profiles({"linux-6.18", "linux-7.0"});
   c.add(std::move(uptr_control));
+  // The cgroup form, confirmed on 6.18.44 too (experiments/held-pointer/cg_hold.c).
+  auto cgroup = std::make_unique<FunctionScenario>(
+      "sleepable-holds-past-rmdir",
+      "as sleepable-holds-past-exit, with a cgroup taken by id (bpf_cgroup_from_id) and released before the "
+      "sleep while the cgroup is removed (fails: a finding, confirmed on Linux 6.18.44)",
+      [](sim::Setup& s) { build_sleepable_holds_cgroup(s, true); }, std::vector<sim::ParamSpec>{},
+      std::vector<std::string_view>{}, true);
+  cgroup->set_profiles({"linux-6.18", "linux-7.0"});
+  c.add(std::move(cgroup));
+  auto cgroup_control = std::make_unique<FunctionScenario>(
+      "sleepable-holds-cgroup",
+      "the control of sleepable-holds-past-rmdir: the cgroup reference kept across the sleep",
+      [](sim::Setup& s) { build_sleepable_holds_cgroup(s, false); });
+  cgroup_control->set_profiles({"linux-6.18", "linux-7.0"});
+  c.add(std::move(cgroup_control));
 }
 
 }  // namespace lsmc::properties::scenarios

@@ -63,11 +63,8 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
     if (source.find("cgrp") != std::string_view::npos || source.find("cgroup") != std::string_view::npos) continue;
     points_by_kind[static_cast<std::size_t>(points[i].kind)].push_back(static_cast<int64_t>(i + 1));
   }
-  if (options.known != "count" && options.known != "stop") {
-    throw std::invalid_argument("--known takes stop or count, got '" + options.known + "'");
-  }
-  const std::vector<sim::KnownFinding> known = options.known == "count" ? catalog.known_in(options.profile)
-                                                                        : std::vector<sim::KnownFinding>{};
+  const std::vector<sim::KnownFinding> known =
+      options.count_known ? catalog.known_in(options.profile) : std::vector<sim::KnownFinding>{};
   const auto property = [&] {
     std::map<std::string, int64_t> given;
     given["a0"] = *gen_program();

@@ -19,7 +19,7 @@ struct GenerateOptions {
   uint64_t cases = 2000;         // generated scenarios at most
   uint64_t executions = 300;     // explorer budget per scenario (portfolio strategy)
   uint64_t faults_max = 1;       // faults injected per execution at most (Config::faults_max)
-  std::string known = "count";   // "count": known upstream findings (Catalog::known_in) are counted
+  bool count_known = true;       // known upstream findings (Catalog::known_in) are counted, not reported
 };
 
 struct GenerateResult {

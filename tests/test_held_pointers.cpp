@@ -12,12 +12,7 @@ namespace lsmc {
 namespace {
 
 sim::RunReport explore(const sim::Catalog& c, const char* scenario, const char* profile) {
-  sim::RunRequest req;
-  req.scenario = c.find(scenario);
-  req.config.profile = profile;
-  req.config.executions_max = 2000;
-  req.observers = properties::default_observers;
-  return sim::run(req);
+  return test::explore(*c.find(scenario), 2000, profile);
 }
 
 TEST(HeldPointers, AValueKeptPastTheTaskReferenceIsReadAfterItsFree) {

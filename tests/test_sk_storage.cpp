@@ -15,13 +15,7 @@ namespace {
 namespace mk = model::kernel;
 namespace ps = properties::scenarios;
 
-sim::RunReport explore(const sim::Scenario& s, uint64_t executions) {
-  sim::RunRequest req;
-  req.scenario = &s;
-  req.config.executions_max = executions;
-  req.observers = properties::default_observers;
-  return sim::run(req);
-}
+using test::explore;
 
 TEST(SkStorage, ChargesComeBackAndCreationsOnAGoingAwaySocketAreRefused) {
   const sim::Catalog c = test::catalog();

@@ -1,5 +1,7 @@
 #include "tests/util.hpp"
 
+#include "properties/lifetime.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +12,15 @@
 #include <stdexcept>
 
 namespace lsmc::test {
+
+sim::RunReport explore(const sim::Scenario& s, uint64_t executions, const std::string& profile) {
+  sim::RunRequest req;
+  req.scenario = &s;
+  if (!profile.empty()) req.config.profile = profile;
+  req.config.executions_max = executions;
+  req.observers = properties::default_observers;
+  return sim::run(req);
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -5,12 +5,17 @@
 #include <string>
 #include <vector>
 
+#include "sim/runner.hpp"
 #include "sim/scenario.hpp"
 #include "tools/catalog.hpp"
 
 namespace lsmc::test {
 
 inline sim::Catalog catalog() { return cli::builtin_catalog(); }
+
+// Explores `s` with the default strategy and the kernel checkers (`profile`: empty for the
+// default one).
+sim::RunReport explore(const sim::Scenario& s, uint64_t executions, const std::string& profile = "");
 
 // A scenario from a lambda, for tests that need a situation no named scenario has.
 class Lambda final : public sim::Scenario {

@@ -1155,7 +1155,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                   "faults injected per execution at most: every allocation and copy_process bailout is a "
                   "fault point (default 1)")
       ->check(CLI::Range(0, 64));
-  gen->add_option("--known", gen_options.known,
+  std::string gen_known = "count";
+  gen->add_option("--known", gen_known,
                   "count (default): an execution ending in a finding upstream documents and leaves unfixed "
                   "(see 'lsmc list --known') is counted and the search goes on; stop: it is a finding")
       ->check(CLI::IsMember({"stop", "count"}));
@@ -1192,6 +1193,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (*explore) return cli.explore(eo);
     if (*replay) return cli.replay(replay_path, replay_json);
     if (*merge) return cli.merge(merge_paths, merge_json);
+    gen_options.count_known = gen_known == "count";
     if (*gen) return cli.generate(gen_options, gen_trace_out, gen_json);
     if (*min) return cli.minimize(min_path, min_out, !min_schedule_only, min_search, min_json);
     if (*render) return cli.render(render_path, render_format, render_out, render_all);

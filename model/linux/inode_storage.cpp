@@ -11,8 +11,6 @@ Ref<Owner> as_owner(Ref<Inode> inode) { return Ref<Owner>{inode.p, inode.id}; }
 // inode_storage_map_alloc() (v6.18): bpf_local_storage_map_alloc() with inode_cache and
 // bpf_ma = false.
 Smap& inode_storage_map_alloc(Env& env, Kernel& k, std::string name) {
-  IdxCache& cache = k.idx_cache(OwnerKind::kInode);
-  if (cache.idx_lock == kNoObject) cache.idx_lock = env.new_lock(LockKind::kSpinT, "inode_cache.idx_lock");
   Smap& smap = bpf_local_storage_map_alloc(env, k, OwnerKind::kInode, std::move(name), false);
   smap.bpf_ma = false;
   return smap;

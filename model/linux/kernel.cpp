@@ -1,5 +1,7 @@
 #include "model/linux/kernel.hpp"
 
+#include "model/linux/irqflags.hpp"
+
 #include <exception>
 
 #include "model/linux/local_storage.hpp"
@@ -59,6 +61,8 @@ Kernel::Kernel(Env& env, Knobs knobs, std::bitset<static_cast<std::size_t>(Bug::
   }
   task_cache_.idx_lock = env.new_lock(LockKind::kSpinT, "task_cache.idx_lock");
   cgroup_cache_.idx_lock = env.new_lock(LockKind::kSpinT, "cgroup_cache.idx_lock");
+  sk_cache_.name = "sk_cache.idx_lock";
+  inode_cache_.name = "inode_cache.idx_lock";
   srcu_lock_ = env.new_lock(LockKind::kSpinT, "srcu_data->lock (rcu_tasks_trace)");
 }
 
@@ -248,17 +252,10 @@ void Kernel::call_rcu_tasks_trace(Env& env, RcuCallback cb, std::string_view lab
   // spin_lock_irqsave() of a spinlock_t: without PREEMPT_RT, preemption and IRQs are off while it
   // is held (on RT it is an rt_mutex, and the holder stays preemptible).
   const bool atomic = !knobs().preempt_rt;
-  ActorContext& ctx = env.context();
-  if (atomic) {
-    ++ctx.preempt_disabled;
-    ++ctx.irqs_disabled;
-  }
+  if (atomic) local_irq_save(env);
   rcu.call(env, RcuFlavour::kTasksTrace, std::move(cb), label);
   env.unlock(srcu_lock_, "call_rcu_tasks_trace: call_srcu: spin_unlock_irqrestore");
-  if (atomic) {
-    --ctx.preempt_disabled;
-    --ctx.irqs_disabled;
-  }
+  if (atomic) local_irq_restore(env);
 }
 
 }  // namespace lsmc::model::kernel

@@ -189,7 +189,11 @@ struct Smap {
 };
 
 // struct bpf_local_storage_cache: one per storage type (task_cache, cgroup_cache).
+// DEFINE_BPF_STORAGE_CACHE(): task and cgroup storage's locks exist from the start; sk and inode
+// storage's are made by their first map (bpf_local_storage_cache_idx_get), so that scenarios
+// without those maps keep their object numbering.
 struct IdxCache {
+  std::string_view name;
   ObjectId idx_lock = kNoObject;
   std::array<uint64_t, kCacheSize> usage{};
 };

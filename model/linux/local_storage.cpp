@@ -1,12 +1,12 @@
 #include "model/linux/local_storage.hpp"
 
-#include "model/linux/sk_storage.hpp"
-#include "model/linux/special_fields.hpp"
-
-#include "model/linux/local_storage_7_0.hpp"
-
 #include <algorithm>
 #include <string>
+
+#include "model/linux/irqflags.hpp"
+#include "model/linux/local_storage_7_0.hpp"
+#include "model/linux/sk_storage.hpp"
+#include "model/linux/special_fields.hpp"
 
 namespace lsmc::model::kernel {
 
@@ -64,9 +64,7 @@ void copy_map_value_locked(Env& env, const Smap& smap, Ref<Selem> dst, const Val
   (void)smap;
   // __bpf_spin_lock_irqsave(): local_irq_save(), then spin until the lock word is 0: the holder
   // and a spinning waiter both have IRQs (and so preemption) off.
-  ActorContext& ctx = env.context();
-  ++ctx.preempt_disabled;
-  ++ctx.irqs_disabled;
+  local_irq_save(env);
   env.wait_until([dst] { return dst->value.spin_lock == 0; }, "bpf_spin_lock: value lock is free");
   env.rmw(dst.id, field::kSelemSpinLock, "bpf_spin_lock");
   dst->value.spin_lock = 1;
@@ -74,9 +72,7 @@ void copy_map_value_locked(Env& env, const Smap& smap, Ref<Selem> dst, const Val
   dst->value.data = src.data;
   env.write(dst.id, field::kSelemSpinLock, "bpf_spin_unlock");
   dst->value.spin_lock = 0;
-  // __bpf_spin_unlock_irqrestore()
-  --env.context().preempt_disabled;
-  --env.context().irqs_disabled;
+  local_irq_restore(env);  // __bpf_spin_unlock_irqrestore()
 }
 
 // Whether a map's elements and storages come from bpf_mem_alloc (smap->bpf_ma in v6.18). The
@@ -588,6 +584,7 @@ SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap&
 
 // bpf_local_storage_cache_idx_get() (v6.18): least-used slot, lowest index on ties, stop at 0.
 uint16_t bpf_local_storage_cache_idx_get(Env& env, IdxCache& cache) {
+  if (cache.idx_lock == kNoObject) cache.idx_lock = env.new_lock(LockKind::kSpinT, cache.name);
   env.lock(cache.idx_lock, "bpf_local_storage_cache_idx_get: spin_lock(&cache->idx_lock)");
   uint64_t min_usage = UINT64_MAX;
   uint16_t res = 0;

@@ -1,5 +1,7 @@
 #include "model/linux/rqspinlock.hpp"
 
+#include "model/linux/irqflags.hpp"
+
 #include <algorithm>
 
 namespace lsmc::model::kernel {
@@ -57,16 +59,11 @@ int raw_res_spin_lock_irqsave(Env& env, RqspinlockHeld& held, ObjectId lock, boo
   }
   // local_irq_save() comes first: nothing else runs on this CPU while the entry is in its table.
   // Once the lock is taken, the engine's own accounting of a held irqsave lock replaces this.
-  auto irq_save = [&env](int d) {
-    ActorContext& ctx = env.context();
-    ctx.preempt_disabled = static_cast<uint16_t>(ctx.preempt_disabled + d);
-    ctx.irqs_disabled = static_cast<uint16_t>(ctx.irqs_disabled + d);
-  };
-  irq_save(1);
+  local_irq_save(env);
   held.cpu(cpu).push_back({lock, false});
   for (;;) {
     if (env.try_lock(lock, label)) {
-      irq_save(-1);
+      local_irq_restore(env);
       for (RqspinlockHeld::Entry& e : held.cpu(cpu)) {
         if (e.lock == lock) e.acquired = true;
       }
@@ -87,7 +84,7 @@ int raw_res_spin_lock_irqsave(Env& env, RqspinlockHeld& held, ObjectId lock, boo
     }
     if (err != 0) {
       release_entry(held.cpu(cpu), lock);
-      irq_save(-1);
+      local_irq_restore(env);
       return err;
     }
   }

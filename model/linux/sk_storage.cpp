@@ -11,8 +11,6 @@ Ref<Owner> as_owner(Ref<Sock> sk) { return Ref<Owner>{sk.p, sk.id}; }
 // bpf_sk_storage_map_alloc() (net/core/bpf_sk_storage.c, v6.18): bpf_local_storage_map_alloc()
 // with sk_cache and bpf_ma = false (sk storage stays on kzalloc).
 Smap& bpf_sk_storage_map_alloc(Env& env, Kernel& k, std::string name) {
-  IdxCache& cache = k.idx_cache(OwnerKind::kSock);
-  if (cache.idx_lock == kNoObject) cache.idx_lock = env.new_lock(LockKind::kSpinT, "sk_cache.idx_lock");
   Smap& smap = bpf_local_storage_map_alloc(env, k, OwnerKind::kSock, std::move(name), false);
   smap.bpf_ma = false;
   return smap;

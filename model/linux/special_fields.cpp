@@ -4,15 +4,6 @@
 
 namespace lsmc::model::kernel {
 
-// bpf_task_acquire() (kernel/bpf/helpers.c, v6.18)
-Ref<Task> bpf_task_acquire(Env& env, Kernel& k, Ref<Task> p) {
-  const Traced traced(env, k, fn("bpf_task_acquire"), p);
-  env.rmw(p.id, field::kTaskRcuUsers, "bpf_task_acquire: refcount_inc_not_zero(&p->rcu_users)");
-  if (p->rcu_users == 0) return {};
-  ++p->rcu_users;
-  return p;
-}
-
 // bpf_kptr_xchg() (kernel/bpf/helpers.c, v6.18): xchg(kptr, ptr).
 Ref<Task> bpf_kptr_xchg(Env& env, Kernel& k, Ref<Selem> selem, Ref<Task> p) {
   (void)k;

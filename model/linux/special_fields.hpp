@@ -11,9 +11,6 @@
 
 namespace lsmc::model::kernel {
 
-// bpf_task_acquire() (kernel/bpf/helpers.c): a new rcu_users reference of a trusted task, or
-// NULL once the last one went.
-Ref<Task> bpf_task_acquire(Env& env, Kernel& k, Ref<Task> p);
 // bpf_kptr_xchg() (kernel/bpf/helpers.c): the value's kptr becomes `p`; the old one (whose
 // reference the program now owns) is returned.
 Ref<Task> bpf_kptr_xchg(Env& env, Kernel& k, Ref<Selem> selem, Ref<Task> p);

@@ -428,15 +428,18 @@ Ref<Task> bpf_task_from_pid(Env& env, Kernel& k, Pid& pid) {
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   env.read(pid.id, field::kPidTask, "bpf_task_from_pid: find_task_by_pid_ns");
   Ref<Task> p = pid.task;
-  if (p) {
-    env.rmw(p.id, field::kTaskRcuUsers, "bpf_task_acquire: refcount_inc_not_zero(&p->rcu_users)");
-    if (p->rcu_users == 0) {
-      p = {};
-    } else {
-      ++p->rcu_users;
-    }
-  }
+  if (p) p = bpf_task_acquire(env, k, p);
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  return p;
+}
+
+// bpf_task_acquire() (kernel/bpf/helpers.c, v6.18): a KF_ACQUIRE kfunc: a new rcu_users
+// reference of a trusted task, or NULL once the last one went.
+Ref<Task> bpf_task_acquire(Env& env, Kernel& k, Ref<Task> p) {
+  const Traced traced(env, k, fn("bpf_task_acquire"), p);
+  env.rmw(p.id, field::kTaskRcuUsers, "bpf_task_acquire: refcount_inc_not_zero(&p->rcu_users)");
+  if (p->rcu_users == 0) return {};
+  ++p->rcu_users;
   return p;
 }
 

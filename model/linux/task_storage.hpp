@@ -93,6 +93,7 @@ void release_task(Env& env, Kernel& k, Task& task);  // reaped: pid detached, la
 void put_task_struct_rcu_user(Env& env, Kernel& k, Ref<Task> task);
 // The kfuncs a program takes and drops a task reference with (kernel/bpf/helpers.c, v6.18).
 Ref<Task> bpf_task_from_pid(Env& env, Kernel& k, Pid& pid);
+Ref<Task> bpf_task_acquire(Env& env, Kernel& k, Ref<Task> p);
 void bpf_task_release(Env& env, Kernel& k, Ref<Task> p);
 void get_task_struct(Env& env, Kernel& k, Ref<Task> task);
 void put_task_struct(Env& env, Kernel& k, Ref<Task> task);

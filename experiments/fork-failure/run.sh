@@ -4,10 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 out=${OUT:-/tmp/lsmc-fork-failure}
-mkdir -p "$out"
-bpftool btf dump file /sys/kernel/btf/vmlinux format c >"$out/vmlinux.h"
-clang-19 -target bpf -g -O2 -D__TARGET_ARCH_x86 -I"$out" -c fork.bpf.c -o "$out/fork.bpf.o"
-cc -O2 -Wall -Wextra -o "$out/fork" fork.c -lbpf
+. ../lib.sh
+build_experiment "$out" fork
 uname -r
 echo "== a process at its RLIMIT_NPROC forks"
 timeout 30 "$out/fork" "$out/fork.bpf.o" 1 || true

@@ -5,21 +5,10 @@
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/userfaultfd.h>
-#include <poll.h>
 #include <pthread.h>
-#include <sched.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+
+#include "sleep_page.h"
 
 #define CGROUPS 32
 
@@ -36,18 +25,6 @@ static int prog_fd;
 static struct args a;
 static int run_err;
 static char root[256];
-
-static void die(const char *what) {
-  fprintf(stderr, "hold: %s: %s\n", what, strerror(errno));
-  exit(2);
-}
-
-static void pin(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof(set), &set)) die("sched_setaffinity");
-}
 
 static void *run_prog(void *unused) {
   (void)unused;
@@ -87,30 +64,18 @@ int main(int argc, char **argv) {
   prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, "cg_hold"));
   const int map_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "cstor"));
 
-  const long page_size = sysconf(_SC_PAGESIZE);
-  void *page = mmap(NULL, (size_t)page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (page == MAP_FAILED) die("mmap");
-  const int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-  if (uffd < 0) die("userfaultfd");
-  struct uffdio_api api = {.api = UFFD_API};
-  if (ioctl(uffd, UFFDIO_API, &api)) die("UFFDIO_API");
-  struct uffdio_register reg = {.range = {.start = (uintptr_t)page, .len = (uint64_t)page_size},
-                                .mode = UFFDIO_REGISTER_MODE_MISSING};
-  if (ioctl(uffd, UFFDIO_REGISTER, &reg)) die("UFFDIO_REGISTER");
+  const struct sleep_page page = sleep_page_open();
 
   uint64_t target_id = 0;
   const int target_fd = make_cgroup("target", &target_id);
   a.cgid = target_id;
-  a.uaddr = (uintptr_t)page;
+  a.uaddr = (uintptr_t)page.addr;
   pthread_t thread;
   if (pthread_create(&thread, NULL, run_prog, NULL)) die("pthread_create");
-  struct pollfd pfd = {.fd = uffd, .events = POLLIN};
-  if (poll(&pfd, 1, 5000) != 1) {
+  if (!sleep_page_wait(&page)) {
     fprintf(stderr, "hold: the program never faulted on the page (step %d, run %d)\n", a.step, run_err);
     return 2;
   }
-  struct uffd_msg msg;
-  if (read(uffd, &msg, sizeof(msg)) != sizeof(msg)) die("read uffd");
   printf("program asleep in bpf_copy_from_user, holding the value of cgroup %llu\n", (unsigned long long)target_id);
 
   close(target_fd);
@@ -125,8 +90,7 @@ int main(int argc, char **argv) {
     v = 0x2000 + (uint64_t)i;
     if (bpf_map_update_elem(map_fd, &kid_fd[i], &v, BPF_ANY)) die("bpf_map_update_elem");
   }
-  struct uffdio_zeropage zero = {.range = {.start = (uintptr_t)page, .len = (uint64_t)page_size}};
-  if (ioctl(uffd, UFFDIO_ZEROPAGE, &zero)) die("UFFDIO_ZEROPAGE");
+  sleep_page_release(&page);
   pthread_join(thread, NULL);
   printf("program returned (run %d, step %d, bpf_copy_from_user %lld)\n", run_err, a.step, (long long)a.copy_err);
   printf("value read after the sleep: 0x%llx (0x1111: the old element untouched; 0x20NN: cgroup NN's element)\n",

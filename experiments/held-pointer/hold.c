@@ -5,22 +5,11 @@
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/userfaultfd.h>
-#include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
+
+#include "sleep_page.h"
 
 #define CHILDREN 32
 
@@ -37,18 +26,6 @@ struct args {
 static int prog_fd;
 static struct args a;
 static int run_err;
-
-static void die(const char *what) {
-  fprintf(stderr, "hold: %s: %s\n", what, strerror(errno));
-  exit(2);
-}
-
-static void pin(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof(set), &set)) die("sched_setaffinity");
-}
 
 static pid_t idle_child(void) {
   pid_t p = fork();
@@ -85,31 +62,19 @@ int main(int argc, char **argv) {
   prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, "hold"));
   const int map_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "stor"));
 
-  const long page_size = sysconf(_SC_PAGESIZE);
-  void *page = mmap(NULL, (size_t)page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (page == MAP_FAILED) die("mmap");
-  const int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-  if (uffd < 0) die("userfaultfd");
-  struct uffdio_api api = {.api = UFFD_API};
-  if (ioctl(uffd, UFFDIO_API, &api)) die("UFFDIO_API");
-  struct uffdio_register reg = {.range = {.start = (uintptr_t)page, .len = (uint64_t)page_size},
-                                .mode = UFFDIO_REGISTER_MODE_MISSING};
-  if (ioctl(uffd, UFFDIO_REGISTER, &reg)) die("UFFDIO_REGISTER");
+  const struct sleep_page page = sleep_page_open();
 
   const pid_t target = idle_child();
   a.pid = target;
-  a.uaddr = (uintptr_t)page;
+  a.uaddr = (uintptr_t)page.addr;
   pthread_t thread;
   if (pthread_create(&thread, NULL, run_prog, NULL)) die("pthread_create");
 
   // The program is asleep once its bpf_copy_from_user() faults on the page.
-  struct pollfd pfd = {.fd = uffd, .events = POLLIN};
-  if (poll(&pfd, 1, 5000) != 1) {
+  if (!sleep_page_wait(&page)) {
     fprintf(stderr, "hold: the program never faulted on the page (step %d, run %d)\n", a.step, run_err);
     return 2;
   }
-  struct uffd_msg msg;
-  if (read(uffd, &msg, sizeof(msg)) != sizeof(msg)) die("read uffd");
   printf("program asleep in bpf_copy_from_user, holding the value of task %d\n", target);
 
   // The target exits and is reaped; its last reference goes after a grace period, and with it
@@ -133,8 +98,7 @@ int main(int argc, char **argv) {
   }
 
   // Let the program go on.
-  struct uffdio_zeropage zero = {.range = {.start = (uintptr_t)page, .len = (uint64_t)page_size}};
-  if (ioctl(uffd, UFFDIO_ZEROPAGE, &zero)) die("UFFDIO_ZEROPAGE");
+  sleep_page_release(&page);
   pthread_join(thread, NULL);
   printf("program returned (run %d, step %d, bpf_copy_from_user %lld)\n", run_err, a.step, (long long)a.copy_err);
   printf("value read after the sleep: 0x%llx (0x1111: the old element untouched; 0x20NN: task NN's element)\n",

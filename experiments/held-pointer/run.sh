@@ -5,12 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 out=${OUT:-/tmp/lsmc-held-pointer}
-mkdir -p "$out"
-bpftool btf dump file /sys/kernel/btf/vmlinux format c >"$out/vmlinux.h"
-for prog in hold cg_hold; do
-  clang-19 -target bpf -g -O2 -D__TARGET_ARCH_x86 -I"$out" -c "$prog.bpf.c" -o "$out/$prog.bpf.o"
-  cc -O2 -Wall -Wextra -o "$out/$prog" "$prog.c" -lbpf -lpthread
-done
+. ../lib.sh
+build_experiment "$out" hold cg_hold
 cgroup2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 uname -r
 if [ -z "$cgroup2" ]; then

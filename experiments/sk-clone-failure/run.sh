@@ -3,10 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 out=${OUT:-/tmp/lsmc-sk-clone}
-mkdir -p "$out"
-bpftool btf dump file /sys/kernel/btf/vmlinux format c >"$out/vmlinux.h"
-clang-19 -target bpf -g -O2 -D__TARGET_ARCH_x86 -I"$out" -c clone.bpf.c -o "$out/clone.bpf.o"
-cc -O2 -Wall -Wextra -o "$out/clone" clone.c -lbpf
+. ../lib.sh
+build_experiment "$out" clone
 uname -r
 echo "== optmem_max lowered below the filter's charge, then one connection"
 timeout 30 "$out/clone" "$out/clone.bpf.o" 1 || true

@@ -121,6 +121,7 @@ struct MutantInfo {
   std::string description;
   std::vector<std::string> scenarios;
   std::vector<std::string> profiles;  // the kernel versions that have the code the bug is in
+  std::string property;  // the property whose violation reveals it (tests expect exactly this one)
 };
 
 // A finding upstream documents and leaves unfixed in a kernel version (a WARN it placed on a
@@ -168,7 +169,8 @@ std::optional<std::string> resolve_params(const Scenario& scenario,
                                           const std::map<std::string, int64_t>& given,
                                           Params& out);
 
-// The generic engine examples (sim/scenarios/generic.cpp).
+// The generic engine examples: one file each in sim/scenarios/generic/, called in file-name order
+// by this function, which the build generates (cmake/LsmcScenarioRegistry.cmake).
 void add_generic_scenarios(Catalog& catalog);
 
 }  // namespace lsmc::sim

@@ -8,7 +8,6 @@ sim::Catalog builtin_catalog() {
   sim::Catalog catalog;
   sim::add_generic_scenarios(catalog);
   properties::scenarios::add_kernel_scenarios(catalog);
-  properties::scenarios::add_known_findings(catalog);
   properties::scenarios::add_mappable_scenarios(catalog);
   return catalog;
 }

@@ -71,7 +71,30 @@ inline mk::Knobs knobs_with(uint32_t cpus = 2) {
   return k;
 }
 
-// The generated scenario (properties/scenarios/generated.cpp).
-void add_generated_scenario(sim::Catalog& c);
+// An actor on CPU 0 forks `parent` as `plan` says (a child that is born exits and is reaped);
+// the flag returned is set once copy_process and the child's exit are done.
+inline const bool& spawn_fork(sim::Setup& s, World& w, mk::Task& parent, mk::ForkPlan plan) {
+  auto& forked = s.make<bool>(false);
+  spawn_work(s, w, "fork", 0, [&w, &parent, &forked, plan](Env& e) {
+    if (mk::Task* child = mk::copy_process(e, w.k, parent, plan)) {
+      mk::do_exit(e, w.k, *child);
+      mk::release_task(e, w.k, *child);
+    }
+    forked = true;
+  });
+  return forked;
+}
+
+// The exit-create program: at fexit of bpf_task_storage_free(), F_CREATE on its task argument.
+inline void attach_exit_create(World& w, mk::Smap& m) {
+  w.k.attach(mk::fn("bpf_task_storage_free"), mk::AttachKind::kFexit, ProgType::kTracing, [&w, &m](Env& e, const ProgCtx& c) {
+    mk::prog_task_storage_get(e, w.k, c, m, c.task, mk::kGetFCreate);
+  });
+}
+
+// A kernel scenario, on both profiles unless the caller narrows them with set_profiles().
+FunctionScenario& add_kernel_scenario(sim::Catalog& c, std::string_view name, std::string_view description,
+                                      FunctionScenario::Build build, std::vector<sim::ParamSpec> params = {},
+                                      std::vector<std::string_view> probes = {}, bool expected_to_fail = false);
 
 }  // namespace lsmc::properties::scenarios

@@ -1,6 +1,7 @@
 #include "properties/scenarios/world.hpp"
 
 #include "properties/kernel_checks.hpp"
+#include "properties/scenarios/kernel_helpers.hpp"
 
 namespace lsmc::properties::scenarios {
 
@@ -46,5 +47,16 @@ void spawn_work(sim::Setup& s, World& w, std::string name, uint16_t cpu,
 }
 
 mk::Fd pidfd_of(mk::Task& t) { return mk::Fd{mk::Fd::Kind::kPidfd, t.pid}; }
+
+FunctionScenario& add_kernel_scenario(sim::Catalog& c, std::string_view name, std::string_view description,
+                                      FunctionScenario::Build build, std::vector<sim::ParamSpec> params,
+                                      std::vector<std::string_view> probes, bool expected_to_fail) {
+  auto scenario = std::make_unique<FunctionScenario>(name, description, std::move(build), std::move(params),
+                                                     std::move(probes), expected_to_fail);
+  scenario->set_profiles({"linux-6.18", "linux-7.0"});
+  FunctionScenario& added = *scenario;
+  c.add(std::move(scenario));
+  return added;
+}
 
 }  // namespace lsmc::properties::scenarios

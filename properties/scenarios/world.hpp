@@ -17,6 +17,7 @@ namespace mk = model::kernel;
 struct MutantSpec {
   std::string_view name;
   mk::Bug bug;
+  std::string_view property;  // the property whose violation reveals the bug
   std::string_view description;
   std::vector<std::string_view> scenarios;
   std::vector<std::string_view> profiles;  // the kernel versions with the code the bug is in
@@ -79,17 +80,11 @@ private:
   bool expected_to_fail_;
 };
 
-// The kernel scenarios (properties/scenarios/kernel.cpp) and their mutants.
+// Every kernel scenario, mutant and known finding: one file each in properties/scenarios/kernel/,
+// called in file-name order by this function, which the build generates
+// (cmake/LsmcScenarioRegistry.cmake).
 void add_kernel_scenarios(sim::Catalog& catalog);
-// inode storage (properties/scenarios/inode_storage.cpp).
-void add_inode_storage_scenarios(sim::Catalog& catalog);
-// sk storage (properties/scenarios/sk_storage.cpp).
-void add_sk_storage_scenarios(sim::Catalog& catalog);
-// Program-held pointers (properties/scenarios/held_pointers.cpp).
-void add_held_pointer_scenarios(sim::Catalog& catalog);
-// Findings upstream documents and leaves unfixed (properties/scenarios/known.cpp).
-void add_known_findings(sim::Catalog& catalog);
-// The proposal's scenarios (properties/scenarios/mappable.cpp) and its design mistakes.
+// The proposal's scenarios and design mistakes: one file each in properties/scenarios/mappable/.
 void add_mappable_scenarios(sim::Catalog& catalog);
 
 }  // namespace lsmc::properties::scenarios

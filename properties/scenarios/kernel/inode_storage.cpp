@@ -45,7 +45,7 @@ void build_inode_evict_vs_get(sim::Setup& s) {
 
 }  // namespace
 
-void add_inode_storage_scenarios(sim::Catalog& c) {
+void register_inode_storage(sim::Catalog& c) {
   auto scenario = std::make_unique<FunctionScenario>(
       "inode-evict-vs-get",
       "inode storage: a BPF LSM program creates an inode's second element while the file is closed and the inode "

@@ -308,7 +308,7 @@ void build_generated(sim::Setup& s) {
 
 }  // namespace
 
-void add_generated_scenario(sim::Catalog& c) {
+void register_generated(sim::Catalog& c) {
   const auto points = static_cast<int64_t>(mk::attach_points().size());
   auto scenario = std::make_unique<FunctionScenario>(
       "generated",

@@ -139,7 +139,7 @@ void build_sk_clone(sim::Setup& s, mk::CloneFailure fail) {
 
 }  // namespace
 
-void add_sk_storage_scenarios(sim::Catalog& c) {
+void register_sk_storage(sim::Catalog& c) {
   auto add = [&c](std::string_view name, std::string_view description, FunctionScenario::Build build,
                   std::vector<sim::ParamSpec> params = {}, bool expected_to_fail = false) {
     auto scenario = std::make_unique<FunctionScenario>(name, description, std::move(build), std::move(params),

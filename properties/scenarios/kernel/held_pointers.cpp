@@ -129,7 +129,7 @@ void build_sleepable_holds_cgroup(sim::Setup& s, bool release_early) {
 
 }  // namespace
 
-void add_held_pointer_scenarios(sim::Catalog& c) {
+void register_held_pointers(sim::Catalog& c) {
   auto scenario = std::make_unique<FunctionScenario>(
       "sleepable-holds-past-exit",
       "a sleepable syscall program takes a task by pid, gets its storage, releases the task and keeps the "

@@ -5,7 +5,7 @@
 
 namespace lsmc::properties::scenarios {
 
-void add_known_findings(sim::Catalog& c) {
+void register_known_findings(sim::Catalog& c) {
   // v7.0 kernel/bpf/bpf_local_storage.c, bpf_selem_unlink_nofail(): "Highly unlikely scenario:
   // resource leak. When map_free(selem1), destroy(selem1) and destroy(selem2) are racing and both
   // selem belong to the same bucket, if destroy(selem2) acquired b->lock and block for too long,

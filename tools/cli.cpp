@@ -23,6 +23,7 @@
 #include "traces/replay.hpp"
 #include "traces/trace.hpp"
 #include "tools/catalog.hpp"
+#include "tools/cmd_litmus.hpp"
 #if LSMC_HAVE_BPF
 #include "model/real/real_kernel.hpp"
 #endif
@@ -967,6 +968,7 @@ private:
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
             bool interactive, const std::atomic<bool>* interrupted) {
+  if (!args.empty() && args[0] == "litmus") return cmd_litmus(args, out, err);
   const CLI::Validator non_negative(
       [](std::string& v) { return !v.empty() && v[0] == '-' ? std::string("must not be negative") : std::string(); },
       "", "non-negative");
@@ -975,6 +977,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                "lsmc"};
   app.require_subcommand(1);
   app.footer(kExitCodesHelp);
+  app.add_subcommand("litmus", "Every execution of C litmus tests under sc, tso or lkmm, as herd7 prints them ('lsmc litmus --help').");
 
   bool list_mutants = false;
   auto* list = app.add_subcommand("list", "List scenarios (or mutants): one per line, name first.");
@@ -1046,9 +1049,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
   if (!args.empty() && !args[0].empty() && args[0][0] != '-' && args[0] != "list" &&
       args[0] != "explore" && args[0] != "replay" && args[0] != "kernel" && args[0] != "merge" &&
-      args[0] != "generate" && args[0] != "minimize" && args[0] != "render" && args[0] != "report") {
+      args[0] != "generate" && args[0] != "minimize" && args[0] != "litmus" && args[0] != "render" && args[0] != "report") {
     err << "lsmc: unknown command '" << args[0]
-        << "' (commands: list, explore, replay, minimize, render, report, generate, merge, kernel)\n"
+        << "' (commands: list, explore, replay, minimize, render, report, generate, merge, kernel, litmus)\n"
         << "Run 'lsmc --help' for usage.\n";
     return kExitUsage;
   }

@@ -77,6 +77,16 @@ private:
     return negative ? -t.number : t.number;
   }
 
+  // The N of "N:" or "PN:", a process number.
+  int process_number(const Token& t) {
+    std::string digits = t.k == Token::K::kNumber ? std::to_string(t.number) : t.text;
+    if (t.k == Token::K::kIdent && !digits.empty() && digits[0] == 'P') digits = digits.substr(1);
+    if (digits.empty() || digits.size() > 4 || digits.find_first_not_of("0123456789") != std::string::npos) {
+      lex_.fail(t.line, "'" + t.text + "' is not a process (P0, P1, ... or 0, 1, ...)");
+    }
+    return std::stoi(digits);
+  }
+
   // "N:name" or "PN:name" for registers; returns -1 and the name for shared variables.
   int proc_prefix(std::string* name) {
     const Token t = lex_.peek();
@@ -84,7 +94,7 @@ private:
       lex_.next();
       expect(":", "after a process number");
       *name = expect_ident("a register name");
-      return static_cast<int>(t.number);
+      return process_number(t);
     }
     if (t.k == Token::K::kIdent && t.text.size() > 1 && t.text[0] == 'P' &&
         t.text.find_first_not_of("0123456789", 1) == std::string::npos) {
@@ -92,7 +102,7 @@ private:
       if (lex_.peek().is(":")) {
         lex_.next();
         *name = expect_ident("a register name");
-        return std::stoi(t.text.substr(1));
+        return process_number(t);
       }
       *name = t.text;
       return -1;
@@ -126,7 +136,7 @@ private:
         if (w.is("*")) continue;
         if (lex_.peek().is(":") && words.empty()) {
           lex_.next();
-          item.proc = std::stoi(w.text.substr(w.text[0] == 'P' ? 1 : 0));
+          item.proc = process_number(w);
           item.name = expect_ident("a register name");
           break;
         }
@@ -179,7 +189,7 @@ private:
     const Token p = lex_.next();
     Proc proc;
     proc.line = p.line;
-    proc.index = std::stoi(p.text.substr(1));
+    proc.index = process_number(p);
     if (proc.index != expected) {
       lex_.fail(p.line, "processes are numbered from P0 without gaps: expected P" + std::to_string(expected) + ", got " + p.text);
     }

@@ -72,6 +72,7 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
     state_.clear();
     throw;
   }
+  place_actors();
   all_observers_.assign(observers.begin(), observers.end());
   for (const auto& o : own_observers_) all_observers_.push_back(o.get());
   observers_ = all_observers_;
@@ -133,6 +134,26 @@ model::ActorId Execution::spawn(std::string name, ActorBody body, ActorOptions o
   actors_.push_back(std::move(info));
   pending_.push_back(Pending{{}, {}, false, options.cpu});
   return static_cast<ActorId>(actors_.size() - 1);
+}
+
+// Actors the scenario did not place get the lowest CPUs no placed actor uses, in spawn order.
+void Execution::place_actors() {
+  std::vector<bool> used;
+  auto mark = [&used](uint16_t cpu) {
+    if (cpu >= used.size()) used.resize(cpu + 1u, false);
+    used[cpu] = true;
+  };
+  for (const ActorInfo& a : actors_) {
+    if (a.ctx.cpu != kAnyCpu) mark(a.ctx.cpu);
+  }
+  uint16_t next = 0;
+  for (ActorId a = 0; a < actors_.size(); ++a) {
+    if (actors_[a].ctx.cpu != kAnyCpu) continue;
+    while (next < used.size() && used[next]) ++next;
+    actors_[a].ctx.cpu = next;
+    pending_[a].cpu = next;
+    mark(next);
+  }
 }
 
 void Execution::at_end(ActorBody check) { end_checks_.push_back(std::move(check)); }

@@ -128,6 +128,7 @@ private:
   Slot run_actor(uint32_t actor) override;
 
   void reset();
+  void place_actors();
   void schedule_point(model::Access access, std::string_view label);
   void emit(model::Access access, std::string_view label);
   ActorId decide();

@@ -45,8 +45,13 @@ private:
   std::map<std::string, int64_t, std::less<>> values_;
 };
 
+// ActorOptions::cpu when the scenario does not place the actor: it gets a CPU of its own (the
+// lowest number no other actor of the execution uses), so that it neither keeps others off their
+// CPU nor is ordered against them by preemption state (which makes every step dependent for DPOR).
+inline constexpr uint16_t kAnyCpu = UINT16_MAX;
+
 struct ActorOptions {
-  uint16_t cpu = 0;
+  uint16_t cpu = kAnyCpu;
   model::ContextKind kind = model::ContextKind::kTask;
   bool sleepable = true;
 };

@@ -61,7 +61,8 @@ public:
   // A message when a strategy could not follow its script (replay); empty otherwise.
   virtual std::string divergence() const { return {}; }
   // Exhaustive strategies: the estimated fraction of the space explored so far, in [0, 1], from
-  // the position in the choice tree (each subtree assumed the same size); -1 when not exhaustive.
+  // the position in the choice tree (each subtree assumed the same size); -1 when not exhaustive
+  // or when no estimate holds (DPOR: its tree grows as it goes).
   virtual double explored_fraction() const { return -1; }
 };
 

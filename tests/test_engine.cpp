@@ -98,14 +98,14 @@ TEST(Engine, SpinningOnTheHoldersCpuIsADeadlockNamingTheCpu) {
       st.held = true;
       env.yield("holder: work");
       env.unlock(st.lock, "holder: unlock");
-    });
+    }, {0});
     setup.spawn("spinner", [&st](Env& env) {
       env.wait_until([&st] { return st.held; }, "holder has the lock");
       env.context().preempt_disabled++;  // spin with preemption off, on the holder's CPU
       env.lock(st.lock, "spinner: lock");
       env.context().preempt_disabled--;
       env.unlock(st.lock, "spinner: unlock");
-    });
+    }, {0});
   });
   const sim::RunReport r = sim::run(request(s, 200));
   ASSERT_EQ(r.outcome, sim::Outcome::kViolation);
@@ -129,6 +129,23 @@ TEST(Engine, ActorsOnDifferentCpusDoNotBlockEachOther) {
     setup.at_end([&flag](Env& env) { env.check(flag, "assertion", "other ran"); });
   });
   EXPECT_EQ(sim::run(request(s, 200)).outcome, sim::Outcome::kNothingFound);
+}
+
+TEST(Engine, ActorsNotPlacedGetCpusOfTheirOwn) {
+  Lambda s([](sim::Setup& setup) {
+    setup.spawn("free0", [](Env& env) { env.yield("y"); });
+    setup.spawn("placed", [](Env& env) { env.yield("y"); }, {1});
+    setup.spawn("free1", [](Env& env) { env.yield("y"); });
+    setup.spawn("free2", [](Env& env) { env.yield("y"); });
+    setup.spawn("shares", [](Env& env) { env.yield("y"); }, {1});
+  });
+  sim::Engine engine(sim::Config{});
+  auto strategy = sim::make_random_strategy(1);
+  sim::Params params;
+  engine.run(s, params, *strategy, {}, 0);
+  std::vector<uint16_t> cpus;
+  for (const auto& a : engine.execution().actors()) cpus.push_back(a.ctx.cpu);
+  EXPECT_EQ(cpus, (std::vector<uint16_t>{0, 1, 2, 3, 1}));
 }
 
 TEST(Engine, WaitUntilReleasesWhenTheConditionHolds) {

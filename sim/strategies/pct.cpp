@@ -1,9 +1,10 @@
 // PCT, probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS
 // 2010), depth d: every actor gets a random priority when it first shows up; at each choice the
 // enabled actor with the highest priority runs; at d-1 change points, drawn uniformly from the
-// expected number of steps k, the running actor drops below every initial priority. One run finds
-// a bug of depth d with probability at least 1/(n k^(d-1)). k is estimated from the executions so
-// far (the longest seen), as shuttle and Coyote do.
+// expected number of steps k, the running actor drops below every initial priority, the i-th
+// one to priority d-i, below the actors lowered before it. One run finds a bug of depth d with
+// probability at least 1/(n k^(d-1)). k is the longest execution seen so far (as shuttle and
+// Coyote estimate it; 64 before the first has ended), the same k the run prints with the bound.
 #include <algorithm>
 #include <map>
 
@@ -30,9 +31,12 @@ public:
   }
 
   ActorId pick(const ChoicePoint& point) override {
-    // Lower the running actor at each change point the execution has passed.
+    // At the i-th change point (i = 1 .. d-1) the running actor drops to priority d-i: below every
+    // initial priority and below the actors lowered at earlier change points.
     while (next_change_ < change_points_.size() && change_points_[next_change_] <= point.step) {
-      if (point.current != kNoActor) priority_[point.current] = static_cast<int64_t>(next_change_);
+      if (point.current != kNoActor) {
+        priority_[point.current] = static_cast<int64_t>(depth_) - 1 - static_cast<int64_t>(next_change_);
+      }
       ++next_change_;
     }
     ActorId best = point.enabled.front();
@@ -40,7 +44,7 @@ public:
     for (ActorId a : point.enabled) {
       auto it = priority_.find(a);
       if (it == priority_.end()) {
-        // Initial priorities sit above every change-point priority (0 .. d-2).
+        // Initial priorities sit above every change-point priority (1 .. d-1).
         it = priority_.emplace(a, static_cast<int64_t>(depth_) + static_cast<int64_t>(rng_.below(1u << 30))).first;
       }
       if (it->second > best_priority) best_priority = it->second, best = a;
@@ -51,7 +55,7 @@ public:
   uint64_t draw(uint64_t bound, std::string_view) override { return rng_.below(bound); }
 
   bool end_execution(const ExecutionSummary& s) override {
-    if (learn_) steps_estimate_ = std::max<uint64_t>(steps_estimate_, s.steps);
+    if (learn_) longest_ = std::max<uint64_t>(longest_, s.steps), steps_estimate_ = std::max<uint64_t>(longest_, 1);
     return true;
   }
 
@@ -61,6 +65,7 @@ private:
   bool learn_;  // false: a fixed horizon k, so an execution depends on its index only
   Rng rng_;
   uint64_t steps_estimate_;
+  uint64_t longest_ = 0;  // the longest execution seen (learning only)
   std::map<ActorId, int64_t> priority_;  // ordered by actor id, never by pointer
   std::vector<uint64_t> change_points_;
   std::size_t next_change_ = 0;

@@ -1,0 +1,397 @@
+// lsmc explore: many executions of a scenario under a strategy until the budget is used up or a
+// property fails; a failure writes a trace and prints the commands that replay and reproduce it.
+#include <cmath>
+#include <iomanip>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "properties/lifetime.hpp"
+#include "tools/explore.hpp"
+#include "traces/minimize.hpp"
+
+namespace lsmc::cli {
+
+namespace {
+
+nlohmann::json known_hits_json(const sim::RunReport& report) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, hit] : report.known_hits) j[name] = {{"count", hit.count}, {"first_execution", hit.first_index}};
+  return j;
+}
+
+// Executions that ended in a finding upstream documents (--known count): counted, with where
+// each was first met and what upstream says of it.
+void print_known_hits(Context& c, const sim::RunRequest& req, const sim::RunReport& report) {
+  for (const auto& [name, hit] : report.known_hits) {
+    for (const sim::KnownFinding& k : req.known) {
+      if (k.name != name) continue;
+      c.out << "  known upstream (counted, not a finding; --known stop reports it): " << name << ": " << hit.count
+           << " executions, first " << hit.first_index << "; " << k.message << " (" << k.source << ")\n";
+    }
+  }
+}
+
+std::string reproduce_command(const sim::RunRequest& req, uint64_t index, const std::string& trace) {
+  std::ostringstream cmd;
+  cmd << "lsmc explore --scenario " << shell_quote(std::string(req.scenario->name()));
+  if (!req.config.mutant.empty()) cmd << " --mutant " << shell_quote(req.config.mutant);
+  if (req.config.profile != sim::kProfiles[0]) cmd << " --profile " << req.config.profile;
+  cmd << " --strategy " << shell_quote(req.config.strategy) << " --seed " << req.config.seed;
+  const bool learns = req.config.strategy == "dfs" || req.config.strategy == "icb" ||
+                      req.config.strategy == "dpor" || req.config.strategy == "pct";
+  if (learns) {
+    // Tree searches, and PCT's step estimate, learn from every execution before this one.
+    cmd << " --first-execution " << req.config.execution_first << " --executions "
+        << (index - req.config.execution_first + 1);
+  } else {
+    cmd << " --first-execution " << index << " --executions 1";
+  }
+  for (const auto& [name, value] : req.params.values()) cmd << " --param " << name << "=" << value;
+  const sim::Config defaults;
+  if (req.config.steps_max != defaults.steps_max) cmd << " --set steps_max=" << req.config.steps_max;
+  if (req.config.actors_max != defaults.actors_max) cmd << " --set actors_max=" << req.config.actors_max;
+  if (req.config.objects_max != defaults.objects_max) cmd << " --set objects_max=" << req.config.objects_max;
+  if (req.config.pct_depth != defaults.pct_depth) cmd << " --set pct_depth=" << req.config.pct_depth;
+  if (req.config.faults_max != defaults.faults_max) cmd << " --set faults_max=" << req.config.faults_max;
+  if (req.config.preemption_bound != defaults.preemption_bound) {
+    cmd << " --set preemption_bound=" << req.config.preemption_bound;
+  }
+  if (!req.known.empty()) cmd << " --known count";
+  cmd << " --trace-out " << shell_quote(trace);
+  return cmd.str();
+}
+
+// One explored scenario: the request, what the run found, and the files written for it.
+struct Explored {
+  sim::RunRequest req;
+  sim::RunReport report;
+  std::string trace_path;
+  std::optional<traces::MinimizeResult> minimized;
+  std::string min_path;
+};
+
+// Runs the request (with a progress line on a terminal) and writes the trace of a finding, and
+// with --minimize its minimised trace.
+Explored run_and_record(Context& c, const ExploreOptions& o, sim::RunRequest req) {
+  if (!o.json) {
+    c.out << "lsmc " << traces::lsmc_version() << " explore: scenario " << req.scenario->name();
+    for (const auto& [name, value] : req.params.values()) c.out << " " << name << "=" << value;
+    c.out << "\n  mutant " << (req.config.mutant.empty() ? "none" : req.config.mutant)
+         << ", profile " << req.config.profile << ", strategy " << req.config.strategy << ", seed " << req.config.seed
+         << ", executions " << req.config.execution_first << ".."
+         << req.config.execution_first + req.config.executions_max - 1
+         << (req.config.seconds_max ? ", seconds_max " + std::to_string(req.config.seconds_max) : "")
+         << ", steps_max " << req.config.steps_max << "\n";
+  }
+  const bool show_progress = c.interactive && !o.json;
+  if (show_progress) {
+    const std::size_t probes = req.scenario->probes().size();
+    req.progress = [&c, probes](const sim::RunProgress& p) {
+      c.err << "\r\033[K  ... " << p.executions << " executions, "
+           << static_cast<uint64_t>(p.seconds > 0 ? p.executions / p.seconds : 0) << " exec/s, "
+           << std::fixed << std::setprecision(1) << p.seconds << " s, no finding yet";
+      if (probes > 0) c.err << ", probes " << p.probes_hit << "/" << probes;
+      if (p.explored_fraction > 0 && p.explored_fraction < 1) {
+        c.err << ", about " << static_cast<uint64_t>(p.executions * (1 - p.explored_fraction) / p.explored_fraction)
+             << " executions left";
+      }
+      c.err << std::flush;
+    };
+  }
+  Explored x{std::move(req), {}, {}, {}, {}};
+  x.report = sim::run(x.req);
+  if (show_progress) c.err << "\r\033[K" << std::flush;
+  const sim::RunReport& report = x.report;
+
+  std::string& trace_path = x.trace_path;
+  if (report.failure) {
+    trace_path = o.trace_out.empty()
+                     ? "lsmc-" + std::string(x.req.scenario->name()) +
+                           (x.req.config.mutant.empty() ? "" : "-" + x.req.config.mutant) +
+                           (x.req.config.profile == sim::kProfiles[0] ? "" : "-" + x.req.config.profile) + "-seed" +
+                           std::to_string(x.req.config.seed) + "-exec" +
+                           std::to_string(report.failure->index) + ".trace"
+                     : o.trace_out;
+    traces::write_trace_file(trace_path,
+                             traces::make_trace(*x.req.scenario, x.req.params, x.req.config, *report.failure));
+  }
+  // --minimize: the found violation, shrunk; written next to the trace as NAME.min.trace.
+  if (o.minimize && report.failure && report.outcome == sim::Outcome::kViolation) {
+    x.min_path = (trace_path.ends_with(".trace") ? trace_path.substr(0, trace_path.size() - 6) : trace_path) + ".min.trace";
+    x.minimized = traces::minimize(traces::read_trace_file(trace_path), c.catalog, properties::default_observers);
+    traces::write_trace_file(x.min_path, x.minimized->minimized);
+  }
+  return x;
+}
+
+// explore --json: one object.
+int print_json(Context& c, const Explored& x) {
+  const sim::RunRequest& req = x.req;
+  const sim::RunReport& report = x.report;
+  const std::string& trace_path = x.trace_path;
+  const auto& minimized = x.minimized;
+  const std::string& min_path = x.min_path;
+  const int code = exit_code_for(report.outcome);
+  const double rate = report.seconds > 0 ? report.executions / report.seconds : 0;
+  nlohmann::json j;
+  j["scenario"] = std::string(req.scenario->name());
+  j["profile"] = req.config.profile;
+  j["mutant"] = req.config.mutant;
+  j["strategy"] = req.config.strategy;
+  j["seed"] = req.config.seed;
+  j["execution_first"] = req.config.execution_first;
+  j["executions_max"] = req.config.executions_max;
+  j["shard_index"] = req.config.shard_index;
+  j["shard_count"] = req.config.shard_count;
+  j["jobs"] = req.config.jobs;
+  j["outcome"] = std::string(sim::to_string(report.outcome));
+  j["stop_reason"] = report.stop_reason;
+  if (report.stop_reason == "interrupted") j["resume_index"] = report.resume_index;
+  j["executions"] = report.executions;
+  j["seconds"] = report.seconds;
+  j["executions_per_second"] = rate;
+  j["steps"] = report.metrics.steps;
+  j["context_switches"] = report.metrics.context_switches;
+  j["probes_never_hit"] = report.probes_never_hit;
+  j["probe_hits"] = report.probe_hits;
+  j["known_hits"] = known_hits_json(report);
+  j["exit_code"] = code;
+  if (report.failure) {
+    j["verdict"] = verdict_json(report.failure->verdict);
+    j["execution"] = report.failure->index;
+    j["trace"] = trace_path;
+    j["replay_command"] = "lsmc replay " + shell_quote(trace_path);
+    j["reproduce_command"] = reproduce_command(req, report.failure->index, trace_path);
+  }
+  if (minimized) {
+    j["minimized_trace"] = min_path;
+    j["minimized_replay_command"] = "lsmc replay " + shell_quote(min_path);
+    j["minimized_context_switches"] = minimized->after.switches;
+    j["minimized_steps"] = minimized->after.steps;
+  }
+  if (!report.nondeterminism.empty()) j["nondeterminism"] = report.nondeterminism;
+  c.out << j.dump(2) << "\n";
+  return code;
+}
+
+// explore's text report: counts, PCT's guarantee, probes, then the verdict and its commands.
+int print_text(Context& c, const Explored& x) {
+  const sim::RunRequest& req = x.req;
+  const sim::RunReport& report = x.report;
+  const std::string& trace_path = x.trace_path;
+  const auto& minimized = x.minimized;
+  const std::string& min_path = x.min_path;
+  const int code = exit_code_for(report.outcome);
+  const double rate = report.seconds > 0 ? report.executions / report.seconds : 0;
+  c.out << "  " << report.executions << " executions in " << std::fixed << std::setprecision(2)
+       << report.seconds << " s (" << static_cast<uint64_t>(rate) << " exec/s, "
+       << report.metrics.steps << " steps, " << report.metrics.context_switches
+       << " context switches)\n";
+  if (req.config.strategy == "pct" && report.metrics.actors_max_seen > 0) {
+    // Burckhardt et al.: one run finds a bug of depth d with probability >= 1/(n k^(d-1)).
+    const double n = static_cast<double>(report.metrics.actors_max_seen);
+    const double k = static_cast<double>(std::max<uint64_t>(report.metrics.steps_max_seen, 1));
+    const double bound = 1.0 / (n * std::pow(k, static_cast<double>(req.config.pct_depth) - 1));
+    c.out << "  pct: guaranteed hit rate for a depth-" << req.config.pct_depth << " bug >= 1/(n k^(d-1)) = "
+         << std::scientific << std::setprecision(2) << bound << std::fixed << " (n=" << report.metrics.actors_max_seen
+         << " actors, k=" << report.metrics.steps_max_seen << " steps); measured: ";
+    if (report.failure) {
+      c.out << "first hit at execution " << (report.failure->index - req.config.execution_first + 1)
+           << " (rate about 1/" << (report.failure->index - req.config.execution_first + 1) << ")\n";
+    } else {
+      c.out << "no hit in " << report.executions << " executions\n";
+    }
+  }
+  if (report.stop_reason != "space exhausted" && report.stop_reason != "failure") {
+    if (auto f = report.explored_fraction; f > 0 && f < 1) {
+      const double left = static_cast<double>(report.executions) * (1 - f) / f;
+      c.out << "  space left: about " << std::setprecision(0) << left << " more executions (" << std::setprecision(1)
+           << 100 * f << "% explored, assuming evenly sized subtrees)\n" << std::setprecision(2);
+    }
+  }
+  if (!report.probe_hits.empty()) {
+    c.out << "  probes:";
+    for (const auto& [name, count] : report.probe_hits) c.out << " [" << name << "] " << count;
+    c.out << "\n";
+  }
+  for (const auto& p : report.probes_never_hit) c.out << "  probe never hit: " << p << "\n";
+  print_known_hits(c, req, report);
+  if (!report.failure && report.stop_reason == "interrupted") {
+    c.out << "result: interrupted after " << report.executions << " executions, nothing found so far\n";
+    c.out << "  resume: the same command with --first-execution " << report.resume_index << " --executions "
+         << (req.config.execution_first + req.config.executions_max - report.resume_index) << "\n";
+    return kExitInterrupted;
+  }
+  if (!report.failure) {
+    if (report.stop_reason == "space exhausted") {
+      c.out << "result: nothing found: all " << report.executions << " executions explored"
+           << (req.config.strategy == "dfs" || req.config.strategy == "icb"
+                   ? " up to preemption bound " + std::to_string(req.config.preemption_bound)
+               : req.config.strategy == "dpor" ? " (DPOR: every class of equivalent schedules, no bound; " +
+                     std::to_string(report.metrics.pruned) + " ended early by sleep sets)"
+               : "")
+           << "\n";
+    } else {
+      c.out << "result: nothing found (" << report.stop_reason << ")\n";
+    }
+    return code;
+  }
+  const sim::Verdict& v = report.failure->verdict;
+  if (report.outcome == sim::Outcome::kNondeterminism) {
+    c.out << "result: NOT DETERMINISTIC: " << report.nondeterminism << "\n";
+  } else if (report.outcome == sim::Outcome::kLimit) {
+    c.out << "result: limit reached in execution " << report.failure->index << ": " << v.message << "\n";
+  } else {
+    c.out << "result: VIOLATION of " << v.property << " in execution " << report.failure->index
+         << " at step " << v.step << "\n  " << v.message << "\n";
+  }
+  c.out << "  trace: " << trace_path << " (" << report.failure->decisions.size() << " decisions, "
+       << report.failure->events.size() << " events)\n";
+  c.out << "  replay: lsmc replay " << shell_quote(trace_path) << "\n";
+  c.out << "  reproduce: " << reproduce_command(req, report.failure->index, trace_path) << "\n";
+  if (minimized) {
+    c.out << "minimized (" << minimized->runs << " executions):\n"
+         << traces::describe(minimized->before, minimized->after) << "  trace: " << min_path
+         << "\n  replay: lsmc replay " << shell_quote(min_path) << "\n";
+  }
+  return code;
+}
+
+int explore_one(Context& c, const ExploreOptions& o, const std::string& scenario_name) {
+  const Explored x = run_and_record(c, o, make_request(c, o, scenario_name));
+  return o.json ? print_json(c, x) : print_text(c, x);
+}
+
+int explore(Context& c, const ExploreOptions& o) {
+  if (o.all) return explore_all(c, o);
+  if (o.scenario.empty() && o.mutant.empty()) {
+    throw UsageError("explore needs --scenario NAME, --mutant NAME or --all (see 'lsmc list')");
+  }
+  if (!o.mutant.empty() && c.catalog.find_mutant(o.mutant) == nullptr) {
+    throw UsageError("unknown mutant '" + o.mutant + "' (see 'lsmc list --mutants')");
+  }
+  std::vector<std::string> scenarios;
+  if (!o.scenario.empty()) {
+    scenarios.push_back(o.scenario);
+  } else {
+    scenarios = c.catalog.find_mutant(o.mutant)->scenarios;
+  }
+  int code = kExitOk;
+  for (const auto& name : scenarios) {
+    code = explore_one(c, o, name);
+    if (code != kExitOk) break;
+  }
+  return code;
+}
+
+}  // namespace
+
+sim::RunRequest make_request(Context& ctx, const ExploreOptions& o, const std::string& scenario_name) {
+  sim::RunRequest req;
+  req.scenario = ctx.catalog.find(scenario_name);
+  if (req.scenario == nullptr) {
+    throw UsageError("unknown scenario '" + scenario_name + "' (see 'lsmc list')");
+  }
+  sim::Config& c = req.config;
+  c.strategy = o.strategy;
+  c.mutant = o.mutant;
+  const sim::MutantInfo* mutant = o.mutant.empty() ? nullptr : ctx.catalog.find_mutant(o.mutant);
+  if (o.profile.empty()) {
+    const std::vector<std::string> applicable = sim::run_profiles(*req.scenario, mutant);
+    if (applicable.empty()) {
+      throw UsageError("mutant '" + o.mutant + "' and scenario '" + scenario_name + "' share no kernel profile");
+    }
+    c.profile = applicable.front();
+  } else {
+    c.profile = o.profile;
+  }
+  c.seed = o.seed;
+  c.executions_max = o.executions;
+  c.seconds_max = o.seconds;
+  c.execution_first = o.first;
+  c.jobs = o.jobs;
+  if (!o.shard.empty()) {
+    const auto slash = o.shard.find('/');
+    const auto i = slash == std::string::npos ? std::nullopt : sim::parse_u64(o.shard.substr(0, slash));
+    const auto n = slash == std::string::npos ? std::nullopt : sim::parse_u64(o.shard.substr(slash + 1));
+    if (!i || !n || *n == 0 || *i >= *n) throw UsageError("--shard takes I/N with 0 <= I < N, got '" + o.shard + "'");
+    c.shard_index = *i;
+    c.shard_count = *n;
+  }
+  for (const auto& s : o.sets) {
+    auto [name, value] = split_assignment(s, "--set");
+    if (auto err = sim::set_config_field(c, name, value)) throw UsageError(*err);
+  }
+  if (auto err = sim::validate(c)) throw UsageError(*err);
+  if (auto err = sim::check_profile(*req.scenario, mutant, c.profile)) throw UsageError(*err);
+  if (!sim::make_strategy(c.strategy, c.seed)) {
+    std::string known;
+    for (const auto& s : sim::strategy_catalog()) known += (known.empty() ? "" : ", ") + std::string(s.name);
+    throw UsageError("unknown strategy '" + c.strategy + "' (known: " + known + ")");
+  }
+  std::map<std::string, int64_t> given;
+  for (const auto& p : o.params) {
+    auto [name, value] = split_assignment(p, "--param");
+    auto v = sim::parse_i64(value);
+    if (!v) throw UsageError("--param " + name + ": '" + value + "' is not an integer");
+    given[name] = *v;
+  }
+  if (auto err = sim::resolve_params(*req.scenario, given, req.params)) throw UsageError(*err);
+  req.observers = properties::default_observers;
+  req.interrupted = ctx.interrupted;
+  if (o.known == "count") req.known = ctx.catalog.known_in(c.profile);
+  return req;
+}
+
+Command add_explore_command(CLI::App& app) {
+  auto o = std::make_shared<ExploreOptions>();
+  auto* explore = app.add_subcommand(
+      "explore",
+      "Run many executions of a scenario under a strategy until the budget is used up or a "
+      "property fails. A failure writes a trace file and prints the command that replays it.");
+  explore->add_option("--scenario", o->scenario, "scenario to explore (see 'lsmc list')");
+  explore->add_option("--mutant", o->mutant,
+                      "put this bug back into the model; without --scenario, explore every "
+                      "scenario the mutant declares (see 'lsmc list --mutants')");
+  explore->add_option("--profile", o->profile,
+                      "the kernel version the model follows: linux-6.18 (this machine's kernel, "
+                      "as shipped) or linux-7.0 (rqspinlock, no busy counters, "
+                      "bpf_selem_unlink_nofail); default: the first the scenario declares "
+                      "(see 'lsmc list')");
+  explore->add_option("--strategy", o->strategy,
+                      "portfolio (the default: of every 8 executions, 4 uniform random walks and 4 PCT runs "
+                      "of depths 1, 2, 3, 2 with horizons of 64..1024 steps; each execution depends only "
+                      "on its index, so --jobs and --shard apply), random (uniform random walk), pct (PCT, "
+                      "depth --set pct_depth=N, default 3), dfs (every schedule within --set "
+                      "preemption_bound=N, default 2), icb (dfs at bound 0, 1, ... up to it) or dpor (DPOR with sleep sets: every class of "
+                      "equivalent schedules once, no bound). dfs, icb and dpor say when they have explored "
+                      "everything: use them to prove a small scenario clean");
+  explore->add_option("--seed", o->seed, "seed of the run; execution i uses a seed derived from it (default 1)")->check(non_negative());
+  explore->add_option("--executions", o->executions, "executions budget (default 10000)")->check(non_negative());
+  explore->add_option("--seconds", o->seconds, "time budget in seconds (default: none)")->check(non_negative());
+  explore->add_option("--first-execution", o->first, "index of the first execution (to re-run one)")->check(non_negative());
+  explore->add_option("--trace-out", o->trace_out, "where to write the trace of a failure");
+  explore->add_flag("--json", o->json, "print one JSON object instead of text");
+  explore->add_flag("--minimize", o->minimize,
+                    "minimise a violation found (as 'lsmc minimize' does) and write it as NAME.min.trace");
+  explore->add_flag("--all", o->all,
+                    "the default campaign: every scenario, and every mutant on its scenarios; "
+                    "exit 0 when each behaves as declared");
+  explore->add_option("--jobs", o->jobs,
+                      "worker threads (portfolio and random); the finding for a seed range does not depend on it")
+      ->check(CLI::Range(1, 256));
+  explore->add_option("--shard", o->shard,
+                      "I/N: run only the execution indices i with i % N == I, for spreading one campaign over "
+                      "machines; combine the --json outputs with 'lsmc merge' (docs/campaigns.md)");
+  explore->add_option("--set", o->sets, "set a Config field, NAME=VALUE (steps_max, actors_max, ...)");
+  explore->add_option("--param", o->params, "set a scenario parameter, NAME=VALUE");
+  explore->add_option("--known", o->known,
+                      "stop (default): a finding upstream documents and leaves unfixed in the profile (see "
+                      "'lsmc list --known') is reported like any other; count: executions ending in one are "
+                      "counted and the search goes on")
+      ->check(CLI::IsMember({"stop", "count"}));
+  return {explore, [o](Context& c) { return lsmc::cli::explore(c, *o); }};
+}
+
+}  // namespace lsmc::cli

@@ -1,0 +1,113 @@
+// lsmc generate: RapidCheck-generated scenarios, explored and shrunk.
+#include "properties/generated.hpp"
+#include "tools/command.hpp"
+
+namespace lsmc::cli {
+
+namespace {
+
+// Generated scenarios: RapidCheck draws scenarios, the explorer runs each, and a finding is
+// shrunk to the smallest scenario that still fails; its trace is written for replay.
+int generate(Context& c, const properties::GenerateOptions& o, const std::string& trace_out, bool json) {
+  if (!o.mutant.empty() && c.catalog.find_mutant(o.mutant) == nullptr) {
+    throw UsageError("unknown mutant '" + o.mutant + "' (see 'lsmc list --mutants')");
+  }
+  properties::GenerateResult r;
+  try {
+    r = properties::generate(c.catalog, o);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());  // a profile the scenario or mutant does not declare
+  }
+  std::string trace_path;
+  if (r.report && r.report->failure) {
+    trace_path = trace_out.empty() ? "lsmc-generated" + (o.mutant.empty() ? "" : "-" + o.mutant) +
+                                         (o.profile == sim::kProfiles[0] ? "" : "-" + o.profile) + ".trace"
+                                   : trace_out;
+    sim::Params params;
+    const sim::Scenario& scenario = *c.catalog.find("generated");
+    if (auto err = sim::resolve_params(scenario, *r.minimal, params)) throw std::logic_error(*err);
+    sim::Config config;
+    config.mutant = o.mutant;
+    config.profile = o.profile;
+    config.executions_max = o.executions;
+    config.faults_max = o.faults_max;
+    traces::write_trace_file(trace_path, traces::make_trace(scenario, params, config, *r.report->failure));
+  }
+  if (json) {
+    nlohmann::json j;
+    j["mutant"] = o.mutant;
+    j["seed"] = o.seed;
+    j["cases"] = r.cases;
+    j["outcome"] = r.minimal ? "violation" : "nothing-found";
+    j["known_cases"] = r.known_cases;
+    if (r.minimal) {
+      j["scenario_params"] = *r.minimal;
+      j["scenario_size"] = properties::scenario_size(*r.minimal);
+      j["property"] = r.report->failure->verdict.property;
+      j["message"] = r.report->failure->verdict.message;
+      j["explore_command"] = r.command;
+      j["trace"] = trace_path;
+      j["replay_command"] = "lsmc replay " + shell_quote(trace_path);
+    }
+    c.out << j.dump(2) << "\n";
+    return r.minimal ? kExitViolation : kExitOk;
+  }
+  c.out << "lsmc " << traces::lsmc_version() << " generate: " << (o.mutant.empty() ? "unmutated model" : "mutant " + o.mutant) << " (" << o.profile << ")"
+       << ", seed " << o.seed << ", up to " << o.cases << " scenarios of " << o.executions << " executions\n";
+  for (const auto& [name, cases] : r.known_cases) {
+    c.out << "  known upstream (counted, not a finding; --known stop reports it): " << name << " in " << cases
+         << " scenarios, first: " << r.known_first_command << "\n";
+  }
+  if (!r.minimal) {
+    c.out << "result: nothing found in " << r.cases << " generated scenarios\n";
+    return kExitOk;
+  }
+  const sim::Verdict& v = r.report->failure->verdict;
+  c.out << "  " << r.cases << " scenarios run (shrinking included)\n";
+  c.out << "result: VIOLATION of " << v.property << "\n  " << v.message << "\n";
+  c.out << "  minimal scenario (" << properties::scenario_size(*r.minimal) << " operations):";
+  for (const auto& [name, value] : *r.minimal) c.out << " " << name << "=" << value;
+  c.out << "\n  trace: " << trace_path << "\n  replay: lsmc replay " << shell_quote(trace_path)
+       << "\n  explore: " << r.command << "\n";
+  return kExitViolation;
+}
+
+}  // namespace
+
+Command add_generate_command(CLI::App& app) {
+  struct Options {
+    properties::GenerateOptions gen;
+    std::string trace_out, known = "count";
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
+  auto* gen = app.add_subcommand(
+      "generate", "Generated scenarios (RapidCheck): draw scenarios of the 'generated' kernel scenario "
+                  "(actors' operation programs, CPUs, an initial element, teardown), explore each with the "
+                  "default strategy, and shrink the first finding to the smallest scenario that still fails. "
+                  "Without --mutant the unmutated model must pass (exit 0); a finding exits 1 with its trace, "
+                  "replay and explore commands.");
+  gen->add_option("--mutant", o->gen.mutant, "put this bug back (see 'lsmc list --mutants')");
+  gen->add_option("--profile", o->gen.profile, "the kernel version the model follows: linux-6.18 (default) or linux-7.0");
+  gen->add_option("--seed", o->gen.seed, "RapidCheck seed (default 1)")->check(non_negative());
+  gen->add_option("--cases", o->gen.cases, "generated scenarios at most, before shrinking (default 2000: every listed mutant is found within it)")
+      ->check(CLI::Range(1, 1000000));
+  gen->add_option("--executions", o->gen.executions, "executions per scenario (default 300)")
+      ->check(CLI::Range(1, 100000000));
+  gen->add_option("--faults-max", o->gen.faults_max,
+                  "faults injected per execution at most: every allocation and copy_process bailout is a "
+                  "fault point (default 1)")
+      ->check(CLI::Range(0, 64));
+  gen->add_option("--known", o->known,
+                  "count (default): an execution ending in a finding upstream documents and leaves unfixed "
+                  "(see 'lsmc list --known') is counted and the search goes on; stop: it is a finding")
+      ->check(CLI::IsMember({"stop", "count"}));
+  gen->add_option("--trace-out", o->trace_out, "where to write the trace of the minimal finding");
+  gen->add_flag("--json", o->json, "print one JSON object instead of text");
+  return {gen, [o](Context& c) {
+            o->gen.count_known = o->known == "count";
+            return generate(c, o->gen, o->trace_out, o->json);
+          }};
+}
+
+}  // namespace lsmc::cli

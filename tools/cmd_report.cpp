@@ -1,0 +1,62 @@
+// lsmc report: one HTML page for a trace, or (--design) the proposal's design exploration.
+#include <fstream>
+
+#include "tools/command.hpp"
+#include "tools/design_report.hpp"
+#include "traces/render.hpp"
+
+namespace lsmc::cli {
+
+namespace {
+
+// One self-contained HTML page for a trace.
+int report(Context& c, const std::string& path, const std::string& out_path, bool all) {
+  const traces::Trace trace = read_trace_or_usage(path);
+  traces::RenderOptions o;
+  o.all = all;
+  std::string html;
+  try {
+    html = traces::render_html(trace, path, o);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
+  }
+  std::ofstream f(out_path, std::ios::binary);
+  if (!(f << html)) throw UsageError("cannot write " + out_path);
+  c.out << "wrote " << out_path << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_report_command(CLI::App& app) {
+  struct Options {
+    std::string path, out;
+    bool all = false, design = false;
+    uint64_t executions = 20000;
+  };
+  auto o = std::make_shared<Options>();
+  auto* report = app.add_subcommand(
+      "report", "One self-contained HTML page for a trace: the verdict, the scenario, the replay command, the "
+                "drawing (SVG) and the timeline. With --design instead: regenerate the design exploration of "
+                "the user-mappable storage proposal (Markdown, with its traces and plot next to it).");
+  report->add_option("trace", o->path, "trace file (not with --design)");
+  report->add_option("-o,--out", o->out, "the file to write (HTML; with --design, Markdown)")->required();
+  report->add_flag("--all", o->all, "every event, not only those related to the violation");
+  report->add_flag("--design", o->design, "write the design exploration (docs/design-exploration.md)");
+  report->add_option("--executions", o->executions, "--design: executions per scenario and mutant (default 20000)")
+      ->check(CLI::Range(1, 100000000));
+  return {report, [o](Context& c) {
+            if (o->design) {
+              if (!o->path.empty()) throw UsageError("report --design takes no trace");
+              DesignReportOptions d;
+              d.out = o->out;
+              d.executions = o->executions;
+              c.out << write_design_report(c.catalog, d) << "\n";
+              return kExitOk;
+            }
+            if (o->path.empty()) throw UsageError("report needs a trace (or --design)");
+            return lsmc::cli::report(c, o->path, o->out, o->all);
+          }};
+}
+
+}  // namespace lsmc::cli

@@ -1,0 +1,71 @@
+// What every lsmc subcommand shares: the exit codes, the usage error, the context a command runs
+// in, and the small helpers that print commands and verdicts. Each subcommand is one file
+// (tools/cmd_*.cpp) with one `add_*_command` function: it declares the subcommand and its options
+// on the CLI11 app and returns what runs when the subcommand is chosen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/runner.hpp"
+#include "sim/scenario.hpp"
+#include "traces/trace.hpp"
+
+namespace lsmc::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitViolation = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitLimit = 3;
+inline constexpr int kExitDiverged = 4;
+inline constexpr int kExitInterrupted = 130;  // 128 + SIGINT, the shell's convention
+
+// Bad input: one line on stderr, exit 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Where a command prints, what it may ask (a terminal? interrupted?), what it knows.
+struct Context {
+  std::ostream& out;
+  std::ostream& err;
+  bool interactive;                     // stderr is a terminal: progress lines
+  const std::atomic<bool>* interrupted;  // set by the process's SIGINT handler (may be null)
+  const sim::Catalog& catalog;
+};
+
+// A declared subcommand and what runs when it is the one chosen.
+struct Command {
+  CLI::App* sub = nullptr;
+  std::function<int(Context&)> run;
+};
+
+// "name=value" pairs from repeated --set / --param options.
+std::pair<std::string, std::string> split_assignment(const std::string& text, const char* flag);
+// `s` quoted for a POSIX shell where it needs it.
+std::string shell_quote(const std::string& s);
+int exit_code_for(sim::Outcome outcome);
+nlohmann::json verdict_json(const sim::Verdict& v);
+traces::Trace read_trace_or_usage(const std::string& path);
+// CLI11 check for numbers given as strings: "must not be negative".
+CLI::Validator non_negative();
+
+// The subcommands (tools/cmd_<name>.cpp).
+Command add_list_command(CLI::App& app);
+Command add_explore_command(CLI::App& app);
+Command add_replay_command(CLI::App& app);
+Command add_minimize_command(CLI::App& app);
+Command add_render_command(CLI::App& app);
+Command add_report_command(CLI::App& app);
+Command add_generate_command(CLI::App& app);
+Command add_merge_command(CLI::App& app);
+std::vector<Command> add_kernel_commands(CLI::App& app);  // kernel probe | diff | stress | race
+
+}  // namespace lsmc::cli

@@ -1,0 +1,37 @@
+// lsmc explore: what the explore command and its --all campaign share.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tools/command.hpp"
+
+namespace lsmc::cli {
+
+struct ExploreOptions {
+  std::string scenario;
+  std::string mutant;
+  std::string profile;  // empty: the first profile the scenario (and mutant) applies to
+  std::string strategy = "portfolio";
+  uint64_t seed = 1;
+  uint64_t executions = 10000;
+  uint64_t seconds = 0;
+  uint64_t first = 0;
+  std::string trace_out;
+  bool json = false;
+  bool all = false;
+  uint64_t jobs = 1;
+  std::string shard;
+  std::vector<std::string> sets;
+  std::vector<std::string> params;
+  bool minimize = false;
+  std::string known = "stop";  // "count": known upstream findings are counted, not reported
+};
+
+// The run request `o` describes for one scenario: every option checked (a UsageError otherwise).
+sim::RunRequest make_request(Context& c, const ExploreOptions& o, const std::string& scenario_name);
+
+// The default campaign (explore --all): every scenario, and every mutant on its scenarios.
+int explore_all(Context& c, const ExploreOptions& o);
+
+}  // namespace lsmc::cli

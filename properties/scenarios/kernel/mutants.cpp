@@ -47,7 +47,7 @@ const std::vector<MutantSpec>& kernel_mutants() {
       {"value-copy-clobbers-lock", mk::Bug::kValueCopyClobbersLock, "deadlock",
        "bug 15: the value copy overwrites the embedded bpf_spin_lock", {"spin-lock-value"}, {"linux-6.18", "linux-7.0"}},
       {"cache-fill-without-recheck", mk::Bug::kCacheFillWithoutRecheck, "use-after-free",
-       "bug 16: the cache fill publishes an element a racing delete unlinked", {"delete-vs-cachefill"}, {"linux-6.18", "linux-7.0"}},
+       "bug 16: the cache fill publishes an element a racing delete unlinked", {"delete-vs-cachefill", "cachefill-protocol"}, {"linux-6.18", "linux-7.0"}},
       {"null-owner", mk::Bug::kNullOwner, "null-dereference", "bug 17: helpers dereference a NULL task", {"null-owner"}, {"linux-6.18", "linux-7.0"}},
       {"single-bucket", mk::Bug::kSingleBucket, "undefined-behaviour", "bug 18: one bucket on a one-CPU machine: hash_ptr(.., 0)",
        {"single-cpu"}, {"linux-6.18", "linux-7.0"}},

@@ -26,7 +26,7 @@ run_experiment() {
   out=$(./run.sh 2>&1)
   status=$?
   echo "$out"
-  if [ "$status" -ne 0 ] || echo "$out" | grep -qE '^(hold|clone|fork): '; then
+  if [ "$status" -ne 0 ] || echo "$out" | grep -qE '^(hold|clone|fork|fields): '; then
     echo "skipped: the experiment could not be built or set up here"
     exit 77
   fi

@@ -36,6 +36,64 @@ std::string command_of(const GenerateOptions& o, bool counts_known, const std::m
   return cmd.str();
 }
 
+// The attach points the generated scenario draws from (its `attach` parameter numbers
+// model::kernel::attach_points() from 1), by kind. Attach points of cgroup functions are left out:
+// the scenario has no cgroup, so a program there never fires. So are those of the functions only a
+// feature of the scenario runs (the percpu kptr's, map creation's) when it is not drawn.
+struct AttachPools {
+  std::vector<int64_t> kind[4];        // fentry, fexit, tp_btf, LSM: every usable point
+  std::vector<int64_t> without[2][4];  // fentry, fexit without the points of: percpu, create, both
+  std::vector<int64_t> lifecycle;      // fentry and fexit of the task's life and free path
+  const std::vector<int64_t>& usable(std::size_t k, const std::map<std::string, int64_t>& given) const {
+    const bool percpu = given.at("percpu") != 0, create = given.at("create") != 0;
+    if (percpu && create) return kind[k];
+    if (create) return without[k][0];
+    if (percpu) return without[k][1];
+    return without[k][2];
+  }
+};
+
+// Which feature a function's attach point needs: 1 the percpu kptr, 2 map creation, 0 none.
+int feature_of(std::string_view name) {
+  for (std::string_view f : {"bpf_percpu_obj_new_impl", "bpf_percpu_obj_drop_impl", "__bpf_obj_drop_impl",
+                             "bpf_rcu_read_lock", "bpf_rcu_read_unlock"}) {
+    if (name == f) return 1;
+  }
+  for (std::string_view f : {"map_create", "bpf_map_new_fd", "bpf_map_put_with_uref", "bpf_mem_alloc_init",
+                             "task_storage_map_alloc", "bpf_local_storage_map_alloc", "bpf_sk_storage_map_alloc",
+                             "inode_storage_map_alloc"}) {
+    if (name == f) return 2;
+  }
+  return 0;
+}
+
+bool in_task_lifecycle(const model::kernel::KernelFunction& f) {
+  for (std::string_view src : {"kernel/fork.c", "kernel/exit.c", "include/linux/sched/task.h", "kernel/cred.c"}) {
+    if (f.source == src) return true;
+  }
+  return f.name == "bpf_task_storage_free" || f.name == "bpf_local_storage_destroy";
+}
+
+AttachPools attach_pools() {
+  AttachPools pools;
+  const auto& points = model::kernel::attach_points();
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const model::kernel::KernelFunction& f = model::kernel::info(points[i].function);
+    if (f.source.find("cgrp") != std::string_view::npos || f.source.find("cgroup") != std::string_view::npos) continue;
+    const auto k = static_cast<std::size_t>(points[i].kind);
+    const auto number = static_cast<int64_t>(i + 1);
+    pools.kind[k].push_back(number);
+    if (k >= 2) continue;
+    if (in_task_lifecycle(f)) pools.lifecycle.push_back(number);
+    // without[k][0]: no percpu points (create drawn); [1]: no create points (percpu drawn); [2]: neither.
+    const int feature = feature_of(f.name);
+    if (feature != 1) pools.without[k][0].push_back(number);
+    if (feature != 2) pools.without[k][1].push_back(number);
+    if (feature == 0) pools.without[k][2].push_back(number);
+  }
+  return pools;
+}
+
 }  // namespace
 
 int scenario_size(const std::map<std::string, int64_t>& params) {
@@ -53,16 +111,7 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
   const sim::MutantInfo* mutant = options.mutant.empty() ? nullptr : catalog.find_mutant(options.mutant);
   if (auto err = sim::check_profile(*scenario, mutant, options.profile)) throw std::invalid_argument(*err);
   GenerateResult result;
-  // The scenario's `attach` parameter numbers model::kernel::attach_points() from 1.
-  std::vector<int64_t> points_by_kind[4];
-  const auto& points = model::kernel::attach_points();
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    // The generated scenario's owners are tasks: the cgroup storage and cgroup core functions
-    // never run there, so a program attached to one would never fire.
-    const std::string_view source = model::kernel::info(points[i].function).source;
-    if (source.find("cgrp") != std::string_view::npos || source.find("cgroup") != std::string_view::npos) continue;
-    points_by_kind[static_cast<std::size_t>(points[i].kind)].push_back(static_cast<int64_t>(i + 1));
-  }
+  const AttachPools pools = attach_pools();
   const std::vector<sim::KnownFinding> known =
       options.count_known ? catalog.known_in(options.profile) : std::vector<sim::KnownFinding>{};
   const auto property = [&] {
@@ -78,14 +127,6 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
     for (const char* p : {"p0", "p1", "p2"}) {
       given[p] = *rc::gen::weightedOneOf<int64_t>({{3, rc::gen::just<int64_t>(0)}, {2, rc::gen::inRange<int64_t>(1, 4)}});
     }
-    // Half of the scenarios attach a program: an attach kind first (fentry, fexit, tp_btf, LSM),
-    // then a point of that kind, so that the few tracepoints and hooks are drawn as often as the
-    // many functions.
-    given["attach"] = *rc::gen::weightedOneOf<int64_t>(
-        {{4, rc::gen::just<int64_t>(0)}, {4, rc::gen::elementOf(points_by_kind[0])},
-         {4, rc::gen::elementOf(points_by_kind[1])}, {2, rc::gen::elementOf(points_by_kind[2])},
-         {2, rc::gen::elementOf(points_by_kind[3])}});
-    given["attach_op"] = *rc::gen::inRange<int64_t>(1, 5);
     given["fork"] = *rc::gen::weightedOneOf<int64_t>({{3, rc::gen::just<int64_t>(0)}, {1, rc::gen::just<int64_t>(1)}});
     given["spin_lock"] = *rc::gen::weightedOneOf<int64_t>({{3, rc::gen::just<int64_t>(0)}, {1, rc::gen::just<int64_t>(1)}});
     given["cmpxchg_double"] = *rc::gen::weightedOneOf<int64_t>({{1, rc::gen::just<int64_t>(0)}, {3, rc::gen::just<int64_t>(1)}});
@@ -105,6 +146,18 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
     given["owners"] = *rc::gen::elementOf(std::vector<int64_t>{1, 2});
     given["q_exit"] = *rc::gen::elementOf(std::vector<int64_t>{0, 1});
     given["kptr"] = *rc::gen::elementOf(std::vector<int64_t>{0, 0, 0, 1});
+    given["percpu"] = *rc::gen::elementOf(std::vector<int64_t>{0, 0, 0, 1});
+    given["create"] = *rc::gen::weightedOneOf<int64_t>({{7, rc::gen::just<int64_t>(0)}, {1, rc::gen::inRange<int64_t>(1, 5)}});
+    // Most scenarios attach a program: an attach kind first (fentry, fexit, tp_btf, LSM, or a
+    // function of the task's life and free path), then a point of that kind where a program can
+    // fire in this scenario, so that the few tracepoints, hooks and owner-lifecycle functions are
+    // drawn as often as the many others.
+    const std::vector<int64_t>* const by_kind[5] = {&pools.usable(0, given), &pools.usable(1, given),
+                                                   &pools.kind[2], &pools.kind[3], &pools.lifecycle};
+    given["attach"] = *rc::gen::weightedOneOf<int64_t>(
+        {{4, rc::gen::just<int64_t>(0)}, {4, rc::gen::elementOf(*by_kind[0])}, {4, rc::gen::elementOf(*by_kind[1])},
+         {2, rc::gen::elementOf(*by_kind[2])}, {2, rc::gen::elementOf(*by_kind[3])}, {3, rc::gen::elementOf(*by_kind[4])}});
+    given["attach_op"] = *rc::gen::inRange<int64_t>(1, 5);
     // 7.0 on PREEMPT_RT forces kmalloc_nolock even without cmpxchg_double, so every creation
     // fails there, as the source lsmc read has it (bug 13's fix is at the task storage call site,
     // which RT overrides): an open question (docs/model.md), not drawn.

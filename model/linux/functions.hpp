@@ -139,6 +139,27 @@ inline constexpr std::array kKernelFunctions = {
     KernelFunction{"sched_process_exit", "include/trace/events/sched.h", Trace::kTracepoint},
     KernelFunction{"sched_process_free", "include/trace/events/sched.h", Trace::kTracepoint},
     KernelFunction{"task_alloc", "include/linux/lsm_hook_defs.h", Trace::kLsmHook},
+    // Special fields (kernel/bpf/helpers.c, kernel/bpf/syscall.c, kernel/bpf/memalloc.c)
+    KernelFunction{"bpf_kptr_xchg", "kernel/bpf/helpers.c", Trace::kTraceable},
+    KernelFunction{"bpf_obj_free_fields", "kernel/bpf/syscall.c", Trace::kTraceable},
+    KernelFunction{"bpf_percpu_obj_new_impl", "kernel/bpf/helpers.c", Trace::kTraceable},
+    KernelFunction{"bpf_percpu_obj_drop_impl", "kernel/bpf/helpers.c", Trace::kTraceable},
+    KernelFunction{"__bpf_obj_drop_impl", "kernel/bpf/helpers.c", Trace::kTraceable},
+    KernelFunction{"bpf_mem_free_rcu", "kernel/bpf/memalloc.c", Trace::kNotrace},
+    KernelFunction{"bpf_rcu_read_lock", "kernel/bpf/helpers.c", Trace::kTraceable},
+    KernelFunction{"bpf_rcu_read_unlock", "kernel/bpf/helpers.c", Trace::kTraceable},
+    // Map creation (kernel/bpf/syscall.c and each map type's map_alloc)
+    KernelFunction{"map_create", "kernel/bpf/syscall.c", Trace::kTraceable},
+    KernelFunction{"map_check_btf", "kernel/bpf/syscall.c", Trace::kInlined},
+    KernelFunction{"bpf_map_alloc_id", "kernel/bpf/syscall.c", Trace::kInlined},
+    KernelFunction{"bpf_map_new_fd", "kernel/bpf/syscall.c", Trace::kTraceable},
+    KernelFunction{"bpf_map_free", "kernel/bpf/syscall.c", Trace::kInlined},
+    KernelFunction{"bpf_map_put_with_uref", "kernel/bpf/syscall.c", Trace::kTraceable},
+    KernelFunction{"bpf_mem_alloc_init", "kernel/bpf/memalloc.c", Trace::kTraceable},
+    KernelFunction{"task_storage_map_alloc", "kernel/bpf/bpf_task_storage.c", Trace::kTraceable},
+    KernelFunction{"cgroup_storage_map_alloc", "kernel/bpf/bpf_cgrp_storage.c", Trace::kNoBtf},
+    KernelFunction{"bpf_sk_storage_map_alloc", "net/core/bpf_sk_storage.c", Trace::kTraceable},
+    KernelFunction{"inode_storage_map_alloc", "kernel/bpf/bpf_inode_storage.c", Trace::kTraceable},
 };
 
 // A modelled function: its row in kKernelFunctions.

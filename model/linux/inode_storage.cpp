@@ -10,10 +10,16 @@ Ref<Owner> as_owner(Ref<Inode> inode) { return Ref<Owner>{inode.p, inode.id}; }
 
 // inode_storage_map_alloc() (v6.18): bpf_local_storage_map_alloc() with inode_cache and
 // bpf_ma = false.
+SmapOrErr inode_storage_map_alloc(Env& env, Kernel& k, const MapAttr& attr) {
+  const Traced traced(env, k, fn("inode_storage_map_alloc"));
+  return bpf_local_storage_map_alloc(env, k, attr, k.idx_cache(OwnerKind::kInode), false);
+}
+
 Smap& inode_storage_map_alloc(Env& env, Kernel& k, std::string name) {
-  Smap& smap = bpf_local_storage_map_alloc(env, k, OwnerKind::kInode, std::move(name), false);
-  smap.bpf_ma = false;
-  return smap;
+  MapAttr attr;
+  attr.type = OwnerKind::kInode;
+  attr.name = std::move(name);
+  return setup_map(env, k, attr);
 }
 
 // inode_storage_lookup() (v6.18): through the inode's BPF LSM blob.

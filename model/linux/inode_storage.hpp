@@ -7,6 +7,8 @@
 
 namespace lsmc::model::kernel {
 
+SmapOrErr inode_storage_map_alloc(Env& env, Kernel& k, const MapAttr& attr);
+// An inode storage map a scenario starts with (setup_map()).
 Smap& inode_storage_map_alloc(Env& env, Kernel& k, std::string name);
 Ref<Selem> inode_storage_lookup(Env& env, Kernel& k, Ref<Inode> inode, const Smap& smap, bool cacheit);
 void bpf_inode_storage_free(Env& env, Kernel& k, Ref<Inode> inode);

@@ -79,6 +79,11 @@ Task& Kernel::new_task(std::string name) {
   return *tasks_.back();
 }
 
+PercpuObj& Kernel::new_percpu_obj() {
+  percpu_objs_.push_back(std::make_unique<PercpuObj>());
+  return *percpu_objs_.back();
+}
+
 Sock& Kernel::new_sock(std::string name) {
   socks_.push_back(std::make_unique<Sock>());
   socks_.back()->name = std::move(name);
@@ -212,6 +217,18 @@ void Kernel::trace_point(Env& env, Fn function, AttachKind kind, Ref<Task> arg) 
     run_prog(env, a.type, body, arg);
     if (i < attachments_.size()) attachments_[i].active_on_cpu[cpu] = false;
   }
+}
+
+// bpf_rcu_read_lock() (kernel/bpf/helpers.c, v6.18 and v7.0)
+void bpf_rcu_read_lock(Env& env, Kernel& k) {
+  const Traced traced(env, k, fn("bpf_rcu_read_lock"));
+  k.rcu.read_lock(env, RcuFlavour::kRcu);
+}
+
+// bpf_rcu_read_unlock() (kernel/bpf/helpers.c, v6.18 and v7.0)
+void bpf_rcu_read_unlock(Env& env, Kernel& k) {
+  const Traced traced(env, k, fn("bpf_rcu_read_unlock"));
+  k.rcu.read_unlock(env, RcuFlavour::kRcu);
 }
 
 Traced::Traced(Env& env, Kernel& k, Fn function, Ref<Task> arg)

@@ -182,6 +182,7 @@ struct Smap {
   bool has_kptr = false;            // btf_record_has_field(map->record, BPF_KPTR_REF): a task kptr
   bool clone = false;               // sk storage: map_flags & BPF_F_CLONE
   bool has_uptr = false;            // btf_record_has_field(map->record, BPF_UPTR): task storage only
+  bool has_percpu_kptr = false;     // btf_record_has_field(map->record, BPF_KPTR_PERCPU)
   // A freed element's linkage (smap, local_storage, map_node, snode) stays readable until reuse;
   // its value does not (bpf_obj_free_fields). A freed storage's memory stays as it was.
   MemCache<Selem> selem_ma{kSelemType, field::kSelemLinkage};
@@ -232,6 +233,8 @@ public:
   Pid& new_pid(int nr);
   Storage* kzalloc_storage(Env& env, std::string_view label);
   Selem* kzalloc_selem(Env& env, std::string_view label);
+  // bpf_mem_alloc(&bpf_global_percpu_ma, size): a new object (the caller has its registry id).
+  PercpuObj& new_percpu_obj();
   const std::vector<std::unique_ptr<Task>>& tasks() const { return tasks_; }
   const std::vector<std::unique_ptr<Cgroup>>& cgroups() const { return cgroups_; }
   const std::vector<std::unique_ptr<Sock>>& socks() const { return socks_; }
@@ -278,10 +281,18 @@ private:
   std::vector<std::unique_ptr<Pid>> pids_;
   std::vector<std::unique_ptr<Storage>> kz_storages_;
   std::vector<std::unique_ptr<Selem>> kz_selems_;
+  std::vector<std::unique_ptr<PercpuObj>> percpu_objs_;
   std::vector<Attachment> attachments_;
   ObjectId srcu_lock_ = kNoObject;  // srcu_data->lock behind call_rcu_tasks_trace (spinlock_t)
   int workload_ = 0;
 };
+
+// bpf_rcu_read_lock() / bpf_rcu_read_unlock() (kernel/bpf/helpers.c, v6.18 and v7.0): the kfuncs
+// a sleepable program brackets an RCU read section with (rcu_read_lock()); inside it the verifier
+// marks pointers loaded from RCU-protected fields MEM_RCU, and at the unlock it makes them untrusted
+// again. A map value pointer (PTR_TO_MAP_VALUE) is not one of them: it stays usable after.
+void bpf_rcu_read_lock(Env& env, Kernel& k);
+void bpf_rcu_read_unlock(Env& env, Kernel& k);
 
 // The first statement of every modelled kernel function: fentry programs attached to it may run
 // here, fexit programs when it returns (not while an execution unwinds). One table, one

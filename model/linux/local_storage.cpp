@@ -608,13 +608,26 @@ void bpf_local_storage_cache_idx_free(Env& env, IdxCache& cache, uint16_t idx) {
   env.unlock(cache.idx_lock, "bpf_local_storage_cache_idx_free: spin_unlock");
 }
 
-// bpf_local_storage_map_alloc() (v6.18); task and cgroup storage ask for bpf_ma.
-Smap& bpf_local_storage_map_alloc(Env& env, Kernel& k, OwnerKind type, std::string name,
-                                  bool has_spin_lock) {
-  if (k.v7_0()) return v7_0::bpf_local_storage_map_alloc(env, k, type, std::move(name), has_spin_lock);
-  Smap& smap = k.new_smap(std::move(name));
+namespace {
+// bpf_mem_alloc_init() (kernel/bpf/memalloc.c, v6.18): the per-CPU caches, prefilled; fails with
+// -ENOMEM (alloc_percpu or the prefill).
+int bpf_mem_alloc_init(Env& env, Kernel& k, std::string_view which) {
+  const Traced traced(env, k, fn("bpf_mem_alloc_init"));
+  return env.fault(which) ? kENOMEM : 0;
+}
+}  // namespace
+
+// bpf_local_storage_map_alloc() (v6.18): each failure unwinds through free_smap; the cache index,
+// taken last, cannot fail. PREEMPT_RT forces bpf_mem_alloc on every storage type (bug 12's fix,
+// which the mutant leaves out).
+SmapOrErr bpf_local_storage_map_alloc(Env& env, Kernel& k, const MapAttr& attr, IdxCache& cache, bool bpf_ma) {
+  if (k.v7_0()) return v7_0::bpf_local_storage_map_alloc(env, k, attr, cache, bpf_ma);
+  const Traced traced(env, k, fn("bpf_local_storage_map_alloc"));
+  if (env.fault("bpf_map_area_alloc(sizeof(*smap)): out of memory?")) return {nullptr, kENOMEM};
+  Smap& smap = k.new_smap(attr.name);
   smap.id = env.alloc(kSmapType, "bpf_local_storage_map_alloc");
-  smap.type = type;
+  smap.type = attr.type;
+  smap.clone = attr.clone;
   uint32_t nbuckets = 1;
   while (nbuckets < k.knobs().cpus) nbuckets <<= 1;  // roundup_pow_of_two(num_possible_cpus())
   // At least two buckets: select_bucket() is undefined with one (bug 18).
@@ -622,15 +635,36 @@ Smap& bpf_local_storage_map_alloc(Env& env, Kernel& k, OwnerKind type, std::stri
   uint32_t log = 0;
   while ((1u << log) < nbuckets) ++log;
   smap.bucket_log = log;
+  if (env.fault("bpf_map_kvcalloc(smap->buckets): out of memory?")) {
+    env.free(smap.id, "bpf_local_storage_map_alloc: free_smap: bpf_map_area_free(smap)");
+    return {nullptr, kENOMEM};
+  }
   smap.buckets.resize(nbuckets);
   for (Bucket& b : smap.buckets) b.lock = env.new_lock(LockKind::kSpinIrq, "b->lock");
-  smap.has_spin_lock = has_spin_lock;
-  // PREEMPT_RT forces bpf_mem_alloc (bug 12's fix); task and cgroup storage ask for it anyway.
-  // The mutant models a map on the kzalloc path (as sk and inode storage were) on RT.
-  smap.bpf_ma = !k.bug(Bug::kAllocInAtomicRt);
+  smap.bpf_ma = (k.knobs().preempt_rt && !k.bug(Bug::kAllocInAtomicRt)) || bpf_ma;
+  if (smap.bpf_ma) {
+    int err = bpf_mem_alloc_init(env, k, "bpf_mem_alloc_init(&smap->selem_ma): out of memory?");
+    if (err == 0) {
+      err = bpf_mem_alloc_init(env, k, "bpf_mem_alloc_init(&smap->storage_ma): out of memory?");
+      if (err) smap.selem_ma.destroy(env);  // bpf_mem_alloc_destroy(&smap->selem_ma)
+    }
+    if (err) {
+      smap.buckets.clear();  // kvfree(smap->buckets)
+      env.free(smap.id, "bpf_local_storage_map_alloc: free_smap: bpf_map_area_free(smap)");
+      return {nullptr, err};
+    }
+  }
   smap.use_kmalloc_nolock = k.bug(Bug::kNolockAllocFails);
-  smap.cache_idx = bpf_local_storage_cache_idx_get(env, k.idx_cache(type));
-  return smap;
+  smap.cache_idx = bpf_local_storage_cache_idx_get(env, cache);
+  return {&smap, 0};
+}
+
+Smap& bpf_local_storage_map_alloc(Env& env, Kernel& k, OwnerKind type, std::string name, bool has_spin_lock) {
+  MapAttr attr;
+  attr.type = type;
+  attr.name = std::move(name);
+  attr.fields.spin_lock = has_spin_lock;
+  return setup_map(env, k, attr);
 }
 
 // bpf_local_storage_destroy() (v6.18): the owner is going away; nothing else adds elements.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/linux/kernel.hpp"
+#include "model/linux/map_create.hpp"
 
 namespace lsmc::model::kernel {
 
@@ -58,6 +59,10 @@ SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap&
                                     const Value& value, uint64_t map_flags, Gfp gfp);
 uint16_t bpf_local_storage_cache_idx_get(Env& env, IdxCache& cache);
 void bpf_local_storage_cache_idx_free(Env& env, IdxCache& cache, uint16_t idx);
+// bpf_local_storage_map_alloc(attr, cache, bpf_ma): the map, or ENOMEM with everything undone.
+// The map's special fields are map_check_btf()'s to set, after it (map_create()).
+SmapOrErr bpf_local_storage_map_alloc(Env& env, Kernel& k, const MapAttr& attr, IdxCache& cache, bool bpf_ma);
+// A map of `type` a scenario starts with (setup_map(): made where nothing fails).
 Smap& bpf_local_storage_map_alloc(Env& env, Kernel& k, OwnerKind type, std::string name,
                                   bool has_spin_lock);
 void bpf_local_storage_destroy(Env& env, Kernel& k, Ref<Storage> storage);

@@ -517,25 +517,33 @@ SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap&
   return {selem, 0};
 }
 
-// bpf_local_storage_map_alloc() (v7.0): task and cgroup storage ask for kmalloc_nolock (forced
-// on PREEMPT_RT); without HAVE_CMPXCHG_DOUBLE they keep kzalloc (bug 13's fix, 7.0-rc).
-Smap& bpf_local_storage_map_alloc(Env& env, Kernel& k, OwnerKind type, std::string name, bool has_spin_lock) {
-  Smap& smap = k.new_smap(std::move(name));
+// bpf_local_storage_map_alloc() (v7.0): no bpf_mem_alloc; use_kmalloc_nolock as the map type
+// asks, forced on PREEMPT_RT. Each failure unwinds through free_smap; the cache index, taken last,
+// cannot fail.
+SmapOrErr bpf_local_storage_map_alloc(Env& env, Kernel& k, const MapAttr& attr, IdxCache& cache,
+                                      bool use_kmalloc_nolock) {
+  const Traced traced(env, k, fn("bpf_local_storage_map_alloc"));
+  if (env.fault("bpf_map_area_alloc(sizeof(*smap)): out of memory?")) return {nullptr, kENOMEM};
+  Smap& smap = k.new_smap(attr.name);
   smap.id = env.alloc(kSmapType, "bpf_local_storage_map_alloc");
-  smap.type = type;
+  smap.type = attr.type;
+  smap.clone = attr.clone;
   uint32_t nbuckets = 1;
   while (nbuckets < k.knobs().cpus) nbuckets <<= 1;  // roundup_pow_of_two(num_possible_cpus())
   if (!k.bug(Bug::kSingleBucket)) nbuckets = std::max<uint32_t>(2, nbuckets);
   uint32_t log = 0;
   while ((1u << log) < nbuckets) ++log;
   smap.bucket_log = log;
+  if (env.fault("bpf_map_kvcalloc(smap->buckets): out of memory?")) {
+    env.free(smap.id, "bpf_local_storage_map_alloc: free_smap: bpf_map_area_free(smap)");
+    return {nullptr, kENOMEM};
+  }
   smap.buckets.resize(nbuckets);
   for (Bucket& b : smap.buckets) b.lock = env.new_lock(LockKind::kSpinIrq, "b->lock (rqspinlock)");
-  smap.has_spin_lock = has_spin_lock;
   smap.bpf_ma = false;
-  smap.use_kmalloc_nolock = k.knobs().preempt_rt || k.knobs().cmpxchg_double;
-  smap.cache_idx = bpf_local_storage_cache_idx_get(env, k.idx_cache(type));
-  return smap;
+  smap.use_kmalloc_nolock = k.knobs().preempt_rt || use_kmalloc_nolock;
+  smap.cache_idx = bpf_local_storage_cache_idx_get(env, cache);
+  return {&smap, 0};
 }
 
 // bpf_local_storage_destroy() (v7.0): each element through bpf_selem_unlink_nofail(), then wait

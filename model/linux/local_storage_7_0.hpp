@@ -27,7 +27,8 @@ void __bpf_local_storage_insert_cache(Env& env, Kernel& k, Ref<Storage> storage,
 int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, Ref<Selem> first, Gfp gfp);
 SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, const Value& value,
                                     uint64_t map_flags, Gfp gfp);
-Smap& bpf_local_storage_map_alloc(Env& env, Kernel& k, OwnerKind type, std::string name, bool has_spin_lock);
+SmapOrErr bpf_local_storage_map_alloc(Env& env, Kernel& k, const MapAttr& attr, IdxCache& cache,
+                                      bool use_kmalloc_nolock);
 uint32_t bpf_local_storage_destroy(Env& env, Kernel& k, Ref<Storage> storage);
 void bpf_local_storage_map_free(Env& env, Kernel& k, Smap& smap);
 

@@ -9,11 +9,17 @@ Ref<Owner> as_owner(Ref<Sock> sk) { return Ref<Owner>{sk.p, sk.id}; }
 }  // namespace
 
 // bpf_sk_storage_map_alloc() (net/core/bpf_sk_storage.c, v6.18): bpf_local_storage_map_alloc()
-// with sk_cache and bpf_ma = false (sk storage stays on kzalloc).
+// with sk_cache and bpf_ma = false (sk storage stays on kzalloc, unless PREEMPT_RT forces it).
+SmapOrErr bpf_sk_storage_map_alloc(Env& env, Kernel& k, const MapAttr& attr) {
+  const Traced traced(env, k, fn("bpf_sk_storage_map_alloc"));
+  return bpf_local_storage_map_alloc(env, k, attr, k.idx_cache(OwnerKind::kSock), false);
+}
+
 Smap& bpf_sk_storage_map_alloc(Env& env, Kernel& k, std::string name) {
-  Smap& smap = bpf_local_storage_map_alloc(env, k, OwnerKind::kSock, std::move(name), false);
-  smap.bpf_ma = false;
-  return smap;
+  MapAttr attr;
+  attr.type = OwnerKind::kSock;
+  attr.name = std::move(name);
+  return setup_map(env, k, attr);
 }
 
 // bpf_sk_storage_charge() (v6.18): "size <= optmem_max && atomic_read(&sk->sk_omem_alloc) + size <

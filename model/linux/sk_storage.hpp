@@ -3,6 +3,7 @@
 // charges against the socket's sk_omem_alloc. The 7.0 profile has no sk storage model yet.
 #pragma once
 
+#include "model/linux/map_create.hpp"
 #include "model/linux/task_storage.hpp"
 
 namespace lsmc::model::kernel {
@@ -12,6 +13,8 @@ namespace lsmc::model::kernel {
 // optmem_max matters).
 inline constexpr uint32_t kSkElemSize = 96, kSkStorageSize = 192;
 
+SmapOrErr bpf_sk_storage_map_alloc(Env& env, Kernel& k, const MapAttr& attr);
+// An sk storage map a scenario starts with (setup_map()).
 Smap& bpf_sk_storage_map_alloc(Env& env, Kernel& k, std::string name);
 // bpf_sk_storage_charge() / bpf_sk_storage_uncharge(): sk_omem_alloc against optmem_max.
 int bpf_sk_storage_charge(Env& env, Kernel& k, Ref<Sock> sk, uint32_t size);

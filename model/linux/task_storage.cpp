@@ -1,6 +1,7 @@
 #include "model/linux/task_storage.hpp"
 
 #include "model/linux/inode_storage.hpp"
+#include "model/linux/map_create.hpp"
 #include "model/linux/sk_storage.hpp"
 
 #include "model/linux/asserts.hpp"
@@ -120,10 +121,13 @@ Value bpf_map_copy_value(Env& env, Ref<Selem> sdata) {
   return v;
 }
 
-// bpf_pid_task_storage_update_elem() (v6.18): GFP_ATOMIC, under the busy counter.
+// bpf_pid_task_storage_update_elem() (v6.18): GFP_ATOMIC, under the busy counter. A value with
+// a uptr is never updated in place: BPF_F_LOCK is refused first ("(map_flags & BPF_F_LOCK) &&
+// btf_record_has_field(map->record, BPF_UPTR)": -EOPNOTSUPP, v6.13 on; 6.18.44 does so).
 int bpf_pid_task_storage_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd,
                                      const Value& value, uint64_t flags) {
   if (k.v7_0()) return v7_0::bpf_pid_task_storage_update_elem(env, k, smap, fd, value, flags);
+  if ((flags & kBpfFLock) && smap.has_uptr) return kEOPNOTSUPP;
   Ref<Task> task;
   if (int err = resolve_pidfd(env, fd, task, "bpf_pid_task_storage_update_elem")) return err;
   bpf_task_storage_lock(env, k);
@@ -304,13 +308,8 @@ int sys_map_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
 
 // bpf_map_free_deferred() (kernel/bpf/syscall.c, v6.18): a kworker, which may sleep.
 void bpf_map_free_deferred(Env& env, Kernel& k, Smap& smap) {
-  if (smap.type == OwnerKind::kTask) {
-    task_storage_map_free(env, k, smap);
-  } else if (smap.type == OwnerKind::kCgroup) {
-    bpf_local_storage_map_free(env, k, smap, &k.busy(OwnerKind::kCgroup));
-  } else {
-    bpf_local_storage_map_free(env, k, smap, nullptr);  // sk and inode storage: no busy counter
-  }
+  const Traced traced(env, k, fn("bpf_map_free_deferred"));
+  bpf_map_free(env, k, smap);
 }
 
 // ---- the task lifecycle (kernel/fork.c, kernel/exit.c; v6.18) --------------------------------

@@ -2,6 +2,7 @@
 
 #include "model/linux/asserts.hpp"
 #include "model/linux/local_storage_7_0.hpp"
+#include "model/linux/map_create.hpp"
 
 namespace lsmc::model::kernel::v7_0 {
 
@@ -33,8 +34,10 @@ LookupResult bpf_pid_task_storage_lookup_elem(Env& env, Kernel& k, Smap& smap, c
 }
 
 // bpf_pid_task_storage_update_elem() (v7.0): GFP_ATOMIC; a lock failure is the syscall's error.
+// BPF_F_LOCK on a value with a uptr is refused first, as in 6.18.
 int bpf_pid_task_storage_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, const Value& value,
                                      uint64_t flags) {
+  if ((flags & kBpfFLock) && smap.has_uptr) return kEOPNOTSUPP;
   Ref<Task> task;
   if (int err = resolve_pidfd(env, fd, task, "bpf_pid_task_storage_update_elem")) return err;
   return v7_0::bpf_local_storage_update(env, k, as_owner(task), smap, value, flags, Gfp::kAtomic).err;

@@ -5,7 +5,7 @@ namespace lsmc::model::kernel {
 namespace {
 constexpr std::string_view kSelemFields[] = {"sdata.smap", "local_storage", "map_node", "snode",
                                              "sdata.data", "sdata.data.spin_lock", "state",
-                                             "sdata.data.kptr", "sdata.data.uptr"};
+                                             "sdata.data.kptr", "sdata.data.uptr", "sdata.data.percpu_kptr"};
 constexpr std::string_view kStorageFields[] = {
     "list",      "owner",     "smap",      "cache[0]",  "cache[1]",  "cache[2]",
     "cache[3]",  "cache[4]",  "cache[5]",  "cache[6]",  "cache[7]",  "cache[8]",
@@ -15,6 +15,7 @@ constexpr std::string_view kCgroupFields[] = {"bpf_cgrp_storage", "self.refcnt",
 constexpr std::string_view kSockFields[] = {"sk_bpf_storage", "sk_refcnt", "state", "sk_omem_alloc"};
 constexpr std::string_view kInodeFields[] = {"i_security->storage", "i_count", "state"};
 constexpr std::string_view kUserPageFields[] = {"data", "pins"};
+constexpr std::string_view kPercpuObjFields[] = {"this_cpu_ptr(p)->data"};
 constexpr std::string_view kSmapFields[] = {"buckets", "cache_idx"};
 constexpr std::string_view kBusyFields[] = {"count"};
 constexpr std::string_view kPidFields[] = {"tasks[PIDTYPE_PID]"};
@@ -28,6 +29,7 @@ const TypeInfo kCgroupType{"cgroup", kCgroupFields};
 const TypeInfo kSockType{"sock", kSockFields};
 const TypeInfo kInodeType{"inode", kInodeFields};
 const TypeInfo kUserPageType{"user page", kUserPageFields};
+const TypeInfo kPercpuObjType{"bpf_percpu_obj", kPercpuObjFields};
 const TypeInfo kSmapType{"bpf_local_storage_map", kSmapFields};
 const TypeInfo kBusyType{"bpf_storage_busy(percpu)", kBusyFields};
 const TypeInfo kPidType{"pid", kPidFields};

@@ -35,6 +35,12 @@ struct Smap;
 struct Storage;
 struct Selem;
 struct Task;
+// An object of bpf_percpu_obj_new() (bpf_global_percpu_ma): what a __percpu_kptr field holds. The
+// model keeps one instance for all CPUs (bpf_this_cpu_ptr() picks the running CPU's copy).
+struct PercpuObj {
+  ObjectId id = kNoObject;
+  int64_t n = 0;
+};
 // A page of a user process that a uptr field pins (pin_user_pages_fast); it goes once it is
 // unpinned and unmapped.
 struct UserPage {
@@ -65,6 +71,9 @@ struct Selem {
   Ref<Task> kptr;
   // A uptr field (a pinned user page, task storage only), set from a syscall update's value.
   UserPage* uptr = nullptr;
+  // A __percpu_kptr field: an object of bpf_percpu_obj_new() the value owns until
+  // bpf_obj_free_fields() drops it.
+  Ref<PercpuObj> percpu_kptr;
   uint32_t state = 0;            // v7.0: SELEM_MAP_UNLINKED | SELEM_STORAGE_UNLINKED | SELEM_TOFREE
   bool use_kmalloc_nolock = false;  // v7.0: which free path the element takes
   // Model bookkeeping, not kernel state: grace periods completed per flavour when the element
@@ -105,7 +114,7 @@ struct Bucket {
 namespace field {
 inline constexpr uint16_t kSelemSmap = 0, kSelemStorage = 1, kSelemMapNode = 2, kSelemSnode = 3,
                           kSelemData = 4, kSelemSpinLock = 5, kSelemState = 6, kSelemKptr = 7,
-                          kSelemUptr = 8;
+                          kSelemUptr = 8, kSelemPercpuKptr = 9;
 // v7.0 selem->state bits (bpf_local_storage.c).
 inline constexpr uint32_t kSelemMapUnlinked = 1, kSelemStorageUnlinked = 2, kSelemToFree = 4,
                           kSelemUnlinked = kSelemMapUnlinked | kSelemStorageUnlinked;
@@ -130,6 +139,7 @@ extern const TypeInfo kCgroupType;
 extern const TypeInfo kSockType;
 extern const TypeInfo kInodeType;
 extern const TypeInfo kUserPageType;
+extern const TypeInfo kPercpuObjType;
 extern const TypeInfo kSmapType;
 extern const TypeInfo kBusyType;
 extern const TypeInfo kPidType;

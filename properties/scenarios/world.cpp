@@ -31,7 +31,7 @@ World& make_world(sim::Setup& s, const WorldOptions& options) {
   if (options.quiescent_at_end) {
     s.observe(std::make_unique<LeakChecker>(std::vector<const model::TypeInfo*>{
         &mk::kSelemType, &mk::kStorageType, &mk::kSmapType, &mk::kTaskType, &mk::kSockType,
-        &mk::kInodeType, &mk::kUserPageType}));
+        &mk::kInodeType, &mk::kUserPageType, &mk::kPercpuObjType}));
   }
   return w;
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "model/linux/map_create.hpp"
 #include "model/linux/special_fields.hpp"
 #include "properties/scenarios/kernel_helpers.hpp"
 
@@ -32,6 +33,26 @@ struct Gen {
   int done = 0;
   bool closing = false;  // close=1: the maps' last references go now
 };
+
+// percpu=1: a program's get F_CREATE stores a new percpu object in the value (p =
+// bpf_percpu_obj_new(); old = bpf_kptr_xchg(&v->pc, p); if (old) bpf_percpu_obj_drop(old)).
+void store_percpu(Env& e, World& w, Ref<mk::Selem> sdata) {
+  const Ref<mk::PercpuObj> p = mk::bpf_percpu_obj_new_impl(e, w.k);
+  if (!p) return;
+  e.probe("percpu kptr stored");
+  if (const Ref<mk::PercpuObj> old = mk::bpf_kptr_xchg(e, w.k, sdata, p)) mk::bpf_percpu_obj_drop_impl(e, w.k, old);
+}
+
+// Every get that returns a value with a percpu kptr counts in it: `p = v->pc;
+// bpf_this_cpu_ptr(p)->n++`, inside an RCU read section (a sleepable program takes
+// bpf_rcu_read_lock() for it, as the verifier demands).
+void use_percpu(Env& e, World& w, const ProgCtx& c, Ref<mk::Selem> sdata) {
+  if (c.sleepable) mk::bpf_rcu_read_lock(e, w.k);
+  if (const Ref<mk::PercpuObj> p = mk::percpu_kptr_load(e, sdata, "generated: p = v->pc")) {
+    mk::percpu_obj_store(e, p, "generated: bpf_this_cpu_ptr(p)->n++");
+  }
+  if (c.sleepable) mk::bpf_rcu_read_unlock(e, w.k);
+}
 
 // Runs a BPF program of the actor's type: struct_ops under the CPU's rq lock (a raw spinlock),
 // as sched_ext callbacks run.
@@ -74,6 +95,10 @@ void prog_op(Env& e, World& w, const ProgCtx& c, mk::Smap& m, Ref<mk::Task> task
       e.probe("kptr stored");
       if (const Ref<mk::Task> old = mk::bpf_kptr_xchg(e, w.k, sdata, held)) mk::bpf_task_release(e, w.k, old);
     }
+  }
+  if (m.has_percpu_kptr) {
+    if (op == 2) store_percpu(e, w, sdata);
+    use_percpu(e, w, c, sdata);
   }
   if (sleep) e.might_sleep("bpf_copy_from_user");
   e.yield("generated: work while holding sdata");
@@ -120,6 +145,34 @@ void run_op(Env& e, World& w, Gen& g, Ctx ctx, mk::Task& owner, bool null_task, 
     case 9: mk::sys_map_delete_elem(e, w.k, *g.b, pidfd_of(owner)); break;
     default: break;  // 0: a pause in the program, nothing to do
   }
+}
+
+// The create=N actor: map_create() of a task storage map with the value's fields, then a get
+// F_CREATE on p from a tracing program and a syscall delete, then the fd's close (the map's last
+// reference: bpf_map_free_deferred()).
+void create_and_use_map(Env& e, World& w, Gen& g, int64_t create) {
+  mk::MapAttr attr;
+  attr.name = "map_c";
+  attr.fields.spin_lock = create == 2;
+  attr.fields.timer = create == 3;
+  attr.fields.percpu_kptr = create == 4;
+  const uint64_t faults = e.faults_injected();
+  const mk::SmapOrErr r = mk::map_create(e, w.k, attr);
+  if (create == 3) {
+    e.check(r.err == mk::kEOPNOTSUPP || e.faults_injected() > faults, "spec",
+            "map_create of a task storage map with a bpf_timer in its value returned errno " + std::to_string(r.err) +
+                ", not EOPNOTSUPP");
+    return;
+  }
+  check_unless_faulted(e, faults, r.err == 0, "map_create failed with errno " + std::to_string(r.err) + " and no fault injected");
+  if (r.map == nullptr) return;
+  mk::Smap& c = *r.map;
+  e.probe("map created at run time");
+  w.k.run_prog(e, ProgType::kTracing, [&](Env& e2, const ProgCtx& ctx) {
+    prog_op(e2, w, ctx, c, ref(*g.t), 2, false, false);
+  });
+  mk::sys_map_delete_elem(e, w.k, c, pidfd_of(*g.t));
+  mk::bpf_map_free_deferred(e, w.k, c);
 }
 
 std::vector<int> digits(int64_t program) {
@@ -187,6 +240,7 @@ void build_generated(sim::Setup& s) {
   g.a = &task_map(env, w, "map_a", g.spin_lock);
   g.b = &task_map(env, w, "map_b");
   g.a->has_kptr = s.params().get("kptr") != 0;
+  g.a->has_percpu_kptr = s.params().get("percpu") != 0;
   g.t = &mk::task_for_scenario(env, w.k, "p", 100);
   if (s.params().get("owners") > 1) g.q = &mk::task_for_scenario(env, w.k, "q", 101);
   g.rq = &s.make<RqLocks>(env, cpus);
@@ -246,6 +300,16 @@ void build_generated(sim::Setup& s) {
         mk::do_exit(e, w.k, *child);
         mk::release_task(e, w.k, *child);
       }
+      ++g.done;
+    });
+  }
+  // create=N: an actor makes a third map at run time (BPF_MAP_CREATE, every step a fault point),
+  // uses it from a program and a syscall, and closes it: 1 a plain value, 2 a bpf_spin_lock, 3 a
+  // bpf_timer (refused: EOPNOTSUPP, unwound through map_free), 4 a percpu kptr.
+  if (const int64_t create = s.params().get("create"); create > 0) {
+    ++workers;
+    spawn_work(s, w, "create_map", cpus > 1 ? 1 : 0, [&w, &g, create](Env& e) {
+      create_and_use_map(e, w, g, create);
       ++g.done;
     });
   }
@@ -341,6 +405,8 @@ void register_generated(sim::Catalog& c) {
           {"q_exit", 0, 0, 1, "owners=2: when q exits and is reaped: 0 with p at teardown, 1 while the programs run"},
           {"kptr", 0, 0, 1, "1: map a's value has a task kptr; a program's get F_CREATE (2) stores a reference to the task in it", true},
           {"timeouts", 0, 0, 3, "7.0: contended rqspinlocks that may time out: 1 local_storage->lock, 2 b->lock, 3 both", true},
+          {"percpu", 0, 0, 1, "1: map a's value has a percpu kptr; get F_CREATE (2) stores a new percpu object, every get counts in it", true},
+          {"create", 0, 0, 4, "an actor creates map c at run time, uses it and closes it: 1 plain value, 2 bpf_spin_lock, 3 bpf_timer (refused), 4 percpu kptr; 0 none"},
       });
   scenario->set_profiles({"linux-6.18", "linux-7.0"});
   c.add(std::move(scenario));

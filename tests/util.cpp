@@ -36,7 +36,8 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 std::string temp_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("lsmc-test-" + name);
+  // Per process: test runs of several build trees (or worktrees) on one machine never share one.
+  const auto dir = std::filesystem::temp_directory_path() / ("lsmc-test-" + std::to_string(getpid())) / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();

@@ -6,7 +6,7 @@
 
 #include "properties/lifetime.hpp"
 #include "tests/util.hpp"
-#include "tools/design_report.hpp"
+#include "report/design_report.hpp"
 #include "traces/replay.hpp"
 
 namespace lsmc {
@@ -15,11 +15,11 @@ namespace {
 TEST(DesignReport, RegeneratesWithEveryDesignMistakeFoundAndReplayable) {
   const sim::Catalog c = test::catalog();
   const std::string dir = test::temp_dir("design");
-  cli::DesignReportOptions o;
+  report::DesignReportOptions o;
   o.out = dir + "/design.md";
   o.source_dir = LSMC_SOURCE_DIR;
   o.executions = 1000;  // every verdict of the 20 000-execution report is reached by 1 000 (seed 1)
-  const std::string summary = cli::write_design_report(c, o);
+  const std::string summary = report::write_design_report(c, o);
   EXPECT_NE(summary.find("the recommended configuration holds in 8/8 scenarios, 8/8 design mistakes found"), std::string::npos)
       << summary;
   const std::string md = test::read_file(o.out);
@@ -43,10 +43,10 @@ TEST(DesignReport, RegeneratesWithEveryDesignMistakeFoundAndReplayable) {
   EXPECT_NE(md.find("| today: task storage (6.18) | 12 accesses, fills the cache | 7 accesses |"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(dir + "/design-exploration-churn.svg"));
   // The same command writes the same document, byte for byte (but for the output path it names).
-  cli::DesignReportOptions again = o;
+  report::DesignReportOptions again = o;
   const std::string dir2 = test::temp_dir("design-again");
   again.out = dir2 + "/design.md";
-  cli::write_design_report(c, again);
+  report::write_design_report(c, again);
   std::string md2 = test::read_file(again.out);
   for (std::size_t at; (at = md2.find(dir2)) != std::string::npos;) md2.replace(at, dir2.size(), dir);
   EXPECT_EQ(md, md2);

@@ -2,7 +2,7 @@
 #include <fstream>
 
 #include "tools/command.hpp"
-#include "tools/design_report.hpp"
+#include "report/design_report.hpp"
 #include "traces/render.hpp"
 
 namespace lsmc::cli {
@@ -48,10 +48,10 @@ Command add_report_command(CLI::App& app) {
   return {report, [o](Context& c) {
             if (o->design) {
               if (!o->path.empty()) throw UsageError("report --design takes no trace");
-              DesignReportOptions d;
+              lsmc::report::DesignReportOptions d;
               d.out = o->out;
               d.executions = o->executions;
-              c.out << write_design_report(c.catalog, d) << "\n";
+              c.out << lsmc::report::write_design_report(c.catalog, d) << "\n";
               return kExitOk;
             }
             if (o->path.empty()) throw UsageError("report needs a trace (or --design)");

@@ -5,11 +5,12 @@
 // a plot, and the recommendation with its risks and open questions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "sim/scenario.hpp"
 
-namespace lsmc::cli {
+namespace lsmc::report {
 
 struct DesignReportOptions {
   std::string out = "docs/design-exploration.md";  // the Markdown file; traces and the SVG go next to it
@@ -21,4 +22,4 @@ struct DesignReportOptions {
 // I/O errors.
 std::string write_design_report(const sim::Catalog& catalog, const DesignReportOptions& options);
 
-}  // namespace lsmc::cli
+}  // namespace lsmc::report

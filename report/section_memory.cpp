@@ -1,0 +1,114 @@
+// Section 2 of the design report: resident memory against live entries under churn.
+#include <fstream>
+
+#include "report/plot.hpp"
+#include "report/replay.hpp"
+#include "report/sections.hpp"
+#include "report/variants.hpp"
+
+namespace lsmc::report {
+
+namespace {
+
+namespace mm = model::mappable;
+
+void write_churn_header(ReportContext& c) {
+  c.md << "## 2. Resident memory against live entries under churn\n\n"
+       << "Entries of " << kEntryBytes << " bytes (a scheduler's task context with a cpumask), " << kPageBytes / kEntryBytes
+       << " to a 4 KiB page. Each sequence is replayed through each design's allocator in the model: a task's "
+          "entry is made at fork (prep_enable, sleepable; for uptr the thread registers its own block) and freed "
+          "at exit, and a grace period completes between consecutive events (the optimistic timing for page "
+          "returns; the designs that keep pages show the pessimistic end). Sequences: a synthetic one (waves of 48 tasks, pids reused), "
+          "and fork/exit sequences recorded on this machine from the `sched_process_fork` and "
+          "`sched_process_exit` tracepoints (`tools/record-forkexit.sh`, files in `data/`). Pages at the peak / "
+          "at the end of the sequence.\n\n"
+       << "| sequence | forks | live entries (peak / end) | proposal, pages returned | proposal, pages kept | arena + task "
+          "storage | uptr (pinned pages) | static pid-indexed array (pid_max 32768 / 4194304) |\n"
+       << "|---|---|---|---|---|---|---|---|\n";
+}
+
+}  // namespace
+
+const std::vector<Policy>& placement_policies() {
+  static const std::vector<Policy> kPolicies = {
+      {"fullest page first, return at once (recommended)", mm::Placement::kFullestPage, 0},
+      {"first fit (lowest free entry), return at once", mm::Placement::kLowestSlot, 0},
+      {"fullest page first, keep 1 spare page", mm::Placement::kFullestPage, 1},
+      {"fullest page first, keep 4 spare pages", mm::Placement::kFullestPage, 4}};
+  return kPolicies;
+}
+
+void write_churn_table(ReportContext& c) {
+  write_churn_header(c);
+  const uint64_t static_small = 32768ull * kEntryBytes / kPageBytes;
+  c.static_large = 4194304ull * kEntryBytes / kPageBytes;
+  c.seqs = report_sequences(c.options.source_dir);
+  std::string svg;
+  std::vector<std::string> odd_verdicts;
+  for (const NamedSequence& n : c.seqs) {
+    const ReplayResult zero = replay(n.seq, find_variant("proposal").knobs());
+    const ReplayResult keep = replay(n.seq, find_variant("proposal-keep").knobs());
+    const ReplayResult arena = replay(n.seq, find_variant("arena+task-storage").knobs());
+    const ReplayResult uptr = replay(n.seq, find_variant("uptr").knobs());
+    auto cell = [](const ReplayResult& r) { return std::to_string(r.peak_resident) + " / " + std::to_string(r.final_resident); };
+    c.md << "| " << n.name << " | " << fork_count(n.seq) << " | " << zero.peak_live << " / " << zero.final_live << " | "
+         << cell(zero) << " | " << cell(keep) << " | " << cell(arena) << " | " << cell(uptr) << " | " << static_small << " / "
+         << c.static_large << " |\n";
+    for (const ReplayResult* r : {&zero, &keep, &arena, &uptr}) {
+      if (r->verdict != "pass") odd_verdicts.push_back(n.name + ": " + r->verdict);
+      if (r->failed_creates > 0) odd_verdicts.push_back(n.name + ": " + std::to_string(r->failed_creates) + " entries could not be created");
+    }
+    if (svg.empty() && (n.name.starts_with("recorded") || &n == &c.seqs.back())) {
+      svg = plot("live entries and resident capacity: " + n.name,
+                 {{&zero, false, "#2e7d32", "", "live entries"},
+                  {&zero, true, "#1565c0", "", "proposal, pages returned (capacity)"},
+                  {&keep, true, "#c62828", " stroke-dasharray=\"5,3\"", "proposal, pages kept (capacity)"},
+                  {&arena, true, "#6a1b9a", " stroke-dasharray=\"2,2\"", "arena + task storage (capacity)"}});
+    }
+  }
+  for (const std::string& v : odd_verdicts) c.md << "\n(replay verdict: " << v << ")\n";
+  std::ofstream(c.dir / "design-exploration-churn.svg") << svg;
+  c.md << "\n![live entries and resident capacity](design-exploration-churn.svg)\n\n"
+       << "Pages that are never returned (the proposal without return, and the arena, whose sdt allocator keeps "
+          "its pages) stay at the peak; returned pages follow the live entries, with at most one partly used page "
+          "per page that still holds a live entry (the allocator fills the fullest page first). uptr pins one "
+          "page per live thread (each task here is its own process; the task-local-data library adds a "
+          "metadata page per process, not counted). The static array costs the same whatever runs.\n\n";
+  c.big = &largest_recorded(c.seqs);
+}
+
+// Entry size as a parameter, on the largest recorded sequence.
+void write_entry_size_table(ReportContext& c) {
+  const NamedSequence& big = *c.big;
+  c.md << "Entry size, on " << big.name << " (pages at the peak):\n\n"
+       << "| entry bytes | entries per page | proposal, pages returned | arena + task storage | static pid-indexed array "
+          "(pid_max 4194304) |\n|---|---|---|---|---|\n";
+  for (uint32_t bytes : {64u, 256u, 1024u, 4096u}) {
+    const ReplayResult zero = replay(big.seq, find_variant("proposal").knobs(), bytes);
+    const ReplayResult arena = replay(big.seq, find_variant("arena+task-storage").knobs(), bytes);
+    c.md << "| " << bytes << " | " << kPageBytes / bytes << " | " << zero.peak_resident << " | " << arena.peak_resident << " | "
+         << 4194304ull * bytes / kPageBytes << " |\n";
+  }
+}
+
+// Placement and return policy, on the synthetic churn and the largest recorded sequence.
+void write_policy_table(ReportContext& c) {
+  c.md << "\nPlacement and return policy (design question 1: fragmentation, and when to give pages back), "
+          "entries of " << kEntryBytes << " bytes. A return zaps the page from every user mapping (a TLB shootdown); "
+          "spare pages are empty pages kept to absorb the next creations:\n\n"
+       << "| sequence | policy | pages on average | pages at the peak | page allocations | page returns (zaps) |\n"
+       << "|---|---|---|---|---|---|\n";
+  for (const NamedSequence* n : {static_cast<const NamedSequence*>(&c.seqs[1]), c.big}) {
+    for (const Policy& pol : placement_policies()) {
+      mm::Knobs k = find_variant("proposal").knobs();
+      k.placement = pol.placement;
+      k.spare_pages = pol.spare;
+      const ReplayResult r = replay(n->seq, k);
+      const PolicyResult& result = c.policy_results[n->name + "|" + pol.name] = {average_resident(r), r.page_returns};
+      c.md << "| " << n->name << " | " << pol.name << " | " << fixed2(result.average) << " | " << r.peak_resident << " | "
+           << r.page_allocs << " | " << r.page_returns << " |\n";
+    }
+  }
+}
+
+}  // namespace lsmc::report

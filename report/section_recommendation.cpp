@@ -1,0 +1,78 @@
+// Sections 4 and 5 of the design report: the recommendation, citing the figures of sections 1-3,
+// and the risks the model did not settle.
+#include "report/sections.hpp"
+
+namespace lsmc::report {
+
+void write_recommendation(ReportContext& c) {
+  const std::vector<Policy>& pol = placement_policies();
+  const UserCost& rec = c.costs.at("proposal");
+  const UserCost& seqc = c.costs.at("proposal-seqcount");
+  c.md << "\n## 4. Recommendation\n\n"
+     << "- Make the region the backing store of task storage behind a new map flag, with the entry's slot kept "
+        "in the task (task->mls_slot): the BPF lookup stays a pointer load (" << c.bpf.at(0).steady << " model accesses "
+        "against " << c.bpf.at(-1).steady << " for 6.18's cache hit and " << c.bpf.at(2).steady << " for arena + task storage, "
+        "which pays the task storage lookup first), and user space reads without syscalls once it has a handle.\n"
+     << "- Publish per-slot generations in a header page with release/acquire ordering, written after the entry "
+        "is initialised (`publish-before-init`), bumped on every free (`slot-reuse-no-generation`), and checked "
+        "by the library before and after each load. A map-wide seqcount is as safe but costs "
+        << per(seqc.syscalls, seqc.lookups) << " syscalls per lookup under churn against " << per(rec.syscalls, rec.lookups)
+        << ", and voids " << seqc.retries << " of " << seqc.scans << " scans against " << rec.retries << "; notifications into a user-side view leave a window between the check and the load "
+           "(`handle-aliasing` in `mls-zap-race`).\n"
+     << "- User writes (hints for BPF) pin the slot first: one atomic on the header word {generation, pins} that "
+        "fails once the entry is freed, with the kernel deferring the slot's reuse while it is pinned. A store "
+        "between two generation checks cannot be undone: it faults on the zero page or lands in the next owner's "
+        "entry (`mls-user-write` under checked writes, arena + task storage, and the seqcount and notification "
+        "publications, which have no per-slot generation to pin).\n"
+     << "- User handles are (slot, generation); a failed check means ESTALE and the library re-opens by pidfd, "
+        "never resyncs the generation (`handle-survives-exit`).\n"
+     << "- Reuse a slot only after a Tasks Trace grace period: programs hold entries across their read-side "
+        "section (`reuse-before-grace-period`). sched_ext's sdt allocator, which frees an arena index at once, "
+        "shows the same violation (`bpf-pointer-reused` in `mls-reader-vs-delete`); newer sdt code defers frees "
+        "through its own RCU (`scx_urcu`), which the model does not cover.\n"
+     << "- Return empty pages after a grace period by replacing them with the zero page in the user mapping. "
+        "Leaving the mapping absent (as `bpf_arena_free_pages` does) makes a racing user load fault "
+        "(`user-fault`), and freeing a still-mapped page is `zap-while-mapped`: user space is not an RCU reader. "
+        "Trim pages a sleeping creator left empty.\n"
+     << "- Placement and return timing (section 2): on " << c.seqs[1].name << ", filling the fullest page first and "
+        "first fit average " << fixed2(c.policy_results[c.seqs[1].name + "|" + pol[0].name].average) << " and "
+     << fixed2(c.policy_results[c.seqs[1].name + "|" + pol[1].name].average)
+     << " resident pages: the placement policy does not matter on these sequences. Keeping one spare empty page cuts "
+        "the zaps on " << c.big->name << " from " << c.policy_results[c.big->name + "|" + pol[0].name].zaps << " to "
+     << c.policy_results[c.big->name + "|" + pol[2].name].zaps << " for "
+     << fixed2(c.policy_results[c.big->name + "|" + pol[2].name].average - c.policy_results[c.big->name + "|" + pol[0].name].average)
+     << " pages more on average. The checked configuration returns at once; a spare page is worth a tunable (the "
+        "resident bound becomes the pages holding live entries plus the spares, which `mls-churn` checks).\n"
+     << "- The region lives as long as the map: the user mapping holds the map's file, and programs hold the map, "
+        "so closing the fd while the daemon still maps the region frees nothing (`map-free-while-mapped` frees it "
+        "at close, and the daemon's next load reads freed memory); the last reference queues the free to a "
+        "kworker, as `bpf_map_free_deferred` does.\n"
+     << "- Page allocation sleeps: only sleepable contexts (prep_enable, syscalls) can make room; a "
+        "non-sleepable program's F_CREATE fails when no free entry is left (probe `mls: no free entry in "
+        "atomic context`).\n"
+     << "- Against today's alternatives: the static pid-indexed array has no lifetime (`bpf-pointer-reused`) and "
+        "costs " << c.static_large << " pages at the default pid_max; arena + task storage keeps every page it ever "
+        "used (`resident-bound`) and needs its own deferred free; uptr serves a thread's own data to BPF but a "
+        "central daemon cannot read it (`user-unreachable`), and programs cannot create it.\n\n";
+}
+
+void write_risks(ReportContext& c) {
+  c.md << "## 5. Open risks and questions the model did not settle\n\n"
+     << "- Zap cost: replacing a page with the zero page needs a TLB shootdown on every CPU that maps the region; "
+        "the model counts it as one step. Batching returns (a shrinker) trades memory for it.\n"
+     << "- Cgroup owners run the same scenarios as tasks (cgroup ids are never reused, so the scenario that reuses "
+        "a pid reuses a slot for a new cgroup instead); several maps sharing one region are not modelled, and "
+        "the fork/exit churn of section 2 is tasks only.\n"
+     << "- A user process that dies while it pins a slot leaves the slot deferred until the map is freed (one slot "
+        "per dead writer); the model does not kill processes.\n"
+     << "- The model is sequentially consistent: the release/acquire pairs the recommendation names are "
+        "argued, not checked under a weak memory model.\n"
+     << "- The arena variant follows sdt before `scx_urcu`; its generation starts at 1 in the model (sdt starts "
+        "at 0, so a zeroed task storage value and index 0 generation 0 look alike to a user lookup).\n"
+     << "- The recorded sequences come from short workloads on a 2-CPU VM; a scheduler's steady state with "
+        "thousands of tasks is not covered.\n"
+     << "- No real-kernel counterpart: the proposal does not exist in a kernel, and costs are model access "
+        "counts, not cycles.\n";
+}
+
+}  // namespace lsmc::report

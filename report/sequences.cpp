@@ -1,0 +1,116 @@
+#include "report/sequences.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "sim/rng.hpp"
+
+namespace lsmc::report {
+
+std::vector<ForkExit> read_sequence(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path + " (tools/record-forkexit.sh writes it)");
+  std::vector<ForkExit> out;
+  std::map<int, bool> alive;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream f(line);
+    std::string what;
+    f >> what;
+    if (what == "fork") {
+      int parent = 0, child = 0;
+      f >> parent >> child;
+      out.push_back({true, child});
+      alive[child] = true;
+    } else if (what == "exit") {
+      int pid = 0;
+      f >> pid;
+      if (alive[pid]) out.push_back({false, pid});  // tasks that existed before the recording: skipped
+      alive[pid] = false;
+    }
+  }
+  return out;
+}
+
+std::vector<ForkExit> synthetic_sequence() {
+  std::vector<ForkExit> out;
+  std::vector<int> live;
+  int next_pid = 100;
+  for (int wave = 0; wave < 4; ++wave) {
+    while (live.size() < 48) {
+      live.push_back(next_pid);
+      out.push_back({true, next_pid++});
+    }
+    const std::size_t keep = wave % 2 == 0 ? 4 : 20;
+    while (live.size() > keep) {
+      // Every third task from the front exits first: holes scattered across pages.
+      const std::size_t at = (live.size() * 2) / 3;
+      out.push_back({false, live[at]});
+      live.erase(live.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+    next_pid = 100 + (wave % 2) * 7;  // pid numbers come back
+    for (int p : live) next_pid = std::max(next_pid, p + 1);
+  }
+  while (!live.empty()) {
+    out.push_back({false, live.back()});
+    live.pop_back();
+  }
+  return out;
+}
+
+// Long-lived stragglers scattered over pages: the case a placement policy is for.
+std::vector<ForkExit> random_churn_sequence() {
+  sim::Rng rng(7);
+  std::vector<ForkExit> out;
+  std::vector<int> live;
+  int next_pid = 100;
+  while (out.size() < 4000) {
+    const bool fork = live.size() < 150 || (live.size() < 250 && rng.below(2) == 0);
+    if (fork) {
+      live.push_back(next_pid);
+      out.push_back({true, next_pid++});
+    } else {
+      const std::size_t at = static_cast<std::size_t>(rng.below(live.size()));
+      out.push_back({false, live[at]});
+      live.erase(live.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+  }
+  while (!live.empty()) {
+    out.push_back({false, live.back()});
+    live.pop_back();
+  }
+  return out;
+}
+
+std::vector<NamedSequence> report_sequences(const std::string& source_dir) {
+  namespace fs = std::filesystem;
+  std::vector<NamedSequence> seqs{{"synthetic waves", synthetic_sequence()},
+                                  {"synthetic random churn", random_churn_sequence()}};
+  for (const char* f : {"data/forkexit-shell.txt", "data/forkexit-compile.txt"}) {
+    const fs::path p = fs::path(source_dir) / f;
+    if (fs::exists(p)) seqs.push_back({std::string("recorded: ") + fs::path(f).filename().string(), read_sequence(p.string())});
+  }
+  return seqs;
+}
+
+const NamedSequence& largest_recorded(const std::vector<NamedSequence>& seqs) {
+  const NamedSequence* largest = &seqs[1];
+  for (const NamedSequence& n : seqs) {
+    if (n.name.starts_with("recorded") && (!largest->name.starts_with("recorded") || n.seq.size() > largest->seq.size())) {
+      largest = &n;
+    }
+  }
+  return *largest;
+}
+
+uint64_t fork_count(const std::vector<ForkExit>& seq) {
+  uint64_t forks = 0;
+  for (const ForkExit& e : seq) forks += e.fork;
+  return forks;
+}
+
+}  // namespace lsmc::report

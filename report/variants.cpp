@@ -1,0 +1,58 @@
+#include "report/variants.hpp"
+
+#include <stdexcept>
+
+namespace lsmc::report {
+
+namespace {
+
+namespace mm = model::mappable;
+
+// user_write < 0: the scenario's default (pinned), and the parameter left out.
+Variant variant(std::string key, std::string title, int64_t layout, int64_t page_return, int64_t publication,
+                int64_t owner = 0, int64_t user_write = -1) {
+  Variant v{std::move(key),
+            std::move(title),
+            {{"layout", layout}, {"page_return", page_return}, {"publication", publication}, {"owner", owner}}};
+  if (user_write >= 0) v.params["user_write"] = user_write;
+  return v;
+}
+
+}  // namespace
+
+mm::Knobs Variant::knobs() const {
+  mm::Knobs k;
+  k.layout = static_cast<mm::Layout>(params.at("layout"));
+  k.page_return = static_cast<mm::PageReturn>(params.at("page_return"));
+  k.publication = static_cast<mm::Publication>(params.at("publication"));
+  k.owner = params.at("owner") == 0 ? model::kernel::OwnerKind::kTask : model::kernel::OwnerKind::kCgroup;
+  if (auto it = params.find("user_write"); it != params.end()) k.user_write = static_cast<mm::UserWrite>(it->second);
+  return k;
+}
+
+const std::vector<Variant>& variants() {
+  static const std::vector<Variant> kVariants = {
+      variant("proposal", "proposal: generations, zero page on return (recommended)", 0, 1, 0),
+      variant("proposal-seqcount", "proposal: one map-wide seqcount", 0, 1, 1),
+      variant("proposal-notify", "proposal: notifications into a user-side view", 0, 1, 2),
+      variant("proposal-absent", "proposal: returned pages left absent", 0, 2, 0),
+      variant("proposal-keep", "proposal: pages never returned", 0, 0, 0),
+      variant("proposal-checked-writes", "proposal: user writes checked, not pinned", 0, 1, 0, 0, 0),
+      variant("static-pid-array", "static pid-indexed array (today's workaround)", 1, 1, 0),
+      variant("arena+task-storage", "arena + task storage (sched_ext's sdt)", 2, 1, 0),
+      variant("uptr", "uptr (task-local data)", 3, 1, 0),
+      // Cgroup storage made mappable by the same flag (uptr has no cgroup form).
+      variant("proposal-cgroup", "proposal on cgroup storage (recommended knobs)", 0, 1, 0, 1),
+      variant("arena+cgroup-storage", "arena + cgroup storage (sdt_cgroup)", 2, 1, 0, 1),
+  };
+  return kVariants;
+}
+
+const Variant& find_variant(std::string_view key) {
+  for (const Variant& v : variants()) {
+    if (v.key == key) return v;
+  }
+  throw std::logic_error("no variant " + std::string(key));
+}
+
+}  // namespace lsmc::report

@@ -9,6 +9,7 @@
 #include "properties/lifetime.hpp"
 #include "tools/explore.hpp"
 #include "traces/minimize.hpp"
+#include "traces/safe_text.hpp"
 
 namespace lsmc::cli {
 
@@ -36,7 +37,7 @@ std::string reproduce_command(const sim::RunRequest& req, uint64_t index, const 
   std::ostringstream cmd;
   cmd << "lsmc explore --scenario " << shell_quote(std::string(req.scenario->name()));
   if (!req.config.mutant.empty()) cmd << " --mutant " << shell_quote(req.config.mutant);
-  if (req.config.profile != sim::kProfiles[0]) cmd << " --profile " << req.config.profile;
+  if (req.config.profile != sim::kProfiles[0]) cmd << " --profile " << shell_quote(req.config.profile);
   cmd << " --strategy " << shell_quote(req.config.strategy) << " --seed " << req.config.seed;
   const bool learns = req.config.strategy == "dfs" || req.config.strategy == "icb" ||
                       req.config.strategy == "dpor" || req.config.strategy == "pct";
@@ -58,32 +59,47 @@ std::string reproduce_command(const sim::RunRequest& req, uint64_t index, const 
     cmd << " --set preemption_bound=" << req.config.preemption_bound;
   }
   if (!req.known.empty()) cmd << " --known count";
-  cmd << " --trace-out " << shell_quote(trace);
+  if (!trace.empty()) cmd << " --trace-out " << traces::shell_path(trace);
   return cmd.str();
 }
 
-// One explored scenario: the request, what the run found, and the files written for it.
+// One explored scenario: the request, what the run found, and the files written for it. A file
+// that could not be written leaves its error, and the finding is reported all the same.
 struct Explored {
   sim::RunRequest req;
   sim::RunReport report;
   std::string trace_path;
+  std::string trace_error;
   std::optional<traces::MinimizeResult> minimized;
   std::string min_path;
+  std::string min_error;
+  // The reproduce command's --trace-out: the trace's path, or none (the default name) when it
+  // could not be written there.
+  std::string reproduce_trace() const { return trace_error.empty() ? trace_path : std::string(); }
 };
+
+// The file name of a finding's trace when --trace-out gives none.
+std::string default_trace_name(const sim::RunRequest& req, uint64_t index) {
+  return "lsmc-" + std::string(req.scenario->name()) + (req.config.mutant.empty() ? "" : "-" + req.config.mutant) +
+         (req.config.profile == sim::kProfiles[0] ? "" : "-" + req.config.profile) + "-seed" +
+         std::to_string(req.config.seed) + "-exec" + std::to_string(index) + ".trace";
+}
+
+void print_header(Context& c, const sim::RunRequest& req) {
+  c.out << "lsmc " << traces::lsmc_version() << " explore: scenario " << req.scenario->name();
+  for (const auto& [name, value] : req.params.values()) c.out << " " << name << "=" << value;
+  c.out << "\n  mutant " << (req.config.mutant.empty() ? "none" : req.config.mutant) << ", profile "
+        << req.config.profile << ", strategy " << req.config.strategy << ", seed " << req.config.seed
+        << ", executions " << req.config.execution_first << ".."
+        << req.config.execution_first + req.config.executions_max - 1
+        << (req.config.seconds_max ? ", seconds_max " + std::to_string(req.config.seconds_max) : "")
+        << ", steps_max " << req.config.steps_max << "\n";
+}
 
 // Runs the request (with a progress line on a terminal) and writes the trace of a finding, and
 // with --minimize its minimised trace.
 Explored run_and_record(Context& c, const ExploreOptions& o, sim::RunRequest req) {
-  if (!o.json) {
-    c.out << "lsmc " << traces::lsmc_version() << " explore: scenario " << req.scenario->name();
-    for (const auto& [name, value] : req.params.values()) c.out << " " << name << "=" << value;
-    c.out << "\n  mutant " << (req.config.mutant.empty() ? "none" : req.config.mutant)
-         << ", profile " << req.config.profile << ", strategy " << req.config.strategy << ", seed " << req.config.seed
-         << ", executions " << req.config.execution_first << ".."
-         << req.config.execution_first + req.config.executions_max - 1
-         << (req.config.seconds_max ? ", seconds_max " + std::to_string(req.config.seconds_max) : "")
-         << ", steps_max " << req.config.steps_max << "\n";
-  }
+  if (!o.json) print_header(c, req);
   const bool show_progress = c.interactive && !o.json;
   if (show_progress) {
     const std::size_t probes = req.scenario->probes().size();
@@ -99,28 +115,20 @@ Explored run_and_record(Context& c, const ExploreOptions& o, sim::RunRequest req
       c.err << std::flush;
     };
   }
-  Explored x{std::move(req), {}, {}, {}, {}};
+  Explored x{std::move(req), {}, {}, {}, {}, {}, {}};
   x.report = sim::run(x.req);
   if (show_progress) c.err << "\r\033[K" << std::flush;
-  const sim::RunReport& report = x.report;
-
-  std::string& trace_path = x.trace_path;
-  if (report.failure) {
-    trace_path = o.trace_out.empty()
-                     ? "lsmc-" + std::string(x.req.scenario->name()) +
-                           (x.req.config.mutant.empty() ? "" : "-" + x.req.config.mutant) +
-                           (x.req.config.profile == sim::kProfiles[0] ? "" : "-" + x.req.config.profile) + "-seed" +
-                           std::to_string(x.req.config.seed) + "-exec" +
-                           std::to_string(report.failure->index) + ".trace"
-                     : o.trace_out;
-    traces::write_trace_file(trace_path,
-                             traces::make_trace(*x.req.scenario, x.req.params, x.req.config, *report.failure));
-  }
+  if (!x.report.failure) return x;
+  const sim::ExecutionRecord& failure = *x.report.failure;
+  x.trace_path = o.trace_out.empty() ? default_trace_name(x.req, failure.index) : o.trace_out;
+  const traces::Trace trace = traces::make_trace(*x.req.scenario, x.req.params, x.req.config, failure);
+  x.trace_error = write_trace_or_error(x.trace_path, trace);
   // --minimize: the found violation, shrunk; written next to the trace as NAME.min.trace.
-  if (o.minimize && report.failure && report.outcome == sim::Outcome::kViolation) {
-    x.min_path = (trace_path.ends_with(".trace") ? trace_path.substr(0, trace_path.size() - 6) : trace_path) + ".min.trace";
-    x.minimized = traces::minimize(traces::read_trace_file(trace_path), c.catalog, properties::default_observers);
-    traces::write_trace_file(x.min_path, x.minimized->minimized);
+  if (o.minimize && x.report.outcome == sim::Outcome::kViolation) {
+    const std::string& t = x.trace_path;
+    x.min_path = (t.ends_with(".trace") ? t.substr(0, t.size() - 6) : t) + ".min.trace";
+    x.minimized = traces::minimize(trace, c.catalog, properties::default_observers);
+    x.min_error = write_trace_or_error(x.min_path, x.minimized->minimized);
   }
   return x;
 }
@@ -133,6 +141,7 @@ int print_json(Context& c, const Explored& x) {
   const auto& minimized = x.minimized;
   const std::string& min_path = x.min_path;
   const int code = exit_code_for(report.outcome);
+  const int exit_code = x.trace_error.empty() && x.min_error.empty() ? code : kExitUsage;
   const double rate = report.seconds > 0 ? report.executions / report.seconds : 0;
   nlohmann::json j;
   j["scenario"] = std::string(req.scenario->name());
@@ -156,23 +165,31 @@ int print_json(Context& c, const Explored& x) {
   j["probes_never_hit"] = report.probes_never_hit;
   j["probe_hits"] = report.probe_hits;
   j["known_hits"] = known_hits_json(report);
-  j["exit_code"] = code;
+  j["exit_code"] = exit_code;
   if (report.failure) {
     j["verdict"] = verdict_json(report.failure->verdict);
     j["execution"] = report.failure->index;
-    j["trace"] = trace_path;
-    j["replay_command"] = "lsmc replay " + shell_quote(trace_path);
-    j["reproduce_command"] = reproduce_command(req, report.failure->index, trace_path);
+    if (x.trace_error.empty()) {
+      j["trace"] = trace_path;
+      j["replay_command"] = replay_command(trace_path);
+    } else {
+      j["trace_error"] = x.trace_error;
+    }
+    j["reproduce_command"] = reproduce_command(req, report.failure->index, x.reproduce_trace());
   }
   if (minimized) {
-    j["minimized_trace"] = min_path;
-    j["minimized_replay_command"] = "lsmc replay " + shell_quote(min_path);
+    if (x.min_error.empty()) {
+      j["minimized_trace"] = min_path;
+      j["minimized_replay_command"] = replay_command(min_path);
+    } else {
+      j["minimized_trace_error"] = x.min_error;
+    }
     j["minimized_context_switches"] = minimized->after.switches;
     j["minimized_steps"] = minimized->after.steps;
   }
   if (!report.nondeterminism.empty()) j["nondeterminism"] = report.nondeterminism;
   c.out << j.dump(2) << "\n";
-  return code;
+  return report_output_errors(c, code, {x.trace_error, x.min_error});
 }
 
 // explore's text report: counts, PCT's guarantee, probes, then the verdict and its commands.
@@ -246,16 +263,23 @@ int print_text(Context& c, const Explored& x) {
     c.out << "result: VIOLATION of " << v.property << " in execution " << report.failure->index
          << " at step " << v.step << "\n  " << v.message << "\n";
   }
-  c.out << "  trace: " << trace_path << " (" << report.failure->decisions.size() << " decisions, "
-       << report.failure->events.size() << " events)\n";
-  c.out << "  replay: lsmc replay " << shell_quote(trace_path) << "\n";
-  c.out << "  reproduce: " << reproduce_command(req, report.failure->index, trace_path) << "\n";
-  if (minimized) {
-    c.out << "minimized (" << minimized->runs << " executions):\n"
-         << traces::describe(minimized->before, minimized->after) << "  trace: " << min_path
-         << "\n  replay: lsmc replay " << shell_quote(min_path) << "\n";
+  if (x.trace_error.empty()) {
+    c.out << "  trace: " << trace_path << " (" << report.failure->decisions.size() << " decisions, "
+          << report.failure->events.size() << " events)\n";
+    c.out << "  replay: " << replay_command(trace_path) << "\n";
+  } else {
+    c.out << "  trace: NOT WRITTEN (" << x.trace_error << "); the reproduce command writes it\n";
   }
-  return code;
+  c.out << "  reproduce: " << reproduce_command(req, report.failure->index, x.reproduce_trace()) << "\n";
+  if (minimized) {
+    c.out << "minimized (" << minimized->runs << " executions):\n" << traces::describe(minimized->before, minimized->after);
+    if (x.min_error.empty()) {
+      c.out << "  trace: " << min_path << "\n  replay: " << replay_command(min_path) << "\n";
+    } else {
+      c.out << "  trace: NOT WRITTEN (" << x.min_error << ")\n";
+    }
+  }
+  return report_output_errors(c, code, {x.trace_error, x.min_error});
 }
 
 int explore_one(Context& c, const ExploreOptions& o, const std::string& scenario_name) {

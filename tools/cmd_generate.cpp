@@ -18,7 +18,7 @@ int generate(Context& c, const properties::GenerateOptions& o, const std::string
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());  // a profile the scenario or mutant does not declare
   }
-  std::string trace_path;
+  std::string trace_path, trace_error;
   if (r.report && r.report->failure) {
     trace_path = trace_out.empty() ? "lsmc-generated" + (o.mutant.empty() ? "" : "-" + o.mutant) +
                                          (o.profile == sim::kProfiles[0] ? "" : "-" + o.profile) + ".trace"
@@ -31,8 +31,10 @@ int generate(Context& c, const properties::GenerateOptions& o, const std::string
     config.profile = o.profile;
     config.executions_max = o.executions;
     config.faults_max = o.faults_max;
-    traces::write_trace_file(trace_path, traces::make_trace(scenario, params, config, *r.report->failure));
+    trace_error = write_trace_or_error(trace_path, traces::make_trace(scenario, params, config, *r.report->failure));
   }
+  const int code = r.minimal ? kExitViolation : kExitOk;
+  const int exit_code = trace_error.empty() ? code : kExitUsage;
   if (json) {
     nlohmann::json j;
     j["mutant"] = o.mutant;
@@ -46,11 +48,16 @@ int generate(Context& c, const properties::GenerateOptions& o, const std::string
       j["property"] = r.report->failure->verdict.property;
       j["message"] = r.report->failure->verdict.message;
       j["explore_command"] = r.command;
-      j["trace"] = trace_path;
-      j["replay_command"] = "lsmc replay " + shell_quote(trace_path);
+      if (trace_error.empty()) {
+        j["trace"] = trace_path;
+        j["replay_command"] = replay_command(trace_path);
+      } else {
+        j["trace_error"] = trace_error;
+      }
     }
+    j["exit_code"] = exit_code;
     c.out << j.dump(2) << "\n";
-    return r.minimal ? kExitViolation : kExitOk;
+    return report_output_errors(c, code, {trace_error});
   }
   c.out << "lsmc " << traces::lsmc_version() << " generate: " << (o.mutant.empty() ? "unmutated model" : "mutant " + o.mutant) << " (" << o.profile << ")"
        << ", seed " << o.seed << ", up to " << o.cases << " scenarios of " << o.executions << " executions\n";
@@ -67,9 +74,13 @@ int generate(Context& c, const properties::GenerateOptions& o, const std::string
   c.out << "result: VIOLATION of " << v.property << "\n  " << v.message << "\n";
   c.out << "  minimal scenario (" << properties::scenario_size(*r.minimal) << " operations):";
   for (const auto& [name, value] : *r.minimal) c.out << " " << name << "=" << value;
-  c.out << "\n  trace: " << trace_path << "\n  replay: lsmc replay " << shell_quote(trace_path)
-       << "\n  explore: " << r.command << "\n";
-  return kExitViolation;
+  if (trace_error.empty()) {
+    c.out << "\n  trace: " << trace_path << "\n  replay: " << replay_command(trace_path);
+  } else {
+    c.out << "\n  trace: NOT WRITTEN (" << trace_error << "); the explore command finds it again";
+  }
+  c.out << "\n  explore: " << r.command << "\n";
+  return report_output_errors(c, kExitViolation, {trace_error});
 }
 
 }  // namespace

@@ -2,12 +2,23 @@
 #include "properties/lifetime.hpp"
 #include "tools/command.hpp"
 #include "traces/minimize.hpp"
+#include "traces/safe_text.hpp"
 
 namespace lsmc::cli {
 
 namespace {
 
 // Minimises a failing trace and writes the result (default: NAME.min.trace).
+// The command that minimises `path` again, writing elsewhere (when `out_path` could not be written).
+std::string minimize_command(const std::string& path, bool scenario, uint64_t search, bool json) {
+  std::string cmd = "lsmc minimize " + traces::shell_path(path);
+  if (!scenario) cmd += " --schedule-only";
+  if (search != 2000) cmd += " --search-executions " + std::to_string(search);
+  if (json) cmd += " --json";
+  const std::string stem = path.size() > 6 && path.ends_with(".trace") ? path.substr(0, path.size() - 6) : path;
+  return cmd + " -o " + traces::shell_path(stem + "-again.min.trace");
+}
+
 int minimize(Context& c, const std::string& path, std::string out_path, bool scenario, uint64_t search, bool json) {
   traces::Trace trace;
   try {
@@ -28,7 +39,7 @@ int minimize(Context& c, const std::string& path, std::string out_path, bool sce
   } catch (const traces::TraceError& e) {
     throw UsageError(path + ": " + e.what());
   }
-  traces::write_trace_file(out_path, r.minimized);
+  const std::string error = write_trace_or_error(out_path, r.minimized);
   const sim::Verdict& v = r.minimized.record.verdict;
   if (json) {
     nlohmann::json j;
@@ -44,19 +55,32 @@ int minimize(Context& c, const std::string& path, std::string out_path, bool sce
       return s;
     };
     j["trace"] = path;
-    j["minimized"] = out_path;
+    j["execution"] = trace.record.index;
+    if (error.empty()) {
+      j["minimized"] = out_path;
+      j["replay_command"] = replay_command(out_path);
+    } else {
+      j["minimized_error"] = error;
+      j["reproduce_command"] = minimize_command(path, scenario, search, true);
+    }
     j["before"] = size(r.before);
     j["after"] = size(r.after);
     j["runs"] = r.runs;
     j["verdict"] = verdict_json(v);
-    j["replay_command"] = "lsmc replay " + shell_quote(out_path);
+    j["exit_code"] = error.empty() ? kExitViolation : kExitUsage;
     c.out << j.dump(2) << "\n";
-    return kExitViolation;
+    return report_output_errors(c, kExitViolation, {error});
   }
-  c.out << "lsmc " << traces::lsmc_version() << " minimize: " << path << " (" << r.runs << " executions)\n"
-       << traces::describe(r.before, r.after) << "result: VIOLATION of " << v.property << "\n  " << v.message
-       << "\n  trace: " << out_path << "\n  replay: lsmc replay " << shell_quote(out_path) << "\n";
-  return kExitViolation;
+  c.out << "lsmc " << traces::lsmc_version() << " minimize: " << path << ", execution " << trace.record.index << " ("
+        << r.runs << " executions)\n"
+        << traces::describe(r.before, r.after) << "result: VIOLATION of " << v.property << "\n  " << v.message << "\n";
+  if (error.empty()) {
+    c.out << "  trace: " << out_path << "\n  replay: " << replay_command(out_path) << "\n";
+  } else {
+    c.out << "  trace: NOT WRITTEN (" << error << ")\n  reproduce: " << minimize_command(path, scenario, search, false)
+          << "\n";
+  }
+  return report_output_errors(c, kExitViolation, {error});
 }
 
 }  // namespace

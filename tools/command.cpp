@@ -1,8 +1,6 @@
 // The helpers every subcommand shares (tools/command.hpp).
-#include <cctype>
-#include <cstring>
-
 #include "tools/command.hpp"
+#include "traces/safe_text.hpp"
 
 namespace lsmc::cli {
 
@@ -14,16 +12,9 @@ std::pair<std::string, std::string> split_assignment(const std::string& text, co
   return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
-std::string shell_quote(const std::string& s) {
-  bool plain = !s.empty();
-  for (char c : s) {
-    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || std::strchr("-_./=:,+", c));
-  }
-  if (plain) return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+std::string shell_quote(const std::string& s) { return traces::shell_quote(s); }
+
+std::string replay_command(const std::string& path) { return "lsmc replay " + traces::shell_path(path); }
 
 int exit_code_for(sim::Outcome outcome) {
   switch (outcome) {
@@ -50,6 +41,24 @@ traces::Trace read_trace_or_usage(const std::string& path) {
   } catch (const traces::TraceError& e) {
     throw UsageError(e.what());
   }
+}
+
+std::string write_trace_or_error(const std::string& path, const traces::Trace& trace) {
+  try {
+    traces::write_trace_file(path, trace);
+  } catch (const std::exception& e) {
+    return traces::printable(e.what());
+  }
+  return {};
+}
+
+int report_output_errors(Context& c, int code, const std::vector<std::string>& errors) {
+  for (const std::string& e : errors) {
+    if (e.empty()) continue;
+    c.err << "lsmc: " << e << "\n";
+    code = kExitUsage;
+  }
+  return code;
 }
 
 CLI::Validator non_negative() {

@@ -49,11 +49,18 @@ struct Command {
 
 // "name=value" pairs from repeated --set / --param options.
 std::pair<std::string, std::string> split_assignment(const std::string& text, const char* flag);
-// `s` quoted for a POSIX shell where it needs it.
+// `s` quoted for a POSIX shell where it needs it (traces/safe_text.hpp).
 std::string shell_quote(const std::string& s);
+// The command that replays the trace at `path`, quoted for a POSIX shell.
+std::string replay_command(const std::string& path);
 int exit_code_for(sim::Outcome outcome);
 nlohmann::json verdict_json(const sim::Verdict& v);
 traces::Trace read_trace_or_usage(const std::string& path);
+// Writes `trace` to `path`; returns what went wrong, or empty. A command that found something
+// reports it whether or not its trace could be written, then exits 2 (report_output_errors).
+std::string write_trace_or_error(const std::string& path, const traces::Trace& trace);
+// Prints each non-empty error on stderr; returns kExitUsage if there was one, else `code`.
+int report_output_errors(Context& c, int code, const std::vector<std::string>& errors);
 // CLI11 check for numbers given as strings: "must not be negative".
 CLI::Validator non_negative();
 

@@ -333,7 +333,7 @@ std::string run_graphviz(const std::string& dot_source, const std::string& forma
   return out;
 }
 
-std::string render_html(const Trace& trace, const std::string& trace_path, const RenderOptions& options) {
+std::string render_html(const Trace& trace, const std::string& replay_command, const RenderOptions& options) {
   std::string svg = run_graphviz(render_dot(trace, options), "svg");
   if (const std::size_t start = svg.find("<svg"); start != std::string::npos) svg = svg.substr(start);
   const sim::Verdict& v = trace.record.verdict;
@@ -359,7 +359,7 @@ std::string render_html(const Trace& trace, const std::string& trace_path, const
   for (std::size_t a = 0; a < trace.record.actors.size(); ++a) o << html_escape(actor_title(trace, static_cast<sim::ActorId>(a))) << "<br>";
   o << "</td></tr>\n<tr><td>size</td><td>" << trace.record.steps << " steps, " << trace.record.events.size()
     << " events, " << trace.record.decisions.size() << " decisions</td></tr>\n</table>\n";
-  o << "<h2>Replay</h2>\n<pre id=\"replay\">lsmc replay " << html_escape(trace_path) << "</pre>\n";
+  o << "<h2>Replay</h2>\n<pre id=\"replay\">" << html_escape(replay_command) << "</pre>\n";
   o << "<h2>Drawing</h2>\n<p>One lane per actor, time downwards. Red: the violating access and what it "
        "conflicts with; blue: lock release to acquisition; green: a reader's exit that a grace period "
        "waited for; dashed: reads-from.</p>\n<div id=\"drawing\">\n" << svg << "</div>\n";

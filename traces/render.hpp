@@ -35,7 +35,8 @@ std::string render_text(const Trace& trace, const RenderOptions& options);
 // Runs Graphviz's dot on `dot_source` ("svg" or "png"); throws std::runtime_error if dot is
 // missing or fails.
 std::string run_graphviz(const std::string& dot_source, const std::string& format);
-// One page: verdict, scenario, replay command, the SVG drawing and the text timeline.
-std::string render_html(const Trace& trace, const std::string& trace_path, const RenderOptions& options);
+// One page: verdict, scenario, `replay_command` (as the CLI prints it, quoted for a shell), the
+// SVG drawing and the text timeline.
+std::string render_html(const Trace& trace, const std::string& replay_command, const RenderOptions& options);
 
 }  // namespace lsmc::traces

@@ -1,5 +1,7 @@
 #include "traces/trace.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -322,10 +324,13 @@ Trace read_trace_file(const std::string& path) {
 }
 
 void write_trace_file(const std::string& path, const Trace& trace) {
+  errno = 0;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error(path + ": cannot write the trace file");
+  const auto why = [] { return errno != 0 ? std::string(" (") + std::strerror(errno) + ")" : std::string(); };
+  if (!out) throw std::runtime_error(path + ": cannot write the trace file" + why());
   out << write_trace(trace);
-  if (!out) throw std::runtime_error(path + ": error while writing the trace file");
+  out.flush();
+  if (!out) throw std::runtime_error(path + ": error while writing the trace file" + why());
 }
 
 Trace make_trace(const sim::Scenario& scenario, const sim::Params& params, const sim::Config& config,

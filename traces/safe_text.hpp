@@ -1,0 +1,31 @@
+// Text that came from outside (trace files, arguments, JSON results) made safe to print, and
+// commands printed so that pasting them into a POSIX shell runs lsmc and nothing else.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace lsmc::traces {
+
+// `text` with every control byte (C0, DEL, and UTF-8-encoded C1) shown as \xNN: nothing printed
+// through it moves the cursor, rings the bell or talks to the terminal.
+std::string printable(std::string_view text);
+
+// Input quoted in a message: printable(), and at most `cap` bytes of it, then the size
+// ("... (209715200 bytes)"), so an error never repeats a huge token.
+inline constexpr std::size_t kEchoCap = 200;
+std::string echo(std::string_view text, std::size_t cap = kEchoCap);
+
+// One word for a POSIX shell: unchanged when it has only characters no shell treats specially,
+// else in single quotes (a quote inside as '\''). A word starting with '-' that names a file gets
+// "./" from shell_path so that no command reads it as an option.
+std::string shell_quote(std::string_view word);
+std::string shell_path(std::string_view path);
+
+// True when `command` is words a POSIX shell passes through as they are (plain or single-quoted,
+// separated by single spaces), the first one `lsmc` or a path ending in "/lsmc": pasting it runs
+// lsmc and nothing else. For commands read back from files (lsmc merge).
+bool is_plain_lsmc_command(std::string_view command);
+
+}  // namespace lsmc::traces

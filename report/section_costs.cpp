@@ -12,10 +12,7 @@ void write_user_costs(ReportContext& c) {
        << "| design | syscalls per lookup | shared loads per lookup | scans voided by a concurrent change |\n|---|---|---|---|\n";
   for (const Variant& v : variants()) {
     // Same read path as the proposal, or cgroups (no fork/exit churn of cgroups here).
-    if (v.key == "proposal-absent" || v.key == "proposal-keep" || v.key == "proposal-checked-writes" ||
-        v.params.at("owner") != 0) {
-      continue;
-    }
+    if (!v.cost_row || v.params.at("owner") != 0) continue;
     if (v.key == "uptr") {
       c.md << "| " << v.title << " | - | - | - (another process cannot read a thread's uptr memory) |\n";
       continue;

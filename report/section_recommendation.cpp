@@ -18,7 +18,7 @@ void write_recommendation(ReportContext& c) {
         "by the library before and after each load. A map-wide seqcount is as safe but costs "
         << per(seqc.syscalls, seqc.lookups) << " syscalls per lookup under churn against " << per(rec.syscalls, rec.lookups)
         << ", and voids " << seqc.retries << " of " << seqc.scans << " scans against " << rec.retries << "; notifications into a user-side view leave a window between the check and the load "
-           "(`handle-aliasing` in `mls-zap-race`).\n"
+           "(" << c.claim("proposal-notify", "mls-zap-race", "handle-aliasing") << " in `mls-zap-race`).\n"
      << "- User writes (hints for BPF) pin the slot first: one atomic on the header word {generation, pins} that "
         "fails once the entry is freed, with the kernel deferring the slot's reuse while it is pinned. A store "
         "between two generation checks cannot be undone: it faults on the zero page or lands in the next owner's "
@@ -28,11 +28,18 @@ void write_recommendation(ReportContext& c) {
         "never resyncs the generation (`handle-survives-exit`).\n"
      << "- Reuse a slot only after a Tasks Trace grace period: programs hold entries across their read-side "
         "section (`reuse-before-grace-period`). sched_ext's sdt allocator, which frees an arena index at once, "
-        "shows the same violation (`bpf-pointer-reused` in `mls-reader-vs-delete`); newer sdt code defers frees "
+        "shows the same violation (" << c.claim("arena+task-storage", "mls-reader-vs-delete", "bpf-pointer-reused")
+     << " in `mls-reader-vs-delete`); newer sdt code defers frees "
         "through its own RCU (`scx_urcu`), which the model does not cover.\n"
      << "- Return empty pages after a grace period by replacing them with the zero page in the user mapping. "
-        "Leaving the mapping absent (as `bpf_arena_free_pages` does) makes a racing user load fault "
-        "(`user-fault`), and freeing a still-mapped page is `zap-while-mapped`: user space is not an RCU reader. "
+        "Freeing them as `bpf_arena_free_pages` does (zapped from every VMA and freed at once, no grace period) lets "
+        "a program's pointer reach the next owner once the page comes back ("
+     << c.claim("proposal-absent", "mls-reader-vs-delete", "bpf-pointer-reused")
+     << " in `mls-reader-vs-delete`), and a racing user load does not fault: `arena_vm_fault` maps a fresh zeroed "
+        "page, which the allocator no longer owns and which stays resident until the map is freed ("
+     << c.claim("proposal-absent", "mls-churn", "resident-bound") << " in `mls-churn`); only with "
+        "`BPF_F_SEGV_ON_FAULT` does the load fault (" << c.claim("proposal-arena-segv", "mls-zap-race", "user-fault")
+     << " in `mls-zap-race`). Freeing a still-mapped page is `zap-while-mapped`: user space is not an RCU reader. "
         "Trim pages a sleeping creator left empty.\n"
      << "- Placement and return timing (section 2): on " << c.seqs[1].name << ", filling the fullest page first and "
         "first fit average " << fixed2(c.policy_results[c.seqs[1].name + "|" + pol[0].name].average) << " and "

@@ -42,6 +42,7 @@ struct ReportContext {
 
   // Section 1.
   std::vector<const sim::Scenario*> scenarios;  // the proposal scenarios (mls-*)
+  std::map<std::pair<std::string, std::string>, std::string> cells;  // (variant, scenario) -> violated property, "" holds
   uint64_t recommended_hold = 0, cgroup_hold = 0, found = 0, mutants = 0;
   // Section 2.
   std::vector<NamedSequence> seqs;
@@ -51,6 +52,14 @@ struct ReportContext {
   // Section 3.
   std::map<std::string, UserCost> costs;  // by variant key
   std::map<int, BpfCost> bpf;             // by layout (-1: today's task storage)
+
+  // The property a variant violates in a scenario ("" when it holds), as the matrix found it.
+  // Throws std::logic_error for a cell the matrix has not run.
+  const std::string& cell(const std::string& variant, const std::string& scenario) const;
+  // A claim of the text about a cell: `property` ("" for holds) must be what the matrix found,
+  // or the report is not written (std::logic_error naming the contradiction). Returns the
+  // property in backquotes, for the text.
+  std::string claim(const std::string& variant, const std::string& scenario, const std::string& property) const;
 
   // Minimises a failure, writes its trace and timeline under traces_dir, returns the links.
   std::string save_trace(const std::string& stem, const sim::RunRequest& req, const sim::RunReport& r) const;

@@ -16,6 +16,7 @@ struct Variant {
   std::string key;  // for file names
   std::string title;
   std::map<std::string, int64_t> params;
+  bool cost_row = true;  // has a row of its own in the user-cost table (not the proposal's read path again)
   // The model's knobs these parameters choose.
   model::mappable::Knobs knobs() const;
 };

@@ -37,7 +37,12 @@ TEST(DesignReport, RegeneratesWithEveryDesignMistakeFoundAndReplayable) {
   EXPECT_NE(row("arena + task storage (sched_ext's sdt)").find("**`bpf-pointer-reused`**"), std::string::npos);
   EXPECT_NE(row("arena + task storage (sched_ext's sdt)").find("**`user-write-aliasing`**"), std::string::npos);
   EXPECT_NE(row("uptr (task-local data)").find("**`user-unreachable`**"), std::string::npos);
-  EXPECT_NE(row("proposal: returned pages left absent").find("**`user-fault`**"), std::string::npos);
+  // Pages freed as the arena frees them: no grace period, and a racing user fault maps a fresh page.
+  EXPECT_NE(row("proposal: pages freed as bpf_arena_free_pages does (at once)").find("**`bpf-pointer-reused`**"),
+            std::string::npos);
+  EXPECT_NE(row("proposal: pages freed as the arena does, BPF_F_SEGV_ON_FAULT").find("**`user-fault`**"), std::string::npos);
+  // Every design is checked against the same resident bound: keeping pages violates it.
+  EXPECT_NE(row("proposal: pages never returned").find("**`resident-bound`**"), std::string::npos);
   EXPECT_NE(row("proposal: notifications into a user-side view").find("**`handle-aliasing`**"), std::string::npos);
   // The BPF-side cost comes from the 6.18 model's cache: the first lookup misses and fills it.
   EXPECT_NE(md.find("| today: task storage (6.18) | 12 accesses, fills the cache | 7 accesses |"), std::string::npos);

@@ -1,5 +1,6 @@
 // The entry allocator: which free slot a creation takes, the deferred reuse of freed slots
 // (after a grace period, and after user pins), and the helpers BPF calls (bpf_mls_get/delete).
+
 #include "model/mappable/internal.hpp"
 
 namespace lsmc::model::mappable {
@@ -24,6 +25,14 @@ std::size_t pick_free_slot(const Map& map) {
   return best;
 }
 
+// Whether a slot past its grace period can go back to the free list: its page is still the
+// allocator's, in the epoch the slot was freed in (not returned since, which only the arena's
+// at-once return does, nor populated again by a user fault).
+bool reusable(const Map& map, uint32_t s, uint32_t epoch) {
+  const Page& page = map.pages[page_of(map, s)];
+  return page.present && !page.refaulted && page.epoch == epoch;
+}
+
 // The second half of a free: the slot becomes reusable, and an empty page may go back.
 // Slots whose reuse a user pin deferred: reclaimed by the allocator's next pass once unpinned (user
 // space cannot call into the kernel when it unpins, and a kernel that polled would spin).
@@ -41,7 +50,7 @@ void bpf_mls_reclaim_deferred(Env& env, Map& map) {
 }
 
 // The second half of a free: the slot becomes reusable, and an empty page may go back.
-void bpf_mls_slot_reuse(Env& env, Map& map, uint32_t s) {
+void bpf_mls_slot_reuse(Env& env, Map& map, uint32_t s, uint32_t epoch) {
   env.lock(map.lock, "bpf_mls_slot_reuse: spin_lock_irqsave(&mls->lock)");
   if (map.knobs.user_write == UserWrite::kPinned) {
     env.read(map.header, kHeaderGen, "bpf_mls_slot_reuse: READ_ONCE(hdr->word[slot].pins)");
@@ -53,8 +62,7 @@ void bpf_mls_slot_reuse(Env& env, Map& map, uint32_t s) {
       return;
     }
   }
-  const uint32_t p = page_of(map, s);
-  if (map.pages[p].present) {
+  if (reusable(map, s, epoch)) {
     map.free_slots.push_back(s);
     bpf_mls_reclaim_deferred(env, map);
     bpf_mls_trim(env, map);
@@ -85,15 +93,19 @@ void unlink_and_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner, std::s
   if (!map.bug(Bug::kSlotReuseNoGeneration)) ++slot.gen;
   bpf_mls_publish(env, map, s, map.bug(Bug::kSlotReuseNoGeneration) ? map.header_gen[s] : 0,
                   "bpf_mls_delete: hdr->gen[slot] = 0");
-  --map.pages[page_of(map, s)].live;
+  const uint32_t p = page_of(map, s);
+  --map.pages[p].live;
+  // As bpf_arena_free_pages(): an empty page goes back now, with no grace period.
+  if (frees_pages_at_once(map) && map.pages[p].live == 0) bpf_mls_page_release(env, map, p);
   env.unlock(map.lock, "bpf_mls_delete: spin_unlock_irqrestore");
+  const uint32_t epoch = map.pages[p].epoch;
   if (map.bug(Bug::kReuseBeforeGracePeriod)) {
-    bpf_mls_slot_reuse(env, map, s);
+    bpf_mls_slot_reuse(env, map, s, epoch);
     return;
   }
   // Programs that looked the entry up may still write through their pointer until they leave
   // their read-side section: reuse after a grace period, as today's elements are freed.
-  k.rcu.call(env, RcuFlavour::kTasksTrace, [&map, s](Env& e) { bpf_mls_slot_reuse(e, map, s); },
+  k.rcu.call(env, RcuFlavour::kTasksTrace, [&map, s, epoch](Env& e) { bpf_mls_slot_reuse(e, map, s, epoch); },
              "bpf_mls_delete: call_rcu_tasks_trace(slot reuse)");
 }
 
@@ -166,6 +178,11 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::O
 void bpf_mls_write(Env& env, Map& map, int slot, const mk::Owner& expected, int64_t value) {
   Slot& s = map.slots[static_cast<std::size_t>(slot)];
   env.write(s.obj, kData, "bpf prog: entry->load = v");
+  if (!map.pages[page_of(map, static_cast<uint32_t>(slot))].present && arena_semantics(map)) {
+    // The kernel area no longer maps the offset: the JIT's exception table skips the store.
+    env.probe("mls: a BPF store to a freed arena page was dropped");
+    return;
+  }
   env.check(map.pages[page_of(map, static_cast<uint32_t>(slot))].present, "use-after-free",
             "a program writes into entry " + std::to_string(slot) + " for " + expected.name +
                 ", whose page was already returned (the slot was reused within its read-side section)");

@@ -47,6 +47,9 @@ void libbpf_mls_poll(Env& env, Map& map, UserLib& lib);
 
 // pages.cpp
 bool returns_pages(const Map& map);
+bool frees_pages_at_once(const Map& map);
+bool arena_semantics(const Map& map);
+bool arena_vm_fault(Env& env, Map& map, uint32_t p, std::string_view who);
 void bpf_mls_page_release(Env& env, Map& map, uint32_t p);
 void bpf_mls_trim(Env& env, Map& map);
 struct PageAllocLabels {

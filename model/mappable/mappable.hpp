@@ -44,8 +44,12 @@ enum class PageReturn : uint8_t {
   kNever,           // pages stay resident: simple, unbounded under churn
   kZeroPage,        // after a grace period the page is replaced by the shared zero page in the
                     // user mapping: a racing user read sees generation 0 and reports ESTALE
-  kUnmap,           // after a grace period the page is zapped and left absent (as
-                    // bpf_arena_free_pages does): a racing user load faults
+  kUnmap,           // as bpf_arena_free_pages() does (kernel/bpf/arena.c, v6.18): when the page
+                    // empties, at once and with no grace period, it is zapped from every user VMA
+                    // and freed; a later user fault on that offset (arena_vm_fault) allocates a
+                    // fresh zeroed page, maps it for user space and BPF alike, and takes the
+                    // offset out of the allocator's range (it stays until the map is freed)
+  kSegvOnFault,     // the same with BPF_F_SEGV_ON_FAULT: a user fault on a freed page is SIGSEGV
 };
 
 // How user space learns that an entry exists and is initialised (design question 3). The header
@@ -122,6 +126,8 @@ struct Page {
   bool present = false;      // the kernel page exists
   UserPte user = UserPte::kNone;
   uint32_t live = 0;
+  bool refaulted = false;  // arena_vm_fault populated it: the allocator no longer owns the offset
+  uint32_t epoch = 0;      // bumped at each allocation: a slot's pending reuse is for one epoch
 };
 
 // A handle as user space holds it.
@@ -157,6 +163,7 @@ struct Map {
   uint64_t resident_max = 0;
   uint64_t page_allocs = 0;  // pages allocated by the kfunc
   uint64_t page_returns = 0;  // pages returned (each a zap: a TLB shootdown on the CPUs mapping it)
+  uint64_t refaults = 0;      // arena semantics: freed offsets a user fault populated again
   ObjectId map_obj = kNoObject;  // struct bpf_map: its refcnt
   uint32_t refcnt = 0;           // the fd, each VMA (through the map's file), each program
   bool free_queued = false;      // the last reference is gone: bpf_map_free_deferred is queued

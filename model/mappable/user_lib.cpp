@@ -28,10 +28,7 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h) {
     r.initialised = true;
     return r;
   }
-  if (page.user == UserPte::kNone) {
-    env.check(false, "user-fault",
-              "user space loads entry " + std::to_string(h.slot) + " through its mapping, but page " + std::to_string(p) +
-                  " was zapped and left absent after its generation check: the load faults");
+  if (page.user == UserPte::kNone && !arena_vm_fault(env, map, p, "user space's load of entry " + std::to_string(h.slot))) {
     r.status = UserRead::Status::kAbsent;
     return r;
   }
@@ -54,6 +51,9 @@ std::vector<std::pair<uint32_t, UserRead>> libbpf_mls_scan(Env& env, Map& map, U
   std::vector<std::pair<uint32_t, UserRead>> out;
   ++lib.scans;
   if (map.knobs.layout == Layout::kUptr) {
+    // The only way to another thread's entry: its element by pidfd, whose uptr reads back zeroed.
+    ++lib.syscalls;
+    env.access({kNoObject, 0, Op::kSyscall}, "libbpf_mls_scan: bpf(BPF_MAP_LOOKUP_ELEM, tld_data_map, pidfd)");
     env.check(map.live() == 0, "user-unreachable",
               "a balancer scans every task's entry, but " + std::to_string(map.live()) +
                   " live entries lie in their owners' processes (uptr memory is not shared)");
@@ -100,6 +100,11 @@ void user_store(Env& env, Map& map, uint32_t s, const mk::Owner& expected, int64
   const Page& page = map.pages[p];
   Slot& slot = map.slots[s];
   env.write(slot.obj, kData, "libbpf_mls_update: entry->hint = v (through the mapping)");
+  if (page.user == UserPte::kNone && arena_semantics(map)) {
+    // The store populates a fresh zeroed page (or SIGSEGV): it lands in no owner's entry.
+    arena_vm_fault(env, map, p, "user space's store into entry " + std::to_string(s));
+    return;
+  }
   if (page.user != UserPte::kPage || !page.present) {
     env.check(false, "user-fault",
               "user space stores into entry " + std::to_string(s) + " through its mapping, but page " + std::to_string(p) +

@@ -119,10 +119,11 @@ void add_mls_scenario(sim::Catalog& c, std::string_view name, std::string_view d
                     "(no generations, no lifetime); 2: arena + task storage (sched_ext's sdt allocator); 3: uptr "
                     "(task-local data: each thread's own memory, pinned)",
                     true});
-  params.push_back({"page_return", 1, 0, 2,
-                    "what the proposal does with an empty page: 0 keeps it (no bound claimed); 1 returns it after "
-                    "a grace period with the zero page in the user mapping; 2 returns it and leaves the user "
-                    "mapping absent (as bpf_arena_free_pages)",
+  params.push_back({"page_return", 1, 0, 3,
+                    "what the proposal does with an empty page: 0 keeps it; 1 returns it after a grace period with "
+                    "the zero page in the user mapping; 2 frees it at once as bpf_arena_free_pages does (zapped, no "
+                    "grace period; a user fault maps a fresh zeroed page); 3 the same with BPF_F_SEGV_ON_FAULT (a "
+                    "user fault is SIGSEGV)",
                     true});
   params.push_back({"owner", 0, 0, 1,
                     "whose storage is mappable: 0 tasks (task storage); 1 cgroups (cgroup storage; cgroup ids "

@@ -148,6 +148,7 @@ inline constexpr std::array kKernelFunctions = {
     KernelFunction{"bpf_mem_free_rcu", "kernel/bpf/memalloc.c", Trace::kNotrace},
     KernelFunction{"bpf_rcu_read_lock", "kernel/bpf/helpers.c", Trace::kTraceable},
     KernelFunction{"bpf_rcu_read_unlock", "kernel/bpf/helpers.c", Trace::kTraceable},
+    KernelFunction{"forget_original_parent", "kernel/exit.c", Trace::kInlined},
     // Map creation (kernel/bpf/syscall.c and each map type's map_alloc)
     KernelFunction{"map_create", "kernel/bpf/syscall.c", Trace::kTraceable},
     KernelFunction{"map_check_btf", "kernel/bpf/syscall.c", Trace::kInlined},

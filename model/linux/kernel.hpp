@@ -141,6 +141,9 @@ struct Task : Owner {
   // delayed_put_task_struct(), which puts `usage`.
   int rcu_users = 0;
   Pid* pid = nullptr;
+  // task->real_parent (struct task_struct __rcu *): set by copy_process(); the parent's exit
+  // reparents its live children to the child reaper, which the model leaves out (NULL here).
+  Ref<Task> real_parent;
 };
 
 // struct sock, reduced to what sk storage touches (net/core/sock.c, v6.18).

@@ -1,5 +1,7 @@
 #include "model/linux/task_storage.hpp"
 
+#include <vector>
+
 #include "model/linux/inode_storage.hpp"
 #include "model/linux/map_create.hpp"
 #include "model/linux/sk_storage.hpp"
@@ -249,9 +251,16 @@ void task_storage_map_free(Env& env, Kernel& k, Smap& smap) {
   bpf_local_storage_map_free(env, k, smap, &k.busy(OwnerKind::kTask));
 }
 
+// The verifier's hidden gfp argument: GFP_KERNEL only in a sleepable program outside an RCU read
+// section (bpf_rcu_read_lock()); GFP_ATOMIC otherwise (storage_get_func_atomic).
+Gfp prog_gfp(Env& env, const ProgCtx& ctx) {
+  const bool in_rcu_cs = env.context().rcu_read_depth[static_cast<std::size_t>(RcuFlavour::kRcu)] > 0;
+  return ctx.sleepable && !in_rcu_cs ? Gfp::kKernel : Gfp::kAtomic;
+}
+
 Ref<Selem> prog_task_storage_get(Env& env, Kernel& k, const ProgCtx& ctx, Smap& smap,
                                  Ref<Task> task, uint64_t flags, const Value* value) {
-  const Gfp gfp = ctx.sleepable ? Gfp::kKernel : Gfp::kAtomic;
+  const Gfp gfp = prog_gfp(env, ctx);
   return ctx.recur_proto ? bpf_task_storage_get_recur(env, k, smap, task, value, flags, gfp)
                          : bpf_task_storage_get(env, k, smap, task, value, flags, gfp);
 }
@@ -380,8 +389,46 @@ void do_exit(Env& env, Kernel& k, Task& task) {
   const Ref<Task> ref = Ref<Task>::of(&task);
   const Traced traced(env, k, fn("do_exit"), ref);
   k.trace_point(env, fn("sched_process_exit"), AttachKind::kTpBtf, ref);  // trace_sched_process_exit()
+  forget_original_parent(env, k, task);
   env.write(task.id, field::kOwnerState, "do_exit: exit_notify");
   task.state = Task::State::kZombie;
+}
+
+// forget_original_parent() (kernel/exit.c, v6.18), from exit_notify(): the live children get the
+// child reaper as their real_parent (the reaper is outside the model: NULL here). The kernel walks
+// father->children under tasklist_lock, which release_task() takes to unlink a child; the model
+// has no tasklist_lock and holds rcu_read_lock() instead, so a child reaped meanwhile is not freed
+// under the walk (its task_struct goes after a grace period).
+void forget_original_parent(Env& env, Kernel& k, Task& father) {
+  const Traced traced(env, k, fn("forget_original_parent"), Ref<Task>::of(&father));
+  auto live_children = [&k, &father] {
+    std::vector<Task*> children;
+    for (const auto& t : k.tasks()) {
+      if (t->real_parent.p == &father && (t->state == Task::State::kRunning || t->state == Task::State::kZombie)) {
+        children.push_back(t.get());
+      }
+    }
+    return children;
+  };
+  if (live_children().empty()) return;
+  k.rcu.read_lock(env, RcuFlavour::kRcu);
+  for (Task* t : live_children()) {
+    env.write(t->id, field::kTaskRealParent, "forget_original_parent: reparent: t->real_parent = reaper");
+    t->real_parent = {};
+  }
+  k.rcu.read_unlock(env, RcuFlavour::kRcu);
+}
+
+// A program's rcu_dereference(task->real_parent): MEM_RCU, which the verifier allows only inside
+// an RCU read section (a sleepable program's bpf_rcu_read_lock()); the pointer goes untrusted at
+// the unlock.
+Ref<Task> task_real_parent(Env& env, Ref<Task> task, std::string_view label) {
+  if (env.context().rcu_read_depth[static_cast<std::size_t>(RcuFlavour::kRcu)] == 0) {
+    env.fail("model-error", std::string(label) + ": real_parent loaded outside an RCU read section "
+                                                 "(the verifier rejects it: MEM_RCU needs bpf_rcu_read_lock())");
+  }
+  env.read(task.id, field::kTaskRealParent, label);
+  return task->real_parent;
 }
 
 void de_thread(Env& env, Kernel& k, Task& thread, Task& leader) {
@@ -509,6 +556,7 @@ Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan) {
   child.usage = 1;
   child.rcu_users = 1;
   child.state = Task::State::kForking;
+  child.real_parent = Ref<Task>::of(&parent);  // copy_process(): p->real_parent = current (not yet visible)
   if (plan.fail_before_storage_init) {
     env.probe("fork failed before bpf_storage was cleared");
     return bad_fork_free(env, k, ref);

@@ -56,6 +56,7 @@ void task_storage_map_free(Env& env, Kernel& k, Smap& smap);
 
 // The helper a program of this type is given (bpf_prog_check_recur, bpf_tracing_func_proto /
 // bpf_lsm_func_proto; v6.18), with the verifier's hidden gfp argument.
+Gfp prog_gfp(Env& env, const ProgCtx& ctx);
 Ref<Selem> prog_task_storage_get(Env& env, Kernel& k, const ProgCtx& ctx, Smap& smap,
                                  Ref<Task> task, uint64_t flags, const Value* value = nullptr);
 int prog_task_storage_delete(Env& env, Kernel& k, const ProgCtx& ctx, Smap& smap, Ref<Task> task);
@@ -85,6 +86,8 @@ struct ForkPlan {
 // copy_process(): returns the child (Forking until it succeeds) or nullptr when it failed.
 Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan);
 void do_exit(Env& env, Kernel& k, Task& task);       // the task becomes a zombie
+void forget_original_parent(Env& env, Kernel& k, Task& father);
+Ref<Task> task_real_parent(Env& env, Ref<Task> task, std::string_view label);
 // de_thread() for an exec by a non-leader thread (kernel/exec.c, v6.18): exchange_tids() gives
 // the leader's struct pid to the exec'ing thread, so a process pidfd now reaches `thread`; the
 // old leader then exits and is reaped with the thread's old pid.

@@ -10,7 +10,7 @@ constexpr std::string_view kStorageFields[] = {
     "list",      "owner",     "smap",      "cache[0]",  "cache[1]",  "cache[2]",
     "cache[3]",  "cache[4]",  "cache[5]",  "cache[6]",  "cache[7]",  "cache[8]",
     "cache[9]",  "cache[10]", "cache[11]", "cache[12]", "cache[13]", "cache[14]", "cache[15]", "owner_refcnt"};
-constexpr std::string_view kTaskFields[] = {"bpf_storage", "usage", "state", "rcu_users"};
+constexpr std::string_view kTaskFields[] = {"bpf_storage", "usage", "state", "rcu_users", "real_parent"};
 constexpr std::string_view kCgroupFields[] = {"bpf_cgrp_storage", "self.refcnt", "state"};
 constexpr std::string_view kSockFields[] = {"sk_bpf_storage", "sk_refcnt", "state", "sk_omem_alloc"};
 constexpr std::string_view kInodeFields[] = {"i_security->storage", "i_count", "state"};

@@ -125,7 +125,7 @@ inline constexpr uint16_t kStorageList = 0, kStorageOwner = 1, kStorageSmap = 2,
                           kStorageCache0 = 3;  // cache[i] is kStorageCache0 + i
 inline constexpr uint16_t kStorageOwnerRefcnt = kStorageCache0 + kCacheSize;  // v7.0
 inline constexpr uint16_t kOwnerStorage = 0, kOwnerUsage = 1, kOwnerState = 2;
-inline constexpr uint16_t kTaskRcuUsers = 3;  // task_struct only
+inline constexpr uint16_t kTaskRcuUsers = 3, kTaskRealParent = 4;  // task_struct only
 inline constexpr uint16_t kSockOmem = 3;      // sock: sk_omem_alloc
 inline constexpr uint16_t kSmapBuckets = 0, kSmapCacheIdx = 1;
 inline constexpr uint16_t kBusyCount = 0;

@@ -89,6 +89,9 @@ public:
   std::string describe(ObjectId id, uint16_t field) const;
   // Cumulative over every run of this Execution.
   const std::map<std::string, uint64_t, std::less<>>& probe_hits() const { return probe_hits_; }
+  // Puts back counts saved before runs that must not count (a determinism check's repeat, the
+  // replays of a failure).
+  void set_probe_hits(std::map<std::string, uint64_t, std::less<>> hits) { probe_hits_ = std::move(hits); }
 
   // model::Env
   void access(model::Access access, std::string_view label) override;

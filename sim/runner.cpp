@@ -155,7 +155,12 @@ RunReport explore_range(const RunRequest& request, IndexRange range, std::atomic
     totals.steps.fetch_add(engine.execution().steps(), std::memory_order_relaxed);
     const bool repeat = config.determinism_check_every > 0 && index % config.determinism_check_every == 0;
     if (repeat && verdict.kind != VerdictKind::kDivergence) {
+      // The repeat checks the execution; it is not one more: its steps and probe hits are not counted.
+      const Metrics counted = report.metrics;
+      auto hits = engine.execution().probe_hits();
       engine.run(*request.scenario, request.params, *strategy, observers, index);
+      report.metrics = counted;
+      engine.execution().set_probe_hits(std::move(hits));
     }
     const Verdict& v = engine.execution().verdict();
     const KnownFinding* known = nullptr;
@@ -190,8 +195,10 @@ RunReport explore_range(const RunRequest& request, IndexRange range, std::atomic
     // Replay the failure twice with events on: the trace gets its events, and the same decisions
     // must give the same verdict and the same events each time, or the model is not
     // deterministic and the trace would lie.
+    auto hits = engine.execution().probe_hits();  // the replays are not executions of the run
     ExecutionRecord first = replay_decisions(request, *report.failure, {}, &engine);
     ExecutionRecord second = replay_decisions(request, *report.failure, {}, &engine);
+    engine.execution().set_probe_hits(std::move(hits));
     std::string diff = first_event_difference(first.events, second.events);
     if (diff.empty() && !same_verdict(report.failure->verdict, first.verdict)) {
       diff = "verdict '" + report.failure->verdict.message + "' became '" + first.verdict.message + "'";

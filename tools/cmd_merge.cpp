@@ -2,73 +2,76 @@
 #include <fstream>
 
 #include "tools/command.hpp"
+#include "tools/merge.hpp"
+#include "traces/safe_text.hpp"
 
 namespace lsmc::cli {
 
 namespace {
 
+// A shard file, parsed. Refuses what is not a JSON object of reasonable size.
+nlohmann::json read_result(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(traces::echo(path) + ": cannot open");
+  constexpr std::size_t kLimit = 64u << 20;  // an explore --json result is a few kilobytes
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof(buf)) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kLimit) throw UsageError(traces::echo(path) + ": larger than 64 MiB; not an 'lsmc explore --json' result");
+  }
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw UsageError(traces::echo(path) + ": not an 'lsmc explore --json' result (" + traces::echo(e.what()) + ")");
+  }
+}
+
+// What an incomplete merge lacks, for stderr; empty when complete.
+std::string incomplete(const MergeResult& r) {
+  std::string why;
+  if (!r.missing.empty()) {
+    const bool one = r.missing.find_first_of(",-") == std::string::npos;
+    why = (one ? "shard " + r.missing + " is" : "shards " + r.missing + " are") + " missing";
+  }
+  if (!r.interrupted.empty()) {
+    why += (why.empty() ? "" : "; ") + std::string("shards interrupted before the end: ") + r.interrupted +
+           " (resume each with the command it printed)";
+  }
+  return why;
+}
+
 // Combines the --json results of the shards of one campaign: the campaign's finding is the
 // failing execution with the lowest index, as one machine would have reported it.
 int merge(Context& c, const std::vector<std::string>& paths, bool json) {
-  std::vector<nlohmann::json> parts;
-  for (const auto& p : paths) {
-    std::ifstream in(p);
-    if (!in) throw UsageError(p + ": cannot open");
-    try {
-      parts.push_back(nlohmann::json::parse(in));
-    } catch (const std::exception& e) {
-      throw UsageError(p + ": not an 'lsmc explore --json' result (" + e.what() + ")");
-    }
-    for (const char* key : {"scenario", "mutant", "seed", "strategy", "shard_index", "shard_count", "executions", "outcome", "execution_first", "executions_max"}) {
-      if (!parts.back().contains(key)) throw UsageError(p + ": not an 'lsmc explore --json' result (no '" + key + "')");
-    }
+  std::vector<std::pair<std::string, nlohmann::json>> parts;
+  for (const auto& p : paths) parts.emplace_back(p, read_result(p));
+  MergeResult r;
+  try {
+    r = merge_results(parts);
+  } catch (const MergeError& e) {
+    throw UsageError(e.what());
   }
-  const auto& a = parts.front();
-  std::vector<bool> seen(a["shard_count"].get<uint64_t>(), false);
-  uint64_t executions = 0;
-  const nlohmann::json* finding = nullptr;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    const auto& p = parts[i];
-    for (const char* key : {"scenario", "mutant", "seed", "strategy", "shard_count", "execution_first", "executions_max"}) {
-      if (p[key] != a[key]) throw UsageError(paths[i] + ": " + key + " differs from " + paths[0] + ": not the same campaign");
-    }
-    const uint64_t idx = p["shard_index"].get<uint64_t>();
-    if (seen[idx]) throw UsageError(paths[i] + ": shard " + std::to_string(idx) + " given twice");
-    seen[idx] = true;
-    executions += p["executions"].get<uint64_t>();
-    if (p.contains("execution") && (finding == nullptr || p["execution"].get<uint64_t>() < (*finding)["execution"].get<uint64_t>())) {
-      finding = &p;
-    }
-  }
-  std::string missing;
-  for (std::size_t i = 0; i < seen.size(); ++i) {
-    if (!seen[i]) missing += (missing.empty() ? "" : ",") + std::to_string(i);
-  }
-  const int code = finding == nullptr ? kExitOk : (*finding)["exit_code"].get<int>();
+  const nlohmann::json& m = r.merged;
+  const std::string missing = incomplete(r);
   if (json) {
-    nlohmann::json j = finding ? *finding : a;
-    j["executions"] = executions;
-    j["shards_merged"] = parts.size();
-    j["shards_missing"] = missing;
-    if (!finding) j["outcome"] = "nothing-found";
-    j["exit_code"] = code;
-    c.out << j.dump(2) << "\n";
-    return code;
+    c.out << m.dump(2) << "\n";
+  } else {
+    c.out << "merged " << parts.size() << " of " << r.shard_count << " shards: scenario "
+          << m["scenario"].get<std::string>() << ", seed " << m["seed"] << ", " << m["executions"] << " executions\n";
+    if (!missing.empty()) c.out << "  incomplete: " << missing << "\n";
+    if (!m.contains("execution")) {
+      c.out << "result: " << (missing.empty() ? "nothing found" : "nothing found in the shards given") << "\n";
+    } else {
+      c.out << "result: " << m["outcome"].get<std::string>() << " in execution " << m["execution"] << " (shard "
+            << m["finding_shard"] << ", " << r.finding_file << "): " << m["verdict"]["property"].get<std::string>()
+            << ": " << m["verdict"]["message"].get<std::string>() << "\n";
+      if (m.contains("replay_command")) c.out << "  replay: " << m["replay_command"].get<std::string>() << "\n";
+      c.out << "  reproduce: " << m["reproduce_command"].get<std::string>() << "\n";
+    }
   }
-  c.out << "merged " << parts.size() << " of " << seen.size() << " shards: scenario " << a["scenario"].get<std::string>()
-       << ", seed " << a["seed"] << ", " << executions << " executions\n";
-  if (!missing.empty()) c.out << "  incomplete: shards " << missing << " are missing\n";
-  if (finding == nullptr) {
-    c.out << "result: nothing found\n";
-    return code;
-  }
-  const auto& f = *finding;
-  c.out << "result: " << f["outcome"].get<std::string>() << " in execution " << f["execution"] << " (shard "
-       << f["shard_index"] << "): " << f["verdict"]["property"].get<std::string>() << ": "
-       << f["verdict"]["message"].get<std::string>() << "\n";
-  c.out << "  replay: " << f["replay_command"].get<std::string>() << "\n";
-  c.out << "  reproduce: " << f["reproduce_command"].get<std::string>() << "\n";
-  return code;
+  if (!missing.empty() && !m.contains("execution")) c.err << "lsmc: incomplete merge: " << missing << "\n";
+  return r.exit_code;
 }
 
 }  // namespace

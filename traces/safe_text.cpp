@@ -66,9 +66,8 @@ std::string shell_path(std::string_view path) {
   return shell_quote(path);
 }
 
-bool is_plain_lsmc_command(std::string_view command) {
-  std::string first;
-  bool first_done = false;
+std::optional<std::vector<std::string>> plain_shell_words(std::string_view command) {
+  std::vector<std::string> words;
   std::size_t i = 0;
   while (i < command.size()) {
     std::string word;
@@ -78,10 +77,10 @@ bool is_plain_lsmc_command(std::string_view command) {
         word += command[i++];
       } else if (command[i] == '\'') {
         const std::size_t close = command.find('\'', i + 1);
-        if (close == std::string_view::npos) return false;
+        if (close == std::string_view::npos) return std::nullopt;
         for (std::size_t k = i + 1; k < close; ++k) {
           const auto c = static_cast<unsigned char>(command[k]);
-          if (c < 0x20 || c == 0x7f) return false;  // control bytes: not a command to print
+          if (c < 0x20 || c == 0x7f) return std::nullopt;  // control bytes: not a command to print
         }
         word += command.substr(i + 1, close - i - 1);
         i = close + 1;
@@ -89,18 +88,22 @@ bool is_plain_lsmc_command(std::string_view command) {
         word += '\'';
         i += 2;
       } else {
-        return false;
+        return std::nullopt;
       }
     }
-    if (!first_done) {
-      first = word;
-      first_done = true;
-    }
+    words.push_back(std::move(word));
     if (i < command.size()) {
       ++i;  // the one space between words
-      if (i == command.size() || command[i] == ' ') return false;
+      if (i == command.size() || command[i] == ' ') return std::nullopt;
     }
   }
+  return words;
+}
+
+bool is_plain_lsmc_command(std::string_view command, std::string_view subcommand) {
+  const auto words = plain_shell_words(command);
+  if (!words || words->size() < 2 || (*words)[1] != subcommand) return false;
+  const std::string& first = words->front();
   return first == "lsmc" || (first.size() > 5 && first.ends_with("/lsmc"));
 }
 

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lsmc::traces {
 
@@ -23,9 +25,14 @@ std::string echo(std::string_view text, std::size_t cap = kEchoCap);
 std::string shell_quote(std::string_view word);
 std::string shell_path(std::string_view path);
 
-// True when `command` is words a POSIX shell passes through as they are (plain or single-quoted,
-// separated by single spaces), the first one `lsmc` or a path ending in "/lsmc": pasting it runs
-// lsmc and nothing else. For commands read back from files (lsmc merge).
-bool is_plain_lsmc_command(std::string_view command);
+// The words of `command` when a POSIX shell passes each through as it is: plain characters and
+// single-quoted runs (shell_quote's output), separated by single spaces, no control byte; nullopt
+// for anything a shell would expand, substitute or split differently.
+std::optional<std::vector<std::string>> plain_shell_words(std::string_view command);
+
+// True when `command` is plain_shell_words whose first is `lsmc` (or a path ending in "/lsmc")
+// and whose second is `subcommand`: pasting it runs lsmc and nothing else. For commands read
+// back from files (lsmc merge).
+bool is_plain_lsmc_command(std::string_view command, std::string_view subcommand);
 
 }  // namespace lsmc::traces

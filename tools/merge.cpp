@@ -1,0 +1,282 @@
+// lsmc merge's logic (tools/merge.hpp). Kept free of the CLI so that the fuzzer
+// (fuzz/fuzz_merge_json.cpp) drives exactly what 'lsmc merge' runs.
+#include "tools/merge.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "traces/safe_text.hpp"
+
+namespace lsmc::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// The bounds explore puts on a campaign (sim/config.cpp's shard_count).
+constexpr uint64_t kShardCountMax = 1000000;
+
+[[noreturn]] void fail(const std::string& file, const std::string& what) {
+  throw MergeError(traces::echo(file) + ": " + what);
+}
+
+const json& field(const std::string& file, const json& j, const std::string& key) {
+  const auto it = j.find(key);
+  if (it == j.end()) fail(file, "not an 'lsmc explore --json' result (no '" + key + "')");
+  return *it;
+}
+
+uint64_t number(const std::string& file, const json& v, const std::string& key) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>();
+  if (v.is_number_integer() && v.get<int64_t>() >= 0) return static_cast<uint64_t>(v.get<int64_t>());
+  fail(file, "'" + key + "' must be a non-negative integer, got " + traces::echo(v.dump()));
+}
+
+uint64_t number_field(const std::string& file, const json& j, const std::string& key) {
+  return number(file, field(file, j, key), key);
+}
+
+// A string printed as it is: no control bytes.
+std::string text(const std::string& file, const json& v, const std::string& key) {
+  if (!v.is_string()) fail(file, "'" + key + "' must be a string, got " + traces::echo(v.dump()));
+  const std::string& s = v.get_ref<const std::string&>();
+  if (traces::printable(s) != s) fail(file, "'" + key + "' holds control characters: " + traces::echo(s));
+  return s;
+}
+
+std::string text_field(const std::string& file, const json& j, const std::string& key) {
+  return text(file, field(file, j, key), key);
+}
+
+uint64_t checked_add(const std::string& file, uint64_t a, uint64_t b, const std::string& key) {
+  if (a > UINT64_MAX - b) fail(file, "'" + key + "' overflows when summed");
+  return a + b;
+}
+
+// One shard's result, checked.
+struct Shard {
+  std::string file;
+  const json* j = nullptr;
+  uint64_t index = 0, count = 0, first = 0, max = 0, executions = 0, steps = 0, switches = 0;
+  std::string outcome, stop_reason;
+  bool finding = false;
+  uint64_t execution = 0;
+};
+
+// How many indices i in [first, first + max) have i % count == index.
+uint64_t shard_size(uint64_t first, uint64_t max, uint64_t index, uint64_t count) {
+  const uint64_t start = first + (index + count - first % count) % count;  // the shard's first index
+  const uint64_t end = first + max;
+  return start >= end ? 0 : (end - start - 1) / count + 1;
+}
+
+void check_hits(const Shard& s) {
+  const json& hits = field(s.file, *s.j, "probe_hits");
+  if (!hits.is_object()) fail(s.file, "'probe_hits' must be an object");
+  for (const auto& [name, count] : hits.items()) {
+    text(s.file, name, "probe_hits");
+    number(s.file, count, "probe_hits");
+  }
+  const json& never = field(s.file, *s.j, "probes_never_hit");
+  if (!never.is_array()) fail(s.file, "'probes_never_hit' must be an array");
+  for (const json& name : never) text(s.file, name, "probes_never_hit");
+  const json& known = field(s.file, *s.j, "known_hits");
+  if (!known.is_object()) fail(s.file, "'known_hits' must be an object");
+  for (const auto& [name, hit] : known.items()) {
+    text(s.file, name, "known_hits");
+    if (!hit.is_object()) fail(s.file, "'known_hits' entries must be objects");
+    number_field(s.file, hit, "count");
+    number_field(s.file, hit, "first_execution");
+  }
+}
+
+// A finding's fields: in the shard, and commands that run lsmc and nothing else.
+void check_finding(Shard& s) {
+  const json& j = *s.j;
+  s.execution = number_field(s.file, j, "execution");
+  if (s.execution < s.first || s.execution - s.first >= s.max || s.execution % s.count != s.index) {
+    fail(s.file, "'execution' " + std::to_string(s.execution) + " is not one of this shard's executions");
+  }
+  const json& v = field(s.file, j, "verdict");
+  if (!v.is_object()) fail(s.file, "'verdict' must be an object");
+  for (const char* key : {"kind", "property", "message"}) text_field(s.file, v, key);
+  number_field(s.file, v, "step");
+  if (j.contains("trace")) text_field(s.file, j, "trace");
+  if (j.contains("trace_error")) text_field(s.file, j, "trace_error");
+  if (j.contains("nondeterminism")) text_field(s.file, j, "nondeterminism");
+  if (j.contains("minimized_trace")) text_field(s.file, j, "minimized_trace");
+  for (const auto& [key, sub] : {std::pair<std::string, std::string>{"replay_command", "replay"},
+                                 {"minimized_replay_command", "replay"},
+                                 {"reproduce_command", "explore"}}) {
+    if (!j.contains(key) && key != "reproduce_command") continue;
+    const std::string command = text_field(s.file, j, key);
+    if (!traces::is_plain_lsmc_command(command, sub)) {
+      fail(s.file, "'" + key + "' is not a plain 'lsmc " + sub + "' command: " + traces::echo(command));
+    }
+  }
+}
+
+Shard check_shard(const std::string& file, const json& j) {
+  if (!j.is_object()) fail(file, "not an 'lsmc explore --json' result (not a JSON object)");
+  Shard s;
+  s.file = file;
+  s.j = &j;
+  for (const char* key : {"scenario", "mutant", "profile", "strategy"}) text_field(file, j, key);
+  number_field(file, j, "seed");
+  s.count = number_field(file, j, "shard_count");
+  if (s.count == 0 || s.count > kShardCountMax) {
+    fail(file, "'shard_count' " + std::to_string(s.count) + " is outside [1, " + std::to_string(kShardCountMax) + "]");
+  }
+  s.index = number_field(file, j, "shard_index");
+  if (s.index >= s.count) {
+    fail(file, "'shard_index' " + std::to_string(s.index) + " is not below shard_count " + std::to_string(s.count));
+  }
+  s.first = number_field(file, j, "execution_first");
+  s.max = number_field(file, j, "executions_max");
+  if (s.max == 0 || s.first > UINT64_MAX - s.max) fail(file, "'execution_first' + 'executions_max' is not a range");
+  s.executions = number_field(file, j, "executions");
+  if (s.executions > shard_size(s.first, s.max, s.index, s.count)) {
+    fail(file, "'executions' " + std::to_string(s.executions) + " is more than shard " + std::to_string(s.index) +
+                   " of " + std::to_string(s.count) + " has");
+  }
+  s.steps = number_field(file, j, "steps");
+  s.switches = number_field(file, j, "context_switches");
+  if (!field(file, j, "seconds").is_number() || j["seconds"].get<double>() < 0) fail(file, "'seconds' must be a number");
+  s.outcome = text_field(file, j, "outcome");
+  static const std::set<std::string> kOutcomes = {"nothing-found", "violation", "limit", "nondeterminism", "interrupted"};
+  if (!kOutcomes.contains(s.outcome)) fail(file, "unknown 'outcome' " + traces::echo(s.outcome));
+  s.stop_reason = text_field(file, j, "stop_reason");
+  check_hits(s);
+  s.finding = s.outcome == "violation" || s.outcome == "limit" || s.outcome == "nondeterminism";
+  if (s.finding != j.contains("execution")) fail(file, "'outcome' " + s.outcome + " and 'execution' disagree");
+  if (s.finding) check_finding(s);
+  return s;
+}
+
+// The probes never hit in the campaign: those every shard lists, in the first shard's order.
+json never_hit(const std::vector<Shard>& shards) {
+  json out = json::array();
+  for (const json& name : (*shards.front().j)["probes_never_hit"]) {
+    bool everywhere = true;
+    for (const Shard& s : shards) {
+      const json& list = (*s.j)["probes_never_hit"];
+      everywhere = everywhere && std::find(list.begin(), list.end(), name) != list.end();
+    }
+    if (everywhere) out.push_back(name);
+  }
+  return out;
+}
+
+// Executions, steps, context switches, probe and known hits: summed over the shards.
+void sum_counts(const std::vector<Shard>& shards, json& m) {
+  uint64_t executions = 0, steps = 0, switches = 0;
+  double seconds = 0;
+  std::map<std::string, uint64_t> probes;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> known;  // count, first execution
+  for (const Shard& s : shards) {
+    executions = checked_add(s.file, executions, s.executions, "executions");
+    steps = checked_add(s.file, steps, s.steps, "steps");
+    switches = checked_add(s.file, switches, s.switches, "context_switches");
+    seconds = std::max(seconds, (*s.j)["seconds"].get<double>());
+    for (const auto& [name, count] : (*s.j)["probe_hits"].items()) {
+      probes[name] = checked_add(s.file, probes[name], number(s.file, count, "probe_hits"), "probe_hits");
+    }
+    for (const auto& [name, hit] : (*s.j)["known_hits"].items()) {
+      auto [it, fresh] = known.try_emplace(name, 0, UINT64_MAX);
+      it->second.first = checked_add(s.file, it->second.first, number_field(s.file, hit, "count"), "known_hits");
+      it->second.second = std::min(it->second.second, number_field(s.file, hit, "first_execution"));
+    }
+  }
+  m["executions"] = executions;
+  m["steps"] = steps;
+  m["context_switches"] = switches;
+  m["seconds"] = seconds;
+  m["executions_per_second"] = seconds > 0 ? static_cast<double>(executions) / seconds : 0.0;
+  m["probe_hits"] = json::object();
+  for (const auto& [name, count] : probes) m["probe_hits"][name] = count;
+  m["probes_never_hit"] = never_hit(shards);
+  m["known_hits"] = json::object();
+  for (const auto& [name, hit] : known) m["known_hits"][name] = {{"count", hit.first}, {"first_execution", hit.second}};
+}
+
+void copy_finding(const Shard& f, json& m) {
+  for (const char* key : {"verdict", "execution", "trace", "trace_error", "replay_command", "reproduce_command",
+                          "minimized_trace", "minimized_replay_command", "nondeterminism"}) {
+    if (f.j->contains(key)) m[key] = (*f.j)[key];
+  }
+  m["finding_shard"] = f.index;
+}
+
+}  // namespace
+
+std::string ranges_text(const std::vector<uint64_t>& sorted, std::size_t max_ranges) {
+  std::string out;
+  std::size_t ranges = 0;
+  for (std::size_t i = 0; i < sorted.size();) {
+    std::size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+    if (ranges++ == max_ranges) return out + ",... (" + std::to_string(sorted.size()) + " in all)";
+    out += (out.empty() ? "" : ",") + std::to_string(sorted[i]) + (j > i ? "-" + std::to_string(sorted[j]) : "");
+    i = j + 1;
+  }
+  return out;
+}
+
+MergeResult merge_results(const std::vector<std::pair<std::string, json>>& parts) {
+  if (parts.empty()) throw MergeError("no shard results to merge");
+  std::vector<Shard> shards;
+  for (const auto& [file, j] : parts) shards.push_back(check_shard(file, j));
+  const Shard& a = shards.front();
+  std::vector<bool> seen(a.count, false);
+  std::vector<uint64_t> interrupted;
+  const Shard* finding = nullptr;
+  for (const Shard& s : shards) {
+    for (const char* key : {"scenario", "mutant", "profile", "seed", "strategy", "shard_count", "execution_first",
+                            "executions_max"}) {
+      if ((*s.j)[key] != (*a.j)[key]) {
+        fail(s.file, std::string(key) + " differs from " + traces::echo(a.file) + ": not the same campaign");
+      }
+    }
+    if (seen[s.index]) fail(s.file, "shard " + std::to_string(s.index) + " given twice");
+    seen[s.index] = true;
+    if (s.stop_reason == "interrupted" || s.outcome == "interrupted") interrupted.push_back(s.index);
+    if (s.finding && (finding == nullptr || s.execution < finding->execution)) finding = &s;
+  }
+  std::vector<uint64_t> missing;
+  for (uint64_t i = 0; i < a.count; ++i) {
+    if (!seen[i]) missing.push_back(i);
+  }
+  std::sort(interrupted.begin(), interrupted.end());
+  MergeResult r;
+  r.shard_count = a.count;
+  r.missing = ranges_text(missing);
+  r.interrupted = ranges_text(interrupted);
+  json& m = r.merged;
+  for (const char* key : {"scenario", "profile", "mutant", "strategy", "seed", "execution_first", "executions_max",
+                          "shard_count"}) {
+    m[key] = (*a.j)[key];
+  }
+  m["shards_merged"] = shards.size();
+  m["shards_missing"] = r.missing;
+  m["shards_interrupted"] = r.interrupted;
+  sum_counts(shards, m);
+  const bool complete = missing.empty() && interrupted.empty();
+  if (finding != nullptr) {
+    copy_finding(*finding, m);
+    r.finding_file = finding->file;
+    r.exit_code = finding->outcome == "violation" ? 1 : finding->outcome == "limit" ? 3 : 4;
+  } else {
+    r.exit_code = complete ? 0 : 2;
+  }
+  m["outcome"] = finding != nullptr ? finding->outcome : complete ? "nothing-found" : "incomplete";
+  std::string stop = "executions_max";
+  for (const Shard& s : shards) {
+    if (s.stop_reason == "seconds_max") stop = s.stop_reason;
+  }
+  m["stop_reason"] = finding != nullptr ? "failure" : !interrupted.empty() ? "interrupted" : stop;
+  m["exit_code"] = r.exit_code;
+  return r;
+}
+
+}  // namespace lsmc::cli

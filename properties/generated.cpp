@@ -13,10 +13,10 @@ namespace lsmc::properties {
 
 namespace {
 
-// A program: up to three operation digits 1..9, read left to right.
-rc::Gen<int64_t> gen_program() {
-  return rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, 4), [](std::size_t length) {
-    return rc::gen::map(rc::gen::container<std::vector<int>>(length, rc::gen::inRange(1, 10)), [](std::vector<int> ops) {
+// A program: up to three operation digits 1..`last`, read left to right.
+rc::Gen<int64_t> gen_program(int last = 9) {
+  return rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, 4), [last](std::size_t length) {
+    return rc::gen::map(rc::gen::container<std::vector<int>>(length, rc::gen::inRange(1, last + 1)), [](std::vector<int> ops) {
       int64_t v = 0;
       for (int op : ops) v = v * 10 + op;
       return v;
@@ -98,7 +98,7 @@ AttachPools attach_pools() {
 
 int scenario_size(const std::map<std::string, int64_t>& params) {
   int size = 0;
-  for (const char* a : {"a0", "a1", "a2"}) {
+  for (const char* a : {"a0", "a1", "a2", "as", "ai"}) {
     auto it = params.find(a);
     for (int64_t v = it == params.end() ? 0 : it->second; v > 0; v /= 10) ++size;
   }
@@ -158,6 +158,11 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
         {{4, rc::gen::just<int64_t>(0)}, {4, rc::gen::elementOf(*by_kind[0])}, {4, rc::gen::elementOf(*by_kind[1])},
          {2, rc::gen::elementOf(*by_kind[2])}, {2, rc::gen::elementOf(*by_kind[3])}, {3, rc::gen::elementOf(*by_kind[4])}});
     given["attach_op"] = *rc::gen::inRange<int64_t>(1, 5);
+    // The other owners: a socket and an inode with storage of their own, each with an actor.
+    given["sk"] = *rc::gen::elementOf(std::vector<int64_t>{0, 0, 0, 0, 1});
+    given["as"] = given["sk"] != 0 ? *gen_program(6) : 0;
+    given["inode"] = *rc::gen::elementOf(std::vector<int64_t>{0, 0, 0, 0, 1});
+    given["ai"] = given["inode"] != 0 ? *gen_program(5) : 0;
     // 7.0 on PREEMPT_RT forces kmalloc_nolock even without cmpxchg_double, so every creation
     // fails there, as the source lsmc read has it (bug 13's fix is at the task storage call site,
     // which RT overrides): an open question (docs/model.md), not drawn.

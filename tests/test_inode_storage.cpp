@@ -1,5 +1,5 @@
-// inode storage (6.18): inodes own storage on the shared core, and a creation on an inode being
-// freed is refused (the i_count gate).
+// inode storage (6.18 and 7.0): inodes own storage on the shared core; the helper has no gate on
+// the inode's life (its caller must hold a reference), as both sources have it.
 #include <gtest/gtest.h>
 
 #include "model/linux/inode_storage.hpp"
@@ -18,13 +18,16 @@ using test::explore;
 
 TEST(InodeStorage, TheEvictionScenarioPasses) {
   const sim::Catalog c = test::catalog();
-  const sim::RunReport r = explore(*c.find("inode-evict-vs-get"), 3000);
-  EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound) << (r.failure ? r.failure->verdict.message : "");
+  for (const char* profile : {"linux-6.18", "linux-7.0"}) {
+    const sim::RunReport r = explore(*c.find("inode-evict-vs-get"), 3000, profile);
+    EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound) << profile << ": " << (r.failure ? r.failure->verdict.message : "");
+  }
 }
 
-// The i_count gate: on an inode whose count went to zero (its eviction has begun) the helper does
-// not create; on a counted one it does.
-TEST(InodeStorage, ACreationOnAnInodeBeingFreedIsRefused) {
+// bpf_inode_storage_get() does not read i_count ("This helper must only called from where the inode
+// is guaranteed to have a refcount"): it creates on a counted inode and on one whose count is zero
+// alike. (An i_count gate was proposed with inode storage for tracing programs; 6.18 has none.)
+TEST(InodeStorage, TheHelperHasNoGateOnTheInodesCount) {
   for (int count : {0, 1}) {
     bool created = false;
     test::Lambda s([count, &created](sim::Setup& setup) {
@@ -41,7 +44,7 @@ TEST(InodeStorage, ACreationOnAnInodeBeingFreedIsRefused) {
     });
     const sim::RunReport r = explore(s, 1);
     EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound) << (r.failure ? r.failure->verdict.message : "");
-    EXPECT_EQ(created, count != 0) << "i_count " << count;
+    EXPECT_TRUE(created) << "i_count " << count;
   }
 }
 

@@ -1,6 +1,7 @@
 #include "model/linux/inode_storage.hpp"
 
 #include "model/linux/asserts.hpp"
+#include "model/linux/inode_storage_7_0.hpp"
 
 namespace lsmc::model::kernel {
 
@@ -31,6 +32,7 @@ Ref<Selem> inode_storage_lookup(Env& env, Kernel& k, Ref<Inode> inode, const Sma
 
 // bpf_inode_storage_free() (v6.18): the inode_free_security hook of the BPF LSM.
 void bpf_inode_storage_free(Env& env, Kernel& k, Ref<Inode> inode) {
+  if (k.v7_0()) return v7_0::bpf_inode_storage_free(env, k, inode);
   ++env.context().migrate_disabled;
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   const Ref<Storage> storage = owner_storage_load(env, as_owner(inode), "bpf_inode_storage_free: bpf_inode(inode)->storage");
@@ -75,6 +77,7 @@ int bpf_fd_inode_storage_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& 
 namespace {
 // inode_storage_delete() (v6.18)
 int inode_storage_delete(Env& env, Kernel& k, Ref<Inode> inode, Smap& smap) {
+  if (k.v7_0()) return v7_0::inode_storage_delete(env, k, inode, smap);
   const Ref<Selem> sdata = inode_storage_lookup(env, k, inode, smap, false);
   if (!sdata) return kENOENT;
   bpf_selem_unlink(env, k, sdata, false);
@@ -89,19 +92,16 @@ int bpf_fd_inode_storage_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& 
   return inode_storage_delete(env, k, inode, smap);
 }
 
-// bpf_inode_storage_get() (v6.18): "only allocate new storage, when the inode is refcounted":
-// atomic_read(&inode->i_count), a read, not an increment.
+// bpf_inode_storage_get() (v6.18 and v7.0): no gate on the inode's life: "This helper must only
+// called from where the inode is guaranteed to have a refcount and cannot be freed." (The
+// i_count check "only allocate new storage, when the inode is refcounted" was proposed with
+// inode storage for tracing programs; neither the 6.18 nor the 7.0 file has it.)
 Ref<Selem> bpf_inode_storage_get(Env& env, Kernel& k, Smap& smap, Ref<Inode> inode, const Value* value,
                                  uint64_t flags, Gfp gfp) {
   warn_on_once(env, !bpf_rcu_lock_held(env), "!bpf_rcu_lock_held()", "bpf_inode_storage_get");
   if ((flags & ~kGetFCreate) || !inode) return {};
   Ref<Selem> sdata = inode_storage_lookup(env, k, inode, smap, true);
   if (sdata || !(flags & kGetFCreate)) return sdata;
-  env.read(inode.id, field::kOwnerUsage, "bpf_inode_storage_get: atomic_read(&inode->i_count)");
-  if (inode->i_count == 0) {
-    env.probe("inode storage get refused on an inode being freed");
-    return {};
-  }
   const Value zero;
   const SdataOrErr r = bpf_local_storage_update(env, k, as_owner(inode), smap, value ? *value : zero, kBpfNoexist, gfp);
   return r.err ? Ref<Selem>{} : r.sdata;

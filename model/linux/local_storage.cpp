@@ -103,7 +103,7 @@ void mem_uncharge(Env& env, Kernel& k, Ref<Owner> owner, uint32_t size) {
 // bpf_selem_alloc() (v6.18): charges the owner first (sk storage), uncharges when it fails.
 Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, const Value* value,
                            Gfp gfp) {
-  if (k.v7_0()) return v7_0::bpf_selem_alloc(env, k, smap, value, gfp);
+  if (k.v7_0()) return v7_0::bpf_selem_alloc(env, k, smap, owner, value, gfp);
   const Traced traced(env, k, fn("bpf_selem_alloc"));
   if (mem_charge(env, k, owner, kSkElemSize) != 0) return {};
   Ref<Selem> selem;
@@ -360,6 +360,8 @@ void bpf_selem_unlink_storage(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_
 
 // bpf_selem_link_storage_nolock() (v6.18): publishes the selem to lockless readers.
 void bpf_selem_link_storage_nolock(Env& env, Ref<Storage> storage, Ref<Selem> selem) {
+  // v7.0: local_storage->mem_charge += smap->elem_size (6.18 keeps no such count; unused there).
+  storage->mem_charge += kSkElemSize;
   env.write(selem.id, field::kSelemStorage, "bpf_selem_link_storage_nolock: selem->local_storage");
   selem->local_storage = storage;
   env.write(storage.id, field::kStorageList, "bpf_selem_link_storage_nolock: hlist_add_head_rcu(snode)");

@@ -31,6 +31,10 @@ using SelemList = std::vector<Ref<Selem>>;  // the free lists (hlist through sel
 Ref<Storage> owner_storage_load(Env& env, Ref<Owner> owner, std::string_view label);
 
 uint32_t select_bucket(Env& env, const Smap& smap, Ref<Selem> selem);
+// mem_charge() / mem_uncharge() (v6.18 and v7.0): the map's map_local_storage_(un)charge, which
+// only sk storage has (bpf_sk_storage_charge against the socket's optmem).
+int mem_charge(Env& env, Kernel& k, Ref<Owner> owner, uint32_t size);
+void mem_uncharge(Env& env, Kernel& k, Ref<Owner> owner, uint32_t size);
 Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, const Value* value,
                            Gfp gfp);
 void bpf_selem_free(Env& env, Kernel& k, Ref<Selem> selem, Smap& smap, bool reuse_now);

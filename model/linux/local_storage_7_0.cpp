@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/linux/asserts.hpp"
+#include "model/linux/sk_storage.hpp"
 
 namespace lsmc::model::kernel::v7_0 {
 
@@ -65,11 +66,11 @@ void bpf_selem_unlink_map_nolock(Env& env, Smap& smap, Ref<Selem> selem) {
   selem->map_linked = false;
 }
 
-// bpf_selem_unlink_storage_nolock_misc() (v7.0): the cache slot, the uncharge (a no-op for task
-// and cgroup storage), and, for the last element, the owner's pointer. With pin_owner (map_free),
+// bpf_selem_unlink_storage_nolock_misc() (v7.0): the cache slot, the uncharge (a no-op but for
+// sk storage), and, for the last element, the owner's pointer. With pin_owner (map_free),
 // only while owner_refcnt can still be raised: destroy() waits for it to drop to 0.
-void bpf_selem_unlink_storage_nolock_misc(Env& env, Ref<Selem> selem, const Smap& smap, Ref<Storage> storage,
-                                          bool free_local_storage, bool pin_owner) {
+void bpf_selem_unlink_storage_nolock_misc(Env& env, Kernel& k, Ref<Selem> selem, const Smap& smap,
+                                          Ref<Storage> storage, bool free_local_storage, bool pin_owner) {
   env.read(storage.id, field::kStorageOwner, "bpf_selem_unlink_storage_nolock_misc: local_storage->owner");
   const Ref<Owner> owner = storage->owner;
   const uint16_t slot = smap.cache_idx;
@@ -86,6 +87,11 @@ void bpf_selem_unlink_storage_nolock_misc(Env& env, Ref<Selem> selem, const Smap
     }
     ++storage->owner_refcnt;
   }
+  // uncharge = elem_size (+ sizeof(*local_storage) for the last one): mem_uncharge() and
+  // local_storage->mem_charge -= uncharge, which destroy() returns what is left of.
+  const uint32_t uncharge = kSkElemSize + (free_local_storage ? kSkStorageSize : 0);
+  mem_uncharge(env, k, owner, uncharge);
+  storage->mem_charge -= uncharge;
   if (free_local_storage) {
     env.write(storage.id, field::kStorageOwner, "bpf_selem_unlink_storage_nolock_misc: local_storage->owner = NULL");
     storage->owner = {};
@@ -171,18 +177,24 @@ uint32_t select_bucket(Env& env, const Smap& smap, Ref<Storage> local_storage) {
   return static_cast<uint32_t>(h >> (64 - smap.bucket_log));
 }
 
-// bpf_selem_alloc() (v7.0): bpf_map_kmalloc_nolock() or bpf_map_kzalloc(gfp | __GFP_NOWARN);
-// sdata->smap is set here, and the state bits cleared.
-Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, const Value* value, Gfp gfp) {
+// bpf_selem_alloc() (v7.0): the owner is charged first (sk storage) and uncharged when the
+// allocation fails; bpf_map_kmalloc_nolock() or bpf_map_kzalloc(gfp | __GFP_NOWARN); sdata->smap
+// is set here, and the state bits cleared.
+Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, const Value* value, Gfp gfp) {
   const Traced traced(env, k, fn("bpf_selem_alloc"));
+  if (mem_charge(env, k, owner, kSkElemSize) != 0) return {};
   if (!smap.use_kmalloc_nolock && gfp == Gfp::kKernel) env.might_sleep("bpf_map_kzalloc(GFP_KERNEL)");
   if (!smap.use_kmalloc_nolock && k.knobs().preempt_rt) env.might_sleep("bpf_map_kzalloc: kmalloc on PREEMPT_RT (rt_spin_lock)");
+  bool failed = false;
   if (smap.use_kmalloc_nolock && !k.knobs().cmpxchg_double) {
     env.probe("kmalloc_nolock cannot allocate here");
-    return {};
-  }
-  if (env.fault(smap.use_kmalloc_nolock ? "bpf_map_kmalloc_nolock: out of memory?" : "bpf_map_kzalloc: out of memory?")) {
+    failed = true;
+  } else if (env.fault(smap.use_kmalloc_nolock ? "bpf_map_kmalloc_nolock: out of memory?" : "bpf_map_kzalloc: out of memory?")) {
     env.probe("alloc failed");
+    failed = true;
+  }
+  if (failed) {
+    mem_uncharge(env, k, owner, kSkElemSize);
     return {};
   }
   const Ref<Selem> selem = Ref<Selem>::of(k.kzalloc_selem(
@@ -253,7 +265,7 @@ bool bpf_selem_unlink_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, 
   env.read(selem.id, field::kSelemSmap, "bpf_selem_unlink_storage_nolock: rcu_dereference_check(SDATA(selem)->smap)");
   const Ref<Smap> smap = selem->smap;
   const bool free_local_storage = singular(env, storage, selem, "bpf_selem_unlink_storage_nolock: hlist_is_singular_node");
-  v7_0::bpf_selem_unlink_storage_nolock_misc(env, selem, *smap.p, storage, free_local_storage, false);
+  v7_0::bpf_selem_unlink_storage_nolock_misc(env, k, selem, *smap.p, storage, free_local_storage, false);
   unlink_storage_node(env, k, storage, selem, "bpf_selem_unlink_storage_nolock: hlist_del_init_rcu(snode)");
   free_list.push_back(selem);
   return free_local_storage;
@@ -270,6 +282,17 @@ int bpf_selem_unlink_map(Env& env, Kernel& k, Ref<Selem> selem) {
   if (int err = lock_bucket(env, k, b.lock, "bpf_selem_unlink_map: raw_res_spin_lock_irqsave(&b->lock)")) return err;
   v7_0::bpf_selem_unlink_map_nolock(env, smap, selem);
   res_unlock(env, k, b.lock, "bpf_selem_unlink_map: raw_res_spin_unlock_irqrestore(&b->lock)");
+  return 0;
+}
+
+// bpf_selem_link_map() (v7.0): the bucket of `local_storage`, whose rqspinlock may fail.
+int bpf_selem_link_map(Env& env, Kernel& k, Smap& smap, Ref<Storage> local_storage, Ref<Selem> selem) {
+  const Traced traced(env, k, fn("bpf_selem_link_map"));
+  const uint32_t bucket = v7_0::select_bucket(env, smap, local_storage);
+  Bucket& b = smap.buckets[bucket];
+  if (int err = lock_bucket(env, k, b.lock, "bpf_selem_link_map: raw_res_spin_lock_irqsave(&b->lock)")) return err;
+  link_map_nolock(env, b, bucket, selem, "bpf_selem_link_map: hlist_add_head_rcu(map_node)");
+  res_unlock(env, k, b.lock, "bpf_selem_link_map: raw_res_spin_unlock_irqrestore(&b->lock)");
   return 0;
 }
 
@@ -347,7 +370,7 @@ void bpf_selem_unlink_nofail(Env& env, Kernel& k, Ref<Selem> selem, Bucket* b) {
         free_storage = singular(env, storage, selem, "bpf_selem_unlink_nofail: hlist_is_singular_node");
         // destroy() may leave the owner's pointer: the owner is going away.
         if (smap && in_map_free) {
-          v7_0::bpf_selem_unlink_storage_nolock_misc(env, selem, *smap.p, storage, free_storage, true);
+          v7_0::bpf_selem_unlink_storage_nolock_misc(env, k, selem, *smap.p, storage, free_storage, true);
         }
         unlink_storage_node(env, k, storage, selem, "bpf_selem_unlink_nofail: hlist_del_init_rcu(snode)");
         ++unlink;
@@ -403,9 +426,11 @@ void __bpf_local_storage_insert_cache(Env& env, Kernel& k, Ref<Storage> storage,
 // bpf_local_storage_alloc() (v7.0): b->lock is held across the publishing cmpxchg.
 int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, Ref<Selem> first, Gfp gfp) {
   const Traced traced(env, k, fn("bpf_local_storage_alloc"));
+  if (int err = mem_charge(env, k, owner, kSkStorageSize)) return err;
   if (!smap.use_kmalloc_nolock && gfp == Gfp::kKernel) env.might_sleep("bpf_map_kzalloc(GFP_KERNEL)");
   if (env.fault(smap.use_kmalloc_nolock ? "bpf_map_kmalloc_nolock: out of memory?" : "bpf_map_kzalloc: out of memory?")) {
     env.probe("alloc failed");
+    mem_uncharge(env, k, owner, kSkStorageSize);  // uncharge:
     return kENOMEM;
   }
   const Ref<Storage> storage = Ref<Storage>::of(k.kzalloc_storage(
@@ -413,6 +438,7 @@ int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, R
   storage->lock = env.new_lock(LockKind::kSpinIrq, "local_storage->lock (rqspinlock)");
   storage->owner = owner;
   storage->owner_refcnt = 1;
+  storage->mem_charge = kSkStorageSize;  // sizeof(*storage); the first element adds its own
   storage->use_kmalloc_nolock = smap.use_kmalloc_nolock;
   bpf_selem_link_storage_nolock(env, storage, first);
   const uint32_t bucket = v7_0::select_bucket(env, smap, storage);
@@ -434,6 +460,7 @@ int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, R
     env.probe("create: a lock failed");
   }
   v7_0::bpf_local_storage_free(env, k, storage, true, false);  // uncharge: never published
+  mem_uncharge(env, k, owner, kSkStorageSize);
   return err;
 }
 
@@ -452,10 +479,11 @@ SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap&
   }
   if (empty) {
     if (int err = check_flags(false, map_flags)) return {{}, err};
-    const Ref<Selem> selem = v7_0::bpf_selem_alloc(env, k, smap, &value, gfp);
+    const Ref<Selem> selem = v7_0::bpf_selem_alloc(env, k, smap, owner, &value, gfp);
     if (!selem) return {{}, kENOMEM};
     if (int err = v7_0::bpf_local_storage_alloc(env, k, owner, smap, selem, gfp)) {
       v7_0::bpf_selem_free(env, k, selem, true);
+      mem_uncharge(env, k, owner, kSkElemSize);
       return {{}, err};
     }
     return {selem, 0};
@@ -473,7 +501,7 @@ SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap&
     }
   }
 
-  Ref<Selem> alloc_selem = v7_0::bpf_selem_alloc(env, k, smap, &value, gfp);
+  Ref<Selem> alloc_selem = v7_0::bpf_selem_alloc(env, k, smap, owner, &value, gfp);
   Ref<Selem> selem = alloc_selem;
   if (!alloc_selem) return {{}, kENOMEM};
   SelemList old_free_list;
@@ -512,7 +540,10 @@ SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap&
     res_unlock(env, k, storage->lock, "bpf_local_storage_update: raw_res_spin_unlock_irqrestore");
   }
   v7_0::bpf_selem_free_list(env, k, old_free_list, false);
-  if (alloc_selem) v7_0::bpf_selem_free(env, k, alloc_selem, true);
+  if (alloc_selem) {
+    mem_uncharge(env, k, owner, kSkElemSize);
+    v7_0::bpf_selem_free(env, k, alloc_selem, true);
+  }
   if (err) return {{}, err};
   return {selem, 0};
 }
@@ -563,7 +594,8 @@ uint32_t bpf_local_storage_destroy(Env& env, Kernel& k, Ref<Storage> storage) {
     const Storage* s = storage.p;
     env.wait_until([s] { return s->owner_refcnt == 0; }, "bpf_local_storage_destroy: while (refcount_read(owner_refcnt)) cpu_relax()");
   }
-  return 0;
+  // Paired with map_free's refcount_dec(): the charge its unlinks left.
+  return storage->mem_charge;
 }
 
 // bpf_local_storage_map_free() (v7.0): walks each bucket under rcu_read_lock with

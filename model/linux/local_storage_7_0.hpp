@@ -13,13 +13,14 @@
 namespace lsmc::model::kernel::v7_0 {
 
 uint32_t select_bucket(Env& env, const Smap& smap, Ref<Storage> local_storage);
-Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, const Value* value, Gfp gfp);
+Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, const Value* value, Gfp gfp);
 void bpf_selem_free(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_now);
 void bpf_selem_free_list(Env& env, Kernel& k, SelemList& list, bool reuse_now);
 void bpf_local_storage_free(Env& env, Kernel& k, Ref<Storage> storage, bool reuse_now, bool published = true);
 bool bpf_selem_unlink_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, Ref<Selem> selem,
                                      SelemList& free_list);
 int bpf_selem_unlink_map(Env& env, Kernel& k, Ref<Selem> selem);
+int bpf_selem_link_map(Env& env, Kernel& k, Smap& smap, Ref<Storage> local_storage, Ref<Selem> selem);
 int bpf_selem_unlink(Env& env, Kernel& k, Ref<Selem> selem);
 void bpf_selem_unlink_nofail(Env& env, Kernel& k, Ref<Selem> selem, Bucket* b);
 void __bpf_local_storage_insert_cache(Env& env, Kernel& k, Ref<Storage> storage, const Smap& smap,

@@ -1,6 +1,7 @@
 #include "model/linux/sk_storage.hpp"
 
 #include "model/linux/asserts.hpp"
+#include "model/linux/sk_storage_7_0.hpp"
 
 namespace lsmc::model::kernel {
 
@@ -49,22 +50,27 @@ Ref<Selem> bpf_sk_storage_lookup(Env& env, Kernel& k, Ref<Sock> sk, const Smap& 
   return bpf_local_storage_lookup(env, k, storage, smap, cacheit);
 }
 
+// lsmc's invariant (not a kernel assertion), both profiles: an owner destroys only its own storage
+// (or one a racing map free has just emptied, whose owner it cleared).
+void check_destroys_own_storage(Env& env, Ref<Sock> sk, Ref<Storage> storage) {
+  env.read(storage.id, field::kStorageOwner, "bpf_sk_storage_free: (lsmc) local_storage->owner");
+  const bool own = !storage->owner || storage->owner.p == sk.p;
+  env.check(own, "invariant",
+            "bpf_sk_storage_free of " + sk->name + " destroys the storage of " +
+                (storage->owner ? storage->owner->name : std::string()) + " (" + sk->name +
+                "->sk_bpf_storage still holds the pointer sock_copy() copied)");
+}
+
 // bpf_sk_storage_free() (v6.18): from __sk_destruct(), when the last reference is gone. The sk
 // storage functions are not attach points: bpf_sk_storage_tracing_allowed() refuses fentry/fexit
 // programs on bpf_sk_storage* (and __sk_destruct is not in the table yet).
 void bpf_sk_storage_free(Env& env, Kernel& k, Ref<Sock> sk) {
+  if (k.v7_0()) return v7_0::bpf_sk_storage_free(env, k, sk);
   ++env.context().migrate_disabled;
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   const Ref<Storage> storage = owner_storage_load(env, as_owner(sk), "bpf_sk_storage_free: sk->sk_bpf_storage");
   if (storage) {
-    // lsmc's invariant (not a kernel assertion): an owner destroys only its own storage (or one
-    // a racing map free has just emptied, whose owner it cleared).
-    env.read(storage.id, field::kStorageOwner, "bpf_sk_storage_free: (lsmc) local_storage->owner");
-    const bool own = !storage->owner || storage->owner.p == sk.p;
-    env.check(own, "invariant",
-              "bpf_sk_storage_free of " + sk->name + " destroys the storage of " +
-                  (storage->owner ? storage->owner->name : std::string()) + " (" + sk->name +
-                  "->sk_bpf_storage still holds the pointer sock_copy() copied)");
+    check_destroys_own_storage(env, sk, storage);
     bpf_local_storage_destroy(env, k, storage);
   }
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
@@ -96,6 +102,7 @@ int bpf_fd_sk_storage_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd,
 namespace {
 // bpf_sk_storage_del() (v6.18)
 int bpf_sk_storage_del(Env& env, Kernel& k, Ref<Sock> sk, Smap& smap) {
+  if (k.v7_0()) return v7_0::bpf_sk_storage_del(env, k, sk, smap);
   const Ref<Selem> sdata = bpf_sk_storage_lookup(env, k, sk, smap, false);
   if (!sdata) return kENOENT;
   bpf_selem_unlink(env, k, sdata, false);
@@ -141,8 +148,8 @@ int bpf_sk_storage_delete(Env& env, Kernel& k, Smap& smap, Ref<Sock> sk) {
   return -err;
 }
 
-namespace {
-// bpf_sk_storage_clone_elem() (v6.18): a copy of `selem`'s value for the new socket, charged to it.
+// bpf_sk_storage_clone_elem() (v6.18 and v7.0): a copy of `selem`'s value for the new socket,
+// charged to it.
 Ref<Selem> bpf_sk_storage_clone_elem(Env& env, Kernel& k, Sock& newsk, Smap& smap, Ref<Selem> selem, bool fail) {
   if (fail) {
     env.probe("sk storage clone: a copy's allocation failed");
@@ -152,11 +159,11 @@ Ref<Selem> bpf_sk_storage_clone_elem(Env& env, Kernel& k, Sock& newsk, Smap& sma
   const Value value = selem->value;
   return bpf_selem_alloc(env, k, smap, as_owner(Ref<Sock>::of(&newsk)), &value, Gfp::kAtomic);
 }
-}  // namespace
 
 // bpf_sk_storage_clone() (v6.18). "In case of an error, don't free anything explicitly here, the
 // caller is responsible to call bpf_sk_storage_free."
 int bpf_sk_storage_clone(Env& env, Kernel& k, Sock& sk, Sock& newsk, bool fail_copy) {
+  if (k.v7_0()) return v7_0::bpf_sk_storage_clone(env, k, sk, newsk, fail_copy);
   env.write(newsk.id, field::kOwnerStorage, "bpf_sk_storage_clone: RCU_INIT_POINTER(newsk->sk_bpf_storage, NULL)");
   newsk.bpf_storage = {};
   ++env.context().migrate_disabled;

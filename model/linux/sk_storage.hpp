@@ -1,6 +1,6 @@
 // net/core/bpf_sk_storage.c and the socket lifetime from net/core/sock.c (v6.18), one model
 // function per kernel function: sk storage on the shared local-storage core, with the memory it
-// charges against the socket's sk_omem_alloc. The 7.0 profile has no sk storage model yet.
+// charges against the socket's sk_omem_alloc. What 7.0 does differently is in sk_storage_7_0.
 #pragma once
 
 #include "model/linux/map_create.hpp"
@@ -21,6 +21,8 @@ int bpf_sk_storage_charge(Env& env, Kernel& k, Ref<Sock> sk, uint32_t size);
 void bpf_sk_storage_uncharge(Env& env, Kernel& k, Ref<Sock> sk, uint32_t size);
 Ref<Selem> bpf_sk_storage_lookup(Env& env, Kernel& k, Ref<Sock> sk, const Smap& smap, bool cacheit);
 void bpf_sk_storage_free(Env& env, Kernel& k, Ref<Sock> sk);
+void check_destroys_own_storage(Env& env, Ref<Sock> sk, Ref<Storage> storage);
+Ref<Selem> bpf_sk_storage_clone_elem(Env& env, Kernel& k, Sock& newsk, Smap& smap, Ref<Selem> selem, bool fail);
 // The syscall side (sys_map_*_elem dispatch here), keyed by a socket fd: sockfd_lookup() holds
 // the file, so the socket lives; another kind of fd is ENOTSOCK.
 Fd sockfd_of(Sock& sk);

@@ -99,6 +99,7 @@ struct Storage {
   ObjectId lock = kNoObject;     // raw_spinlock_t lock (v7.0: rqspinlock_t)
   Ref<Smap> smap;                // 6.4-6.18 only
   int owner_refcnt = 0;          // v7.0: pins the owner while map_free uncharges
+  uint32_t mem_charge = 0;       // v7.0: what the storage and its elements have charged the owner
   bool use_kmalloc_nolock = false;  // v7.0
   // Model bookkeeping: v7.0's destroy has begun. It leaves the cache and the owner's pointer as
   // they are ("the owner is going away"), so the cache invariant no longer applies.

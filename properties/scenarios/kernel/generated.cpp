@@ -8,10 +8,13 @@
 // copy_process a fault point), values may carry a bpf_spin_lock, the machine may lack
 // cmpxchg_double, and faults are injected where the kernel injects them (--set faults_max=N).
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/linux/map_create.hpp"
 #include "model/linux/special_fields.hpp"
+#include "properties/scenarios/generated_owners.hpp"
 #include "properties/scenarios/kernel_helpers.hpp"
 
 namespace lsmc::properties::scenarios {
@@ -32,6 +35,7 @@ struct Gen {
   bool must_find = false;  // map a's element exists from the start and nothing deletes it
   int done = 0;
   bool closing = false;  // close=1: the maps' last references go now
+  GenOwners owners;      // sk=1, inode=1: a socket and an inode with storage of their own
 };
 
 // percpu=1: a program's get F_CREATE stores a new percpu object in the value (p =
@@ -255,6 +259,7 @@ void build_generated(sim::Setup& s) {
       if (g.seed_errno == 0) g.seed_errno = rq.err;
     }
   }
+  setup_gen_owners(env, w, g.owners, s.params().get("sk") != 0, s.params().get("inode") != 0, seeded);
   const int64_t attach = s.params().get("attach");
   const int64_t attach_op = s.params().get("attach_op");
   if (attach > 0) attach_program(w, g, attach, attach_op);
@@ -313,6 +318,18 @@ void build_generated(sim::Setup& s) {
       ++g.done;
     });
   }
+  // sk=1 / inode=1: their actors' digits (as, ai), on CPUs 1 and 0.
+  const std::pair<const char*, bool> owner_actors[2] = {{"as", g.owners.sk != nullptr}, {"ai", g.owners.inode != nullptr}};
+  for (const auto& [param, present] : owner_actors) {
+    const std::vector<int> ops = digits(s.params().get(param));
+    if (!present || ops.empty()) continue;
+    ++workers;
+    const bool sock = std::string_view(param) == "as";
+    spawn_work(s, w, sock ? "sk_actor" : "inode_actor", sock && cpus > 1 ? 1 : 0, [&w, &g, ops, sock](Env& e) {
+      for (int op : ops) sock ? run_sk_op(e, w, g.owners, op) : run_inode_op(e, w, g.owners, op);
+      ++g.done;
+    });
+  }
   // q_exit=1: the second task exits and is reaped while the programs run (and may fire on its
   // free path); 0: with the first, at teardown.
   const bool q_exits_early = g.q != nullptr && s.params().get("q_exit") != 0;
@@ -342,6 +359,7 @@ void build_generated(sim::Setup& s) {
     w.k.detach_all();
     w.k.rcu.synchronize(e, model::RcuFlavour::kRcu);
     w.k.rcu.synchronize(e, model::RcuFlavour::kTasksTrace);
+    teardown_gen_owners(e, w, g.owners);
     g.closing = close_apart;  // close=1: user space closes the maps while the task exits
     mk::do_exit(e, w.k, *g.t);
     mk::release_task(e, w.k, *g.t);
@@ -378,7 +396,8 @@ void register_generated(sim::Catalog& c) {
       "generated",
       "a generated scenario: up to three actors running operations given as digits (1 get, 2 get F_CREATE, "
       "3 helper delete, 4 lookup, 5 update, 6 delete, 7 sleepable get, 8 get F_CREATE on map b, 9 delete on "
-      "map b) in program types p0..p2, a program at any attach point, a fork with its failure paths; "
+      "map b) in program types p0..p2, a program at any attach point, a fork with its failure paths, a socket and an "
+      "inode with storage and actors of their own (sk, inode), a map created at run time (create); "
       "RapidCheck generates and shrinks these (lsmc generate)",
       build_generated,
       std::vector<sim::ParamSpec>{
@@ -407,6 +426,10 @@ void register_generated(sim::Catalog& c) {
           {"timeouts", 0, 0, 3, "7.0: contended rqspinlocks that may time out: 1 local_storage->lock, 2 b->lock, 3 both", true},
           {"percpu", 0, 0, 1, "1: map a's value has a percpu kptr; get F_CREATE (2) stores a new percpu object, every get counts in it", true},
           {"create", 0, 0, 4, "an actor creates map c at run time, uses it and closes it: 1 plain value, 2 bpf_spin_lock, 3 bpf_timer (refused), 4 percpu kptr; 0 none"},
+          {"sk", 0, 0, 1, "1: a socket s with an sk storage map (BPF_F_CLONE), seeded like p, closed at teardown"},
+          {"as", 0, 0, 99999, "sk=1: the socket actor's digits: 1 program get F_CREATE, 2 update, 3 delete, 4 helper delete, 5 clone, 6 close"},
+          {"inode", 0, 0, 1, "1: an inode i with an inode storage map, seeded like p, its file closed at teardown"},
+          {"ai", 0, 0, 99999, "inode=1: the inode actor's digits: 1 LSM program get F_CREATE, 2 update, 3 delete, 4 helper delete, 5 close (evict)"},
       });
   scenario->set_profiles({"linux-6.18", "linux-7.0"});
   c.add(std::move(scenario));

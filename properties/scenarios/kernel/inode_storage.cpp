@@ -1,4 +1,4 @@
-// inode storage scenarios (6.18): inodes as owners on the shared local-storage core.
+// inode storage scenarios (6.18 and 7.0): inodes as owners on the shared local-storage core.
 #include "model/linux/inode_storage.hpp"
 #include "properties/scenarios/kernel_helpers.hpp"
 
@@ -51,7 +51,7 @@ void register_inode_storage(sim::Catalog& c) {
       "inode storage: a BPF LSM program creates an inode's second element while the file is closed and the inode "
       "evicted; then the maps are closed (no leak)",
       build_inode_evict_vs_get);
-  scenario->set_profiles({"linux-6.18"});
+  scenario->set_profiles({"linux-6.18", "linux-7.0"});
   c.add(std::move(scenario));
 }
 

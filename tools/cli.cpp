@@ -9,6 +9,7 @@
 #include "tools/catalog.hpp"
 #include "tools/cmd_litmus.hpp"
 #include "tools/command.hpp"
+#include "traces/safe_text.hpp"
 
 namespace lsmc::cli {
 
@@ -19,6 +20,53 @@ constexpr const char* kExitCodesHelp =
     "reproduced); 2 usage or input error; 3 a per-execution limit was reached; 4 replay diverged "
     "from the code, or the model is not deterministic; 130 interrupted (Ctrl-C) with nothing found, "
     "after printing how to resume.";
+
+// An error's text as printed: control bytes escaped, and bounded (the parts quoting input are
+// capped where they are made; this is the backstop for any that is not).
+std::string message(const std::exception& e) { return traces::echo(e.what(), 1000); }
+
+// An option given twice takes the last value (as most tools do): a printed resume command's
+// options can be appended to the command that was interrupted. Lists (--set, --param) collect.
+void take_last(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options()) {
+    if (opt->get_items_expected_max() == 1) opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
+  for (CLI::App* sub : app.get_subcommands({})) take_last(*sub);
+}
+
+// "unknown command ..." when the words before the options name no command (lsmc nosuch, lsmc
+// kernel nosuch, lsmc kernel), else empty.
+std::string unknown_command(const CLI::App& app, const std::vector<std::string>& args) {
+  const CLI::App* level = &app;
+  std::string path;
+  for (const std::string& word : args) {
+    const auto subs = level->get_subcommands({});
+    if (subs.empty()) return {};
+    if (word.empty() || word[0] == '-') break;
+    std::string names;
+    const CLI::App* next = nullptr;
+    for (const CLI::App* sub : subs) {
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+      if (word == sub->get_name()) next = sub;
+    }
+    if (next == nullptr) {
+      return "unknown command '" + path + traces::echo(word) + "' (commands: " + names + ")";
+    }
+    path += word + " ";
+    level = next;
+  }
+  if (level != &app && !level->get_subcommands({}).empty()) {
+    std::string names;
+    const auto subs = level->get_subcommands({});
+    for (std::size_t i = 0; i < subs.size(); ++i) {
+      names += (i == 0 ? "" : i + 1 == subs.size() ? " or " : ", ") + subs[i]->get_name();
+    }
+    bool help = false;
+    for (const std::string& word : args) help = help || word == "--help" || word == "-h";
+    if (!help) return level->get_name() + " needs a command: " + names;
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -37,15 +85,9 @@ int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, s
   // Parsed by cmd_litmus itself (above); declared here for --help and the list of commands.
   app.add_subcommand("litmus", "Every execution of C litmus tests under sc, tso or lkmm, as herd7 prints them ('lsmc litmus --help').");
 
-  std::string names;
-  bool known = false;
-  for (const CLI::App* sub : app.get_subcommands({})) {
-    names += (names.empty() ? "" : ", ") + sub->get_name();
-    known = known || (!args.empty() && args[0] == sub->get_name());
-  }
-  if (!args.empty() && !args[0].empty() && args[0][0] != '-' && !known) {
-    err << "lsmc: unknown command '" << args[0] << "' (commands: " << names << ")\n"
-        << "Run 'lsmc --help' for usage.\n";
+  take_last(app);
+  if (const std::string unknown = unknown_command(app, args); !unknown.empty()) {
+    err << "lsmc: " << unknown << "\nRun 'lsmc --help' for usage.\n";
     return kExitUsage;
   }
   std::vector<const char*> argv;
@@ -60,7 +102,7 @@ int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, s
       out << (sub ? sub->help() : app.help());
       return kExitOk;
     }
-    err << "lsmc: " << e.what() << "\nRun 'lsmc --help' for usage.\n";
+    err << "lsmc: " << message(e) << "\nRun 'lsmc --help' for usage.\n";
     return kExitUsage;
   }
   try {
@@ -69,13 +111,13 @@ int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, s
       if (command.sub->parsed()) return command.run(context);
     }
   } catch (const UsageError& e) {
-    err << "lsmc: " << e.what() << "\n";
+    err << "lsmc: " << message(e) << "\n";
     return kExitUsage;
   } catch (const std::invalid_argument& e) {
-    err << "lsmc: " << e.what() << "\n";
+    err << "lsmc: " << message(e) << "\n";
     return kExitUsage;
   } catch (const std::exception& e) {
-    err << "lsmc: internal error: " << e.what() << "\n";
+    err << "lsmc: internal error: " << message(e) << "\n";
     return kExitUsage;
   }
   return kExitUsage;

@@ -391,10 +391,10 @@ Command add_explore_command(CLI::App& app) {
                       "preemption_bound=N, default 2), icb (dfs at bound 0, 1, ... up to it) or dpor (DPOR with sleep sets: every class of "
                       "equivalent schedules once, no bound). dfs, icb and dpor say when they have explored "
                       "everything: use them to prove a small scenario clean");
-  explore->add_option("--seed", o->seed, "seed of the run; execution i uses a seed derived from it (default 1)")->check(non_negative());
-  explore->add_option("--executions", o->executions, "executions budget (default 10000)")->check(non_negative());
-  explore->add_option("--seconds", o->seconds, "time budget in seconds (default: none)")->check(non_negative());
-  explore->add_option("--first-execution", o->first, "index of the first execution (to re-run one)")->check(non_negative());
+  explore->add_option("--seed", o->seed, "seed of the run; execution i uses a seed derived from it (default 1)")->check(number_in(0));
+  explore->add_option("--executions", o->executions, "executions budget (default 10000)")->check(number_in(0));
+  explore->add_option("--seconds", o->seconds, "time budget in seconds (default: none)")->check(number_in(0));
+  explore->add_option("--first-execution", o->first, "index of the first execution (to re-run one)")->check(number_in(0));
   explore->add_option("--trace-out", o->trace_out, "where to write the trace of a failure");
   explore->add_flag("--json", o->json, "print one JSON object instead of text");
   explore->add_flag("--minimize", o->minimize,
@@ -404,7 +404,7 @@ Command add_explore_command(CLI::App& app) {
                     "exit 0 when each behaves as declared");
   explore->add_option("--jobs", o->jobs,
                       "worker threads (portfolio and random); the finding for a seed range does not depend on it")
-      ->check(CLI::Range(1, 256));
+      ->check(number_in(1, 256));
   explore->add_option("--shard", o->shard,
                       "I/N: run only the execution indices i with i % N == I, for spreading one campaign over "
                       "machines; combine the --json outputs with 'lsmc merge' (docs/campaigns.md)");

@@ -100,15 +100,15 @@ Command add_generate_command(CLI::App& app) {
                   "replay and explore commands.");
   gen->add_option("--mutant", o->gen.mutant, "put this bug back (see 'lsmc list --mutants')");
   gen->add_option("--profile", o->gen.profile, "the kernel version the model follows: linux-6.18 (default) or linux-7.0");
-  gen->add_option("--seed", o->gen.seed, "RapidCheck seed (default 1)")->check(non_negative());
+  gen->add_option("--seed", o->gen.seed, "RapidCheck seed (default 1)")->check(number_in(0));
   gen->add_option("--cases", o->gen.cases, "generated scenarios at most, before shrinking (default 2000: every listed mutant is found within it)")
-      ->check(CLI::Range(1, 1000000));
+      ->check(number_in(1, 1000000));
   gen->add_option("--executions", o->gen.executions, "executions per scenario (default 300)")
-      ->check(CLI::Range(1, 100000000));
+      ->check(number_in(1, 100000000));
   gen->add_option("--faults-max", o->gen.faults_max,
                   "faults injected per execution at most: every allocation and copy_process bailout is a "
                   "fault point (default 1)")
-      ->check(CLI::Range(0, 64));
+      ->check(number_in(0, 64));
   gen->add_option("--known", o->known,
                   "count (default): an execution ending in a finding upstream documents and leaves unfixed "
                   "(see 'lsmc list --known') is counted and the search goes on; stop: it is a finding")

@@ -179,9 +179,9 @@ std::vector<Command> add_kernel_commands(CLI::App& app) {
               "syscall lookup/update/delete by pidfd and cgroup fd with every flag; bad keys; owner exit and "
               "reap; cgroup rmdir; map close and re-create) on the model and on the kernel, and compare every "
               "outcome. A mismatch prints the shrunk sequence with both outcomes.");
-  kdiff->add_option("--seed", d->seed, "RapidCheck seed (default 1)");
-  kdiff->add_option("--sequences", d->sequences, "sequences to run (default 100)")->check(CLI::Range(1, 1000000));
-  kdiff->add_option("--length", d->length, "operations per generated sequence at most (default 24)")->check(CLI::Range(1, 1000));
+  kdiff->add_option("--seed", d->seed, "RapidCheck seed (default 1)")->check(number_in(0));
+  kdiff->add_option("--sequences", d->sequences, "sequences to run (default 100)")->check(number_in(1, 1000000));
+  kdiff->add_option("--length", d->length, "operations per generated sequence at most (default 24)")->check(number_in(1, 1000));
   kdiff->add_flag("--json", d->json, "print one JSON object instead of text");
   kdiff->add_option("--profile", d->profile,
                     "the model's kernel profile (default: the running kernel's version, linux-6.18 here)");
@@ -198,10 +198,10 @@ std::vector<Command> add_kernel_commands(CLI::App& app) {
                 "lookup/update/delete on each other by thread pidfd, exiting at random points while the "
                 "maps lose their last reference. Checks that every errno is documented and every value "
                 "read belongs to its thread.");
-  kstress->add_option("--seed", s->seed, "seed (default 1)");
-  kstress->add_option("--threads", s->threads, "threads per epoch (default 8)")->check(CLI::Range(1, 256));
-  kstress->add_option("--epochs", s->epochs, "epochs, each with fresh maps (default 20)")->check(CLI::Range(1, 100000));
-  kstress->add_option("--ops", s->ops, "operations per thread at most (default 400)")->check(CLI::Range(1, 1000000));
+  kstress->add_option("--seed", s->seed, "seed (default 1)")->check(number_in(0));
+  kstress->add_option("--threads", s->threads, "threads per epoch (default 8)")->check(number_in(1, 256));
+  kstress->add_option("--epochs", s->epochs, "epochs, each with fresh maps (default 20)")->check(number_in(1, 100000));
+  kstress->add_option("--ops", s->ops, "operations per thread at most (default 400)")->check(number_in(1, 1000000));
   kstress->add_flag("--json", s->json, "print one JSON object instead of text");
   commands.push_back({kstress, [s](Context& c) { return kernel_stress(c, s->seed, s->threads, s->epochs, s->ops, s->json); }});
 
@@ -214,7 +214,7 @@ std::vector<Command> add_kernel_commands(CLI::App& app) {
       "race", "Reproduce the model's delete-vs-replace finding on the kernel: per round, one thread deletes an "
               "element while another updates it with BPF_EXIST; exit 1 if a delete that returned 0 left the "
               "update's value behind (not linearizable).");
-  krace->add_option("--rounds", r->rounds, "rounds (default 20000)")->check(CLI::Range(1L, 100000000L));
+  krace->add_option("--rounds", r->rounds, "rounds (default 20000)")->check(number_in(1, 100000000));
   krace->add_flag("--json", r->json, "print one JSON object instead of text");
   commands.push_back({krace, [r](Context& c) { return kernel_race(c, r->rounds, r->json); }});
   return commands;

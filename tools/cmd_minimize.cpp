@@ -101,7 +101,7 @@ Command add_minimize_command(CLI::App& app) {
   min->add_option("-o,--out", o->out, "where to write the result (default: TRACE with .min.trace)");
   min->add_flag("--schedule-only", o->schedule_only, "keep the scenario's parameters; shrink the schedule only");
   min->add_option("--search-executions", o->search, "explorer budget per smaller scenario (default 2000)")
-      ->check(CLI::Range(1, 100000000));
+      ->check(number_in(1, 100000000));
   min->add_flag("--json", o->json, "print one JSON object instead of text");
   return {min, [o](Context& c) { return minimize(c, o->path, o->out, !o->schedule_only, o->search, o->json); }};
 }

@@ -1,9 +1,13 @@
 // lsmc report: one HTML page for a trace, or (--design) the proposal's design exploration.
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "tools/command.hpp"
 #include "report/design_report.hpp"
 #include "traces/render.hpp"
+#include "traces/safe_text.hpp"
 
 namespace lsmc::cli {
 
@@ -26,6 +30,27 @@ int report(Context& c, const std::string& path, const std::string& out_path, boo
   return kExitOk;
 }
 
+// report --design: the output (and the design-traces folder beside it) must be writable before
+// minutes of exploration start; a file system error later is an error naming the path.
+int design(Context& c, const std::string& out, uint64_t executions) {
+  {
+    errno = 0;
+    std::ofstream probe(out, std::ios::app);
+    if (!probe) {
+      throw UsageError("cannot write " + traces::echo(out) + (errno ? std::string(" (") + std::strerror(errno) + ")" : ""));
+    }
+  }
+  lsmc::report::DesignReportOptions d;
+  d.out = out;
+  d.executions = executions;
+  try {
+    c.out << lsmc::report::write_design_report(c.catalog, d) << "\n";
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw UsageError(traces::echo(e.what(), 1000));
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 Command add_report_command(CLI::App& app) {
@@ -43,17 +68,16 @@ Command add_report_command(CLI::App& app) {
   report->add_option("-o,--out", o->out, "the file to write (HTML; with --design, Markdown)")->required();
   report->add_flag("--all", o->all, "every event, not only those related to the violation");
   report->add_flag("--design", o->design, "write the design exploration (docs/design-exploration.md)");
-  report->add_option("--executions", o->executions, "--design: executions per scenario and mutant (default 20000)")
-      ->check(CLI::Range(1, 100000000));
-  return {report, [o](Context& c) {
+  auto* executions = report->add_option("--executions", o->executions,
+                                         "--design: executions per scenario and mutant (default 20000; at least 10, "
+                                         "a tenth of them measures the costs)")
+                         ->check(number_in(10, 100000000));
+  return {report, [o, executions](Context& c) {
             if (o->design) {
               if (!o->path.empty()) throw UsageError("report --design takes no trace");
-              lsmc::report::DesignReportOptions d;
-              d.out = o->out;
-              d.executions = o->executions;
-              c.out << lsmc::report::write_design_report(c.catalog, d) << "\n";
-              return kExitOk;
+              return design(c, o->out, o->executions);
             }
+            if (executions->count() > 0) throw UsageError("--executions applies to --design only");
             if (o->path.empty()) throw UsageError("report needs a trace (or --design)");
             return lsmc::cli::report(c, o->path, o->out, o->all);
           }};

@@ -61,10 +61,16 @@ int report_output_errors(Context& c, int code, const std::vector<std::string>& e
   return code;
 }
 
-CLI::Validator non_negative() {
+CLI::Validator number_in(uint64_t min, uint64_t max) {
   return CLI::Validator(
-      [](std::string& v) { return !v.empty() && v[0] == '-' ? std::string("must not be negative") : std::string(); },
-      "", "non-negative");
+      [min, max](std::string& text) -> std::string {
+        const auto v = sim::parse_u64(text);
+        const std::string range = "[" + std::to_string(min) + ", " + std::to_string(max) + "]";
+        if (!v) return "'" + traces::echo(text) + "' is not a decimal integer in " + range;
+        if (*v < min || *v > max) return text + " is outside " + range;
+        return {};
+      },
+      "", "number");
 }
 
 }  // namespace lsmc::cli

@@ -61,8 +61,10 @@ traces::Trace read_trace_or_usage(const std::string& path);
 std::string write_trace_or_error(const std::string& path, const traces::Trace& trace);
 // Prints each non-empty error on stderr; returns kExitUsage if there was one, else `code`.
 int report_output_errors(Context& c, int code, const std::vector<std::string>& errors);
-// CLI11 check for numbers given as strings: "must not be negative".
-CLI::Validator non_negative();
+// The one number parser of the command line (every command, every numeric option): a decimal
+// integer in [min, max] (sim::parse_u64: no sign, no other base, no digit separators, and
+// 2^64 is an error, not 2^64-1). CLI11 checks it on the text before converting.
+CLI::Validator number_in(uint64_t min, uint64_t max = UINT64_MAX);
 
 // The subcommands (tools/cmd_<name>.cpp).
 Command add_list_command(CLI::App& app);

@@ -60,6 +60,7 @@ private:
         // optimistic bound for returns; "pages kept" is the pessimistic one). Without it the
         // figures would depend on where one random schedule put the grace periods.
         w.k.rcu.barrier(e, model::RcuFlavour::kTasksTrace);
+        if (map.knobs.layout == mm::Layout::kArenaUrcu) mm::scx_urcu_drain(e, w.k, map);  // the daemon's turn
       }
       out_.samples.push_back({map.live(), map.resident()});
     }

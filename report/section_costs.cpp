@@ -17,6 +17,10 @@ void write_user_costs(ReportContext& c) {
       c.md << "| " << v.title << " | - | - | - (another process cannot read a thread's uptr memory) |\n";
       continue;
     }
+    if (v.key == "arena+task-storage") {
+      c.md << "| " << v.title << " | as the row above | | |\n";
+      continue;
+    }
     const UserCost u = user_lookup_cost(v, c.options.executions / 10);
     c.costs[v.key] = u;
     c.md << "| " << v.title << " | " << per(u.syscalls, u.lookups) << " | " << per(u.loads, u.lookups) << " | " << u.retries
@@ -41,8 +45,8 @@ void write_bpf_costs(ReportContext& c) {
   const std::pair<int, std::string> bpf_designs[] = {{-1, "today: task storage (6.18)"},
                                                      {0, "proposal (task->mls_slot)"},
                                                      {1, "static pid-indexed array"},
-                                                     {2, "arena + task storage (task storage lookup, then the arena)"},
-                                                     {3, "uptr (task storage lookup, then the pinned page)"}};
+                                                     {2, "arena + task storage, sdt (task storage lookup, then the arena)"},
+                                                     {3, "uptr, either use (task storage lookup, then the pinned page)"}};
   for (const auto& [layout, title] : bpf_designs) {
     const BpfCost b = bpf_lookup_cost(layout);
     c.bpf[layout] = b;

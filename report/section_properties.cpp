@@ -86,9 +86,15 @@ void write_property_matrix(ReportContext& c) {
   write_matrix_header(c);
   std::ostringstream findings;
   for (const Variant& v : variants()) write_matrix_row(c, v, findings);
-  c.md << "\nWhat each violation is (first found, at seed 1; replay with `lsmc replay`, draw with `lsmc render`):\n\n"
+  c.md << "\nNotes count probe hits summed over the row's scenarios and executions: `no free entry in atomic "
+          "context` is a non-sleepable program's F_CREATE failing cleanly when no free entry is left (the outcome "
+          "`mls-atomic-create` asks for, not a fault), and `a program cannot create a thread's uptr memory` is "
+          "an F_CREATE that uptr cannot serve.\n"
+       << "\nWhat each violation is (first found, at seed 1; replay with `lsmc replay`, draw with `lsmc render`):\n\n"
        << findings.str() << "\nRun one cell with `lsmc explore --scenario NAME --param layout=L --param page_return=R "
-          "--param publication=P` (layout 0 the proposal, 1 the pid-indexed array, 2 arena + task storage, 3 uptr; "
+          "--param publication=P` (layout 0 the proposal, 1 the pid-indexed array, 2 arena + task storage with sdt's "
+          "free before scx_urcu, 3 uptr as task-local data, 4 arena + task storage with scx_urcu, 5 uptr used by a "
+          "daemon; "
           "page_return 0 keep, 1 zero page, 2 freed as the arena frees, 3 the same with BPF_F_SEGV_ON_FAULT; "
           "publication 0 generations, 1 seqcount, 2 notifications; "
           "--param owner=1 for cgroup storage).\n\n";

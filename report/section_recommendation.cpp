@@ -27,10 +27,16 @@ void write_recommendation(ReportContext& c) {
      << "- User handles are (slot, generation); a failed check means ESTALE and the library re-opens by pidfd, "
         "never resyncs the generation (`handle-survives-exit`).\n"
      << "- Reuse a slot only after a Tasks Trace grace period: programs hold entries across their read-side "
-        "section (`reuse-before-grace-period`). sched_ext's sdt allocator, which frees an arena index at once, "
-        "shows the same violation (" << c.claim("arena+task-storage", "mls-reader-vs-delete", "bpf-pointer-reused")
-     << " in `mls-reader-vs-delete`); newer sdt code defers frees "
-        "through its own RCU (`scx_urcu`), which the model does not cover.\n"
+        "section (`reuse-before-grace-period`). sched_ext's sdt allocator, which freed an arena index at once before "
+        "scx_urcu, shows the same violation (" << c.claim("arena+task-storage", "mls-reader-vs-delete", "bpf-pointer-reused")
+     << " in `mls-reader-vs-delete`). Today's sdt defers the free through `scx_urcu`, a grace period user space "
+        "drives with `membarrier(MEMBARRIER_CMD_GLOBAL)`, that is `synchronize_rcu()`: it covers programs in an RCU "
+        "read-side section (" << c.claim("arena+task-storage-urcu", "mls-reader-vs-delete", "") << " holds in "
+        "`mls-reader-vs-delete`), not a sleepable program that holds an entry across a sleep ("
+     << c.claim("arena+task-storage-urcu", "mls-sleepable-reader", "bpf-pointer-reused")
+     << " in `mls-sleepable-reader`), which its users avoid by using entries only inside `bpf_rcu_read_lock()` ("
+     << c.claim_run("mls-sleepable-reader", {{"layout", 4}, {"rcu_read_lock", 1}}, "") << " holds). The proposal's "
+        "Tasks Trace grace period covers both (" << c.claim("proposal", "mls-sleepable-reader", "") << " holds).\n"
      << "- Return empty pages after a grace period by replacing them with the zero page in the user mapping. "
         "Freeing them as `bpf_arena_free_pages` does (zapped from every VMA and freed at once, no grace period) lets "
         "a program's pointer reach the next owner once the page comes back ("
@@ -59,8 +65,14 @@ void write_recommendation(ReportContext& c) {
         "atomic context`).\n"
      << "- Against today's alternatives: the static pid-indexed array has no lifetime (`bpf-pointer-reused`) and "
         "costs " << c.static_large << " pages at the default pid_max; arena + task storage keeps every page it ever "
-        "used (`resident-bound`) and needs its own deferred free; uptr serves a thread's own data to BPF but a "
-        "central daemon cannot read it (`user-unreachable`), and programs cannot create it.\n\n";
+        "used (`resident-bound`) and needs its own deferred free; uptr as task-local data uses it serves a thread's "
+        "own data to BPF but a central daemon cannot read it ("
+     << c.claim("uptr", "mls-pid-reuse", "user-unreachable") << "). uptr used by a daemon that gives every task an "
+        "entry in its own memory is readable without syscalls, but programs cannot create an entry (the daemon "
+        "registers each task after the fork), and the daemon cannot know when the kernel and its programs are done "
+        "with an entry: reused when the task's pidfd reports the exit, it is still written by a program that "
+        "looked it up (" << c.claim("uptr-daemon", "mls-reader-vs-delete", "bpf-pointer-reused")
+     << " in `mls-reader-vs-delete`).\n\n";
 }
 
 void write_risks(ReportContext& c) {

@@ -52,6 +52,7 @@ struct ReportContext {
   // Section 3.
   std::map<std::string, UserCost> costs;  // by variant key
   std::map<int, BpfCost> bpf;             // by layout (-1: today's task storage)
+  std::map<std::string, std::string> verdicts;  // extra runs: command -> property ("" holds)
 
   // The property a variant violates in a scenario ("" when it holds), as the matrix found it.
   // Throws std::logic_error for a cell the matrix has not run.
@@ -60,6 +61,14 @@ struct ReportContext {
   // or the report is not written (std::logic_error naming the contradiction). Returns the
   // property in backquotes, for the text.
   std::string claim(const std::string& variant, const std::string& scenario, const std::string& property) const;
+
+  // A run the text cites beyond the matrix: `scenario` with `params` under the default exploration
+  // (options.executions). Returns the property violated, "" when everything holds; cached.
+  const std::string& verdict(const std::string& scenario, const std::map<std::string, int64_t>& params);
+  // The same as a claim: the run must find `property`, or the report is not written. Returns the
+  // command that repeats it, in backquotes.
+  std::string claim_run(const std::string& scenario, const std::map<std::string, int64_t>& params,
+                        const std::string& property);
 
   // Minimises a failure, writes its trace and timeline under traces_dir, returns the links.
   std::string save_trace(const std::string& stem, const sim::RunRequest& req, const sim::RunReport& r) const;

@@ -47,11 +47,13 @@ const std::vector<Variant>& variants() {
       same_reads(variant("proposal-keep", "proposal: pages never returned", 0, 0, 0)),
       same_reads(variant("proposal-checked-writes", "proposal: user writes checked, not pinned", 0, 1, 0, 0, 0)),
       variant("static-pid-array", "static pid-indexed array (today's workaround)", 1, 1, 0),
-      variant("arena+task-storage", "arena + task storage (sched_ext's sdt)", 2, 1, 0),
-      variant("uptr", "uptr (task-local data)", 3, 1, 0),
+      variant("arena+task-storage-urcu", "arena + task storage as sdt frees today (scx_urcu)", 4, 1, 0),
+      variant("arena+task-storage", "arena + task storage as sdt freed before scx_urcu", 2, 1, 0),
+      variant("uptr-daemon", "uptr used by a daemon (entries in its own memory)", 5, 1, 0),
+      variant("uptr", "uptr as task-local data uses it (each thread its own)", 3, 1, 0),
       // Cgroup storage made mappable by the same flag (uptr has no cgroup form).
       variant("proposal-cgroup", "proposal on cgroup storage (recommended knobs)", 0, 1, 0, 1),
-      variant("arena+cgroup-storage", "arena + cgroup storage (sdt_cgroup)", 2, 1, 0, 1),
+      variant("arena+cgroup-storage", "arena + cgroup storage (sdt_cgroup, scx_urcu)", 4, 1, 0, 1),
   };
   return kVariants;
 }

@@ -270,6 +270,7 @@ public:
   void workload_started() { ++workload_; }
   void workload_finished() { --workload_; }
   bool quiescent() const { return workload_ == 0; }
+  int workload() const { return workload_; }  // workload actors still running
 
 private:
   Knobs knobs_;

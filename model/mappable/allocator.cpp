@@ -5,8 +5,6 @@
 
 namespace lsmc::model::mappable {
 
-namespace {
-
 // The allocation policy against fragmentation: the free slot on the fullest page, so that pages
 // empty out together and can go back (lowest slot on ties, for determinism).
 std::size_t pick_free_slot(const Map& map) {
@@ -24,6 +22,8 @@ std::size_t pick_free_slot(const Map& map) {
   }
   return best;
 }
+
+namespace {
 
 // Whether a slot past its grace period can go back to the free list: its page is still the
 // allocator's, in the epoch the slot was freed in (not returned since, which only the arena's
@@ -123,6 +123,7 @@ bool may_allocate_page(Env& env, const Map& map, const mk::ProgCtx& ctx, int att
 // Registers an entry before a scenario starts, as the variant does.
 int bpf_mls_seed(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
   if (map.knobs.layout == Layout::kUptr) return tld_init_data(env, k, map, owner);
+  if (map.knobs.layout == Layout::kUptrDaemon) return daemon_uptr_register(env, k, map, owner);
   int slot = -1;
   k.run_prog(env, mk::ProgType::kLsmSleepable, [&](Env& e, const mk::ProgCtx& ctx) {
     slot = bpf_mls_get(e, k, map, ctx, owner, true);
@@ -132,10 +133,12 @@ int bpf_mls_seed(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
 
 // bpf_mls_get() (proposal helper)
 int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Owner& owner, bool create) {
-  if (map.knobs.layout == Layout::kArena) {
+  if (is_sdt(map)) {
     return create ? scx_task_alloc(env, k, map, ctx, owner) : scx_task_data(env, k, map, ctx, owner);
   }
-  if (map.knobs.layout == Layout::kUptr) return tld_object_init(env, k, map, ctx, owner, create);
+  if (map.knobs.layout == Layout::kUptr || map.knobs.layout == Layout::kUptrDaemon) {
+    return tld_object_init(env, k, map, ctx, owner, create);
+  }
   env.read(map.task_slot_obj, 0, "bpf_mls_get: task->mls_slot");
   if (auto it = map.owner_slot.find(&owner); it != map.owner_slot.end()) return static_cast<int>(it->second);
   if (!create) return -1;
@@ -190,7 +193,7 @@ void bpf_mls_write(Env& env, Map& map, int slot, const mk::Owner& expected, int6
     // Freed while the program held it. A store into a free entry is lost when the next creation
     // initialises the entry (the pid array's prep_enable, the proposal's memset); sdt zeroes at
     // free and hands the index out as it is, so there the next owner starts with these bytes.
-    env.check(map.knobs.layout != Layout::kArena, "bpf-pointer-reused",
+    env.check(!is_sdt(map), "bpf-pointer-reused",
               "a program writes through the pointer it got for " + expected.name + " into entry " + std::to_string(slot) +
                   " after sdt freed it (no grace period): scx_alloc does not zero, so the next owner starts with "
                   "these bytes");
@@ -209,7 +212,9 @@ namespace {
 // The free of an entry as each layout does it (the arena's and uptr's have no separate delete).
 void free_entry(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner, std::string_view label) {
   if (map.knobs.layout == Layout::kArena) return scx_task_free(env, k, map, owner);
+  if (map.knobs.layout == Layout::kArenaUrcu) return scx_task_free_rcu(env, k, map, owner);
   if (map.knobs.layout == Layout::kUptr) return uptr_task_free(env, k, map, owner);
+  if (map.knobs.layout == Layout::kUptrDaemon) return daemon_uptr_task_exit(env, k, map, owner);
   unlink_and_free(env, k, map, owner, label);
 }
 

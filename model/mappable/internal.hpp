@@ -58,6 +58,7 @@ struct PageAllocLabels {
 bool alloc_first_absent_page(Env& env, Map& map, const PageAllocLabels& l);
 
 // allocator.cpp
+std::size_t pick_free_slot(const Map& map);
 bool may_allocate_page(Env& env, const Map& map, const mk::ProgCtx& ctx, int attempt);
 
 // sdt.cpp
@@ -65,12 +66,23 @@ void scx_task_init(Env& env, mk::Kernel& k, Map& map);
 int scx_task_alloc(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Owner& owner);
 int scx_task_data(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Owner& owner);
 void scx_task_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner);
+void scx_alloc_free_idx(Env& env, Map& map, uint32_t s);
+
+// sdt_urcu.cpp
+void scx_urcu_init(Env& env, Map& map);
+void scx_task_free_rcu(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner);
 
 // uptr.cpp
 void tld_data_map_create(Env& env, mk::Kernel& k, Map& map);
 int tld_object_init(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::Owner& owner, bool create);
 int tld_init_data(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner);
 void uptr_task_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner);
+
+// uptr_daemon.cpp
+void daemon_uptr_map_create(Env& env, mk::Kernel& k, Map& map);
+int daemon_uptr_register(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner);
+void daemon_uptr_task_exit(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner);
+UserRead daemon_uptr_read(Env& env, Map& map, UserLib& lib, const mk::Owner& owner);
 
 // pid_array.cpp
 uint32_t pid_index(const Map& map, const mk::Owner& owner);

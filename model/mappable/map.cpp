@@ -26,8 +26,10 @@ void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map) {
   map.pins.assign(map.slots.size(), 0);
   map.header_present.assign(map.pages.size(), false);
   if (map.knobs.layout == Layout::kPidArray) array_map_alloc(env, map);
-  if (map.knobs.layout == Layout::kArena) scx_task_init(env, k, map);
+  if (is_sdt(map)) scx_task_init(env, k, map);
+  if (map.knobs.layout == Layout::kArenaUrcu) scx_urcu_init(env, map);
   if (map.knobs.layout == Layout::kUptr) tld_data_map_create(env, k, map);
+  if (map.knobs.layout == Layout::kUptrDaemon) daemon_uptr_map_create(env, k, map);
 }
 
 // bpf_map_free_deferred() (v6.18) calling the proposal's map_free: every page of the region, the

@@ -14,6 +14,7 @@
 
 #include <bitset>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -76,6 +77,15 @@ enum class Layout : uint8_t {
               // entry is its own process's memory, registered by the thread with one
               // bpf_map_update_elem(pidfd) that pins the page; programs cannot create it, and a
               // user lookup returns the uptr zeroed, so no other process can read it
+  kArenaUrcu, // sdt as sched-ext/scx has it in 2026 (lib/sdt_task.bpf.c, lib/urcu.bpf.c): as kArena,
+              // but exit_task's scx_task_free_rcu() clears mval->data and queues the index on
+              // scx_urcu; a user daemon woken by a ring-buffer doorbell waits a grace period
+              // (membarrier(MEMBARRIER_CMD_GLOBAL), i.e. synchronize_rcu) and runs a BPF program
+              // that frees the drained side; the task storage element stays until the task is freed
+  kUptrDaemon, // uptr as a central daemon can use it: the daemon gives each task an entry in its own
+              // memory (several to a pinned page) by bpf_map_update_elem(pidfd, {uptr}) and reads
+              // them with plain loads; programs cannot create entries; the daemon reuses an entry
+              // when the task's pidfd reports the exit (it cannot see the element's free)
 };
 
 // How user space writes into an entry through a handle (user hints, as scx_layered writes them).
@@ -160,6 +170,13 @@ struct Map {
   };
   std::vector<Note> ring;         // kNotification: the changes posted so far
   ObjectId ring_obj = kNoObject;  // the ring buffer, as one modelled object
+  struct Urcu {                   // kArenaUrcu: struct scx_urcu and its doorbell (lib/urcu.bpf.c)
+    ObjectId obj = kNoObject;     // fields: active, head, doorbell
+    uint32_t active = 0;          // the side frees go to
+    std::vector<uint32_t> head[2];  // the indices queued on each side
+    uint32_t doorbell = 0;        // doorbell records not yet consumed by the daemon
+    uint64_t reclaimed = 0;
+  } urcu;
   uint64_t resident_max = 0;
   uint64_t page_allocs = 0;  // pages allocated by the kfunc
   uint64_t page_returns = 0;  // pages returned (each a zap: a TLB shootdown on the CPUs mapping it)
@@ -205,6 +222,15 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::O
 // A BPF write through the pointer bpf_mls_get returned (the program still runs in its RCU
 // read-side section). `expected` is the task the program looked up.
 void bpf_mls_write(Env& env, Map& map, int slot, const mk::Owner& expected, int64_t value);
+// The user-space side of scx_urcu (kArenaUrcu): while an index is queued, membarrier(
+// MEMBARRIER_CMD_GLOBAL) (synchronize_rcu), then the BPF program scx_urcu_task_reclaim; repeated
+// until both sides are empty. scx_urcu_daemon() does that each time the doorbell rings, and ends
+// once `others_done()` holds and nothing is queued.
+void scx_urcu_drain(Env& env, mk::Kernel& k, Map& map);
+void scx_urcu_daemon(Env& env, mk::Kernel& k, Map& map, const std::function<bool()>& others_done);
+// Whether the layout is sched_ext's sdt, before or after scx_urcu.
+inline bool is_sdt(const Map& map) { return map.knobs.layout == Layout::kArena || map.knobs.layout == Layout::kArenaUrcu; }
+
 // bpf_mls_delete() (proposal helper) and the exit hook bpf_mls_task_free(): unlink, bump the
 // generation, reuse the slot after a Tasks Trace grace period, return an empty page.
 void bpf_mls_delete(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner);

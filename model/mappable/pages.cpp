@@ -23,7 +23,7 @@ bool frees_pages_at_once(const Map& map) {
 // Whether the mapping behaves as a BPF arena: sdt's arena, or the region returning pages as
 // bpf_arena_free_pages does. A user fault on an unpopulated offset then goes to arena_vm_fault.
 bool arena_semantics(const Map& map) {
-  return map.knobs.layout == Layout::kArena ||
+  return is_sdt(map) ||
          (map.knobs.layout == Layout::kRegion &&
           (map.knobs.page_return == PageReturn::kUnmap || map.knobs.page_return == PageReturn::kSegvOnFault));
 }

@@ -63,7 +63,7 @@ Handle bpf_mls_handle_open(Env& env, Map& map, mk::Owner& owner, UserLib& lib) {
 // load), or the entry's own data->tid.genn (arena: sdt bumps it first thing on free).
 uint32_t user_gen(Env& env, const Map& map, UserLib& lib, uint32_t s, bool first) {
   if (!(map.knobs.layout == Layout::kRegion && map.knobs.publication == Publication::kNotification)) ++lib.loads;
-  if (map.knobs.layout == Layout::kArena) {
+  if (is_sdt(map)) {
     env.read(map.slots[s].obj, kGen, first ? "user: READ_ONCE(data->tid.genn)" : "user: smp_rmb(); data->tid.genn again");
     return map.slots[s].gen;
   }

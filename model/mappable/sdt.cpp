@@ -7,11 +7,10 @@
 
 namespace lsmc::model::mappable {
 
-namespace {
-
-// scx_alloc_free_idx() (sched-ext/scx lib/sdt_alloc.bpf.c, 2025, before scx_urcu): under the
-// allocator lock, data->tid = {0, genn + 1}, the payload zeroed word by word, the index's bit
-// cleared; the index can be handed out again at once (no grace period).
+// scx_alloc_free_idx() (sched-ext/scx lib/sdt_alloc.bpf.c): under the allocator lock,
+// data->tid = {0, genn + 1}, the payload zeroed word by word, the index's bit cleared; the index
+// can be handed out again at once. Before scx_urcu exit_task called it directly (scx_task_free);
+// with scx_urcu, the reclaim calls it after a grace period (sdt_urcu.cpp).
 void scx_alloc_free_idx(Env& env, Map& map, uint32_t s) {
   Slot& slot = map.slots[s];
   env.write(slot.obj, kGen, "scx_alloc_free_idx: data->tid.genn++");
@@ -23,6 +22,8 @@ void scx_alloc_free_idx(Env& env, Map& map, uint32_t s) {
   --map.pages[page_of(map, s)].live;
   map.free_slots.push_back(s);
 }
+
+namespace {
 
 // bpf_arena_alloc_pages() (kernel/bpf/arena.c, v6.18: KF_SLEEPABLE, arena->lock a mutex) as sdt's
 // allocator calls it to refill its pool: the page is mapped in the kernel area and faults into

@@ -59,6 +59,17 @@ std::vector<std::pair<uint32_t, UserRead>> libbpf_mls_scan(Env& env, Map& map, U
                   " live entries lie in their owners' processes (uptr memory is not shared)");
     return out;
   }
+  if (map.knobs.layout == Layout::kUptrDaemon) {
+    // The daemon's table: every task it registered, read in its own memory, in slot order.
+    for (uint32_t s = 0; s < map.slots.size(); ++s) {
+      const mk::Owner* o = map.slots[s].owner;
+      const auto it = o == nullptr ? map.owner_slot.end() : map.owner_slot.find(o);
+      if (it == map.owner_slot.end() || it->second != s) continue;
+      const UserRead r = daemon_uptr_read(env, map, lib, *o);
+      if (r.status == UserRead::Status::kOk) out.emplace_back(s, r);
+    }
+    return out;
+  }
   if (notified(map)) {
     libbpf_mls_poll(env, map, lib);
     const std::map<uint32_t, uint32_t> view = lib.view;
@@ -191,11 +202,26 @@ UserRead through_handle(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int6
 
 // libbpf_mls_lookup() (proposal)
 UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int64_t key) {
+  if (map.knobs.layout == Layout::kUptrDaemon) return daemon_uptr_read(env, map, lib, owner);
   return through_handle(env, map, lib, owner, key, [&](const Handle& h) { return libbpf_mls_read(env, map, lib, h); });
 }
 
 // libbpf_mls_update() (proposal)
 UserRead libbpf_mls_update(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int64_t key, int64_t value) {
+  if (map.knobs.layout == Layout::kUptrDaemon) {
+    // The daemon's own memory: the entry its table names, one store, under the table's lock (the
+    // same lock its exit handling takes to give entries back).
+    env.lock(map.lock, "daemon: pthread_mutex_lock(&table)");
+    const auto it = map.owner_slot.find(&owner);
+    if (it == map.owner_slot.end()) {
+      env.unlock(map.lock, "daemon: pthread_mutex_unlock(&table)");
+      return {};
+    }
+    ++lib.loads;
+    user_store(env, map, it->second, owner, value);
+    env.unlock(map.lock, "daemon: pthread_mutex_unlock(&table)");
+    return {UserRead::Status::kOk, value, &owner, true};
+  }
   return through_handle(env, map, lib, owner, key,
                         [&](const Handle& h) { return libbpf_mls_write(env, map, lib, h, owner, value); });
 }

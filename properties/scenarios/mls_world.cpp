@@ -48,6 +48,12 @@ MlsWorld& make_mls_world(sim::Setup& s, mm::Knobs knobs) {
     if (s.mutant(row.name)) m.map.bugs.set(static_cast<std::size_t>(row.bug));
   }
   mm::bpf_mls_map_alloc(s.env(), m.w->k, m.map);
+  if (m.map.knobs.layout == mm::Layout::kArenaUrcu) {
+    // The scheduler's user-space side drives scx_urcu: it ends when it is the last workload left.
+    spawn_work(s, *m.w, "scx_urcu daemon", 0, [&m](Env& e) {
+      mm::scx_urcu_daemon(e, m.w->k, m.map, [&m] { return m.w->k.workload() == 1; });
+    });
+  }
   return m;
 }
 
@@ -64,6 +70,8 @@ mk::Owner& make_owner(Env& env, MlsWorld& m, std::string name, int pid) {
 // A program creates `o`'s entry (F_CREATE) and stores its first value, value_of(o, n): prep_enable
 // when sleepable, enqueue when not.
 void create_entry(Env& e, MlsWorld& m, mk::Owner& o, int n, ProgType type) {
+  // A program cannot create uptr memory: with a daemon, the daemon registers the new task first.
+  if (m.map.knobs.layout == mm::Layout::kUptrDaemon) mm::bpf_mls_seed(e, m.w->k, m.map, o);
   m.w->k.run_prog(e, type, [&](Env& e2, const mk::ProgCtx& ctx) {
     const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, o, true);
     if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, o, value_of(o, n));
@@ -76,6 +84,10 @@ void spawn_exit_then_create(sim::Setup& s, MlsWorld& m, mk::Owner& gone, mk::Own
   auto& freed = s.make<bool>(false);
   spawn_work(s, *m.w, "exit", cpu, [&m, &gone, &freed](Env& e) {
     mm::bpf_mls_task_free(e, m.w->k, m.map, gone);
+    if (m.map.knobs.layout == mm::Layout::kArenaUrcu) {
+      // sdt's free completes when scx_urcu reclaims the index, after its grace period.
+      e.wait_until([&m] { return m.map.urcu.head[0].empty() && m.map.urcu.head[1].empty(); }, "scx_urcu reclaimed");
+    }
     freed = true;
   });
   spawn_work(s, *m.w, "prep_enable", cpu, [&m, &next, &freed](Env& e) {
@@ -114,10 +126,13 @@ void add_mls_scenario(sim::Catalog& c, std::string_view name, std::string_view d
                       FunctionScenario::Build build, std::vector<sim::ParamSpec> params,
                       std::vector<std::string_view> probes) {
   // Every scenario runs on both variants: the proposal's region, or today's pid-indexed array.
-  params.push_back({"layout", 0, 0, 3,
+  params.push_back({"layout", 0, 0, 5,
                     "0: the proposal's region of pages; 1: today's workaround, a mmapable array indexed by pid "
-                    "(no generations, no lifetime); 2: arena + task storage (sched_ext's sdt allocator); 3: uptr "
-                    "(task-local data: each thread's own memory, pinned)",
+                    "(no generations, no lifetime); 2: arena + task storage (sched_ext's sdt allocator before "
+                    "scx_urcu: an index is free at once); 3: uptr (task-local data: each thread's own memory, "
+                    "pinned); 4: arena + task storage as sdt frees today (scx_task_free_rcu: the index waits for "
+                    "scx_urcu's user-driven grace period); 5: uptr used by a central daemon (each task's entry in the "
+                    "daemon's own memory, registered by bpf_map_update_elem on the task's pidfd)",
                     true});
   params.push_back({"page_return", 1, 0, 3,
                     "what the proposal does with an empty page: 0 keeps it; 1 returns it after a grace period with "
@@ -136,9 +151,9 @@ void add_mls_scenario(sim::Catalog& c, std::string_view name, std::string_view d
                     true});
   auto scenario = std::make_unique<FunctionScenario>(name, description, std::move(build), std::move(params), std::move(probes));
   scenario->set_check([](const sim::Params& p) -> std::optional<std::string> {
-    if (p.get("layout") == 3 && p.get("owner") == 1) {
-      return "layout=3 (uptr) with owner=1: uptr exists only in task storage (the verifier rejects __uptr in "
-             "cgroup storage values); use layout 0, 1 or 2 with owner=1";
+    if ((p.get("layout") == 3 || p.get("layout") == 5) && p.get("owner") == 1) {
+      return "layout=" + std::to_string(p.get("layout")) + " (uptr) with owner=1: uptr exists only in task storage (the "
+             "verifier rejects __uptr in cgroup storage values); use layout 0, 1, 2 or 4 with owner=1";
     }
     return std::nullopt;
   });

@@ -18,7 +18,7 @@ void build_reader_vs_delete(sim::Setup& s) {
   // The task being enqueued is on the runqueue, which holds a reference until enqueue is done
   // (today's kernel frees task storage only after the last one: the uptr layout's exit, which
   // is today's free path, depends on it).
-  const bool task_ref = m.map.knobs.layout == mm::Layout::kUptr;
+  const bool task_ref = m.map.knobs.layout == mm::Layout::kUptr || m.map.knobs.layout == mm::Layout::kUptrDaemon;
   const mk::Ref<mk::Task> rq_ref = mk::Ref<mk::Task>::of(static_cast<mk::Task*>(&t1));
   if (task_ref) mk::get_task_struct(env, m.w->k, rq_ref);
   spawn_work(s, *m.w, "enqueue", 0, [&m, &t1, task_ref, rq_ref](Env& e) {

@@ -40,26 +40,29 @@ std::string ReportContext::claim(const std::string& variant, const std::string& 
                            (property.empty() ? "holds" : "violates " + property) + ", but the run found " +
                            (found.empty() ? "that it holds" : found));
   }
-  return "`" + property + "`";
+  return property.empty() ? std::string("every property") : "`" + property + "`";
 }
 
 namespace {
 
-std::string explore_command(const std::string& scenario, const std::map<std::string, int64_t>& params) {
-  std::string cmd = "lsmc explore --scenario " + scenario;
+std::string explore_command(const std::string& scenario, const std::map<std::string, int64_t>& params,
+                            const std::string& mutant) {
+  std::string cmd = "lsmc explore --scenario " + scenario + (mutant.empty() ? "" : " --mutant " + mutant);
   for (const auto& [name, value] : params) cmd += " --param " + name + "=" + std::to_string(value);
   return cmd;
 }
 
 }  // namespace
 
-const std::string& ReportContext::verdict(const std::string& scenario, const std::map<std::string, int64_t>& params) {
-  const std::string cmd = explore_command(scenario, params);
+const std::string& ReportContext::verdict(const std::string& scenario, const std::map<std::string, int64_t>& params,
+                                          const std::string& mutant) {
+  const std::string cmd = explore_command(scenario, params, mutant);
   if (auto it = verdicts.find(cmd); it != verdicts.end()) return it->second;
   sim::RunRequest req;
   req.scenario = catalog.find(scenario);
   if (req.scenario == nullptr) throw std::logic_error("the report cites scenario " + scenario + ", which is not in the catalog");
   req.config.executions_max = options.executions;
+  req.config.mutant = mutant;
   req.observers = properties::default_observers;
   if (auto err = sim::resolve_params(*req.scenario, params, req.params)) throw std::logic_error(*err);
   const sim::RunReport r = sim::run(req);
@@ -67,14 +70,14 @@ const std::string& ReportContext::verdict(const std::string& scenario, const std
 }
 
 std::string ReportContext::claim_run(const std::string& scenario, const std::map<std::string, int64_t>& params,
-                                     const std::string& property) {
-  const std::string& found = verdict(scenario, params);
+                                     const std::string& property, const std::string& mutant) {
+  const std::string& found = verdict(scenario, params, mutant);
   if (found != property) {
-    throw std::logic_error("the report's text says `" + explore_command(scenario, params) + "` " +
+    throw std::logic_error("the report's text says `" + explore_command(scenario, params, mutant) + "` " +
                            (property.empty() ? "holds" : "violates " + property) + ", but the run found " +
                            (found.empty() ? "that it holds" : found));
   }
-  return "`" + explore_command(scenario, params) + "`";
+  return "`" + explore_command(scenario, params, mutant) + "`";
 }
 
 std::string fixed2(double v) {

@@ -40,7 +40,9 @@ void write_matrix_header(ReportContext& c) {
           "bound for every design: those that keep their pages violate it by design, and section 2 states what "
           "each promises instead); what BPF wrote is what user space reads (`user-read-mismatch`); a program's "
           "pointer never reaches another owner's entry (`bpf-pointer-reused`); user space can read a live "
-          "task's entry at all (`user-unreachable`, the point of the proposal); and the lifetime, context and "
+          "task's entry at all (`user-unreachable`, the point of the proposal); nothing a hostile mapper stores "
+          "keeps a freed slot from coming back once it is gone (`kernel-state-leak`, in `mls-hostile-mapper`, "
+          "which also checks that its stores break no other process's accesses); and the lifetime, context and "
           "deadlock checkers of the kernel model. A violation is a result about the design, with its minimised "
           "trace.\n\n"
        << "| design |";

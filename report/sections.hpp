@@ -59,16 +59,17 @@ struct ReportContext {
   const std::string& cell(const std::string& variant, const std::string& scenario) const;
   // A claim of the text about a cell: `property` ("" for holds) must be what the matrix found,
   // or the report is not written (std::logic_error naming the contradiction). Returns the
-  // property in backquotes, for the text.
+  // property in backquotes, for the text ("every property" for holds).
   std::string claim(const std::string& variant, const std::string& scenario, const std::string& property) const;
 
-  // A run the text cites beyond the matrix: `scenario` with `params` under the default exploration
-  // (options.executions). Returns the property violated, "" when everything holds; cached.
-  const std::string& verdict(const std::string& scenario, const std::map<std::string, int64_t>& params);
+  // A run the text cites beyond the matrix: `scenario` with `params` (and `mutant`, if any) under
+  // the default exploration (options.executions). Returns the property violated, "" when everything holds; cached.
+  const std::string& verdict(const std::string& scenario, const std::map<std::string, int64_t>& params,
+                             const std::string& mutant = "");
   // The same as a claim: the run must find `property`, or the report is not written. Returns the
   // command that repeats it, in backquotes.
   std::string claim_run(const std::string& scenario, const std::map<std::string, int64_t>& params,
-                        const std::string& property);
+                        const std::string& property, const std::string& mutant = "");
 
   // Minimises a failure, writes its trace and timeline under traces_dir, returns the links.
   std::string save_trace(const std::string& stem, const sim::RunRequest& req, const sim::RunReport& r) const;

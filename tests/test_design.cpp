@@ -20,7 +20,7 @@ TEST(DesignReport, RegeneratesWithEveryDesignMistakeFoundAndReplayable) {
   o.source_dir = LSMC_SOURCE_DIR;
   o.executions = 1000;  // every verdict of the 20 000-execution report is reached by 1 000 (seed 1)
   const std::string summary = report::write_design_report(c, o);
-  EXPECT_NE(summary.find("the recommended configuration holds in 9/9 scenarios, 8/8 design mistakes found"), std::string::npos)
+  EXPECT_NE(summary.find("the recommended configuration holds in 10/10 scenarios, 9/9 design mistakes found"), std::string::npos)
       << summary;
   const std::string md = test::read_file(o.out);
   EXPECT_NE(md.find("recorded: forkexit-shell.txt"), std::string::npos);  // a sequence recorded on a real machine
@@ -47,6 +47,10 @@ TEST(DesignReport, RegeneratesWithEveryDesignMistakeFoundAndReplayable) {
   // Every design is checked against the same resident bound: keeping pages violates it.
   EXPECT_NE(row("proposal: pages never returned").find("**`resident-bound`**"), std::string::npos);
   EXPECT_NE(row("proposal: notifications into a user-side view").find("**`handle-aliasing`**"), std::string::npos);
+  // A hostile mapper: the header as first proposed (writable, trusted) is found; the recommended one holds.
+  EXPECT_NE(md.find("| `header-trusted` | `kernel-state-leak` |"), std::string::npos);
+  EXPECT_NE(md.find("`lsmc explore --scenario mls-hostile-mapper --mutant header-trusted --param target=1` violates"),
+            std::string::npos);
   // The BPF-side cost comes from the 6.18 model's cache: the first lookup misses and fills it.
   EXPECT_NE(md.find("| today: task storage (6.18) | 12 accesses, fills the cache | 7 accesses |"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(dir + "/design-exploration-churn.svg"));

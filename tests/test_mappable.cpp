@@ -121,7 +121,11 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"mls-churn", 1, 1, 0, "resident-bound", 1},
         // User writes: pinned (the default) holds; the arena has no pin and aliases the next owner.
         Case{"mls-user-write", 0, 1, 0, ""}, Case{"mls-user-write", 0, 0, 0, ""},
-        Case{"mls-user-write", 2, 1, 0, "user-write-aliasing"}, Case{"mls-user-write", 0, 1, 2, "user-write-aliasing"}),
+        Case{"mls-user-write", 2, 1, 0, "user-write-aliasing"}, Case{"mls-user-write", 0, 1, 2, "user-write-aliasing"},
+        // A hostile mapper: the recommended header (read-only, pins per process) holds; sdt keeps its
+        // generation in the entry, which any mapper can restore, so an old handle passes its check.
+        Case{"mls-hostile-mapper", 0, 1, 0, ""}, Case{"mls-hostile-mapper", 2, 1, 0, "handle-aliasing"},
+        Case{"mls-hostile-mapper", 1, 1, 0, ""}),
     case_name);
 
 TEST(Variants, CheckedUserWritesLandInTheNextOwnersEntry) {

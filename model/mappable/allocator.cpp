@@ -33,14 +33,14 @@ bool reusable(const Map& map, uint32_t s, uint32_t epoch) {
   return page.present && !page.refaulted && page.epoch == epoch;
 }
 
-// The second half of a free: the slot becomes reusable, and an empty page may go back.
-// Slots whose reuse a user pin deferred: reclaimed by the allocator's next pass once unpinned (user
-// space cannot call into the kernel when it unpins, and a kernel that polled would spin).
+}  // namespace
+
+// bpf_mls_reclaim_deferred() (proposal): slots whose reuse a user pin deferred, reclaimed by the
+// allocator's next pass once unpinned (user space cannot call into the kernel when it unpins, and
+// a kernel that polled would spin). Called under mls->lock.
 void bpf_mls_reclaim_deferred(Env& env, Map& map) {
-  if (map.deferred.empty()) return;
-  env.read(map.header, kHeaderGen, "bpf_mls_reclaim_deferred: READ_ONCE(hdr->word[slot].pins)");
   for (auto it = map.deferred.begin(); it != map.deferred.end();) {
-    if (map.pins[*it] != 0) {
+    if (bpf_mls_slot_pinned(env, map, *it)) {
       ++it;
       continue;
     }
@@ -49,12 +49,21 @@ void bpf_mls_reclaim_deferred(Env& env, Map& map) {
   }
 }
 
+// The allocator's pass (proposal): what the next creation does before it looks for a free entry.
+void bpf_mls_reclaim(Env& env, Map& map) {
+  env.lock(map.lock, "bpf_mls_reclaim: spin_lock_irqsave(&mls->lock)");
+  bpf_mls_reclaim_deferred(env, map);
+  bpf_mls_trim(env, map);
+  env.unlock(map.lock, "bpf_mls_reclaim: spin_unlock_irqrestore");
+}
+
+namespace {
+
 // The second half of a free: the slot becomes reusable, and an empty page may go back.
 void bpf_mls_slot_reuse(Env& env, Map& map, uint32_t s, uint32_t epoch) {
   env.lock(map.lock, "bpf_mls_slot_reuse: spin_lock_irqsave(&mls->lock)");
   if (map.knobs.user_write == UserWrite::kPinned) {
-    env.read(map.header, kHeaderGen, "bpf_mls_slot_reuse: READ_ONCE(hdr->word[slot].pins)");
-    if (map.pins[s] != 0) {
+    if (bpf_mls_slot_pinned(env, map, s)) {
       // A user writer is inside the entry: the slot waits for the allocator's next pass.
       map.deferred.push_back(s);
       env.probe("mls: slot reuse deferred by a user pin");

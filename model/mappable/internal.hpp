@@ -22,6 +22,8 @@ inline constexpr std::string_view kLinkFields[] = {"mls_slot"};
 inline constexpr TypeInfo kLinkType{"task->mls_slot", kLinkFields};
 inline constexpr std::string_view kRingFields[] = {"data"};
 inline constexpr TypeInfo kRingType{"mls_ringbuf", kRingFields};
+inline constexpr std::string_view kPinFields[] = {"pins"};
+inline constexpr TypeInfo kPinType{"mls_pin_page", kPinFields};
 inline constexpr std::string_view kMapFields[] = {"refcnt"};
 inline constexpr TypeInfo kMapType{"bpf_map", kMapFields};
 
@@ -59,6 +61,13 @@ bool alloc_first_absent_page(Env& env, Map& map, const PageAllocLabels& l);
 
 // allocator.cpp
 std::size_t pick_free_slot(const Map& map);
+void bpf_mls_reclaim_deferred(Env& env, Map& map);
+
+// pins.cpp
+bool header_writable(const Map& map);
+bool bpf_mls_slot_pinned(Env& env, const Map& map, uint32_t s);
+bool libbpf_mls_pin(Env& env, Map& map, UserLib& lib, const Handle& h);
+void libbpf_mls_unpin(Env& env, Map& map, UserLib& lib, uint32_t s);
 bool may_allocate_page(Env& env, const Map& map, const mk::ProgCtx& ctx, int attempt);
 
 // sdt.cpp

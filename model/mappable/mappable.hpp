@@ -13,6 +13,7 @@
 #pragma once
 
 #include <bitset>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -37,6 +38,8 @@ enum class Bug : uint8_t {
   kNoPageReturn,             // empty pages are never returned
   kMapFreeWhileMapped,       // the region is freed when the map's fd is closed, though a VMA maps it
   kPageAllocInAtomic,        // a non-sleepable program's F_CREATE allocates a page (GFP_KERNEL)
+  kTrustUserHeader,          // as first proposed: the header words {generation, pins} the kernel reads to
+                             // decide a slot's reuse are in the page user space maps writable
   kCount
 };
 
@@ -92,8 +95,17 @@ enum class Layout : uint8_t {
 enum class UserWrite : uint8_t {
   kChecked,  // check the generation, store, check again: a store that races a free and a reuse
              // lands in the next owner's entry, and the second check comes too late
-  kPinned,   // pin the slot first with one atomic on the header word {gen, pins}, which fails
-             // once the entry is freed; the kernel defers the slot's reuse until the pins are gone
+  kPinned,   // pin the slot first: a count in the process's own pin page, then the generation
+             // (read-only header) checked again; the kernel defers the slot's reuse while a mapped
+             // pin page counts it. With Bug::kTrustUserHeader (the design as first proposed) the pin
+             // is one cmpxchg on the header word {gen, pins}, in a page user space maps writable
+};
+
+// What a hostile mapper stores into (HostileMapper: any value anywhere its mappings reach).
+enum class HostileTarget : uint8_t {
+  kGeneration,  // the slot's published generation (the header; sdt: the entry's data->tid.genn)
+  kPins,        // the slot's pin count (the header word, or the process's own pin page)
+  kEntry,       // the entry's bytes
 };
 
 // Which free entry a creation takes (design question 1: a policy against fragmentation).
@@ -154,7 +166,13 @@ struct Map {
   ObjectId header = kNoObject;       // the header page: fields gen (per slot, one field)
   std::vector<uint32_t> header_gen;  // the published generation of each slot (0: none)
   std::vector<bool> header_present;  // the published presence of each page
-  std::vector<uint32_t> pins;        // UserWrite::kPinned: user writers inside each slot
+  std::vector<uint32_t> pins;        // Bug::kTrustUserHeader: the header words' pin counts
+  struct PinPage {                   // one per process that pins (UserWrite::kPinned), writable by it
+    ObjectId obj = kNoObject;        // alone; it goes with the process's mapping (vm_close)
+    std::vector<uint32_t> pins;      // per slot: this process's writers inside the entry
+    bool mapped = false;
+  };
+  std::deque<PinPage> pin_pages;      // a deque: a pin page stays where it is while others are added
   std::vector<uint32_t> deferred;    // freed slots whose reuse waits for their pins to go
   std::vector<Page> pages;
   std::vector<Slot> slots;           // pages * slots_per_page
@@ -245,6 +263,7 @@ struct UserLib {
   uint64_t retries = 0;                 // kSeqcount: scans voided because the sequence moved
   std::map<uint32_t, uint32_t> view;    // kNotification: slot -> generation, as consumed
   std::size_t ring_pos = 0;             // kNotification: notes consumed
+  int pin_page = -1;                    // the process's pin page in Map::pin_pages, once mapped
 };
 // bpf_mls_handle_open() (proposal syscall): pidfd -> handle, or an invalid handle. kArena: a
 // bpf(BPF_MAP_LOOKUP_ELEM) of scx_task_map by pidfd gives {idx, gen}; kUptr: the same lookup
@@ -268,5 +287,16 @@ UserRead libbpf_mls_update(Env& env, Map& map, UserLib& lib, mk::Owner& owner, i
 // libbpf_mls_lookup(): the IDR: a cached handle for `pid`, else one syscall; on ESTALE the entry
 // is dropped and the handle opened again once.
 UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int64_t key);
+
+// A hostile mapper (a process holding the map writable, model/mappable/pins.cpp): stores `value`
+// into `what` of slot `s` through whatever its mappings show. Returns false when the store faults
+// (SIGSEGV: the process is gone). With a uptr layout nothing of another process is mapped.
+bool hostile_store(Env& env, Map& map, UserLib& lib, HostileTarget what, uint32_t s, uint32_t value);
+// bpf_mls_pin_vm_close() (proposal): the process's mapping goes (munmap or exit); its pin page
+// with it, so its pins defer nothing any more, and the slots they deferred are reclaimed.
+void bpf_mls_pin_vm_close(Env& env, Map& map, UserLib& lib);
+// The allocator's pass, as the next creation runs it: deferred slots whose pins are gone become
+// free, and empty pages are trimmed (an end check runs it to see what stays stuck).
+void bpf_mls_reclaim(Env& env, Map& map);
 
 }  // namespace lsmc::model::mappable

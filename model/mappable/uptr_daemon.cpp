@@ -61,15 +61,19 @@ void daemon_uptr_task_exit(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) 
 }
 
 // The daemon reads a task's entry in its own memory: its table gives the slot, one load, no check
-// (nothing else reuses the daemon's memory).
+// (nothing else reuses the daemon's memory), under the table's lock, which its exit handling takes
+// to give entries back.
 UserRead daemon_uptr_read(Env& env, Map& map, UserLib& lib, const mk::Owner& owner) {
   UserRead r;
+  env.lock(map.lock, "daemon: pthread_mutex_lock(&table)");
   const auto it = map.owner_slot.find(&owner);
-  if (it == map.owner_slot.end()) return r;
-  ++lib.loads;
-  const Slot& slot = map.slots[it->second];
-  env.read(slot.obj, kData, "daemon: mem[slot] (its own memory)");
-  r = {UserRead::Status::kOk, slot.data, slot.owner, slot.initialised};
+  if (it != map.owner_slot.end()) {
+    ++lib.loads;
+    const Slot& slot = map.slots[it->second];
+    env.read(slot.obj, kData, "daemon: mem[slot] (its own memory)");
+    r = {UserRead::Status::kOk, slot.data, slot.owner, slot.initialised};
+  }
+  env.unlock(map.lock, "daemon: pthread_mutex_unlock(&table)");
   return r;
 }
 

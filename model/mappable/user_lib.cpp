@@ -146,13 +146,9 @@ UserRead libbpf_mls_write(Env& env, Map& map, UserLib& lib, const Handle& h, con
   const bool pinned = map.knobs.user_write == UserWrite::kPinned && map.knobs.layout == Layout::kRegion &&
                       map.knobs.publication == Publication::kGeneration;
   if (pinned) {
-    ++lib.loads;
-    env.rmw(map.header, kHeaderGen, "libbpf_mls_update: cmpxchg(&hdr->word[slot], {gen, n}, {gen, n + 1})");
-    if (map.header_gen[h.slot] != h.gen) return r;  // freed or reused: ESTALE, nothing stored
-    ++map.pins[h.slot];
+    if (!libbpf_mls_pin(env, map, lib, h)) return r;  // freed or reused: ESTALE, nothing stored
     user_store(env, map, h.slot, expected, value);
-    env.rmw(map.header, kHeaderGen, "libbpf_mls_update: atomic_dec(&hdr->word[slot].pins)");
-    --map.pins[h.slot];
+    libbpf_mls_unpin(env, map, lib, h.slot);
     r.status = UserRead::Status::kOk;
     return r;
   }

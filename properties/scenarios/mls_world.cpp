@@ -31,6 +31,9 @@ const std::vector<MlsMutant>& mappable_mutants() {
       {"map-free-while-mapped", mm::Bug::kMapFreeWhileMapped, "user-fault",
        "proposal: the region is freed when the map's fd is closed, though the daemon still maps it",
        {"mls-map-close"}},
+      {"header-trusted", mm::Bug::kTrustUserHeader, "kernel-state-leak",
+       "proposal as first proposed: the kernel decides a slot's reuse from header words {generation, pins} that "
+       "user space maps writable", {"mls-hostile-mapper"}},
   };
   return kRows;
 }

@@ -9,7 +9,8 @@
 // - what BPF wrote is what user space reads (user-read-mismatch);
 // - a BPF pointer never reaches another owner's entry (bpf-pointer-reused);
 // - a user store never lands in another owner's entry (user-write-aliasing);
-// - user space can read a live owner's entry at all (user-unreachable: the proposal's purpose).
+// - user space can read a live owner's entry at all (user-unreachable: the proposal's purpose);
+// - nothing a hostile mapper stores keeps a freed slot deferred once it is gone (kernel-state-leak).
 // Every scenario takes the design as parameters (layout, owner, page_return, publication), so the
 // variants of design §4 are compared on the same races.
 #pragma once

@@ -114,7 +114,16 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
   const AttachPools pools = attach_pools();
   const std::vector<sim::KnownFinding> known =
       options.count_known ? catalog.known_in(options.profile) : std::vector<sim::KnownFinding>{};
+  uint64_t searched = 0;  // property calls before the first failure: the case's number
+  auto stopped = [&] { return options.interrupted != nullptr && options.interrupted->load(); };
   const auto property = [&] {
+    const bool searching = !result.minimal;
+    if (searching && searched++ < options.skip_cases) return;
+    if (stopped()) {
+      if (searching && !result.interrupted) result.resume_case = searched - 1;
+      result.interrupted = true;
+      return;
+    }
     std::map<std::string, int64_t> given;
     given["a0"] = *gen_program();
     given["a1"] = *gen_program();
@@ -177,11 +186,20 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
     req.observers = default_observers;
     if (auto err = sim::resolve_params(*scenario, given, req.params)) RC_FAIL(*err);
     req.known = known;
+    req.interrupted = options.interrupted;
     sim::RunReport report = sim::run(req);
+    if (!report.failure && report.stop_reason == "interrupted") {
+      // Cut short: this case did not run to its end.
+      if (searching && !result.interrupted) result.resume_case = searched - 1;
+      result.interrupted = true;
+      --result.cases;
+      return;
+    }
     if (!report.known_hits.empty() && result.known_cases.empty()) result.known_first_command = command_of(options, !known.empty(), given);
     for (const auto& [name, hit] : report.known_hits) ++result.known_cases[name];
     if (report.outcome != sim::Outcome::kNothingFound) {
       // The last failing case RapidCheck tries is the one it ends its shrinking with.
+      if (searching) result.failing_case = searched - 1;
       result.minimal = given;
       result.report = std::move(report);
       RC_FAIL("finding");

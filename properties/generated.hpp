@@ -3,6 +3,7 @@
 // finding to a minimal scenario that replays from the command line.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -20,6 +21,13 @@ struct GenerateOptions {
   uint64_t executions = 300;     // explorer budget per scenario (portfolio strategy)
   uint64_t faults_max = 1;       // faults injected per execution at most (Config::faults_max)
   bool count_known = true;       // known upstream findings (Catalog::known_in) are counted, not reported
+  // The first cases pass without running: RapidCheck draws each case from its own split of the
+  // seed and sizes it by the passes before it, so case N is the same with or without them (what
+  // resumes an interrupted search).
+  uint64_t skip_cases = 0;
+  // Set (by a signal handler) to stop early: no further case runs, shrinking ends with the
+  // smallest failing scenario so far (may be null).
+  const std::atomic<bool>* interrupted = nullptr;
 };
 
 struct GenerateResult {
@@ -29,6 +37,9 @@ struct GenerateResult {
   std::string command;                      // lsmc explore ... that finds it again
   std::map<std::string, uint64_t> known_cases;  // scenarios that met each known finding (counted)
   std::string known_first_command;          // lsmc explore ... of the first of them
+  bool interrupted = false;                 // a signal stopped it: `minimal` may not be minimal
+  uint64_t resume_case = 0;                 // nothing found: the first case not run to its end
+  uint64_t failing_case = 0;                // a finding: the case that first failed (0-based)
 };
 
 // Needs a catalog holding the "generated" scenario. Throws std::invalid_argument when it lacks it.

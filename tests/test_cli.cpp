@@ -178,14 +178,17 @@ namespace lsmc {
 namespace {
 
 TEST(Cli, InterruptedRunStopsCleanlyAndSaysHowToResume) {
-  std::atomic<bool> interrupted{true};
+  cli::Interrupt interrupted;
+  interrupted.requested = true;
   std::ostringstream out, err;
   const int code = cli::run_cli({"explore", "--scenario", "lock-ordered", "--first-execution", "5",
                                  "--executions", "100"},
                                 out, err, false, &interrupted);
   EXPECT_EQ(code, 130) << out.str() << err.str();
-  EXPECT_NE(out.str().find("interrupted after 0 executions"), std::string::npos) << out.str();
-  EXPECT_NE(out.str().find("--first-execution 5 --executions 100"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("interrupted (SIGINT) after 0 executions"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("resume: lsmc explore --scenario lock-ordered --first-execution 5 --executions 100\n"),
+            std::string::npos)
+      << out.str();
 }
 
 }  // namespace

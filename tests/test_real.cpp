@@ -5,9 +5,12 @@
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <csignal>
+#include <nlohmann/json.hpp>
 
 #include "model/real/real_kernel.hpp"
 #include "properties/diff/diff.hpp"
+#include "tests/util.hpp"
 
 namespace lsmc {
 namespace {
@@ -145,6 +148,27 @@ TEST(RealKernel, ConcurrentStressKeepsErrnosDocumentedAndValuesConsistent) {
   EXPECT_TRUE(r.violations.empty()) << r.violations.front();
   EXPECT_GT(r.operations, 100);
   EXPECT_GT(r.outcomes.count("sys_update: ok"), 0u);
+}
+
+// SIGTERM stops the stress run after the epoch running (issue 14): exit 143, "interrupted" in the
+// JSON, and a resume command that, given a budget of two more epochs, runs them from where it stopped.
+TEST(RealKernel, StressUnderSigtermStopsAndResumesAtTheNextEpoch) {
+  REQUIRE_BPF();
+  const std::string dir = test::temp_dir("stress-signal");
+  const auto r = test::run_lsmc_signalled(
+      {"kernel", "stress", "--epochs", "100000", "--threads", "2", "--ops", "50", "--json"}, dir, SIGTERM, 300);
+  ASSERT_EQ(r.code, 143) << r.killed_by << r.out << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["outcome"], "interrupted");
+  EXPECT_EQ(j["exit_code"], 143);
+  const std::string resume = j["resume_command"];
+  const std::string prefix = "lsmc kernel stress --epochs 100000 --threads 2 --ops 50 --json --first-epoch ";
+  ASSERT_EQ(resume.rfind(prefix, 0), 0u) << resume;
+  const uint64_t epoch = std::stoull(resume.substr(prefix.size()));
+  EXPECT_EQ(static_cast<uint64_t>(j["threads"].get<long>()), 2 * epoch);
+  const auto again = test::run_lsmc(resume.substr(5) + " --epochs " + std::to_string(epoch + 2), dir);
+  EXPECT_EQ(again.code, 0) << again.out << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["threads"], 4);
 }
 
 // The race is probabilistic (2 to 13 in 20 000 rounds on our VM, and how often the two calls

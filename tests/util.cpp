@@ -2,14 +2,18 @@
 
 #include "properties/lifetime.hpp"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace lsmc::test {
 
@@ -54,6 +58,55 @@ CliResult run_lsmc(const std::string& args, const std::string& dir) {
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = read_file(out_path);
+  r.err = read_file(err_path);
+  return r;
+}
+
+namespace {
+
+// True once `pid` catches `sig` (its handler is installed), or when it has ended.
+bool catches(pid_t pid, int sig) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("SigCgt:", 0) == 0) return ((std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1) != 0;
+  }
+  return true;  // gone
+}
+
+}  // namespace
+
+SignalledResult run_lsmc_signalled(const std::vector<std::string>& args, const std::string& dir, int sig,
+                                   int delay_ms) {
+  static int calls = 0;
+  const std::string out_path = temp_dir("signal-capture-" + std::to_string(getpid()) + "-" +
+                                        std::to_string(calls++)) + "/out";
+  const std::string err_path = out_path + ".err";
+  std::vector<std::string> argv_text{LSMC_BINARY};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int in = open("/dev/null", O_RDONLY);
+    if (out < 0 || err < 0 || in < 0 || chdir(dir.c_str()) != 0) _exit(127);
+    dup2(in, 0), dup2(out, 1), dup2(err, 2);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  SignalledResult r;
+  if (pid < 0) return r;
+  while (!catches(pid, sig)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  kill(pid, sig);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.killed_by = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   r.out = read_file(out_path);
   r.err = read_file(err_path);
   return r;

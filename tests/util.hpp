@@ -38,6 +38,15 @@ struct CliResult {
 // Runs the real lsmc binary (LSMC_BINARY) in `dir` with a shell command line; captures output.
 CliResult run_lsmc(const std::string& args, const std::string& dir = ".");
 
+// Starts the real lsmc binary with `args` in `dir`, waits until it has installed its signal handlers
+// (/proc/PID/status SigCgt), then `delay_ms` more, sends `sig` and waits for it to end. `code` is
+// its exit status; `killed_by` the signal that ended it instead (0 when it exited).
+struct SignalledResult : CliResult {
+  int killed_by = 0;
+};
+SignalledResult run_lsmc_signalled(const std::vector<std::string>& args, const std::string& dir, int sig,
+                                   int delay_ms);
+
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 // A fresh empty directory under the test's temporary directory.

@@ -18,8 +18,9 @@ namespace {
 constexpr const char* kExitCodesHelp =
     "Exit codes: 0 nothing found; 1 property violated (replay: the recorded violation "
     "reproduced); 2 usage or input error; 3 a per-execution limit was reached; 4 replay diverged "
-    "from the code, or the model is not deterministic; 130 interrupted (Ctrl-C) with nothing found, "
-    "after printing how to resume.";
+    "from the code, or the model is not deterministic; 130 (SIGINT, Ctrl-C) or 143 (SIGTERM): explore, "
+    "generate, minimize or kernel stress was interrupted, after printing what it found and the command "
+    "that resumes (another signal ends it at once).";
 
 // An error's text as printed: control bytes escaped, and bounded (the parts quoting input are
 // capped where they are made; this is the backstop for any that is not).
@@ -71,7 +72,7 @@ std::string unknown_command(const CLI::App& app, const std::vector<std::string>&
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, std::ostream& out,
-            std::ostream& err, bool interactive, const std::atomic<bool>* interrupted) {
+            std::ostream& err, bool interactive, Interrupt* interrupt) {
   if (!args.empty() && args[0] == "litmus") return cmd_litmus(args, out, err);
   CLI::App app{"lsmc: a deterministic simulator and model checker for BPF local storage and for "
                "user-mappable local storage.",
@@ -106,9 +107,11 @@ int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, s
     return kExitUsage;
   }
   try {
-    Context context{out, err, interactive, interrupted, catalog};
+    Context context{out, err, interactive, interrupt, catalog, args};
     for (Command& command : commands) {
-      if (command.sub->parsed()) return command.run(context);
+      if (!command.sub->parsed()) continue;
+      if (interrupt != nullptr && command.stops_cleanly) interrupt->handled = true;
+      return command.run(context);
     }
   } catch (const UsageError& e) {
     err << "lsmc: " << message(e) << "\n";
@@ -124,8 +127,8 @@ int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, s
 }
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, bool interactive,
-            const std::atomic<bool>* interrupted) {
-  return run_cli(args, builtin_catalog(), out, err, interactive, interrupted);
+            Interrupt* interrupt) {
+  return run_cli(args, builtin_catalog(), out, err, interactive, interrupt);
 }
 
 }  // namespace lsmc::cli

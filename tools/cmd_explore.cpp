@@ -73,6 +73,7 @@ struct Explored {
   std::optional<traces::MinimizeResult> minimized;
   std::string min_path;
   std::string min_error;
+  std::vector<std::string> not_run;  // --mutant's scenarios after this one, when a signal stopped it
   // The reproduce command's --trace-out: the trace's path, or none (the default name) when it
   // could not be written there.
   std::string reproduce_trace() const { return trace_error.empty() ? trace_path : std::string(); }
@@ -115,7 +116,7 @@ Explored run_and_record(Context& c, const ExploreOptions& o, sim::RunRequest req
       c.err << std::flush;
     };
   }
-  Explored x{std::move(req), {}, {}, {}, {}, {}, {}};
+  Explored x{std::move(req), {}, {}, {}, {}, {}, {}, {}};
   x.report = sim::run(x.req);
   if (show_progress) c.err << "\r\033[K" << std::flush;
   if (!x.report.failure) return x;
@@ -127,20 +128,51 @@ Explored run_and_record(Context& c, const ExploreOptions& o, sim::RunRequest req
   if (o.minimize && x.report.outcome == sim::Outcome::kViolation) {
     const std::string& t = x.trace_path;
     x.min_path = (t.ends_with(".trace") ? t.substr(0, t.size() - 6) : t) + ".min.trace";
-    x.minimized = traces::minimize(trace, c.catalog, properties::default_observers);
+    traces::MinimizeOptions mo;
+    mo.interrupted = c.stop_flag();
+    x.minimized = traces::minimize(trace, c.catalog, properties::default_observers, mo);
     x.min_error = write_trace_or_error(x.min_path, x.minimized->minimized);
   }
   return x;
 }
 
+// The search a signal stopped before it found anything: where it resumes. Index-seeded strategies
+// resume at the first index not run; the tree searches keep their place in memory only, so the
+// command starts them again (`restarts`).
+struct Resume {
+  std::string command;
+  bool restarts = false;
+};
+Resume resume_of(Context& c, const Explored& x, const ExploreOptions& o) {
+  const sim::Config& cfg = x.req.config;
+  std::vector<std::pair<std::string, std::string>> options;
+  if (o.scenario.empty()) options.emplace_back("--scenario", std::string(x.req.scenario->name()));
+  const bool tree = cfg.strategy == "dfs" || cfg.strategy == "icb" || cfg.strategy == "dpor";
+  if (!tree) {
+    options.emplace_back("--first-execution", std::to_string(x.report.resume_index));
+    options.emplace_back("--executions", std::to_string(cfg.execution_first + cfg.executions_max - x.report.resume_index));
+  }
+  return {resume_command(c, options), tree};
+}
+
+// The commands that explore the mutant's scenarios a signal kept from running.
+std::vector<std::string> not_run_commands(Context& c, const Explored& x) {
+  std::vector<std::string> out;
+  for (const std::string& s : x.not_run) out.push_back(resume_command(c, {{"--scenario", s}}));
+  return out;
+}
+
+bool stopped_by_signal(const Explored& x) { return !x.report.failure && x.report.stop_reason == "interrupted"; }
+
 // explore --json: one object.
-int print_json(Context& c, const Explored& x) {
+int print_json(Context& c, const ExploreOptions& o, const Explored& x) {
   const sim::RunRequest& req = x.req;
   const sim::RunReport& report = x.report;
   const std::string& trace_path = x.trace_path;
   const auto& minimized = x.minimized;
   const std::string& min_path = x.min_path;
-  const int code = exit_code_for(report.outcome);
+  const bool stopped = stopped_by_signal(x) || (minimized && minimized->interrupted);
+  const int code = stopped ? c.interrupt->exit_code() : exit_code_for(report.outcome);
   const int exit_code = x.trace_error.empty() && x.min_error.empty() ? code : kExitUsage;
   const double rate = report.seconds > 0 ? report.executions / report.seconds : 0;
   nlohmann::json j;
@@ -154,9 +186,17 @@ int print_json(Context& c, const Explored& x) {
   j["shard_index"] = req.config.shard_index;
   j["shard_count"] = req.config.shard_count;
   j["jobs"] = req.config.jobs;
-  j["outcome"] = std::string(sim::to_string(report.outcome));
+  j["outcome"] = stopped_by_signal(x) ? std::string("interrupted") : std::string(sim::to_string(report.outcome));
   j["stop_reason"] = report.stop_reason;
-  if (report.stop_reason == "interrupted") j["resume_index"] = report.resume_index;
+  if (stopped) j["signal"] = c.interrupt->name();
+  if (stopped_by_signal(x)) {
+    const Resume r = resume_of(c, x, o);
+    j["resume_index"] = report.resume_index;
+    j["resume_command"] = r.command;
+    j["resume_restarts_the_search"] = r.restarts;
+    j["scenarios_not_run"] = x.not_run;
+    j["not_run_commands"] = not_run_commands(c, x);
+  }
   j["executions"] = report.executions;
   j["seconds"] = report.seconds;
   j["executions_per_second"] = rate;
@@ -186,6 +226,9 @@ int print_json(Context& c, const Explored& x) {
     }
     j["minimized_context_switches"] = minimized->after.switches;
     j["minimized_steps"] = minimized->after.steps;
+    if (minimized->interrupted && x.min_error.empty()) {
+      j["minimize_resume_command"] = "lsmc minimize " + traces::shell_path(min_path) + " -o " + traces::shell_path(min_path);
+    }
   }
   if (!report.nondeterminism.empty()) j["nondeterminism"] = report.nondeterminism;
   c.out << j.dump(2) << "\n";
@@ -193,7 +236,7 @@ int print_json(Context& c, const Explored& x) {
 }
 
 // explore's text report: counts, PCT's guarantee, probes, then the verdict and its commands.
-int print_text(Context& c, const Explored& x) {
+int print_text(Context& c, const ExploreOptions& o, const Explored& x) {
   const sim::RunRequest& req = x.req;
   const sim::RunReport& report = x.report;
   const std::string& trace_path = x.trace_path;
@@ -234,11 +277,19 @@ int print_text(Context& c, const Explored& x) {
   }
   for (const auto& p : report.probes_never_hit) c.out << "  probe never hit: " << p << "\n";
   print_known_hits(c, req, report);
-  if (!report.failure && report.stop_reason == "interrupted") {
-    c.out << "result: interrupted after " << report.executions << " executions, nothing found so far\n";
-    c.out << "  resume: the same command with --first-execution " << report.resume_index << " --executions "
-         << (req.config.execution_first + req.config.executions_max - report.resume_index) << "\n";
-    return kExitInterrupted;
+  if (stopped_by_signal(x)) {
+    const Resume r = resume_of(c, x, o);
+    c.out << "result: interrupted (" << c.interrupt->name() << ") after " << report.executions
+          << " executions, nothing found so far\n";
+    if (r.restarts) {
+      c.out << "  resume: not possible: " << req.config.strategy
+            << " keeps its place in the search in memory only; this starts it again: " << r.command << "\n";
+    } else {
+      c.out << "  resume: " << r.command << "\n";
+    }
+    const std::vector<std::string> rest = not_run_commands(c, x);
+    for (std::size_t i = 0; i < rest.size(); ++i) c.out << "  not run: " << x.not_run[i] << ": " << rest[i] << "\n";
+    return c.interrupt->exit_code();
   }
   if (!report.failure) {
     if (report.stop_reason == "space exhausted") {
@@ -278,13 +329,23 @@ int print_text(Context& c, const Explored& x) {
     } else {
       c.out << "  trace: NOT WRITTEN (" << x.min_error << ")\n";
     }
+    if (minimized->interrupted) {
+      c.out << "minimising interrupted (" << c.interrupt->name() << "): the trace is as small as it got";
+      if (x.min_error.empty()) {
+        c.out << "; resume: lsmc minimize " << traces::shell_path(min_path) << " -o " << traces::shell_path(min_path);
+      }
+      c.out << "\n";
+      return report_output_errors(c, c.interrupt->exit_code(), {x.trace_error, x.min_error});
+    }
   }
   return report_output_errors(c, code, {x.trace_error, x.min_error});
 }
 
-int explore_one(Context& c, const ExploreOptions& o, const std::string& scenario_name) {
-  const Explored x = run_and_record(c, o, make_request(c, o, scenario_name));
-  return o.json ? print_json(c, x) : print_text(c, x);
+int explore_one(Context& c, const ExploreOptions& o, const std::string& scenario_name,
+                std::vector<std::string> after) {
+  Explored x = run_and_record(c, o, make_request(c, o, scenario_name));
+  if (stopped_by_signal(x)) x.not_run = std::move(after);
+  return o.json ? print_json(c, o, x) : print_text(c, o, x);
 }
 
 int explore(Context& c, const ExploreOptions& o) {
@@ -302,8 +363,8 @@ int explore(Context& c, const ExploreOptions& o) {
     scenarios = c.catalog.find_mutant(o.mutant)->scenarios;
   }
   int code = kExitOk;
-  for (const auto& name : scenarios) {
-    code = explore_one(c, o, name);
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    code = explore_one(c, o, scenarios[i], {scenarios.begin() + static_cast<std::ptrdiff_t>(i) + 1, scenarios.end()});
     if (code != kExitOk) break;
   }
   return code;
@@ -363,7 +424,7 @@ sim::RunRequest make_request(Context& ctx, const ExploreOptions& o, const std::s
   }
   if (auto err = sim::resolve_params(*req.scenario, given, req.params)) throw UsageError(*err);
   req.observers = properties::default_observers;
-  req.interrupted = ctx.interrupted;
+  req.interrupted = ctx.stop_flag();
   if (o.known == "count") req.known = ctx.catalog.known_in(c.profile);
   return req;
 }
@@ -399,9 +460,14 @@ Command add_explore_command(CLI::App& app) {
   explore->add_flag("--json", o->json, "print one JSON object instead of text");
   explore->add_flag("--minimize", o->minimize,
                     "minimise a violation found (as 'lsmc minimize' does) and write it as NAME.min.trace");
-  explore->add_flag("--all", o->all,
-                    "the default campaign: every scenario, and every mutant on its scenarios; "
-                    "exit 0 when each behaves as declared");
+  auto* all = explore->add_flag("--all", o->all,
+                                "the default campaign: every scenario, and every mutant on its scenarios; "
+                                "exit 0 when each behaves as declared");
+  explore->add_option("--all-from", o->all_from,
+                      "with --all: start at entry N of the campaign (its table numbers them; an interrupted "
+                      "campaign prints the command that resumes with it)")
+      ->check(number_in(1))
+      ->needs(all);
   explore->add_option("--jobs", o->jobs,
                       "worker threads (portfolio and random); the finding for a seed range does not depend on it")
       ->check(number_in(1, 256));
@@ -415,7 +481,7 @@ Command add_explore_command(CLI::App& app) {
                       "'lsmc list --known') is reported like any other; count: executions ending in one are "
                       "counted and the search goes on")
       ->check(CLI::IsMember({"stop", "count"}));
-  return {explore, [o](Context& c) { return lsmc::cli::explore(c, *o); }};
+  return {explore, [o](Context& c) { return lsmc::cli::explore(c, *o); }, true};
 }
 
 }  // namespace lsmc::cli

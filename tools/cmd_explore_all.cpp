@@ -6,70 +6,124 @@
 
 namespace lsmc::cli {
 
+namespace {
+
+// One entry of the campaign: what runs, what it must give, and (once run) what it gave.
+struct Entry {
+  std::string scenario, mutant, profile;
+  bool expect_fail = false;
+  std::string got = "not run";  // "ok: ...", "UNEXPECTED: ...", "interrupted", "not run"
+  uint64_t executions = 0;
+  double seconds = 0;
+};
+
+// Each scenario on each profile it declares; each mutant on each profile its scenario and it
+// both declare. The order is fixed: --all-from N counts in it.
+std::vector<Entry> campaign(const sim::Catalog& catalog) {
+  std::vector<Entry> entries;
+  for (const auto& s : catalog.scenarios()) {
+    for (const auto& p : sim::run_profiles(*s, nullptr)) entries.push_back({std::string(s->name()), "", p, s->expected_to_fail()});
+  }
+  for (const auto& m : catalog.mutants()) {
+    for (const auto& s : m.scenarios) {
+      const sim::Scenario* sc = catalog.find(s);
+      if (sc == nullptr) throw std::logic_error("mutant " + m.name + " names unknown scenario " + s);
+      for (const auto& p : sim::run_profiles(*sc, &m)) entries.push_back({s, m.name, p, true});
+    }
+  }
+  return entries;
+}
+
+// Runs one entry; false when a signal stopped it before it had its answer.
+bool run_entry(Context& c, const ExploreOptions& o, Entry& e) {
+  ExploreOptions one = o;
+  one.all = false;
+  one.scenario = e.scenario;
+  one.mutant = e.mutant;
+  one.profile = e.profile;
+  sim::RunRequest req = make_request(c, one, e.scenario);
+  const sim::RunReport r = sim::run(req);
+  e.executions = r.executions;
+  e.seconds = r.seconds;
+  if (!r.failure && r.stop_reason == "interrupted") {
+    e.got = "interrupted";
+    return false;
+  }
+  const bool found = r.outcome == sim::Outcome::kViolation;
+  const bool ok = found == e.expect_fail && r.outcome != sim::Outcome::kNondeterminism && r.outcome != sim::Outcome::kLimit;
+  e.got = std::string(ok ? "ok: " : "UNEXPECTED: ") + (found ? r.failure->verdict.property : std::string(sim::to_string(r.outcome)));
+  return true;
+}
+
+void print_table(Context& c, const std::vector<Entry>& entries, std::size_t first) {
+  std::size_t ws = 8, wm = 6;
+  for (const auto& e : entries) ws = std::max(ws, e.scenario.size()), wm = std::max(wm, e.mutant.size() + 1);
+  const int cs = static_cast<int>(ws + 2), cm = static_cast<int>(wm + 2);
+  c.out << std::left << std::setw(5) << "#" << std::setw(cs) << "scenario" << std::setw(cm) << "mutant" << std::setw(12)
+        << "profile" << std::setw(10) << "expected" << std::setw(12) << "executions" << "result\n";
+  for (std::size_t i = first; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    c.out << std::left << std::setw(5) << i + 1 << std::setw(cs) << e.scenario << std::setw(cm)
+          << (e.mutant.empty() ? "-" : e.mutant) << std::setw(12) << e.profile << std::setw(10)
+          << (e.expect_fail ? "finding" : "clean") << std::setw(12) << e.executions << e.got << "\n";
+  }
+}
+
+}  // namespace
+
 // The default campaign: every scenario unmutated, and every mutant on its scenarios. Each must
-// behave as declared: passing scenarios pass, failing examples fail, mutants are found.
+// behave as declared: passing scenarios pass, failing examples fail, mutants are found. A signal
+// stops it at the entry running: that one and the rest are "interrupted" and "not run", and the
+// command printed runs the campaign from that entry on (--all-from).
 int explore_all(Context& c, const ExploreOptions& o) {
   if (!o.scenario.empty() || !o.mutant.empty() || !o.trace_out.empty()) {
     throw UsageError("--all runs every scenario and mutant; it takes no --scenario, --mutant or --trace-out");
   }
-  struct Row {
-    std::string scenario, mutant, profile, expected, got;
-    uint64_t executions;
-    double seconds;
-  };
-  std::vector<Row> rows;
+  std::vector<Entry> entries = campaign(c.catalog);
+  if (o.all_from > entries.size()) {
+    throw UsageError("--all-from " + std::to_string(o.all_from) + ": the campaign has " +
+                     std::to_string(entries.size()) + " entries");
+  }
+  const std::size_t first = o.all_from - 1;
   bool all_ok = true;
-  auto run_row = [&](const std::string& scenario, const std::string& mutant, const std::string& profile,
-                     bool expect_fail) {
-    ExploreOptions one = o;
-    one.all = false;
-    one.scenario = scenario;
-    one.mutant = mutant;
-    one.profile = profile;
-    sim::RunRequest req = make_request(c, one, scenario);
-    const sim::RunReport r = sim::run(req);
-    const bool found = r.outcome == sim::Outcome::kViolation;
-    const bool ok = found == expect_fail && r.outcome != sim::Outcome::kNondeterminism &&
-                    r.outcome != sim::Outcome::kLimit;
-    all_ok = all_ok && ok;
-    rows.push_back({scenario, mutant.empty() ? "-" : mutant, profile, expect_fail ? "finding" : "clean",
-                    std::string(ok ? "ok: " : "UNEXPECTED: ") +
-                        (found ? r.failure->verdict.property : std::string(sim::to_string(r.outcome))),
-                    r.executions, r.seconds});
-  };
-  // Each scenario on each profile it declares; each mutant on each profile its scenario and
-  // it both declare.
-  for (const auto& s : c.catalog.scenarios()) {
-    for (const auto& p : sim::run_profiles(*s, nullptr)) run_row(std::string(s->name()), "", p, s->expected_to_fail());
+  std::optional<std::size_t> stopped;  // the entry a signal stopped
+  for (std::size_t i = first; i < entries.size() && !stopped; ++i) {
+    if (!run_entry(c, o, entries[i])) stopped = i;
+    all_ok = all_ok && (stopped || entries[i].got.starts_with("ok: "));
   }
-  for (const auto& m : c.catalog.mutants()) {
-    for (const auto& s : m.scenarios) {
-      const sim::Scenario* sc = c.catalog.find(s);
-      if (sc == nullptr) throw std::logic_error("mutant " + m.name + " names unknown scenario " + s);
-      for (const auto& p : sim::run_profiles(*sc, &m)) run_row(s, m.name, p, true);
-    }
-  }
+  const std::string resume = stopped ? resume_command(c, {{"--all-from", std::to_string(*stopped + 1)}}) : "";
+  const int code = stopped ? c.interrupt->exit_code() : all_ok ? kExitOk : kExitViolation;
   if (o.json) {
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& r : rows) {
-      j.push_back({{"scenario", r.scenario}, {"mutant", r.mutant}, {"profile", r.profile}, {"expected", r.expected},
-                   {"result", r.got}, {"executions", r.executions}, {"seconds", r.seconds}});
+    nlohmann::json j;
+    j["outcome"] = stopped ? "interrupted" : all_ok ? "as-declared" : "not-as-declared";
+    j["entries_total"] = entries.size();
+    j["first_entry"] = first + 1;
+    nlohmann::json rows = nlohmann::json::array();
+    for (std::size_t i = first; i < entries.size(); ++i) {
+      const Entry& e = entries[i];
+      rows.push_back({{"entry", i + 1}, {"scenario", e.scenario}, {"mutant", e.mutant.empty() ? "-" : e.mutant},
+                      {"profile", e.profile}, {"expected", e.expect_fail ? "finding" : "clean"}, {"result", e.got},
+                      {"executions", e.executions}, {"seconds", e.seconds}});
     }
+    j["entries"] = rows;
+    if (stopped) {
+      j["signal"] = c.interrupt->name();
+      j["resume_command"] = resume;
+    }
+    j["exit_code"] = code;
     c.out << j.dump(2) << "\n";
-  } else {
-    std::size_t ws = 8, wm = 6;
-    for (const auto& r : rows) ws = std::max(ws, r.scenario.size()), wm = std::max(wm, r.mutant.size());
-    const int cs = static_cast<int>(ws + 2), cm = static_cast<int>(wm + 2);
-    c.out << std::left << std::setw(cs) << "scenario" << std::setw(cm) << "mutant" << std::setw(12) << "profile"
-         << std::setw(10) << "expected" << std::setw(12) << "executions" << "result\n";
-    for (const auto& r : rows) {
-      c.out << std::left << std::setw(cs) << r.scenario << std::setw(cm) << r.mutant << std::setw(12) << r.profile
-           << std::setw(10) << r.expected << std::setw(12) << r.executions << r.got << "\n";
-    }
-    c.out << (all_ok ? "all scenarios and mutants behaved as expected\n"
-                    : "SOME SCENARIOS DID NOT BEHAVE AS EXPECTED\n");
+    return code;
   }
-  return all_ok ? kExitOk : kExitViolation;
+  if (first > 0) c.out << "entries 1.." << first << " of " << entries.size() << " skipped (--all-from " << o.all_from << ")\n";
+  print_table(c, entries, first);
+  if (stopped) {
+    c.out << "result: interrupted (" << c.interrupt->name() << ") in entry " << *stopped + 1 << " of " << entries.size()
+          << "; entries " << *stopped + 1 << ".." << entries.size() << " not run"
+          << (all_ok ? "" : "; SOME ENTRIES RUN DID NOT BEHAVE AS EXPECTED") << "\n  resume: " << resume << "\n";
+  } else {
+    c.out << (all_ok ? "all scenarios and mutants behaved as expected\n" : "SOME SCENARIOS DID NOT BEHAVE AS EXPECTED\n");
+  }
+  return code;
 }
 
 }  // namespace lsmc::cli

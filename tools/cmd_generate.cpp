@@ -6,6 +6,10 @@ namespace lsmc::cli {
 
 namespace {
 
+int print_generate_text(Context& c, const properties::GenerateOptions& o, const properties::GenerateResult& r,
+                        const std::string& trace_path, const std::string& trace_error, const std::string& resume,
+                        int code);
+
 // Generated scenarios: RapidCheck draws scenarios, the explorer runs each, and a finding is
 // shrunk to the smallest scenario that still fails; its trace is written for replay.
 int generate(Context& c, const properties::GenerateOptions& o, const std::string& trace_out, bool json) {
@@ -33,15 +37,25 @@ int generate(Context& c, const properties::GenerateOptions& o, const std::string
     config.faults_max = o.faults_max;
     trace_error = write_trace_or_error(trace_path, traces::make_trace(scenario, params, config, *r.report->failure));
   }
-  const int code = r.minimal ? kExitViolation : kExitOk;
+  // A signal: nothing found resumes at the first case not run; a finding whose shrinking was cut
+  // short resumes at the case that failed, shrinking it again.
+  const std::string resume =
+      !r.interrupted ? ""
+                     : resume_command(c, {{"--skip-cases", std::to_string(r.minimal ? r.failing_case : r.resume_case)}});
+  const int code = r.interrupted ? c.interrupt->exit_code() : r.minimal ? kExitViolation : kExitOk;
   const int exit_code = trace_error.empty() ? code : kExitUsage;
   if (json) {
     nlohmann::json j;
     j["mutant"] = o.mutant;
     j["seed"] = o.seed;
     j["cases"] = r.cases;
-    j["outcome"] = r.minimal ? "violation" : "nothing-found";
+    j["outcome"] = r.minimal ? "violation" : r.interrupted ? "interrupted" : "nothing-found";
     j["known_cases"] = r.known_cases;
+    if (r.interrupted) {
+      j["signal"] = c.interrupt->name();
+      j["resume_command"] = resume;
+      if (r.minimal) j["shrinking_interrupted"] = true;
+    }
     if (r.minimal) {
       j["scenario_params"] = *r.minimal;
       j["scenario_size"] = properties::scenario_size(*r.minimal);
@@ -59,11 +73,22 @@ int generate(Context& c, const properties::GenerateOptions& o, const std::string
     c.out << j.dump(2) << "\n";
     return report_output_errors(c, code, {trace_error});
   }
+  return print_generate_text(c, o, r, trace_path, trace_error, resume, code);
+}
+
+int print_generate_text(Context& c, const properties::GenerateOptions& o, const properties::GenerateResult& r,
+                        const std::string& trace_path, const std::string& trace_error, const std::string& resume,
+                        int code) {
   c.out << "lsmc " << traces::lsmc_version() << " generate: " << (o.mutant.empty() ? "unmutated model" : "mutant " + o.mutant) << " (" << o.profile << ")"
        << ", seed " << o.seed << ", up to " << o.cases << " scenarios of " << o.executions << " executions\n";
   for (const auto& [name, cases] : r.known_cases) {
     c.out << "  known upstream (counted, not a finding; --known stop reports it): " << name << " in " << cases
          << " scenarios, first: " << r.known_first_command << "\n";
+  }
+  if (!r.minimal && r.interrupted) {
+    c.out << "result: interrupted (" << c.interrupt->name() << ") after " << r.cases
+          << " generated scenarios, nothing found so far\n  resume: " << resume << "\n";
+    return code;
   }
   if (!r.minimal) {
     c.out << "result: nothing found in " << r.cases << " generated scenarios\n";
@@ -80,7 +105,11 @@ int generate(Context& c, const properties::GenerateOptions& o, const std::string
     c.out << "\n  trace: NOT WRITTEN (" << trace_error << "); the explore command finds it again";
   }
   c.out << "\n  explore: " << r.command << "\n";
-  return report_output_errors(c, kExitViolation, {trace_error});
+  if (r.interrupted) {
+    c.out << "shrinking interrupted (" << c.interrupt->name() << "): the scenario above may not be minimal; "
+          << "resume (shrinks the same finding again): " << resume << "\n";
+  }
+  return report_output_errors(c, code, {trace_error});
 }
 
 }  // namespace
@@ -113,12 +142,22 @@ Command add_generate_command(CLI::App& app) {
                   "count (default): an execution ending in a finding upstream documents and leaves unfixed "
                   "(see 'lsmc list --known') is counted and the search goes on; stop: it is a finding")
       ->check(CLI::IsMember({"stop", "count"}));
+  gen->add_option("--skip-cases", o->gen.skip_cases,
+                  "the first N scenarios pass without running; the others are drawn as without it (what an "
+                  "interrupted generate prints to resume)")
+      ->check(number_in(0, 1000000));
   gen->add_option("--trace-out", o->trace_out, "where to write the trace of the minimal finding");
   gen->add_flag("--json", o->json, "print one JSON object instead of text");
   return {gen, [o](Context& c) {
             o->gen.count_known = o->known == "count";
+            o->gen.interrupted = c.stop_flag();
+            if (o->gen.skip_cases >= o->gen.cases) {
+              throw UsageError("--skip-cases " + std::to_string(o->gen.skip_cases) + " leaves none of --cases " +
+                               std::to_string(o->gen.cases) + " to run");
+            }
             return generate(c, o->gen, o->trace_out, o->json);
-          }};
+          },
+          true};
 }
 
 }  // namespace lsmc::cli

@@ -103,35 +103,53 @@ int kernel_diff(Context& c, uint64_t seed, int sequences, int length, bool json,
 #endif
 }
 
-int kernel_stress(Context& c, uint64_t seed, int threads, int epochs, int ops, bool json) {
+// A signal stops it after the epoch running; the violations seen are reported, and the command
+// printed runs the epochs left (--first-epoch), each as it would have run.
+int kernel_stress(Context& c, uint64_t seed, int threads, int epochs, int ops, int first_epoch, bool json) {
   if (auto skipped = kernel_skipped(c)) return *skipped;
 #if LSMC_HAVE_BPF
+  if (first_epoch >= epochs) {
+    throw UsageError("--first-epoch " + std::to_string(first_epoch) + " leaves none of --epochs " +
+                     std::to_string(epochs) + " to run");
+  }
   real::StressOptions o;
   o.seed = seed;
   o.threads = threads;
   o.epochs = epochs;
   o.ops_per_thread = ops;
+  o.first_epoch = first_epoch;
+  o.interrupted = c.stop_flag();
   const real::StressReport r = real::stress(o);
+  const std::string resume = r.interrupted ? resume_command(c, {{"--first-epoch", std::to_string(r.resume_epoch)}}) : "";
+  const int code = !r.violations.empty() ? kExitViolation : r.interrupted ? c.interrupt->exit_code() : kExitOk;
   if (json) {
     nlohmann::json j;
+    j["outcome"] = !r.violations.empty() ? "violation" : r.interrupted ? "interrupted" : "nothing-found";
     j["operations"] = r.operations;
     j["threads"] = r.threads_run;
     j["outcomes"] = r.outcomes;
     j["violations"] = r.violations;
+    if (r.interrupted) {
+      j["signal"] = c.interrupt->name();
+      j["resume_command"] = resume;
+    }
+    j["exit_code"] = code;
     c.out << j.dump(2) << "\n";
-    return r.violations.empty() ? kExitOk : kExitViolation;
+    return code;
   }
-  c.out << "kernel stress: " << r.threads_run << " threads in " << epochs << " epochs, " << r.operations
-       << " operations (seed " << seed << ")\n";
+  c.out << "kernel stress: " << r.threads_run << " threads in " << r.threads_run / threads << " epochs, "
+        << r.operations << " operations (seed " << seed << ")\n";
   for (const auto& [what, count] : r.outcomes) c.out << "  " << what << ": " << count << "\n";
-  if (r.violations.empty()) {
-    c.out << "result: every errno in the documented set, every value consistent\n";
-    return kExitOk;
-  }
   for (const auto& v : r.violations) c.out << "  VIOLATION: " << v << "\n";
-  return kExitViolation;
+  if (r.interrupted) {
+    c.out << "result: interrupted (" << c.interrupt->name() << ") before epoch " << r.resume_epoch << " of "
+          << epochs << (r.violations.empty() ? "; no violation so far" : "") << "\n  resume: " << resume << "\n";
+  } else if (r.violations.empty()) {
+    c.out << "result: every errno in the documented set, every value consistent\n";
+  }
+  return code;
 #else
-  (void)seed, (void)threads, (void)epochs, (void)ops, (void)json;
+  (void)seed, (void)threads, (void)epochs, (void)ops, (void)first_epoch, (void)json;
   return kExitUsage;
 #endif
 }
@@ -189,7 +207,7 @@ std::vector<Command> add_kernel_commands(CLI::App& app) {
 
   struct StressOptions {
     uint64_t seed = 1;
-    int threads = 8, epochs = 20, ops = 400;
+    int threads = 8, epochs = 20, ops = 400, first_epoch = 0;
     bool json = false;
   };
   auto s = std::make_shared<StressOptions>();
@@ -202,8 +220,16 @@ std::vector<Command> add_kernel_commands(CLI::App& app) {
   kstress->add_option("--threads", s->threads, "threads per epoch (default 8)")->check(number_in(1, 256));
   kstress->add_option("--epochs", s->epochs, "epochs, each with fresh maps (default 20)")->check(number_in(1, 100000));
   kstress->add_option("--ops", s->ops, "operations per thread at most (default 400)")->check(number_in(1, 1000000));
+  kstress->add_option("--first-epoch", s->first_epoch,
+                      "skip the epochs before it; the later ones run as without it (what an interrupted run "
+                      "prints to resume; default 0)")
+      ->check(number_in(0, 100000));
   kstress->add_flag("--json", s->json, "print one JSON object instead of text");
-  commands.push_back({kstress, [s](Context& c) { return kernel_stress(c, s->seed, s->threads, s->epochs, s->ops, s->json); }});
+  commands.push_back({kstress,
+                      [s](Context& c) {
+                        return kernel_stress(c, s->seed, s->threads, s->epochs, s->ops, s->first_epoch, s->json);
+                      },
+                      true});
 
   struct RaceOptions {
     long rounds = 20000;

@@ -10,13 +10,15 @@ namespace {
 
 // Minimises a failing trace and writes the result (default: NAME.min.trace).
 // The command that minimises `path` again, writing elsewhere (when `out_path` could not be written).
-std::string minimize_command(const std::string& path, bool scenario, uint64_t search, bool json) {
+// (or, `out` given, the command that minimises it again into `out`: resuming an interrupted one).
+std::string minimize_command(const std::string& path, bool scenario, uint64_t search, bool json,
+                             const std::string& out = "") {
   std::string cmd = "lsmc minimize " + traces::shell_path(path);
   if (!scenario) cmd += " --schedule-only";
   if (search != 2000) cmd += " --search-executions " + std::to_string(search);
   if (json) cmd += " --json";
   const std::string stem = path.size() > 6 && path.ends_with(".trace") ? path.substr(0, path.size() - 6) : path;
-  return cmd + " -o " + traces::shell_path(stem + "-again.min.trace");
+  return cmd + " -o " + traces::shell_path(out.empty() ? stem + "-again.min.trace" : out);
 }
 
 int minimize(Context& c, const std::string& path, std::string out_path, bool scenario, uint64_t search, bool json) {
@@ -33,6 +35,7 @@ int minimize(Context& c, const std::string& path, std::string out_path, bool sce
   traces::MinimizeOptions o;
   o.scenario = scenario;
   o.search_executions = search;
+  o.interrupted = c.stop_flag();
   traces::MinimizeResult r;
   try {
     r = traces::minimize(trace, c.catalog, properties::default_observers, o);
@@ -41,6 +44,11 @@ int minimize(Context& c, const std::string& path, std::string out_path, bool sce
   }
   const std::string error = write_trace_or_error(out_path, r.minimized);
   const sim::Verdict& v = r.minimized.record.verdict;
+  // A signal: the trace written is as small as it got, and minimising it again goes on from there.
+  const int code = r.interrupted ? c.interrupt->exit_code() : kExitViolation;
+  const std::string resume = !r.interrupted ? ""
+                             : error.empty() ? minimize_command(out_path, scenario, search, json, out_path)
+                                             : minimize_command(path, scenario, search, json);
   if (json) {
     nlohmann::json j;
     auto size = [](const traces::TraceSize& t) {
@@ -67,9 +75,14 @@ int minimize(Context& c, const std::string& path, std::string out_path, bool sce
     j["after"] = size(r.after);
     j["runs"] = r.runs;
     j["verdict"] = verdict_json(v);
-    j["exit_code"] = error.empty() ? kExitViolation : kExitUsage;
+    j["outcome"] = r.interrupted ? "interrupted" : "violation";
+    if (r.interrupted) {
+      j["signal"] = c.interrupt->name();
+      j["resume_command"] = resume;
+    }
+    j["exit_code"] = error.empty() ? code : kExitUsage;
     c.out << j.dump(2) << "\n";
-    return report_output_errors(c, kExitViolation, {error});
+    return report_output_errors(c, code, {error});
   }
   c.out << "lsmc " << traces::lsmc_version() << " minimize: " << path << ", execution " << trace.record.index << " ("
         << r.runs << " executions)\n"
@@ -80,7 +93,10 @@ int minimize(Context& c, const std::string& path, std::string out_path, bool sce
     c.out << "  trace: NOT WRITTEN (" << error << ")\n  reproduce: " << minimize_command(path, scenario, search, false)
           << "\n";
   }
-  return report_output_errors(c, kExitViolation, {error});
+  if (r.interrupted) {
+    c.out << "interrupted (" << c.interrupt->name() << "): the trace is as small as it got\n  resume: " << resume << "\n";
+  }
+  return report_output_errors(c, code, {error});
 }
 
 }  // namespace
@@ -103,7 +119,7 @@ Command add_minimize_command(CLI::App& app) {
   min->add_option("--search-executions", o->search, "explorer budget per smaller scenario (default 2000)")
       ->check(number_in(1, 100000000));
   min->add_flag("--json", o->json, "print one JSON object instead of text");
-  return {min, [o](Context& c) { return minimize(c, o->path, o->out, !o->schedule_only, o->search, o->json); }};
+  return {min, [o](Context& c) { return minimize(c, o->path, o->out, !o->schedule_only, o->search, o->json); }, true};
 }
 
 }  // namespace lsmc::cli

@@ -1,5 +1,7 @@
 // The helpers every subcommand shares (tools/command.hpp).
 #include "tools/command.hpp"
+
+#include <csignal>
 #include "traces/safe_text.hpp"
 
 namespace lsmc::cli {
@@ -13,6 +15,32 @@ std::pair<std::string, std::string> split_assignment(const std::string& text, co
 }
 
 std::string shell_quote(const std::string& s) { return traces::shell_quote(s); }
+
+std::string resume_command(const Context& c, const std::vector<std::pair<std::string, std::string>>& options) {
+  std::string cmd = "lsmc";
+  for (std::size_t i = 0; i < c.args.size(); ++i) {
+    const std::string& word = c.args[i];
+    bool replaced = false;
+    for (const auto& [name, value] : options) {
+      if (word == name) {
+        ++i;  // and its value
+        replaced = true;
+      } else if (word.starts_with(name + "=")) {
+        replaced = true;
+      }
+    }
+    if (!replaced) cmd += " " + traces::shell_quote(word);
+  }
+  for (const auto& [name, value] : options) cmd += " " + name + " " + traces::shell_quote(value);
+  return cmd;
+}
+
+int Interrupt::exit_code() const {
+  const int s = signal.load();
+  return 128 + (s != 0 ? s : SIGINT);
+}
+
+const char* Interrupt::name() const { return signal.load() == SIGTERM ? "SIGTERM" : "SIGINT"; }
 
 std::string replay_command(const std::string& path) { return "lsmc replay " + traces::shell_path(path); }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sim/runner.hpp"
+#include "tools/cli.hpp"
 #include "sim/scenario.hpp"
 #include "traces/trace.hpp"
 
@@ -25,7 +26,8 @@ inline constexpr int kExitViolation = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitLimit = 3;
 inline constexpr int kExitDiverged = 4;
-inline constexpr int kExitInterrupted = 130;  // 128 + SIGINT, the shell's convention
+// An interrupted command exits 128 + the signal, the shell's convention: 130 (SIGINT), 143
+// (SIGTERM); Interrupt::exit_code().
 
 // Bad input: one line on stderr, exit 2.
 struct UsageError : std::runtime_error {
@@ -36,16 +38,29 @@ struct UsageError : std::runtime_error {
 struct Context {
   std::ostream& out;
   std::ostream& err;
-  bool interactive;                     // stderr is a terminal: progress lines
-  const std::atomic<bool>* interrupted;  // set by the process's SIGINT handler (may be null)
+  bool interactive;          // stderr is a terminal: progress lines
+  Interrupt* interrupt;      // set by the process's signal handler (may be null)
   const sim::Catalog& catalog;
+  std::vector<std::string> args;  // the command line as given, without "lsmc"
+  // The runners' stop flag (null when there is no handler).
+  const std::atomic<bool>* stop_flag() const { return interrupt != nullptr ? &interrupt->requested : nullptr; }
+  bool interrupted() const { return interrupt != nullptr && interrupt->requested.load(); }
 };
 
-// A declared subcommand and what runs when it is the one chosen.
+// A declared subcommand and what runs when it is the one chosen. `stops_cleanly`: it reads
+// Context::interrupt and stops at a safe point; while any other command runs, a signal ends the
+// process at once.
 struct Command {
   CLI::App* sub = nullptr;
   std::function<int(Context&)> run;
+  bool stops_cleanly = false;
 };
+
+// The command as it was given, with each of `options` (name, value) in place of any earlier
+// occurrence of that option, every word quoted for a POSIX shell: what resumes an interrupted
+// command. It is also the given command with the options appended (an option given twice takes
+// the last value).
+std::string resume_command(const Context& c, const std::vector<std::pair<std::string, std::string>>& options);
 
 // "name=value" pairs from repeated --set / --param options.
 std::pair<std::string, std::string> split_assignment(const std::string& text, const char* flag);

@@ -1,6 +1,7 @@
 // lsmc explore: what the explore command and its --all campaign share.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct ExploreOptions {
   std::string trace_out;
   bool json = false;
   bool all = false;
+  uint64_t all_from = 1;  // --all: the first entry of the campaign to run (1-based)
   uint64_t jobs = 1;
   std::string shard;
   std::vector<std::string> sets;

@@ -60,10 +60,13 @@ public:
     result.minimized.lsmc_version = std::string(lsmc_version());
     result.after = size_of(result.minimized);
     result.runs = runs_;
+    result.interrupted = stopped();
     return result;
   }
 
 private:
+  bool stopped() const { return options_.interrupted != nullptr && options_.interrupted->load(); }
+
   sim::ExecutionRecord guided(const sim::RunRequest& req, const sim::ExecutionRecord& record,
                               std::vector<bool> keep) {
     ++runs_;
@@ -101,12 +104,13 @@ private:
 
   Trace shrink_scenario(Trace best) {
     const sim::Scenario& scenario = *catalog_.find(best.scenario);
-    for (bool changed = true; changed;) {
+    for (bool changed = true; changed && !stopped();) {
       changed = false;
       for (const sim::ParamSpec& spec : scenario.params()) {
-        if (spec.selects_variant) continue;
+        if (spec.selects_variant || stopped()) continue;
         const int64_t now = best.params.at(std::string(spec.name));
         for (int64_t candidate : smaller(spec, now)) {
+          if (stopped()) break;
           Trace t = best;
           t.params[std::string(spec.name)] = candidate;
           if (auto found = explore(t)) {
@@ -129,6 +133,7 @@ private:
     req.config.jobs = 1;
     req.config.shard_index = 0;
     req.config.shard_count = 1;
+    req.interrupted = options_.interrupted;
     engine_.reset();  // one Engine per thread: sim::run makes its own
     sim::RunReport report = sim::run(req);
     runs_ += report.executions;
@@ -156,10 +161,10 @@ private:
       kept.clear();
     } else {
       std::size_t parts = 2;
-      while (kept.size() >= 2) {
+      while (kept.size() >= 2 && !stopped()) {
         const std::size_t chunk = (kept.size() + parts - 1) / parts;
         bool reduced = false;
-        for (std::size_t start = 0; start < kept.size() && !reduced; start += chunk) {
+        for (std::size_t start = 0; start < kept.size() && !reduced && !stopped(); start += chunk) {
           std::vector<std::size_t> complement;
           for (std::size_t i = 0; i < kept.size(); ++i) {
             if (i < start || i >= start + chunk) complement.push_back(kept[i]);

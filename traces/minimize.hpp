@@ -6,6 +6,7 @@
 // replayable trace of the execution the smallest candidate produced.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -30,12 +31,16 @@ std::string describe(const TraceSize& before, const TraceSize& after);
 struct MinimizeOptions {
   bool scenario = true;                    // try smaller parameters too
   uint64_t search_executions = 2000;       // explorer budget per smaller scenario
+  // Set (by a signal handler) to stop early: the result is the smallest trace found so far, still
+  // failing as the original does and replayable (may be null).
+  const std::atomic<bool>* interrupted = nullptr;
 };
 
 struct MinimizeResult {
   Trace minimized;
   TraceSize before, after;
   uint64_t runs = 0;  // executions the minimisation ran
+  bool interrupted = false;  // stopped early: minimising `minimized` again may shrink it further
 };
 
 // Throws TraceError when the trace names something unknown or no longer fails as recorded.

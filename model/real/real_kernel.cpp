@@ -540,7 +540,15 @@ StressReport stress(const StressOptions& o) {
   StressReport report;
   libbpf_set_print(silent_print);
   uint64_t rng = o.seed;
-  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+  for (int epoch = 0; epoch < o.first_epoch; ++epoch) {
+    for (int t = 0; t < o.threads; ++t) next_random(rng), next_random(rng);  // an epoch's draws, as below
+  }
+  for (int epoch = o.first_epoch; epoch < o.epochs; ++epoch) {
+    if (o.interrupted != nullptr && o.interrupted->load()) {
+      report.interrupted = true;
+      report.resume_epoch = epoch;
+      break;
+    }
     lsmc_bpf* s = lsmc_bpf__open_and_load();
     if (s == nullptr) throw std::runtime_error(std::string("loading the BPF object failed: ") + strerror(errno));
     StressShared sh(o.threads);

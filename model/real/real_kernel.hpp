@@ -3,6 +3,7 @@
 // removed again whatever happens. It implements the same Backend as the model.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -47,10 +48,14 @@ struct StressOptions {
   int threads = 8;
   int epochs = 20;
   int ops_per_thread = 400;
+  int first_epoch = 0;         // epochs before it are skipped, and the epochs after are as without it
+  const std::atomic<bool>* interrupted = nullptr;  // set (by a signal handler): stop after the epoch running
 };
 struct StressReport {
   long operations = 0;
   long threads_run = 0;
+  bool interrupted = false;  // stopped early: epochs from resume_epoch on did not run
+  int resume_epoch = 0;
   std::map<std::string, long> outcomes;  // "sys_lookup: ENOENT" -> count
   std::vector<std::string> violations;   // the first few
 };

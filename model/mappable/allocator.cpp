@@ -83,15 +83,15 @@ void bpf_mls_slot_reuse(Env& env, Map& map, uint32_t s, uint32_t epoch) {
 // the free, then reuse the slot after a Tasks Trace grace period.
 void unlink_and_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner, std::string_view label) {
   env.lock(map.lock, label);
-  env.read(map.task_slot_obj, 0, "bpf_mls_delete: task->mls_slot");
-  const auto it = map.owner_slot.find(&owner);
-  if (it == map.owner_slot.end()) {
+  env.read(map.task_slot_id(), 0, "bpf_mls_delete: task->mls_slot");
+  const auto it = map.task_slot().find(&owner);
+  if (it == map.task_slot().end()) {
     env.unlock(map.lock, "bpf_mls_delete: spin_unlock_irqrestore");
     return;
   }
   const uint32_t s = it->second;
-  env.write(map.task_slot_obj, 0, "bpf_mls_delete: task->mls_slot = -1");
-  map.owner_slot.erase(it);
+  env.write(map.task_slot_id(), 0, "bpf_mls_delete: task->mls_slot = -1");
+  map.task_slot().erase(it);
   if (map.knobs.layout == Layout::kPidArray) {
     pid_array_exit_task(env, map, s);
     env.unlock(map.lock, "exit_task: spin_unlock");
@@ -148,14 +148,14 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::O
   if (map.knobs.layout == Layout::kUptr || map.knobs.layout == Layout::kUptrDaemon) {
     return tld_object_init(env, k, map, ctx, owner, create);
   }
-  env.read(map.task_slot_obj, 0, "bpf_mls_get: task->mls_slot");
-  if (auto it = map.owner_slot.find(&owner); it != map.owner_slot.end()) return static_cast<int>(it->second);
+  env.read(map.task_slot_id(), 0, "bpf_mls_get: task->mls_slot");
+  if (auto it = map.task_slot().find(&owner); it != map.task_slot().end()) return static_cast<int>(it->second);
   if (!create) return -1;
   if (map.knobs.layout == Layout::kPidArray) return pid_array_prep_enable(env, map, owner);
   env.lock(map.lock, "bpf_mls_get: spin_lock_irqsave(&mls->lock)");
   for (int attempt = 0;; ++attempt) {
-    env.read(map.task_slot_obj, 0, "bpf_mls_get: task->mls_slot (locked)");
-    if (auto it = map.owner_slot.find(&owner); it != map.owner_slot.end()) {
+    env.read(map.task_slot_id(), 0, "bpf_mls_get: task->mls_slot (locked)");
+    if (auto it = map.task_slot().find(&owner); it != map.task_slot().end()) {
       env.unlock(map.lock, "bpf_mls_get: spin_unlock_irqrestore");
       return static_cast<int>(it->second);
     }
@@ -179,8 +179,8 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::O
   slot.owner = &owner;
   if (!map.bug(Bug::kPublishBeforeInit)) publish();
   ++map.pages[page_of(map, s)].live;
-  env.write(map.task_slot_obj, 0, "bpf_mls_get: task->mls_slot = slot");
-  map.owner_slot[&owner] = s;
+  env.write(map.task_slot_id(), 0, "bpf_mls_get: task->mls_slot = slot");
+  map.task_slot()[&owner] = s;
   bpf_mls_trim(env, map);
   env.unlock(map.lock, "bpf_mls_get: spin_unlock_irqrestore");
   return static_cast<int>(s);
@@ -212,7 +212,7 @@ void bpf_mls_write(Env& env, Map& map, int slot, const mk::Owner& expected, int6
   }
   env.check(s.owner == &expected, "bpf-pointer-reused",
             "a program writes through the pointer it got for " + expected.name + ", but the entry now belongs to " +
-                s.owner->name + " (the entry was freed and reused while the program held it)");
+                s.owner->name + " (freed and reused while the program held it, or its lookup found another owner's slot)");
   s.data = value;
 }
 

@@ -4,8 +4,14 @@
 namespace lsmc::model::mappable {
 
 // bpf_mls_map_alloc() (proposal)
-void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map) {
+void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map, Map* previous) {
   map.kernel = &k;
+  if (previous != nullptr) {
+    // The next task->mls_slot[] entry (ida_alloc_max(&mls_ida, MLS_MAX_MAPS - 1)); the mutant has
+    // one field for every mappable map. Only the region keeps its slot in the task.
+    map.mls_id = previous->mls_id + 1;
+    if (map.bug(Bug::kOneSlotField) && map.knobs.layout == Layout::kRegion) map.field_owner = previous;
+  }
   map.map_obj = env.alloc(kMapType, "bpf_map_area_alloc: struct bpf_map");
   map.refcnt = 1;  // the fd map_create() returns
   map.lock = env.new_lock(LockKind::kSpinIrq, "mls->lock");

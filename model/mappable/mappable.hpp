@@ -22,6 +22,7 @@
 
 #include "model/env.hpp"
 #include "model/linux/kernel.hpp"
+#include "model/linux/map_create.hpp"
 #include "model/linux/types.hpp"
 
 namespace lsmc::model::mappable {
@@ -40,6 +41,8 @@ enum class Bug : uint8_t {
   kPageAllocInAtomic,        // a non-sleepable program's F_CREATE allocates a page (GFP_KERNEL)
   kTrustUserHeader,          // as first proposed: the header words {generation, pins} the kernel reads to
                              // decide a slot's reuse are in the page user space maps writable
+  kSpecialFieldsMapped,      // a mappable value may hold a kptr, a bpf_spin_lock or a bpf_timer, mapped
+  kOneSlotField,             // one task->mls_slot for every mappable map: the last map to set it wins
   kCount
 };
 
@@ -179,6 +182,18 @@ struct Map {
   std::vector<uint32_t> free_slots;  // ready for reuse (a grace period has passed)
   std::map<const mk::Owner*, uint32_t> owner_slot;  // task->mls_slot
   ObjectId task_slot_obj = kNoObject;             // the association, as one modelled object
+  uint32_t mls_id = 0;       // which task->mls_slot[] entry is this map's (given at map creation)
+  Map* field_owner = nullptr;  // Bug::kOneSlotField: the map whose task->mls_slot this one shares
+  // The task->mls_slot field this map reads and writes: its own, or (the mutant) a shared one.
+  std::map<const mk::Owner*, uint32_t>& task_slot() { return field_owner ? field_owner->owner_slot : owner_slot; }
+  ObjectId task_slot_id() const { return field_owner ? field_owner->task_slot_obj : task_slot_obj; }
+  // A special field of the value (map_check_btf accepted it only with Bug::kSpecialFieldsMapped).
+  struct Special {
+    mk::ValueFields fields;
+    ObjectId obj = kNoObject;  // the field's word in the mapped entry of the one owner it is used for
+    int64_t word = 0;          // what the word holds: a kernel pointer (kptr, timer) or the lock word
+    int64_t kernel_stored = 0; // oracle: the pointer the kernel put there
+  } special;
   mk::Smap* smap = nullptr;  // kArena: scx_task_map; kUptr: the uptr map (6.18 task storage)
   mk::Kernel* kernel = nullptr;  // the kernel whose task storage kArena and kUptr use
   uint32_t seq = 2;              // kSeqcount: hdr->seq (even: stable; never 0, so a handle is valid)
@@ -213,8 +228,25 @@ struct Map {
 int64_t owner_number(const mk::Owner& owner);
 
 // bpf_mls_map_alloc() (proposal): reserves the region, allocates and maps the header page.
-// kArena and kUptr also create their task storage map in `k` (the 6.18 model).
-void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map);
+// kArena and kUptr also create their task storage map in `k` (the 6.18 model). `previous` is the
+// mappable map created before this one, if any: this map takes the next task->mls_slot[] entry
+// (with Bug::kOneSlotField it shares the previous map's field).
+void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map, Map* previous = nullptr);
+// bpf_mls_map_check_btf() (proposal): the value's special fields. A mapped page is user-writable,
+// so the region refuses every field the kernel trusts (kptr, percpu kptr, bpf_spin_lock, bpf_timer,
+// bpf_wq, bpf_task_work, uptr) with EOPNOTSUPP, as bpf_map_mmap() refuses any map with a
+// btf_record (kernel/bpf/syscall.c, v6.18); so do the pid-indexed array (the same bpf_map_mmap())
+// and the arena (whose memory has no BTF record). uptr keeps its fields in the task storage
+// element, which is not mapped: accepted. Returns 0 or the errno.
+int bpf_mls_map_check_btf(Env& env, Map& map, const mk::ValueFields& fields);
+// What the kernel does with the accepted special field of `owner`'s entry: bpf_kptr_xchg() of a
+// referenced task, bpf_spin_lock()/unlock(), bpf_timer_init(); and at the entry's free,
+// bpf_obj_free_fields() (put_task_struct of the kptr, bpf_timer_cancel_and_free).
+void bpf_mls_special_use(Env& env, Map& map);
+void bpf_mls_special_free(Env& env, Map& map);
+// A user store of `value` into the special field's word through the mapping (false: the field is
+// not in user-reachable memory).
+bool user_special_store(Env& env, Map& map, int64_t value);
 // The map's references (kernel/bpf/syscall.c, v6.18): bpf_map_inc() for a program that uses the
 // map; bpf_map_mmap(), whose VMA holds the map's file and so keeps the map; bpf_map_put() on
 // close, munmap or program free. The last put queues the free to a kworker.

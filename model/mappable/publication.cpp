@@ -44,9 +44,9 @@ Handle bpf_mls_handle_open(Env& env, Map& map, mk::Owner& owner, UserLib& lib) {
   }
   env.access({kNoObject, 0, Op::kSyscall}, "sys_bpf(BPF_MLS_HANDLE_OPEN, pidfd)");
   env.lock(map.lock, "bpf_mls_handle_open: spin_lock_irqsave(&mls->lock)");
-  env.read(map.task_slot_obj, 0, "bpf_mls_handle_open: task->mls_slot");
+  env.read(map.task_slot_id(), 0, "bpf_mls_handle_open: task->mls_slot");
   Handle h;
-  if (auto it = map.owner_slot.find(&owner); it != map.owner_slot.end()) {
+  if (auto it = map.task_slot().find(&owner); it != map.task_slot().end()) {
     env.read(map.header, kHeaderGen, "bpf_mls_handle_open: hdr->gen[slot]");
     h = {it->second, map.header_gen[it->second]};
     if (map.knobs.publication == Publication::kSeqcount) {

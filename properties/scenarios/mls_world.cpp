@@ -34,6 +34,11 @@ const std::vector<MlsMutant>& mappable_mutants() {
       {"header-trusted", mm::Bug::kTrustUserHeader, "kernel-state-leak",
        "proposal as first proposed: the kernel decides a slot's reuse from header words {generation, pins} that "
        "user space maps writable", {"mls-hostile-mapper"}},
+      {"special-fields-mapped", mm::Bug::kSpecialFieldsMapped, "kernel-uses-user-pointer",
+       "proposal: map creation accepts a kptr, a bpf_spin_lock or a bpf_timer in a mappable value, in the mapped page",
+       {"mls-special-fields"}},
+      {"one-slot-field", mm::Bug::kOneSlotField, "bpf-pointer-reused",
+       "proposal: one task->mls_slot field for every mappable map: the last map to set it wins", {"mls-two-maps"}},
   };
   return kRows;
 }

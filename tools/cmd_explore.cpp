@@ -315,7 +315,7 @@ int print_text(Context& c, const ExploreOptions& o, const Explored& x) {
          << " at step " << v.step << "\n  " << v.message << "\n";
   }
   if (x.trace_error.empty()) {
-    c.out << "  trace: " << trace_path << " (" << report.failure->decisions.size() << " decisions, "
+    c.out << "  trace: " << traces::printable(trace_path) << " (" << report.failure->decisions.size() << " decisions, "
           << report.failure->events.size() << " events)\n";
     c.out << "  replay: " << replay_command(trace_path) << "\n";
   } else {
@@ -325,7 +325,7 @@ int print_text(Context& c, const ExploreOptions& o, const Explored& x) {
   if (minimized) {
     c.out << "minimized (" << minimized->runs << " executions):\n" << traces::describe(minimized->before, minimized->after);
     if (x.min_error.empty()) {
-      c.out << "  trace: " << min_path << "\n  replay: " << replay_command(min_path) << "\n";
+      c.out << "  trace: " << traces::printable(min_path) << "\n  replay: " << replay_command(min_path) << "\n";
     } else {
       c.out << "  trace: NOT WRITTEN (" << x.min_error << ")\n";
     }

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "traces/safe_text.hpp"
 #include "wmm/litmus/enumerate.hpp"
 
 namespace lsmc::cli {
@@ -79,7 +80,7 @@ int cmd_litmus(const std::vector<std::string>& args, std::ostream& out, std::ost
     try {
       all_agree = run_one(o.files[i], model, o.check, out, err) && all_agree;
     } catch (const wmm::litmus::LitmusError& e) {
-      err << "lsmc: " << e.what() << "\n";
+      err << "lsmc: " << traces::echo(e.what(), 1000) << "\n";
       return kUsage;
     }
   }

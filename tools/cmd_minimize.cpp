@@ -84,11 +84,11 @@ int minimize(Context& c, const std::string& path, std::string out_path, bool sce
     c.out << j.dump(2) << "\n";
     return report_output_errors(c, code, {error});
   }
-  c.out << "lsmc " << traces::lsmc_version() << " minimize: " << path << ", execution " << trace.record.index << " ("
+  c.out << "lsmc " << traces::lsmc_version() << " minimize: " << traces::printable(path) << ", execution " << trace.record.index << " ("
         << r.runs << " executions)\n"
         << traces::describe(r.before, r.after) << "result: VIOLATION of " << v.property << "\n  " << v.message << "\n";
   if (error.empty()) {
-    c.out << "  trace: " << out_path << "\n  replay: " << replay_command(out_path) << "\n";
+    c.out << "  trace: " << traces::printable(out_path) << "\n  replay: " << replay_command(out_path) << "\n";
   } else {
     c.out << "  trace: NOT WRITTEN (" << error << ")\n  reproduce: " << minimize_command(path, scenario, search, false)
           << "\n";

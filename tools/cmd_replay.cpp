@@ -2,6 +2,7 @@
 #include "properties/lifetime.hpp"
 #include "tools/command.hpp"
 #include "traces/replay.hpp"
+#include "traces/safe_text.hpp"
 
 namespace lsmc::cli {
 
@@ -39,7 +40,7 @@ int replay(Context& c, const std::string& path, bool json) {
     c.out << j.dump(2) << "\n";
     return code;
   }
-  c.out << "replay " << path << ": scenario " << trace.scenario << ", execution "
+  c.out << "replay " << traces::printable(path) << ": scenario " << trace.scenario << ", execution "
        << trace.record.index << ", " << trace.record.decisions.size() << " decisions, "
        << trace.record.events.size() << " events\n";
   if (result.status == traces::ReplayStatus::kDiverged) {

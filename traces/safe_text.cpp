@@ -50,8 +50,10 @@ std::string shell_quote(std::string_view word) {
   bool plain = !word.empty() && word.front() != '=';  // zsh expands a leading '='
   for (char c : word) plain = plain && plain_char(c);
   if (plain) return std::string(word);
+  // A control byte would reach the terminal inside the quotes, and POSIX sh has no quoting that
+  // shows it: it is printed escaped (\xNN), safe to print, though then not the same word.
   std::string out = "'";
-  for (char c : word) {
+  for (char c : printable(word)) {
     if (c == '\'') {
       out += "'\\''";
     } else {

@@ -20,7 +20,8 @@ inline constexpr std::size_t kEchoCap = 200;
 std::string echo(std::string_view text, std::size_t cap = kEchoCap);
 
 // One word for a POSIX shell: unchanged when it has only characters no shell treats specially,
-// else in single quotes (a quote inside as '\''). A word starting with '-' that names a file gets
+// else in single quotes (a quote inside as '\''; a control byte as printable() shows it, so the
+// word is safe to print but no longer the same). A word starting with '-' that names a file gets
 // "./" from shell_path so that no command reads it as an option.
 std::string shell_quote(std::string_view word);
 std::string shell_path(std::string_view path);

@@ -1,5 +1,6 @@
 #include "traces/trace.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "traces/replay.hpp"
+#include "traces/safe_text.hpp"
 
 #ifndef LSMC_VERSION
 #define LSMC_VERSION "0.0.0"
@@ -72,6 +74,12 @@ public:
       std::string_view line = lines_[index_++];
       line_no_ = index_;
       if (line.empty() || line.front() == '#') continue;
+      // lsmc writes no control character (NUL, ESC, BEL, ..., C1): one in a trace is damage or a
+      // crafted file, and would reach the terminal (render, replay) or Graphviz (--dot).
+      if (header_seen_ && (printable(line) != line || line.find('\t') != std::string_view::npos)) {
+        error("a control character in the trace (shown escaped): '" + std::string(line.substr(0, 200)) +
+              "'; lsmc writes none");
+      }
       const std::size_t sp = line.find(' ');
       if (sp == std::string_view::npos) return {line, {}};
       return {line.substr(0, sp), line.substr(sp + 1)};
@@ -101,6 +109,10 @@ public:
     return token.substr(key.size() + 1);
   }
 
+  // The first line said 'lsmc-trace': from here on a control byte is damage (before, the file is
+  // simply not a trace, and says so).
+  void header_seen() { header_seen_ = true; }
+
   bool at_end() {
     while (index_ < lines_.size() && (lines_[index_].empty() || lines_[index_].front() == '#')) {
       ++index_;
@@ -114,6 +126,7 @@ private:
   std::vector<std::string_view> lines_;
   std::size_t index_ = 0;
   std::size_t line_no_ = 0;
+  bool header_seen_ = false;
 };
 
 std::vector<std::string_view> split(std::string_view s, std::size_t max_parts) {
@@ -152,7 +165,8 @@ void parse_actor(Reader& r, std::string_view rest, uint64_t expected_index, sim:
   a.name = std::string(parts[3]);
 }
 
-void parse_decision(Reader& r, std::string_view rest, sim::Decision& d) {
+// `actors`: the execution's actors; a schedule decision chose one of them among at most that many.
+void parse_decision(Reader& r, std::string_view rest, uint64_t actors, sim::Decision& d) {
   auto parts = split(rest, 4);
   if (parts.size() != 4) r.error("a decision line is 'decision schedule|draw step=N value=V bound=B'");
   if (parts[0] == "schedule") {
@@ -168,6 +182,10 @@ void parse_decision(Reader& r, std::string_view rest, sim::Decision& d) {
   if (d.bound < 2 || (d.kind == sim::Decision::Kind::kDraw && d.value >= d.bound)) {
     r.error("decision value " + std::to_string(d.value) + " does not fit bound " +
             std::to_string(d.bound));
+  }
+  if (d.kind == sim::Decision::Kind::kSchedule && (d.value >= actors || d.bound > actors)) {
+    r.error("schedule decision value=" + std::to_string(d.value) + " bound=" + std::to_string(d.bound) +
+            ": the execution has " + std::to_string(actors) + " actors (the value is an actor, the bound how many could run)");
   }
 }
 
@@ -239,6 +257,7 @@ Trace parse_trace(std::string_view text, std::string_view source) {
   {
     auto [k, rest] = r.next("lsmc-trace");
     if (k != "lsmc-trace") r.error("not an lsmc trace (the first line must be 'lsmc-trace VERSION')");
+    r.header_seen();
     const uint64_t version = r.number(rest, "format version");
     if (version != kTraceFormatVersion) {
       r.error("trace format version " + std::to_string(version) +
@@ -274,7 +293,11 @@ Trace parse_trace(std::string_view text, std::string_view source) {
   const uint64_t decisions = r.number(r.expect("decisions"), "decisions");
   for (uint64_t i = 0; i < decisions; ++i) {
     t.record.decisions.emplace_back();
-    parse_decision(r, r.expect("decision"), t.record.decisions.back());
+    parse_decision(r, r.expect("decision"), actors, t.record.decisions.back());
+    if (i > 0 && t.record.decisions[i].step < t.record.decisions[i - 1].step) {
+      r.error("decision at step " + std::to_string(t.record.decisions[i].step) + " after one at step " +
+              std::to_string(t.record.decisions[i - 1].step) + ": decisions are in step order");
+    }
   }
   const uint64_t events = r.number(r.expect("events"), "events");
   for (uint64_t i = 0; i < events; ++i) {
@@ -300,6 +323,12 @@ Trace parse_trace(std::string_view text, std::string_view source) {
   t.record.verdict.actor =
       va == "-" ? model::kNoActor : static_cast<model::ActorId>(r.number(va, "verdict-actor"));
   t.record.steps = r.number(r.expect("steps"), "steps");
+  const uint64_t last_step = std::max(t.record.decisions.empty() ? 0 : t.record.decisions.back().step,
+                                      t.record.events.empty() ? 0 : t.record.events.back().step);
+  if (last_step > t.record.steps) {
+    r.error("steps " + std::to_string(t.record.steps) + ", but a decision or an event is at step " +
+            std::to_string(last_step));
+  }
   r.expect("end");
   if (!r.at_end()) r.error("text after 'end'");
   return t;

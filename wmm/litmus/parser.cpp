@@ -552,7 +552,27 @@ private:
 
 }  // namespace
 
-Test parse(const std::string& text, const std::string& file) { return Parser(text, file).parse(); }
+// A control byte (other than tab and line ends), or a C1 control in UTF-8, would reach the
+// terminal through the test's name and report: refused with the line it is on.
+void refuse_control_bytes(const std::string& text, const std::string& file) {
+  int line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') ++line;
+    const bool c1 = c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(text[i + 1]) < 0xa0;
+    if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f || c1) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      throw LitmusError(file + ":" + std::to_string(line) + ": a control character (\\x" + kHex[c >> 4] + kHex[c & 15] +
+                        ") in a litmus test");
+    }
+  }
+}
+
+Test parse(const std::string& text, const std::string& file) {
+  refuse_control_bytes(text, file);
+  return Parser(text, file).parse();
+}
 
 Test read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

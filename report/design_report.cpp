@@ -111,6 +111,7 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
   write_bpf_costs(c);
   write_recommendation(c);
   write_risks(c);
+  write_questions(c);
   std::ofstream f(o.out);
   if (!(f << c.md.str())) throw std::runtime_error("cannot write " + o.out);
   return "wrote " + o.out + ": the recommended configuration holds in " + std::to_string(c.recommended_hold) + "/" +

@@ -1,4 +1,5 @@
-// The churn plot of section 2: live entries against resident capacity, as an SVG.
+// The churn plot of section 2: live entries against resident capacity, as an SVG of one panel per
+// sequence, each with its own axes and ticks, and one legend below the panels.
 #pragma once
 
 #include <string>
@@ -16,7 +17,12 @@ struct Series {
   std::string label;
 };
 
-// A polyline plot of the series over the sequence's events, one panel.
-std::string plot(const std::string& title, const std::vector<Series>& series);
+struct Panel {
+  std::string title;
+  std::vector<Series> series;  // the same labels and colours in every panel
+};
+
+// Panels two to a row, then the legend (taken from the first panel).
+std::string plot(const std::vector<Panel>& panels);
 
 }  // namespace lsmc::report

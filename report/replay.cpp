@@ -26,7 +26,8 @@ public:
   std::string_view name() const override { return "mls-replay"; }
   std::string_view description() const override { return "a fork/exit sequence through a design's allocator"; }
   void build(sim::Setup& s) const override {
-    ps::World& w = ps::make_world(s, {mk::Knobs{}, false});
+    // A measurement: the lifetime checker stays, the kernel checkers (run by the matrix) do not.
+    ps::World& w = ps::make_world(s, {mk::Knobs{}, false, false});
     auto& map = s.make<mm::Map>();
     map.knobs = knobs_;
     mm::bpf_mls_map_alloc(s.env(), w.k, map);

@@ -111,8 +111,9 @@ void write_recommendation(ReportContext& c) {
 
 void write_risks(ReportContext& c) {
   c.md << "## 5. Open risks and questions the model did not settle\n\n"
-     << "- Zap cost: replacing a page with the zero page needs a TLB shootdown on every CPU that maps the region; "
-        "the model counts it as one step. Batching returns (a shrinker) trades memory for it.\n"
+     << "- Zap cost: replacing a page with the zero page needs a TLB shootdown on every CPU that runs the mapping "
+        "process; section 2 counts the IPIs, their latency is not modelled. Batching returns (a shrinker) or spare "
+        "pages trade memory for them.\n"
      << "- Cgroup owners run the same scenarios as tasks (cgroup ids are never reused, so the scenario that reuses "
         "a pid reuses a slot for a new cgroup instead); several maps on one task are `mls-two-maps` (each its own region and slot field), and "
         "the fork/exit churn of section 2 is tasks only.\n"
@@ -123,8 +124,8 @@ void write_risks(ReportContext& c) {
         "argued, not checked under a weak memory model.\n"
      << "- The arena variant follows sdt before `scx_urcu`; its generation starts at 1 in the model (sdt starts "
         "at 0, so a zeroed task storage value and index 0 generation 0 look alike to a user lookup).\n"
-     << "- The recorded sequences come from short workloads on a 2-CPU VM; a scheduler's steady state with "
-        "thousands of tasks is not covered.\n"
+     << "- The recorded sequences come from short workloads on a 2-CPU VM; thousands of live tasks are covered by "
+        "a synthetic make -j calibrated on the recorded build, not by a recording of one.\n"
      << "- No real-kernel counterpart: the proposal does not exist in a kernel, and costs are model access "
         "counts, not cycles.\n";
 }

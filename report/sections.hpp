@@ -49,6 +49,9 @@ struct ReportContext {
   const NamedSequence* big = nullptr;  // the largest recorded sequence
   std::map<std::string, PolicyResult> policy_results;  // "sequence|policy"
   uint64_t static_large = 0;  // pages of the static array at pid_max 4194304
+  struct Scale {                 // the last sequence (the make -j at scale): peaks
+    uint64_t live = 0, returned = 0, kept = 0;
+  } scale;
   // Section 3.
   std::map<std::string, UserCost> costs;  // by variant key
   std::map<int, BpfCost> bpf;             // by layout (-1: today's task storage)
@@ -90,6 +93,8 @@ void write_bpf_costs(ReportContext& c);
 // Sections 4 and 5.
 void write_recommendation(ReportContext& c);
 void write_risks(ReportContext& c);
+// Section 6: each question upstream asked, answered with a run.
+void write_questions(ReportContext& c);
 
 // Numbers as the report prints them.
 std::string fixed2(double v);

@@ -26,8 +26,17 @@ std::vector<ForkExit> read_sequence(const std::string& path);
 std::vector<ForkExit> synthetic_sequence();
 // A steady population with random exits: 150 to 250 tasks alive, 4 000 events, a fixed seed.
 std::vector<ForkExit> random_churn_sequence();
-// The sequences of section 2: the two synthetic ones, then those recorded under
-// `source_dir`/data that exist.
+// The shape of the jobs of a recorded build (tools/record-forkexit.sh): for each child of the
+// first forking process (make), how many descendants it forked. {2} when the file has none.
+std::vector<int> job_shapes(const std::string& path);
+// A build at scale, calibrated on a recorded one: `background` long-lived tasks (services, a
+// desktop) forked first and exited last, and `jobs` jobs, at most `parallel` at a time, each forking
+// its children one after the other as the recorded jobs did (shapes taken in turn); the next step
+// is a random running job's (fixed seed).
+std::vector<ForkExit> make_j_sequence(const std::vector<int>& shapes, int parallel, int background, int jobs);
+inline constexpr int kMakeParallel = 64, kMakeBackground = 3000, kMakeJobs = 600;
+// The sequences of section 2: the two synthetic ones, those recorded under `source_dir`/data that
+// exist, then a make -j at scale calibrated on the recorded build.
 std::vector<NamedSequence> report_sequences(const std::string& source_dir);
 // The largest recorded sequence (the synthetic churn when none was recorded).
 const NamedSequence& largest_recorded(const std::vector<NamedSequence>& seqs);

@@ -57,7 +57,15 @@ TEST(DesignReport, RegeneratesWithEveryDesignMistakeFoundAndReplayable) {
   EXPECT_NE(md.find("--mutant special-fields-mapped --param field=1` violates `deadlock`"), std::string::npos);
   // The BPF-side cost comes from the 6.18 model's cache: the first lookup misses and fills it.
   EXPECT_NE(md.find("| today: task storage (6.18) | 12 accesses, fills the cache | 7 accesses |"), std::string::npos);
-  EXPECT_TRUE(std::filesystem::exists(dir + "/design-exploration-churn.svg"));
+  // The plot: one panel per sequence, pages kept drawn once (the proposal without return and sdt coincide).
+  const std::string svg = test::read_file(dir + "/design-exploration-churn.svg");
+  std::size_t lines = 0;
+  for (std::size_t at = 0; (at = svg.find("<polyline", at)) != std::string::npos; ++at) ++lines;
+  EXPECT_EQ(lines, 5u * 3u);
+  // At scale, and every question upstream asked.
+  EXPECT_NE(md.find("| synthetic make -j64 over 3000 live tasks |"), std::string::npos);
+  EXPECT_NE(md.find("## 6. Questions upstream asked"), std::string::npos);
+  EXPECT_NE(md.find("Why a new `task_struct` field, and which map gets it?"), std::string::npos);
   // The same command writes the same document, byte for byte (but for the output path it names).
   report::DesignReportOptions again = o;
   const std::string dir2 = test::temp_dir("design-again");

@@ -234,22 +234,23 @@ void check_storage_free(Env& env, Kernel& k, Ref<Storage> storage, bool publishe
             "bpf_local_storage_free of a storage whose list still holds " + std::to_string(storage->list.size()) +
                 " element(s)");
   auto points_here = [&](const Owner& o) { return o.bpf_storage.p == storage.p && o.bpf_storage.id == storage.id; };
+  // The messages are built only for a finding: this runs at every free, over every owner.
   for (const auto& t : k.tasks()) {
     const bool owner = t->state != Task::State::kFreed && t->state != Task::State::kForking;
-    env.check(!owner || !points_here(*t), "invariant",
-              "bpf_local_storage_free of the storage " + t->name + "->bpf_storage still points at");
+    if (owner && points_here(*t)) env.fail("invariant", "bpf_local_storage_free of the storage " + t->name + "->bpf_storage still points at");
   }
   for (const auto& c : k.cgroups()) {
-    env.check(!points_here(*c), "invariant",
-              "bpf_local_storage_free of the storage " + c->name + "->bpf_cgrp_storage still points at");
+    if (points_here(*c)) env.fail("invariant", "bpf_local_storage_free of the storage " + c->name + "->bpf_cgrp_storage still points at");
   }
   for (const auto& sk : k.socks()) {
-    env.check(sk->state == Sock::State::kFreed || !points_here(*sk), "invariant",
-              "bpf_local_storage_free of the storage " + sk->name + "->sk_bpf_storage still points at");
+    if (sk->state != Sock::State::kFreed && points_here(*sk)) {
+      env.fail("invariant", "bpf_local_storage_free of the storage " + sk->name + "->sk_bpf_storage still points at");
+    }
   }
   for (const auto& inode : k.inodes()) {
-    env.check(inode->state == Inode::State::kFreed || !points_here(*inode), "invariant",
-              "bpf_local_storage_free of the storage " + inode->name + "'s BPF LSM blob still points at");
+    if (inode->state != Inode::State::kFreed && points_here(*inode)) {
+      env.fail("invariant", "bpf_local_storage_free of the storage " + inode->name + "'s BPF LSM blob still points at");
+    }
   }
 }
 

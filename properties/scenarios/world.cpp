@@ -24,10 +24,12 @@ World& make_world(sim::Setup& s, const WorldOptions& options) {
     s.spawn(f == model::RcuFlavour::kRcu ? "rcu_gp" : "rcu_tasks_trace_gp",
             [&w, f](model::Env& env) { w.k.rcu.gp_actor(env, f, [&w] { return w.k.quiescent(); }); }, o);
   }
-  s.observe(std::make_unique<CacheSanityChecker>(w.k));
-  s.observe(std::make_unique<LinkageChecker>(w.k));
-  s.observe(std::make_unique<ContextChecker>(options.knobs.preempt_rt));
-  s.observe(std::make_unique<BusyCounterChecker>(w.k));
+  if (options.kernel_checks) {
+    s.observe(std::make_unique<CacheSanityChecker>(w.k));
+    s.observe(std::make_unique<LinkageChecker>(w.k));
+    s.observe(std::make_unique<ContextChecker>(options.knobs.preempt_rt));
+    s.observe(std::make_unique<BusyCounterChecker>(w.k));
+  }
   if (options.quiescent_at_end) {
     s.observe(std::make_unique<LeakChecker>(std::vector<const model::TypeInfo*>{
         &mk::kSelemType, &mk::kStorageType, &mk::kSmapType, &mk::kTaskType, &mk::kSockType,

@@ -28,6 +28,9 @@ const std::vector<MutantSpec>& kernel_mutants();
 struct WorldOptions {
   mk::Knobs knobs;
   bool quiescent_at_end = false;  // owners and maps are gone at the end: check for leaks
+  bool kernel_checks = true;      // the kernel checkers (cache, linkage, context, busy); a measurement
+                                  // that replays thousands of tasks turns them off (the cache check is
+                                  // linear in the tasks at every unlock)
 };
 
 struct World {

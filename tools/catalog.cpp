@@ -9,6 +9,9 @@ sim::Catalog builtin_catalog() {
   sim::add_generic_scenarios(catalog);
   properties::scenarios::add_kernel_scenarios(catalog);
   properties::scenarios::add_mappable_scenarios(catalog);
+#ifdef LSMC_HAVE_BPF_HOST
+  properties::scenarios::add_mls_lib_scenarios(catalog);
+#endif
   return catalog;
 }
 

@@ -180,8 +180,20 @@ static __always_inline MLS_VALUE *mls_get_link(struct mls_link *l, __u64 flags) 
   __u64 *h = mls_hdr_word((__u32)s);
   if (!e || !h)
     goto fail;
+#if defined(MLS_MUTANT_PUBLISH_BEFORE_INIT)
+  /* The mutant: the generation is published before the entry is zeroed. */
+  __u32 gen = mls_hdr_gen(__sync_fetch_and_add(h, MLS_GEN_ONE)) + 1;
+  mls_zero(e);
+#elif defined(MLS_MUTANT_REUSE_OLD_GENERATION)
+  /* The mutant: a reused slot takes back the generation it had, not a new one. */
+  mls_zero(e);
+  __u32 old = mls_hdr_gen(*h);
+  __u32 gen = old == 0 ? mls_hdr_gen(__sync_fetch_and_add(h, MLS_GEN_ONE)) + 1
+                       : mls_hdr_gen(__sync_fetch_and_sub(h, MLS_GEN_ONE)) - 1;
+#else
   mls_zero(e);
   __u32 gen = mls_hdr_gen(__sync_fetch_and_add(h, MLS_GEN_ONE)) + 1;
+#endif
   __sync_lock_test_and_set(&l->word, mls_link_word((__u32)s, gen));
   __sync_fetch_and_add(&st->created, 1);
   return e;
@@ -194,6 +206,15 @@ fail:
  * the list is read only after the grace period that waits for this program, so `next` is
  * written by then. The epoch is read after the generation bump (see mls_delete_link). */
 static __always_inline void mls_retire(struct mls_state *st, __u32 s) {
+#ifdef MLS_MUTANT_NO_GRACE_PERIOD
+  /* The mutant: the slot goes back to the free stack at once. */
+  for (int i = 0; i < MLS_CAS_TRIES; i++) {
+    __u64 top = MLS_READ_ONCE(st->free_head);
+    st->next[MLS_IDX(s)] = (__u32)top;
+    if (__sync_val_compare_and_swap(&st->free_head, top, (((top >> 32) + 1) << 32) | ((__u64)s + 1)) == top)
+      return;
+  }
+#endif
   __u32 side = (__u32)MLS_READ_ONCE(st->epoch) & 1;
   __u64 old = __sync_lock_test_and_set(&st->pend[side], (__u64)s + 1);
   st->next[MLS_IDX(s)] = (__u32)old;
@@ -283,7 +304,11 @@ static long mls_reclaim_one(__u64 index, void *ctx) {
     r->cur = st->next[MLS_IDX(s)];
   else
     r->old_def = st->next[MLS_IDX(s)];
+#ifdef MLS_MUTANT_RECLAIM_IGNORES_PINS
+  if (0) { /* The mutant: a pinned slot is freed like any other. */
+#else
   if (mls_hdr_pins(__sync_fetch_and_add(h, 0)) != 0) {
+#endif
     st->next[MLS_IDX(s)] = (__u32)st->deferred_head; /* a user writer is inside: not yet */
     st->deferred_head = (__u64)s + 1;
     r->kept++;

@@ -89,5 +89,8 @@ private:
 void add_kernel_scenarios(sim::Catalog& catalog);
 // The proposal's scenarios and design mistakes: one file each in properties/scenarios/mappable/.
 void add_mappable_scenarios(sim::Catalog& catalog);
+// The same scenarios on the mls library's host build (one file each in properties/scenarios/mls_lib/) and the
+// library's mutants; only where the host build exists (LSMC_HAVE_BPF_HOST).
+void add_mls_lib_scenarios(sim::Catalog& catalog);
 
 }  // namespace lsmc::properties::scenarios

@@ -83,7 +83,9 @@ void write_matrix_row(ReportContext& c, const Variant& v, std::ostringstream& fi
 
 void write_property_matrix(ReportContext& c) {
   for (const auto& sc : c.catalog.scenarios()) {
-    if (std::string_view(sc->name()).starts_with("mls-")) c.scenarios.push_back(sc.get());
+    // The model's proposal scenarios (mls-*), not the library's host-build ones (mls-lib-*).
+    const std::string_view n = sc->name();
+    if (n.starts_with("mls-") && !n.starts_with("mls-lib-")) c.scenarios.push_back(sc.get());
   }
   write_matrix_header(c);
   std::ostringstream findings;
@@ -132,7 +134,7 @@ void write_mutant_table(ReportContext& c) {
        << "| design mistake (mutant) | property violated | found in execution (numbered from 0, as `lsmc explore` "
           "prints it) | minimised trace |\n|---|---|---|---|\n";
   for (const auto& m : c.catalog.mutants()) {
-    if (m.scenarios.empty() || !m.scenarios.front().starts_with("mls-")) continue;
+    if (m.scenarios.empty() || !m.scenarios.front().starts_with("mls-") || m.scenarios.front().starts_with("mls-lib-")) continue;
     ++c.mutants;
     sim::RunRequest req = request(c, c.catalog.find(m.scenarios.front()), {});
     req.config.mutant = m.name;

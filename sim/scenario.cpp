@@ -28,11 +28,32 @@ bool KnownFinding::matches(const Verdict& verdict) const {
          verdict.message.find(message) != std::string::npos;
 }
 
+void Catalog::add_maker(std::string prefix, Maker maker) { makers_.emplace_back(std::move(prefix), std::move(maker)); }
+
 const Scenario* Catalog::find(std::string_view name) const {
   for (const auto& s : scenarios_) {
     if (s->name() == name) return s.get();
   }
+  for (const auto& s : made_) {
+    if (s->name() == name) return s.get();
+  }
+  for (const auto& [prefix, maker] : makers_) {
+    if (!name.starts_with(prefix)) continue;
+    std::string error;
+    std::unique_ptr<Scenario> made = maker(name, error);
+    if (!made) {
+      make_errors_[std::string(name)] = error;
+      return nullptr;
+    }
+    made_.push_back(std::move(made));
+    return made_.back().get();
+  }
   return nullptr;
+}
+
+std::string Catalog::make_error(std::string_view name) const {
+  const auto it = make_errors_.find(name);
+  return it == make_errors_.end() ? std::string() : it->second;
 }
 
 const MutantInfo* Catalog::find_mutant(std::string_view name) const {

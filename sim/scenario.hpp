@@ -155,7 +155,14 @@ public:
   void add(std::unique_ptr<Scenario> scenario);
   void add_mutant(MutantInfo mutant);
   void add_known(KnownFinding known);
+  // Scenarios made on demand from their name, for names no file can list ahead: check-bpf's
+  // "check-bpf:FILE#ENTRIES" (properties/check_bpf.hpp). find() asks the maker whose prefix the
+  // name starts with, once per name; a maker that cannot make it says why (make_error()).
+  using Maker = std::function<std::unique_ptr<Scenario>(std::string_view name, std::string& error)>;
+  void add_maker(std::string prefix, Maker maker);
   const Scenario* find(std::string_view name) const;
+  // Why find() found no scenario of that name: the maker's reason, or empty.
+  std::string make_error(std::string_view name) const;
   const MutantInfo* find_mutant(std::string_view name) const;
   const std::vector<std::unique_ptr<Scenario>>& scenarios() const { return scenarios_; }
   const std::vector<MutantInfo>& mutants() const { return mutants_; }
@@ -167,6 +174,10 @@ private:
   std::vector<std::unique_ptr<Scenario>> scenarios_;
   std::vector<MutantInfo> mutants_;
   std::vector<KnownFinding> known_;
+  std::vector<std::pair<std::string, Maker>> makers_;
+  // What the makers made (a cache of the catalog, not execution state), and why they could not.
+  mutable std::vector<std::unique_ptr<Scenario>> made_;
+  mutable std::map<std::string, std::string, std::less<>> make_errors_;
 };
 
 // Fills defaults, checks every name and range. Returns the error message on bad input.

@@ -1,6 +1,9 @@
 #include "tools/catalog.hpp"
 
 #include "properties/scenarios/world.hpp"
+#ifdef LSMC_HAVE_BPF_HOST
+#include "properties/check_bpf.hpp"
+#endif
 
 namespace lsmc::cli {
 
@@ -11,6 +14,7 @@ sim::Catalog builtin_catalog() {
   properties::scenarios::add_mappable_scenarios(catalog);
 #ifdef LSMC_HAVE_BPF_HOST
   properties::scenarios::add_mls_lib_scenarios(catalog);
+  properties::add_check_bpf_maker(catalog);  // check-bpf:FILE#ENTRIES, made on demand
 #endif
   return catalog;
 }

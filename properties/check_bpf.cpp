@@ -49,6 +49,11 @@ bool validate(const bh::Module& m, const BpfCheck& check, std::string& error) {
     }
   }
   for (const BpfEntry& e : check.entries) {
+    if (e.cpu >= static_cast<int>(mk::Knobs{}.cpus)) {
+      error = "entry " + e.program + ": CPU " + std::to_string(e.cpu) + " (the model has CPUs 0.." +
+              std::to_string(mk::Knobs{}.cpus - 1) + ")";
+      return false;
+    }
     if (m.program(e.program) != nullptr) continue;
     error = "has no program " + e.program + "; its programs are:";
     for (const bh::ProgDef& p : m.programs()) error += " " + p.name + " (" + p.section + ")";
@@ -96,8 +101,12 @@ void BpfCheckScenario::build(sim::Setup& s) const {
     mk::Task& t = mk::task_for_scenario(env, w.k, e.program, 1000 + static_cast<int>(i));
     sim::ActorOptions options;
     options.kind = e.kind;
-    const uint16_t cpu = next_cpu;
-    next_cpu = static_cast<uint16_t>((next_cpu + 1) % w.k.knobs().cpus);
+    uint16_t cpu = next_cpu;
+    if (e.cpu >= 0) {
+      cpu = static_cast<uint16_t>(e.cpu);
+    } else {
+      next_cpu = static_cast<uint16_t>((next_cpu + 1) % w.k.knobs().cpus);
+    }
     scenarios::spawn_work(s, w, e.program, cpu, [&host, &t, program = e.program, runs](model::Env&) {
       uint64_t ctx[8];
       for (uint64_t& a : ctx) a = reinterpret_cast<uint64_t>(host.task(t));
@@ -109,15 +118,17 @@ void BpfCheckScenario::build(sim::Setup& s) const {
 }  // namespace
 
 std::optional<BpfEntry> parse_bpf_entry(std::string_view text, std::string& error) {
-  BpfEntry e;
-  const auto colon = text.find(':');
-  e.program = std::string(text.substr(0, colon));
-  if (!std::regex_match(e.program, std::regex("[A-Za-z_][A-Za-z0-9_]*"))) {
-    error = "entry '" + std::string(text) + "': NAME is a program's C name (NAME[:CONTEXT])";
+  static const std::regex kEntry(R"(([A-Za-z_][A-Za-z0-9_]*)(:([a-z]+))?(@([0-9]))?)");
+  std::match_results<std::string_view::const_iterator> m;
+  if (!std::regex_match(text.begin(), text.end(), m, kEntry)) {
+    error = "entry '" + std::string(text) + "': NAME[:CONTEXT][@CPU], NAME a program's C name";
     return std::nullopt;
   }
-  if (colon == std::string_view::npos) return e;
-  const std::string_view ctx = text.substr(colon + 1);
+  BpfEntry e;
+  e.program = m[1].str();
+  if (m[5].matched) e.cpu = std::stoi(m[5].str());
+  const std::string ctx = m[3].str();
+  if (ctx.empty() || ctx == "task") return e;
   if (ctx == "init") {
     e.init = true;
     return e;
@@ -137,6 +148,7 @@ std::string bpf_check_name(const BpfCheck& check) {
   for (std::size_t i = 0; i < check.entries.size(); ++i) {
     if (i != 0) name += ",";
     name += check.entries[i].program + ":" + context_name(check.entries[i]);
+    if (check.entries[i].cpu >= 0) name += "@" + std::to_string(check.entries[i].cpu);
   }
   return name;
 }

@@ -23,6 +23,7 @@ struct BpfEntry {
   std::string program;
   model::ContextKind kind = model::ContextKind::kTask;
   bool init = false;
+  int cpu = -1;  // the CPU it runs on; -1: the next one in turn
 };
 
 struct BpfCheck {
@@ -30,7 +31,7 @@ struct BpfCheck {
   std::vector<BpfEntry> entries;
 };
 
-// "NAME[:CONTEXT]", CONTEXT one of task (the default), softirq, hardirq, nmi, init.
+// "NAME[:CONTEXT][@CPU]", CONTEXT one of task (the default), softirq, hardirq, nmi, init.
 std::optional<BpfEntry> parse_bpf_entry(std::string_view text, std::string& error);
 std::string bpf_check_name(const BpfCheck& check);
 std::optional<BpfCheck> parse_bpf_check_name(std::string_view name, std::string& error);

@@ -80,8 +80,19 @@ struct Explored {
 };
 
 // The file name of a finding's trace when --trace-out gives none.
+// A scenario name as part of a file name: a check-bpf scenario's name holds a path.
+std::string trace_stem(std::string_view name) {
+  if (name.starts_with("check-bpf:")) {
+    const auto slash = name.rfind('/', name.find('#'));
+    name = name.substr(slash == std::string_view::npos ? 10 : slash + 1);
+    name = name.substr(0, name.find('.'));
+    return "check-bpf-" + std::string(name);
+  }
+  return std::string(name);
+}
+
 std::string default_trace_name(const sim::RunRequest& req, uint64_t index) {
-  return "lsmc-" + std::string(req.scenario->name()) + (req.config.mutant.empty() ? "" : "-" + req.config.mutant) +
+  return "lsmc-" + trace_stem(req.scenario->name()) + (req.config.mutant.empty() ? "" : "-" + req.config.mutant) +
          (req.config.profile == sim::kProfiles[0] ? "" : "-" + req.config.profile) + "-seed" +
          std::to_string(req.config.seed) + "-exec" + std::to_string(index) + ".trace";
 }
@@ -341,12 +352,16 @@ int print_text(Context& c, const ExploreOptions& o, const Explored& x) {
   return report_output_errors(c, code, {x.trace_error, x.min_error});
 }
 
+}  // namespace
+
 int explore_one(Context& c, const ExploreOptions& o, const std::string& scenario_name,
                 std::vector<std::string> after) {
   Explored x = run_and_record(c, o, make_request(c, o, scenario_name));
   if (stopped_by_signal(x)) x.not_run = std::move(after);
   return o.json ? print_json(c, o, x) : print_text(c, o, x);
 }
+
+namespace {
 
 int explore(Context& c, const ExploreOptions& o) {
   if (o.all) return explore_all(c, o);

@@ -90,6 +90,7 @@ Command add_render_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_generate_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
+Command add_check_bpf_command(CLI::App& app);
 std::vector<Command> add_kernel_commands(CLI::App& app);  // kernel probe | diff | stress | race
 
 }  // namespace lsmc::cli

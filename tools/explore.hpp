@@ -33,6 +33,11 @@ struct ExploreOptions {
 // The run request `o` describes for one scenario: every option checked (a UsageError otherwise).
 sim::RunRequest make_request(Context& c, const ExploreOptions& o, const std::string& scenario_name);
 
+// Explores one scenario as `o` says, prints the result (text or JSON), writes a finding's trace.
+// `after`: the scenarios a campaign would still run, printed as not run if a signal stops this one.
+int explore_one(Context& c, const ExploreOptions& o, const std::string& scenario_name,
+                std::vector<std::string> after = {});
+
 // The default campaign (explore --all): every scenario, and every mutant on its scenarios.
 int explore_all(Context& c, const ExploreOptions& o);
 

@@ -202,12 +202,12 @@ void Host::poke(uintptr_t addr, uint64_t value, std::string_view label) {
   __atomic_store_n(reinterpret_cast<uint64_t*>(addr), value, __ATOMIC_SEQ_CST);
 }
 
+// The lock is made at its first use. Making it is a scheduling point (where another CPU, or an
+// interrupt on this one, may come to the same lock): the first made wins, a second is left unused.
 ObjectId Host::lock_at(uintptr_t addr) {
-  auto it = locks_.find(addr);
-  if (it != locks_.end()) return it->second;
-  const ObjectId id = env_.new_lock(LockKind::kSpinIrq, "bpf_spin_lock");
-  locks_.emplace(addr, id);
-  return id;
+  if (const auto it = locks_.find(addr); it != locks_.end()) return it->second;
+  const ObjectId made = env_.new_lock(LockKind::kSpinIrq, "bpf_spin_lock");
+  return locks_.try_emplace(addr, made).first->second;
 }
 
 ::task_struct* Host::task(mk::Task& t) {

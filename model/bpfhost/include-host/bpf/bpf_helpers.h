@@ -98,8 +98,8 @@ long lsmc_bpf_trace_printk(const char *fmt, __u32 fmt_size, ...);
 #define bpf_get_smp_processor_id lsmc_bpf_get_smp_processor_id
 #define bpf_ktime_get_ns lsmc_bpf_ktime_get_ns
 #define bpf_loop(nr, fn, ctx, flags) lsmc_bpf_loop((nr), (void *)(fn), (ctx), (flags))
-#define bpf_spin_lock lsmc_bpf_spin_lock
-#define bpf_spin_unlock lsmc_bpf_spin_unlock
+#define bpf_spin_lock(lock) lsmc_bpf_spin_lock(lock) /* function-like: struct bpf_spin_lock keeps its name */
+#define bpf_spin_unlock(lock) lsmc_bpf_spin_unlock(lock)
 #define bpf_ringbuf_reserve lsmc_bpf_ringbuf_reserve
 #define bpf_ringbuf_submit lsmc_bpf_ringbuf_submit
 #define bpf_ringbuf_discard lsmc_bpf_ringbuf_discard

@@ -226,9 +226,15 @@ void check_created(Env& e, World& w, const Gen& g, const std::vector<bool>& want
   }
 }
 
-void build_generated(sim::Setup& s) {
-  const auto cpus = static_cast<uint32_t>(s.params().get("cpus"));
-  const bool teardown = s.params().get("teardown") != 0;
+// What the set-up learns for the end: how many actors to wait for, whether anything deletes, and
+// which maps the task p's creations were asked for in (check_created).
+struct Plan {
+  int workers = 0;
+  bool deletes = false;
+  std::vector<bool> wanted = std::vector<bool>(2, false);
+};
+
+mk::Knobs generated_knobs(sim::Setup& s, uint32_t cpus) {
   mk::Knobs knobs = knobs_with(cpus);
   knobs.preempt_rt = s.params().get("rt") != 0;
   knobs.rcu_trace_implies_rcu_gp = s.params().get("gp_implied") != 0;
@@ -237,9 +243,13 @@ void build_generated(sim::Setup& s) {
   // failure is a finding; busy-spurious-ebusy is the 6.18 counter put back.
   knobs.busy_per_task = s.params().get("busy") != 0;
   knobs.lock_timeouts = static_cast<uint8_t>(s.params().get("timeouts"));
-  World& w = make_world(s, {knobs, teardown});
+  return knobs;
+}
+
+// The maps, the tasks (p, and q with owners=2), their seeded elements, the socket and the inode,
+// and the attached program. Returns whether the owners were seeded.
+bool setup_generated(sim::Setup& s, World& w, Gen& g, uint32_t cpus) {
   Env& env = s.env();
-  Gen& g = s.make<Gen>();
   g.spin_lock = s.params().get("spin_lock") != 0;
   g.a = &task_map(env, w, "map_a", g.spin_lock);
   g.b = &task_map(env, w, "map_b");
@@ -261,58 +271,66 @@ void build_generated(sim::Setup& s) {
   }
   setup_gen_owners(env, w, g.owners, s.params().get("sk") != 0, s.params().get("inode") != 0, seeded);
   const int64_t attach = s.params().get("attach");
-  const int64_t attach_op = s.params().get("attach_op");
-  if (attach > 0) attach_program(w, g, attach, attach_op);
+  if (attach > 0) attach_program(w, g, attach, s.params().get("attach_op"));
+  return seeded;
+}
+
+// Actors 0..2 run their digit programs (a0..a2) in their program types (p0..p2).
+void spawn_program_actors(sim::Setup& s, World& w, Gen& g, uint32_t cpus, Plan& plan) {
   const bool null_task = s.params().get("null_task") != 0;
-  bool deletes = attach > 0 && attach_op == 3;
-  std::vector<bool> wanted(2, false);
-  int workers = 0;
+  plan.deletes = s.params().get("attach") > 0 && s.params().get("attach_op") == 3;
   for (int i = 0; i < 3; ++i) {
     const std::vector<int> ops = digits(s.params().get("a" + std::to_string(i)));
     if (ops.empty()) continue;
     const Ctx ctx = static_cast<Ctx>(s.params().get("p" + std::to_string(i)));
     const bool null_here = null_task && i == 0;
     mk::Task& owner = i == 1 && g.q != nullptr ? *g.q : *g.t;
-    deletes = deletes || has_delete(ops);
+    plan.deletes = plan.deletes || has_delete(ops);
     for (int op : ops) {
       if (&owner != g.t) break;  // the creations check_created looks for are the task p's
-      if ((op == 2 && !null_here) || op == 5) wanted[0] = true;
-      if (op == 8 && !null_here) wanted[1] = true;
+      if ((op == 2 && !null_here) || op == 5) plan.wanted[0] = true;
+      if (op == 8 && !null_here) plan.wanted[1] = true;
     }
-    ++workers;
+    ++plan.workers;
     spawn_work(s, w, "actor" + std::to_string(i), static_cast<uint16_t>(static_cast<uint32_t>(i) % cpus),
                [&w, &g, ctx, &owner, null_here, ops](Env& e) {
                  for (int op : ops) run_op(e, w, g, ctx, owner, null_here, op);
                  ++g.done;
                });
   }
-  if (s.params().get("fork") != 0) {
-    // The task forks; the child exits and is reaped at once.
-    ++workers;
-    // A failed fork with a program at fexit of bpf_task_storage_free is the declared finding
-    // fork-failure-fexit-create: that combination forks without fault points, so that generate
-    // keeps finding what is new (and bug 3 on the reaped child's path).
-    const int64_t attach_at = s.params().get("attach");
-    const bool known = attach_at > 0 && [&] {
-      const mk::AttachPoint& p = mk::attach_points()[static_cast<std::size_t>(attach_at - 1)];
-      return p.kind == mk::AttachKind::kFexit && p.function == mk::fn("bpf_task_storage_free");
-    }();
-    spawn_work(s, w, "fork", cpus > 1 ? 1 : 0, [&w, &g, known](Env& e) {
-      mk::ForkPlan plan;
-      plan.pid_nr = 200;
-      plan.faults = !known;
-      if (mk::Task* child = mk::copy_process(e, w.k, *g.t, plan)) {
-        mk::do_exit(e, w.k, *child);
-        mk::release_task(e, w.k, *child);
-      }
-      ++g.done;
-    });
-  }
+}
+
+// The task forks (fork=1): the child exits and is reaped at once.
+void spawn_fork(sim::Setup& s, World& w, Gen& g, uint32_t cpus, Plan& plan) {
+  ++plan.workers;
+  // A failed fork with a program at fexit of bpf_task_storage_free is the declared finding
+  // fork-failure-fexit-create: that combination forks without fault points, so that generate
+  // keeps finding what is new (and bug 3 on the reaped child's path).
+  const int64_t attach_at = s.params().get("attach");
+  const bool known = attach_at > 0 && [&] {
+    const mk::AttachPoint& p = mk::attach_points()[static_cast<std::size_t>(attach_at - 1)];
+    return p.kind == mk::AttachKind::kFexit && p.function == mk::fn("bpf_task_storage_free");
+  }();
+  spawn_work(s, w, "fork", cpus > 1 ? 1 : 0, [&w, &g, known](Env& e) {
+    mk::ForkPlan fork;
+    fork.pid_nr = 200;
+    fork.faults = !known;
+    if (mk::Task* child = mk::copy_process(e, w.k, *g.t, fork)) {
+      mk::do_exit(e, w.k, *child);
+      mk::release_task(e, w.k, *child);
+    }
+    ++g.done;
+  });
+}
+
+// The fork, the map creator, the socket and inode actors, and q's early exit, as drawn.
+void spawn_other_actors(sim::Setup& s, World& w, Gen& g, uint32_t cpus, Plan& plan) {
+  if (s.params().get("fork") != 0) spawn_fork(s, w, g, cpus, plan);
   // create=N: an actor makes a third map at run time (BPF_MAP_CREATE, every step a fault point),
   // uses it from a program and a syscall, and closes it: 1 a plain value, 2 a bpf_spin_lock, 3 a
   // bpf_timer (refused: EOPNOTSUPP, unwound through map_free), 4 a percpu kptr.
   if (const int64_t create = s.params().get("create"); create > 0) {
-    ++workers;
+    ++plan.workers;
     spawn_work(s, w, "create_map", cpus > 1 ? 1 : 0, [&w, &g, create](Env& e) {
       create_and_use_map(e, w, g, create);
       ++g.done;
@@ -323,7 +341,7 @@ void build_generated(sim::Setup& s) {
   for (const auto& [param, present] : owner_actors) {
     const std::vector<int> ops = digits(s.params().get(param));
     if (!present || ops.empty()) continue;
-    ++workers;
+    ++plan.workers;
     const bool sock = std::string_view(param) == "as";
     spawn_work(s, w, sock ? "sk_actor" : "inode_actor", sock && cpus > 1 ? 1 : 0, [&w, &g, ops, sock](Env& e) {
       for (int op : ops) sock ? run_sk_op(e, w, g.owners, op) : run_inode_op(e, w, g.owners, op);
@@ -332,29 +350,28 @@ void build_generated(sim::Setup& s) {
   }
   // q_exit=1: the second task exits and is reaped while the programs run (and may fire on its
   // free path); 0: with the first, at teardown.
-  const bool q_exits_early = g.q != nullptr && s.params().get("q_exit") != 0;
-  if (q_exits_early) {
-    ++workers;
+  if (g.q != nullptr && s.params().get("q_exit") != 0) {
+    ++plan.workers;
     spawn_work(s, w, "exit_q", cpus > 2 ? 2 : 0, [&w, &g](Env& e) {
       mk::do_exit(e, w.k, *g.q);
       mk::release_task(e, w.k, *g.q);
       ++g.done;
     });
   }
-  // 6.18's per-CPU busy counter fails creations spuriously (bug 7, present in 6.18): no check.
-  // 7.0 has no busy counter; a creation fails there only when a lock times out.
-  const bool check = seeded && !deletes &&
-                     (s.profile() == "linux-7.0" ? knobs.lock_timeouts == 0 : knobs.busy_per_task);
-  g.must_find = seeded && !deletes;
-  // The end: the spec check, then (teardown) the programs are detached, the task exits and both
-  // maps are freed once no program can run (a program's maps live as long as the program).
+}
+
+// The end: the spec check, then (teardown) the programs are detached, the socket and the inode
+// closed, the task exits and the maps are freed once no program can run (a program's maps live as
+// long as the program); with close=1 another actor frees the maps while the task exits.
+void spawn_teardown(sim::Setup& s, World& w, Gen& g, uint32_t cpus, const Plan& plan, bool check) {
+  const bool teardown = s.params().get("teardown") != 0;
   const bool close_apart = s.params().get("close") != 0;
-  mk::Task* const q_at_teardown = q_exits_early ? nullptr : g.q;
-  spawn_work(s, w, "teardown", 0, [&w, &g, workers, teardown, check, wanted, close_apart, q_at_teardown](Env& e) {
+  mk::Task* const q_at_teardown = g.q != nullptr && s.params().get("q_exit") == 0 ? g.q : nullptr;
+  spawn_work(s, w, "teardown", 0, [&w, &g, plan, teardown, check, close_apart, q_at_teardown](Env& e) {
     e.check(g.seed_errno == 0, "spec",
             "the syscall update that seeds map_a failed with errno " + std::to_string(g.seed_errno));
-    e.wait_until([&g, workers] { return g.done == workers; }, "generated: actors done");
-    if (check) check_created(e, w, g, wanted);
+    e.wait_until([&g, &plan] { return g.done == plan.workers; }, "generated: actors done");
+    if (check) check_created(e, w, g, plan.wanted);
     if (!teardown) return;
     w.k.detach_all();
     w.k.rcu.synchronize(e, model::RcuFlavour::kRcu);
@@ -371,21 +388,36 @@ void build_generated(sim::Setup& s) {
     mk::bpf_map_free_deferred(e, w.k, *g.a);
     mk::bpf_map_free_deferred(e, w.k, *g.b);
   });
-  if (teardown && close_apart) {
-    spawn_work(s, w, "close_maps", cpus > 1 ? 1 : 0, [&w, &g](Env& e) {
-      e.wait_until([&g] { return g.closing; }, "generated: the programs are detached");
-      mk::bpf_map_free_deferred(e, w.k, *g.a);
-      mk::bpf_map_free_deferred(e, w.k, *g.b);
-    });
-    if (q_at_teardown != nullptr) {
-      // The second task exits too, on its own CPU, while the first exits and the maps go.
-      spawn_work(s, w, "exit_q", cpus > 2 ? 2 : 0, [&w, &g, q_at_teardown](Env& e) {
-        e.wait_until([&g] { return g.closing; }, "generated: the programs are detached");
-        mk::do_exit(e, w.k, *q_at_teardown);
-        mk::release_task(e, w.k, *q_at_teardown);
-      });
-    }
-  }
+  if (!teardown || !close_apart) return;
+  spawn_work(s, w, "close_maps", cpus > 1 ? 1 : 0, [&w, &g](Env& e) {
+    e.wait_until([&g] { return g.closing; }, "generated: the programs are detached");
+    mk::bpf_map_free_deferred(e, w.k, *g.a);
+    mk::bpf_map_free_deferred(e, w.k, *g.b);
+  });
+  if (q_at_teardown == nullptr) return;
+  // The second task exits too, on its own CPU, while the first exits and the maps go.
+  spawn_work(s, w, "exit_q", cpus > 2 ? 2 : 0, [&w, &g, q_at_teardown](Env& e) {
+    e.wait_until([&g] { return g.closing; }, "generated: the programs are detached");
+    mk::do_exit(e, w.k, *q_at_teardown);
+    mk::release_task(e, w.k, *q_at_teardown);
+  });
+}
+
+void build_generated(sim::Setup& s) {
+  const auto cpus = static_cast<uint32_t>(s.params().get("cpus"));
+  const mk::Knobs knobs = generated_knobs(s, cpus);
+  World& w = make_world(s, {knobs, s.params().get("teardown") != 0});
+  Gen& g = s.make<Gen>();
+  const bool seeded = setup_generated(s, w, g, cpus);
+  Plan plan;
+  spawn_program_actors(s, w, g, cpus, plan);
+  spawn_other_actors(s, w, g, cpus, plan);
+  // 6.18's per-CPU busy counter fails creations spuriously (bug 7, present in 6.18): no check.
+  // 7.0 has no busy counter; a creation fails there only when a lock times out.
+  const bool check = seeded && !plan.deletes &&
+                     (s.profile() == "linux-7.0" ? knobs.lock_timeouts == 0 : knobs.busy_per_task);
+  g.must_find = seeded && !plan.deletes;
+  spawn_teardown(s, w, g, cpus, plan, check);
 }
 
 }  // namespace

@@ -109,6 +109,13 @@ GenerateResult generate(const sim::Catalog& catalog, const GenerateOptions& opti
   const sim::Scenario* scenario = catalog.find("generated");
   if (scenario == nullptr) throw std::invalid_argument("the catalog has no 'generated' scenario");
   const sim::MutantInfo* mutant = options.mutant.empty() ? nullptr : catalog.find_mutant(options.mutant);
+  if (mutant != nullptr && !mutant->generate) {
+    throw std::invalid_argument("mutant '" + options.mutant +
+                                "' is not one the generated kernel scenario can reach (lsmc list --mutants marks "
+                                "those with [generate]); use lsmc explore --scenario " +
+                                (mutant->scenarios.empty() ? std::string("...") : mutant->scenarios.front()) +
+                                " --mutant " + options.mutant);
+  }
   if (auto err = sim::check_profile(*scenario, mutant, options.profile)) throw std::invalid_argument(*err);
   GenerateResult result;
   const AttachPools pools = attach_pools();

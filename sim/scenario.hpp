@@ -127,6 +127,9 @@ struct MutantInfo {
   std::vector<std::string> scenarios;
   std::vector<std::string> profiles;  // the kernel versions that have the code the bug is in
   std::string property;  // the property whose violation reveals it (tests expect exactly this one)
+  // lsmc generate finds it on each of its profiles with default settings, with no scenario written
+  // for it (tests/test_generated.cpp checks every such mutant; docs/performance.md has the table).
+  bool generate = false;
 };
 
 // A finding upstream documents and leaves unfixed in a kernel version (a WARN it placed on a

@@ -2,7 +2,12 @@
 // generated scenario can reach is found and shrunk to a small scenario that finds it again.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <map>
+#include <ostream>
+#include <set>
+#include <stdexcept>
+#include <vector>
 
 #include "properties/generated.hpp"
 #include "properties/lifetime.hpp"
@@ -12,27 +17,73 @@
 namespace lsmc {
 namespace {
 
+// A smoke test of the unmutated model on a few generated scenarios of each profile (RapidCheck
+// scales the ranges with the case count, so these reach the full ranges). The claim of issue 12,
+// 2000 clean cases on each profile, is tools/generate-table.sh's, which docs/performance.md quotes:
+// 12 to 14 s of CPU per profile in Release (minutes under ASan), too long for every CI run.
 TEST(Generated, UnmutatedModelPassesOnGeneratedScenarios) {
   const sim::Catalog c = test::catalog();
-  for (const char* profile : {"linux-6.18", "linux-7.0"}) {
+  for (std::string_view profile : sim::kProfiles) {
     properties::GenerateOptions o;
-    o.cases = 150;
-    o.profile = profile;
+    o.cases = 25;
+    o.profile = std::string(profile);
     const auto r = properties::generate(c, o);
-    EXPECT_EQ(r.cases, 150u) << profile;
+    EXPECT_EQ(r.cases, 25u) << profile;
     EXPECT_FALSE(r.minimal.has_value()) << r.command;
   }
+}
+
+// A mutant lsmc generate finds on a profile, from the catalog (MutantInfo::generate, profiles).
+struct MutantOnProfile {
+  std::string mutant, profile;
+};
+void PrintTo(const MutantOnProfile& m, std::ostream* os) { *os << m.mutant << " on " << m.profile; }
+
+std::vector<MutantOnProfile> generate_mutants() {
+  std::vector<MutantOnProfile> out;
+  const sim::Catalog c = test::catalog();
+  for (const sim::MutantInfo& m : c.mutants()) {
+    if (!m.generate) continue;
+    for (const std::string& p : m.profiles) out.push_back({m.name, p});
+  }
+  return out;
+}
+
+// Issue 12's done-when: every listed kernel bug (a mutant of the kernel model, one that declares
+// the kernel versions with its code) is found by lsmc generate, with no scenario written for it;
+// and generate refuses the mutants it cannot reach rather than searching in vain.
+TEST(Generated, EveryKernelMutantIsOneGenerateFinds) {
+  const sim::Catalog c = test::catalog();
+  std::set<int> bugs;  // the numbers of ../shared/bugs.md the generate mutants put back
+  for (const sim::MutantInfo& m : c.mutants()) {
+    if (m.profiles.empty()) {
+      EXPECT_FALSE(m.generate) << m.name << " models no kernel: the generated scenario cannot reach it";
+      properties::GenerateOptions o;
+      o.mutant = m.name;
+      o.cases = 1;
+      EXPECT_THROW(properties::generate(c, o), std::invalid_argument) << m.name;
+      continue;
+    }
+    EXPECT_TRUE(m.generate) << m.name;
+    if (m.generate && m.description.rfind("bug ", 0) == 0) bugs.insert(std::stoi(m.description.substr(4)));
+  }
+  std::set<int> listed;
+  for (int n = 1; n <= 18; ++n) listed.insert(n);
+  EXPECT_EQ(bugs, listed);
 }
 
 // The mutants whose bugs the generated vocabulary reaches with no scenario written for them:
 // operations (gets, deletes, lookups, updates, sleepable gets, teardown) in program types of
 // their own, a program at any attach point of the table, a fork with its fault points, spin-lock
-// values, NULL tasks, and knobs (CPUs, PREEMPT_RT, grace-period implication, cmpxchg_double, the
-// busy counter). docs/performance.md has the cases and seconds each takes.
-class GeneratedMutant : public ::testing::TestWithParam<std::string> {};
+// values, NULL tasks, sockets and inodes, and knobs (CPUs, PREEMPT_RT, grace-period implication,
+// cmpxchg_double, the busy counter, 7.0's lock timeouts). docs/performance.md has the cases and
+// seconds each takes.
+class GeneratedMutant : public ::testing::TestWithParam<MutantOnProfile> {};
 
-// `mutant` is found by lsmc generate on `profile` and shrunk; the minimal scenario finds it again.
-void expect_generate_finds(const std::string& mutant, const std::string& profile) {
+// The mutant is found by lsmc generate on its profile and shrunk; the minimal scenario finds it again.
+TEST_P(GeneratedMutant, IsFoundAndShrunkToASmallScenarioThatFindsItAgain) {
+  const std::string& mutant = GetParam().mutant;
+  const std::string& profile = GetParam().profile;
   const sim::Catalog c = test::catalog();
   properties::GenerateOptions o;
   o.mutant = mutant;
@@ -59,38 +110,11 @@ void expect_generate_finds(const std::string& mutant, const std::string& profile
   EXPECT_EQ(again.failure->verdict.property, r.report->failure->verdict.property);
 }
 
-TEST_P(GeneratedMutant, IsFoundAndShrunkToASmallScenarioThatFindsItAgain) { expect_generate_finds(GetParam(), "linux-6.18"); }
-
-// The same on 7.0, for every mutant of code 7.0 still has, and bug 8 (a b->lock timeout in
-// map_free, with two tasks exiting while the map is freed).
-class GeneratedMutant7_0 : public ::testing::TestWithParam<std::string> {};
-TEST_P(GeneratedMutant7_0, IsFoundAndShrunkToASmallScenarioThatFindsItAgain) { expect_generate_finds(GetParam(), "linux-7.0"); }
-
-INSTANTIATE_TEST_SUITE_P(Reachable, GeneratedMutant,
-                         ::testing::Values("canary", "clone-shares-storage", "free-task-skips-storage",
-                                           "recursion-deadlock", "percpu-busy-nonatomic", "busy-spurious-ebusy",
-                                           "sleepable-plain-rcu", "wrong-flavour-at-free-site",
-                                           "trace-implies-rcu-assumed", "alloc-in-atomic-rt", "nolock-alloc-fails",
-                                           "call-rcu-under-raw-lock", "value-copy-clobbers-lock",
-                                           "cache-fill-without-recheck", "null-owner", "single-bucket",
-                                           "create-after-owner-free", "busy-fails-lookup"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
-                           return n;
-                         });
-
-INSTANTIATE_TEST_SUITE_P(Reachable7_0, GeneratedMutant7_0,
-                         ::testing::Values("canary", "clone-shares-storage", "free-task-skips-storage",
-                                           "create-after-owner-free", "sleepable-plain-rcu",
-                                           "wrong-flavour-at-free-site", "value-copy-clobbers-lock",
-                                           "cache-fill-without-recheck", "null-owner", "single-bucket",
-                                           "mapfree-vs-destroy-halfunlink"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Catalog, GeneratedMutant, ::testing::ValuesIn(generate_mutants()), [](const auto& info) {
+  std::string n = info.param.profile + "_" + info.param.mutant;
+  for (char& ch : n) ch = std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+  return n;
+});
 
 // Runs the generated scenario with `params` under `mutant` (may be empty) and expects it clean.
 void expect_generated_clean(const char* mutant, const std::map<std::string, int64_t>& params) {

@@ -46,7 +46,8 @@ int list(Context& c, const ListOptions& o) {
       std::string profs;
       for (const auto& p : m.profiles) profs += (profs.empty() ? "" : ",") + p;
       c.out << std::left << std::setw(static_cast<int>(width)) << m.name << "  " << m.description
-           << " [scenarios: " << scen << "]" << (profs.empty() ? "" : " [profiles: " + profs + "]") << "\n";
+           << " [scenarios: " << scen << "]" << (profs.empty() ? "" : " [profiles: " + profs + "]")
+           << (m.generate ? " [generate]" : "") << "\n";
     }
     return kExitOk;
   }
@@ -72,7 +73,9 @@ int list(Context& c, const ListOptions& o) {
 Command add_list_command(CLI::App& app) {
   auto o = std::make_shared<ListOptions>();
   auto* list = app.add_subcommand("list", "List scenarios (or mutants): one per line, name first.");
-  list->add_flag("--mutants", o->mutants, "list the mutants (bugs that can be put back) instead");
+  list->add_flag("--mutants", o->mutants,
+                 "list the mutants (bugs that can be put back) instead: the scenarios that find each, the "
+                 "kernel profiles whose code has it, and [generate] where lsmc generate finds it unaided");
   list->add_flag("--known", o->known,
                  "list the findings upstream documents and leaves unfixed, per kernel profile (what "
                  "'--known count' counts instead of reporting)");

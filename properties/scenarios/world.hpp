@@ -21,6 +21,7 @@ struct MutantSpec {
   std::string_view description;
   std::vector<std::string_view> scenarios;
   std::vector<std::string_view> profiles;  // the kernel versions with the code the bug is in
+  bool generate = true;  // lsmc generate reaches it (sim::MutantInfo::generate)
 };
 // Every kernel bug of ../shared/bugs.md and the canary.
 const std::vector<MutantSpec>& kernel_mutants();

@@ -66,6 +66,7 @@ void register_mutants(sim::Catalog& c) {
     info.property = std::string(m.property);
     for (auto sc : m.scenarios) info.scenarios.emplace_back(sc);
     for (auto p : m.profiles) info.profiles.emplace_back(p);
+    info.generate = m.generate;
     c.add_mutant(std::move(info));
   }
 }

@@ -83,6 +83,7 @@ int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, s
                                    add_minimize_command(app), add_render_command(app),   add_report_command(app),
                                    add_generate_command(app), add_merge_command(app),  add_check_bpf_command(app)};
   for (Command& k : add_kernel_commands(app)) commands.push_back(std::move(k));
+  for (Command& k : add_mls_commands(app)) commands.push_back(std::move(k));
   // Parsed by cmd_litmus itself (above); declared here for --help and the list of commands.
   app.add_subcommand("litmus", "Every execution of C litmus tests under sc, tso or lkmm, as herd7 prints them ('lsmc litmus --help').");
 

@@ -92,5 +92,6 @@ Command add_generate_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
 Command add_check_bpf_command(CLI::App& app);
 std::vector<Command> add_kernel_commands(CLI::App& app);  // kernel probe | diff | stress | race
+std::vector<Command> add_mls_commands(CLI::App& app);     // mls stress | diff
 
 }  // namespace lsmc::cli

@@ -18,6 +18,16 @@ struct mls {
   void *sys;               /* the platform's own state */
 };
 
+/* On Linux the platform's functions take other names (MLS_PLATFORM_LINUX, set by mls/CMakeLists.txt
+ * for the `mls` library): lsmc links that library (lsmc mls stress, diff) and also loads host
+ * builds of mls.c whose mls_sys_* calls resolve to lsmc's own exports (model/bpfhost/exports.list,
+ * mls_platform.cpp); one name for both would be defined twice. */
+#ifdef MLS_PLATFORM_LINUX
+#define mls_sys_link_lookup mls_linux_link_lookup
+#define mls_sys_run mls_linux_run
+#define mls_sys_grace_period mls_linux_grace_period
+#endif
+
 /* The owner's link word (mls_layout.h) by pidfd or cgroup fd: 0 or -errno (-ENOENT, -EBADF). */
 int mls_sys_link_lookup(struct mls *m, int fd, __u64 *word);
 /* Runs the mls_sys program on `args` (in and out): its return value, or -errno. */

@@ -21,7 +21,11 @@ enum mls_test_op {
   MLS_TEST_CGRP_CREATE = 6, /* the same for the caller's cgroup (its cgroup-v2 one) */
   MLS_TEST_CGRP_GET = 7,
   MLS_TEST_CGRP_DELETE = 8,
+  MLS_TEST_BENCH_GET = 9,      /* ns for MLS_TEST_BENCH_ITERS mls_get(current, 0) (bench/bench_mls.c) */
+  MLS_TEST_BENCH_STORAGE = 10, /* ns for as many bpf_task_storage_get of a plain task storage map */
 };
+
+#define MLS_TEST_BENCH_ITERS 256
 
 #define MLS_TEST_NONE (-1)
 #define MLS_TEST_ALIASED (-2)

@@ -313,6 +313,9 @@ UserRead libbpf_mls_read(Env& env, Map& map, UserLib& lib, const Handle& h);
 // libbpf_mls_scan(): every published entry, read through the header without syscalls. With
 // kUptr there is nothing to scan: every entry is in its owner's process (user-unreachable).
 std::vector<std::pair<uint32_t, UserRead>> libbpf_mls_scan(Env& env, Map& map, UserLib& lib);
+// libbpf_mls_write() (proposal): one store of `value` into the entry through handle `h`, as the
+// user_write knob says (pinned: a failed pin stores nothing). Status kOk, or kStale (ESTALE).
+UserRead libbpf_mls_write(Env& env, Map& map, UserLib& lib, const Handle& h, const mk::Owner& expected, int64_t value);
 // libbpf_mls_update() (proposal): a user store into `owner`'s entry through the IDR's handle, as
 // the user_write knob says; on ESTALE the handle is opened again once. `value` is what is stored.
 UserRead libbpf_mls_update(Env& env, Map& map, UserLib& lib, mk::Owner& owner, int64_t key, int64_t value);

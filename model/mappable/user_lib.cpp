@@ -133,6 +133,8 @@ void user_store(Env& env, Map& map, uint32_t s, const mk::Owner& expected, int64
   slot.data = value;
 }
 
+}  // namespace
+
 // libbpf_mls_write() (proposal): one store through a handle, as the user_write knob says. The pin
 // protocol needs per-slot generations in the header; other publications write checked.
 UserRead libbpf_mls_write(Env& env, Map& map, UserLib& lib, const Handle& h, const mk::Owner& expected, int64_t value) {
@@ -159,6 +161,8 @@ UserRead libbpf_mls_write(Env& env, Map& map, UserLib& lib, const Handle& h, con
   r.status = UserRead::Status::kOk;
   return r;
 }
+
+namespace {
 
 // The IDR layer around one access: the cached handle for `key`, else one syscall; on ESTALE the
 // handle is dropped and opened again once.

@@ -9,7 +9,10 @@ namespace {
 
 using model::Env;
 
-// mls-user-write: the daemon writes hints into t's entry while t exits and c takes its slot.
+// mls-user-write: the daemon writes hints into t's entry while t exits and c takes its slot. A
+// store reaches another owner only from inside one pinned write (between the pin and the store);
+// the daemon writes kRounds times, so that a preemption there has as many chances as it has rounds.
+constexpr int kRounds = 8;
 void build_user_write(sim::Setup& s) {
   LibWorld& lw = make_lib_world(s);
   Env& env = s.env();
@@ -20,7 +23,7 @@ void build_user_write(sim::Setup& s) {
   const int fd = lw.host->pidfd(t);
   spawn_work(s, *lw.w, "daemon", 0, [&lw, &t, fd](Env&) {
     struct mls_handle h{};
-    for (int round = 0; round < 2; ++round) {
+    for (int round = 0; round < kRounds; ++round) {
       const __s64 hint = lib_value(t, 10 + round);
       if (h.gen == 0 && lw.handle(lw.m.get(), fd, &h) != 0) return;
       if (lw.write(lw.m.get(), h, offsetof(mls_test_value, hint), &hint, sizeof(hint)) == -ESTALE) h = {};

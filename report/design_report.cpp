@@ -1,6 +1,7 @@
 #include "report/design_report.hpp"
 
 #include <fstream>
+#include <algorithm>
 #include <iomanip>
 #include <stdexcept>
 
@@ -33,14 +34,28 @@ const std::string& ReportContext::cell(const std::string& variant, const std::st
   return it->second;
 }
 
-std::string ReportContext::claim(const std::string& variant, const std::string& scenario, const std::string& property) const {
-  const std::string& found = cell(variant, scenario);
-  if (found != property) {
-    throw std::logic_error("the report's text says " + variant + " on " + scenario + " " +
-                           (property.empty() ? "holds" : "violates " + property) + ", but the run found " +
-                           (found.empty() ? "that it holds" : found));
+namespace {
+
+// The text's claim against what the run found: the claim for the text, a note in `unconfirmed`
+// when the budget did not reach a violation, or ReportContradiction.
+std::string check_claim(const ReportContext& c, const std::string& what, const std::string& property,
+                        const std::string& found, const std::string& shown) {
+  if (found == property) return shown;
+  if (!property.empty() && found.empty()) {
+    const std::string note = what + " violates `" + property + "`";
+    if (std::find(c.unconfirmed.begin(), c.unconfirmed.end(), note) == c.unconfirmed.end()) c.unconfirmed.push_back(note);
+    return shown + ", not confirmed at " + std::to_string(c.options.executions) + " executions";
   }
-  return property.empty() ? std::string("every property") : "`" + property + "`";
+  throw ReportContradiction("the report's text says " + what + " " +
+                            (property.empty() ? "holds" : "violates " + property) + ", but the run found " + found +
+                            "; the report was not written");
+}
+
+}  // namespace
+
+std::string ReportContext::claim(const std::string& variant, const std::string& scenario, const std::string& property) const {
+  return check_claim(*this, variant + " on " + scenario, property, cell(variant, scenario),
+                     property.empty() ? std::string("every property") : "`" + property + "`");
 }
 
 namespace {
@@ -71,13 +86,8 @@ const std::string& ReportContext::verdict(const std::string& scenario, const std
 
 std::string ReportContext::claim_run(const std::string& scenario, const std::map<std::string, int64_t>& params,
                                      const std::string& property, const std::string& mutant) {
-  const std::string& found = verdict(scenario, params, mutant);
-  if (found != property) {
-    throw std::logic_error("the report's text says `" + explore_command(scenario, params, mutant) + "` " +
-                           (property.empty() ? "holds" : "violates " + property) + ", but the run found " +
-                           (found.empty() ? "that it holds" : found));
-  }
-  return "`" + explore_command(scenario, params, mutant) + "`";
+  const std::string cmd = "`" + explore_command(scenario, params, mutant) + "`";
+  return check_claim(*this, cmd, property, verdict(scenario, params, mutant), cmd);
 }
 
 std::string fixed2(double v) {
@@ -88,6 +98,29 @@ std::string fixed2(double v) {
 
 std::string per(uint64_t a, uint64_t b) { return fixed2(b == 0 ? 0.0 : double(a) / double(b)); }
 
+namespace {
+
+// Under the title, when the budget is below the one the text is written for: what that weakens,
+// and every claim of a violation the runs did not reach.
+void write_thin_evidence(const ReportContext& c, std::ostringstream& head) {
+  const uint64_t n = c.options.executions;
+  if (n >= kDefaultExecutions && c.unconfirmed.empty()) return;
+  head << "> **Evidence is thin.** This report ran " << n << " executions per scenario and mutant";
+  if (n < kDefaultExecutions) head << ", fewer than the " << kDefaultExecutions << " it is written for";
+  head << ": a verdict \"holds\" below means nothing was found in " << n << " executions, and the costs are "
+       << "measured on a tenth of that (at least one execution).";
+  if (c.unconfirmed.empty()) {
+    head << " Every violation the text claims was found.\n\n";
+    return;
+  }
+  head << " " << c.unconfirmed.size() << " claims of a violation were not confirmed at this budget (marked "
+       << "\"not confirmed\" in the text):\n";
+  for (const std::string& u : c.unconfirmed) head << "> - " << u << "\n";
+  head << "\n";
+}
+
+}  // namespace
+
 std::string write_design_report(const sim::Catalog& catalog, const DesignReportOptions& o) {
   ReportContext c(catalog, o);
   std::filesystem::create_directories(c.traces_dir);
@@ -96,7 +129,8 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
     const std::string ext = f.path().extension().string();
     if (f.is_regular_file() && (ext == ".trace" || ext == ".txt")) std::filesystem::remove(f.path());
   }
-  c.md << "# Design exploration: user-mappable task local storage\n\n"
+  std::ostringstream head;
+  head << "# Design exploration: user-mappable task local storage\n\n"
        << "Generated by `lsmc report --design -o " << o.out << "` (lsmc " << traces::lsmc_version()
        << "); do not edit by hand. The proposal is in `../shared/seed/`; the model in `model/mappable/`, its "
           "scenarios in `properties/scenarios/mappable/`. Every claim below comes from a run this command "
@@ -112,11 +146,17 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
   write_recommendation(c);
   write_risks(c);
   write_questions(c);
+  write_thin_evidence(c, head);
   std::ofstream f(o.out);
-  if (!(f << c.md.str())) throw std::runtime_error("cannot write " + o.out);
+  if (!(f << head.str() << c.md.str())) throw std::runtime_error("cannot write " + o.out);
+  std::string thin;
+  if (o.executions < kDefaultExecutions || !c.unconfirmed.empty()) {
+    thin = "; evidence thin: " + std::to_string(o.executions) + " executions per run (the report is written for " +
+           std::to_string(kDefaultExecutions) + "), " + std::to_string(c.unconfirmed.size()) + " claims not confirmed";
+  }
   return "wrote " + o.out + ": the recommended configuration holds in " + std::to_string(c.recommended_hold) + "/" +
          std::to_string(c.scenarios.size()) + " scenarios, " + std::to_string(c.found) + "/" + std::to_string(c.mutants) +
-         " design mistakes found";
+         " design mistakes found" + thin;
 }
 
 }  // namespace lsmc::report

@@ -6,20 +6,31 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include "sim/scenario.hpp"
 
 namespace lsmc::report {
 
+// The budget the report's claims are written for.
+inline constexpr uint64_t kDefaultExecutions = 20000;
+
 struct DesignReportOptions {
   std::string out = "docs/design-exploration.md";  // the Markdown file; traces and the SVG go next to it
   std::string source_dir = ".";                     // where data/forkexit-*.txt are
-  uint64_t executions = 20000;                      // per scenario and per mutant
+  uint64_t executions = kDefaultExecutions;         // per scenario and per mutant
+};
+
+// A run contradicts the report's text (it found a violation where the text says a design holds,
+// or another property than the text names): the report is not written. Never a matter of budget:
+// executions depend on their index only, so a smaller budget finds a prefix of what a larger does.
+struct ReportContradiction : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 // Writes the report and its artefacts; returns a one-line summary. Throws std::runtime_error on
-// I/O errors.
+// I/O errors, ReportContradiction when a run contradicts the text.
 std::string write_design_report(const sim::Catalog& catalog, const DesignReportOptions& options);
 
 }  // namespace lsmc::report

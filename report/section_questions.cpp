@@ -50,6 +50,17 @@ void write_questions(ReportContext& c) {
          "(" + c.claim("proposal", "mls-special-fields", "") + " holds in `mls-special-fields`); accepting them is the "
              "mutant `special-fields-mapped`: the kernel follows a kptr or a timer pointer user space overwrote, or a "
              "program spins on a lock word user space holds (section 4 cites the three runs).");
+  answer(c, "Andrii Nakryiko", "Bound the mmap to `PAGE_ALIGN(value_size)`?",
+         "The proposal maps a region of packed entries, not one value per mapping, so the bound is the region's: "
+         "`PAGE_ALIGN(slots * entry size)`, as `array_map_mmap()` (kernel/bpf/arraymap.c) bounds an mmapable array: "
+         "a mapping whose offset plus length passes `PAGE_ALIGN(max_entries * elem_size)` is `-EINVAL` (the check "
+         "Andrii Nakryiko's 2019 fix of `fc9702273e2e` added; read in that patch, not in the 6.18 tree). "
+         "Measured on 6.18.44 with the mls library's region (4096 entries of 32 bytes, 32 pages): 32 pages at "
+         "offset 0 map, 33 pages or 32 pages from offset 1 page are `EINVAL`, one page at offset 32 pages is "
+         "`EINVAL` (`mls/test/mls_kernel_test.c` checks it). The header is a separate mapping, read-only. Within "
+         "the region nothing is bounded per entry: a process that maps it reads every entry, which is the point "
+         "(a daemon scans them all); what it may write is the pinned protocol's (section 4) and the hostile "
+         "mapper's property above.");
   answer(c, "Martin KaFai Lau", "One page per object is too much (sk storage, 500 k sockets); why not a kptr to a "
          "mmapable array?",
          "Entries are packed: " + density(500000, 64) + "; for tasks, section 2's tables. A kptr to a mmapable "
@@ -80,7 +91,9 @@ void write_questions(ReportContext& c) {
              "against " + std::to_string(c.bpf.at(-1).steady) + " for 6.18's cache hit and " +
              std::to_string(c.bpf.at(-1).first) + " for a miss (section 3). Each mappable map gets its own entry of "
              "`task->mls_slot[]` (" + c.claim("proposal", "mls-two-maps", "") + " holds in `mls-two-maps`; one field "
-             "for all maps is the mutant `one-slot-field`, found); the cost is 4 bytes per possible map in every task.");
+             "for all maps is the mutant `one-slot-field`, found); the cost is 4 bytes per possible map in every task. "
+             "The number of maps is bounded by `MLS_MAX_MAPS` (8 in the model): the ninth mappable map is refused "
+             "with `ENOSPC` at creation, before anything is allocated.");
   const std::vector<Policy>& pol = placement_policies();
   const std::string& make = c.seqs.back().name;
   const uint64_t at_once = c.policy_results.at(make + "|" + pol[0].name).zaps;

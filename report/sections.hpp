@@ -56,21 +56,26 @@ struct ReportContext {
   std::map<std::string, UserCost> costs;  // by variant key
   std::map<int, BpfCost> bpf;             // by layout (-1: today's task storage)
   std::map<std::string, std::string> verdicts;  // extra runs: command -> property ("" holds)
+  // Claims of a violation that the run did not find at options.executions (a small budget): the
+  // report marks each and says its evidence is thin instead of stopping.
+  mutable std::vector<std::string> unconfirmed;
 
   // The property a variant violates in a scenario ("" when it holds), as the matrix found it.
   // Throws std::logic_error for a cell the matrix has not run.
   const std::string& cell(const std::string& variant, const std::string& scenario) const;
   // A claim of the text about a cell: `property` ("" for holds) must be what the matrix found,
-  // or the report is not written (std::logic_error naming the contradiction). Returns the
-  // property in backquotes, for the text ("every property" for holds).
+  // or the report is not written (ReportContradiction naming it). A violation the run did not
+  // find is the budget's, not a contradiction (a search that finds nothing proves nothing): it
+  // goes to `unconfirmed` and the text says so. Returns the property in backquotes, for the text
+  // ("every property" for holds).
   std::string claim(const std::string& variant, const std::string& scenario, const std::string& property) const;
 
   // A run the text cites beyond the matrix: `scenario` with `params` (and `mutant`, if any) under
   // the default exploration (options.executions). Returns the property violated, "" when everything holds; cached.
   const std::string& verdict(const std::string& scenario, const std::map<std::string, int64_t>& params,
                              const std::string& mutant = "");
-  // The same as a claim: the run must find `property`, or the report is not written. Returns the
-  // command that repeats it, in backquotes.
+  // The same as a claim: the run must find `property` (or, for a violation, at least find no
+  // other), or the report is not written. Returns the command that repeats it, in backquotes.
   std::string claim_run(const std::string& scenario, const std::map<std::string, int64_t>& params,
                         const std::string& property, const std::string& mutant = "");
 

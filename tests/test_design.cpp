@@ -22,6 +22,9 @@ TEST(DesignReport, RegeneratesWithEveryDesignMistakeFoundAndReplayable) {
   const std::string summary = report::write_design_report(c, o);
   EXPECT_NE(summary.find("the recommended configuration holds in 12/12 scenarios, 11/11 design mistakes found"), std::string::npos)
       << summary;
+  // Below the 20 000 it is written for, the report says so, but every claimed violation is reached.
+  EXPECT_NE(summary.find("evidence thin: 1000 executions per run (the report is written for 20000), 0 claims not confirmed"),
+            std::string::npos) << summary;
   const std::string md = test::read_file(o.out);
   EXPECT_NE(md.find("recorded: forkexit-shell.txt"), std::string::npos);  // a sequence recorded on a real machine
   EXPECT_NE(md.find("## 4. Recommendation"), std::string::npos);
@@ -80,6 +83,24 @@ TEST(DesignReport, RegeneratesWithEveryDesignMistakeFoundAndReplayable) {
     const traces::ReplayResult r = traces::replay(t, c, properties::default_observers);
     EXPECT_EQ(r.status, traces::ReplayStatus::kReproduced) << m << ": " << r.message;
   }
+}
+
+// A budget too small to reach the claimed violations still writes the report: it says its evidence
+// is thin and lists each claim it could not confirm (it used to stop with "internal error").
+TEST(DesignReport, ASmallBudgetWritesAReportThatSaysItsEvidenceIsThin) {
+  const std::string dir = test::temp_dir("design-thin");
+  const auto r = test::run_lsmc("report --design --executions 10 -o thin.md", dir);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("evidence thin: 10 executions per run"), std::string::npos) << r.out;
+  const std::string md = test::read_file(dir + "/thin.md");
+  EXPECT_NE(md.find("> **Evidence is thin.** This report ran 10 executions per scenario and mutant"), std::string::npos);
+  EXPECT_NE(md.find("`handle-aliasing`, not confirmed at 10 executions"), std::string::npos);
+  EXPECT_NE(md.find("## 6."), std::string::npos);  // written to the end
+  // A bad budget is one message and exit 2.
+  const auto bad = test::run_lsmc("report --design --executions 9 -o bad.md", dir);
+  EXPECT_EQ(bad.code, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("--executions: 9 is outside [10, 100000000]"), std::string::npos) << bad.err;
 }
 
 }  // namespace

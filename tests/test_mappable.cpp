@@ -4,9 +4,11 @@
 // pid-indexed array, 2 arena + task storage (sdt), 3 uptr (task-local data).
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "model/mappable/mappable.hpp"
 #include "properties/lifetime.hpp"
@@ -224,6 +226,40 @@ TEST(Variants, ArenaLookupGoesThroughTaskStorage) {
   EXPECT_GT(seen["task_storage_lookup: task->bpf_storage"], 0);
   EXPECT_GT(seen["user: READ_ONCE(data->tid.genn)"], 0);
   EXPECT_EQ(seen["sys_bpf(BPF_MLS_HANDLE_OPEN, pidfd)"], 0);  // the proposal's syscall is not used
+}
+
+// MLS_MAX_MAPS: each mappable map takes an entry of task->mls_slot[]; the map after the last entry
+// is refused with ENOSPC (the ida is full) before it allocates anything, and the maps that exist
+// keep working.
+TEST(Variants, OneMappableMapMoreThanMlsMaxMapsIsRefused) {
+  namespace mm = model::mappable;
+  namespace mk = model::kernel;
+  namespace ps = properties::scenarios;
+  auto results = std::make_shared<std::vector<int>>();
+  auto refused_allocated = std::make_shared<bool>(true);
+  auto last_slot = std::make_shared<int>(-2);
+  test::Lambda scenario([results, refused_allocated, last_slot](sim::Setup& s) {
+    ps::World& w = ps::make_world(s, {mk::Knobs{}, false});
+    auto& maps = s.make<std::vector<std::unique_ptr<mm::Map>>>();
+    for (uint32_t i = 0; i <= mm::kMlsMaxMaps; ++i) {
+      maps.push_back(std::make_unique<mm::Map>());
+      results->push_back(mm::bpf_mls_map_alloc(s.env(), w.k, *maps.back(), i == 0 ? nullptr : maps[i - 1].get()));
+    }
+    *refused_allocated = maps.back()->map_obj != model::kNoObject || maps.back()->header != model::kNoObject;
+    mk::Task& t = mk::task_for_scenario(s.env(), w.k, "t", 100);
+    *last_slot = mm::bpf_mls_seed(s.env(), w.k, *maps[mm::kMlsMaxMaps - 1], t);
+  });
+  sim::RunRequest req;
+  req.scenario = &scenario;
+  req.config.executions_max = 1;
+  req.observers = properties::default_observers;
+  const sim::RunReport r = sim::run(req);
+  EXPECT_FALSE(r.failure) << r.failure->verdict.message;
+  ASSERT_EQ(results->size(), mm::kMlsMaxMaps + 1);
+  for (uint32_t i = 0; i < mm::kMlsMaxMaps; ++i) EXPECT_EQ((*results)[i], 0) << "map " << i;
+  EXPECT_EQ(results->back(), -ENOSPC);
+  EXPECT_FALSE(*refused_allocated) << "the refused map allocated its bpf_map or header";
+  EXPECT_GE(*last_slot, 0) << "the last map that fits works";
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -163,6 +164,31 @@ static void cgroup_checks(struct mls_test *skel, struct mls *m) {
   close(dir);
 }
 
+/* Whether mmap of the region's map fd at (off, len) is refused with EINVAL. */
+static int mmap_refused(int fd, size_t off, size_t len) {
+  void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)off);
+  if (p != MAP_FAILED) {
+    munmap(p, len);
+    return 0;
+  }
+  return errno == EINVAL;
+}
+
+/* The bound upstream asked for (PAGE_ALIGN): array_map_mmap() (kernel/bpf/arraymap.c, the check
+ * added by the 2019 fix of fc9702273e2e) refuses a mapping past PAGE_ALIGN(max_entries *
+ * elem_size) of the region; this checks that 6.18 does. */
+static void mmap_bound_checks(struct mls_test *skel) {
+  int fd = bpf_map__fd(skel->maps.mls_entries);
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  size_t region = (size_t)bpf_map__max_entries(skel->maps.mls_entries) * ((bpf_map__value_size(skel->maps.mls_entries) + 7) / 8 * 8);
+  size_t pages = (region + page - 1) / page;
+  check(!mmap_refused(fd, 0, pages * page), "the whole region maps (%zu pages)", pages);
+  check(mmap_refused(fd, 0, (pages + 1) * page), "one page more than PAGE_ALIGN(region) is EINVAL");
+  check(mmap_refused(fd, page, pages * page), "the region's length from one page in is EINVAL");
+  check(!mmap_refused(fd, (pages - 1) * page, page), "the last page alone maps");
+  check(mmap_refused(fd, pages * page, page), "a page past the region is EINVAL");
+}
+
 int main(void) {
   const char *why = mls_bpf_unavailable();
   if (why) {
@@ -182,6 +208,7 @@ int main(void) {
   mls_ids_add_links(&ids, skel->links.mls_test_exit, skel->links.mls_test_rmdir, skel->links.mls_test_fork);
   struct mls *m = mls_open(skel->obj);
   check(m != NULL, "mls_open maps the region");
+  mmap_bound_checks(skel);
   if (m) {
     self_checks(skel, m);
     child_checks(skel, m);

@@ -1,17 +1,21 @@
 // The map's lifetime: bpf_mls_map_alloc, its references (fd, VMA, programs) and the deferred free.
 #include "model/mappable/internal.hpp"
 
+#include <cerrno>
+
 namespace lsmc::model::mappable {
 
 // bpf_mls_map_alloc() (proposal)
-void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map, Map* previous) {
-  map.kernel = &k;
+int bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map, Map* previous) {
   if (previous != nullptr) {
-    // The next task->mls_slot[] entry (ida_alloc_max(&mls_ida, MLS_MAX_MAPS - 1)); the mutant has
-    // one field for every mappable map. Only the region keeps its slot in the task.
+    // The next task->mls_slot[] entry (ida_alloc_max(&mls_ida, MLS_MAX_MAPS - 1)), refused with
+    // -ENOSPC past the last one, before anything is allocated; the mutant has one field for every
+    // mappable map. Only the region keeps its slot in the task.
+    if (previous->mls_id + 1 >= kMlsMaxMaps) return -ENOSPC;
     map.mls_id = previous->mls_id + 1;
     if (map.bug(Bug::kOneSlotField) && map.knobs.layout == Layout::kRegion) map.field_owner = previous;
   }
+  map.kernel = &k;
   map.map_obj = env.alloc(kMapType, "bpf_map_area_alloc: struct bpf_map");
   map.refcnt = 1;  // the fd map_create() returns
   map.lock = env.new_lock(LockKind::kSpinIrq, "mls->lock");
@@ -36,6 +40,7 @@ void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map, Map* previous) {
   if (map.knobs.layout == Layout::kArenaUrcu) scx_urcu_init(env, map);
   if (map.knobs.layout == Layout::kUptr) tld_data_map_create(env, k, map);
   if (map.knobs.layout == Layout::kUptrDaemon) daemon_uptr_map_create(env, k, map);
+  return 0;
 }
 
 // bpf_map_free_deferred() (v6.18) calling the proposal's map_free: every page of the region, the

@@ -227,11 +227,15 @@ struct Map {
 // and the IDR layer keys handles by it.
 int64_t owner_number(const mk::Owner& owner);
 
+// MLS_MAX_MAPS (proposal): the entries of task->mls_slot[], so the mappable maps that may exist at
+// once (8: 32 bytes in every task_struct).
+inline constexpr uint32_t kMlsMaxMaps = 8;
 // bpf_mls_map_alloc() (proposal): reserves the region, allocates and maps the header page.
 // kArena and kUptr also create their task storage map in `k` (the 6.18 model). `previous` is the
 // mappable map created before this one, if any: this map takes the next task->mls_slot[] entry
-// (with Bug::kOneSlotField it shares the previous map's field).
-void bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map, Map* previous = nullptr);
+// (with Bug::kOneSlotField it shares the previous map's field). 0, or -ENOSPC when every entry is
+// taken (ida_alloc_max() fails): the map is refused, nothing is allocated, map_create() fails.
+int bpf_mls_map_alloc(Env& env, mk::Kernel& k, Map& map, Map* previous = nullptr);
 // bpf_mls_map_check_btf() (proposal): the value's special fields. A mapped page is user-writable,
 // so the region refuses every field the kernel trusts (kptr, percpu kptr, bpf_spin_lock, bpf_timer,
 // bpf_wq, bpf_task_work, uptr) with EOPNOTSUPP, as bpf_map_mmap() refuses any map with a

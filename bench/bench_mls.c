@@ -26,7 +26,7 @@
 #define ROUNDS 21
 #define N 200000
 
-enum { READ, SYSCALL, PID_ARRAY, RAW, RAW8, HANDLE, BPF_MLS, BPF_STORAGE, KINDS };
+enum { READ, SYSCALL, PID_ARRAY, RAW, RAW8, HANDLE, BPF_MLS, BPF_STORAGE, BPF_PID_ARRAY, KINDS };
 static const char *kNames[KINDS] = {"user: mls_read through a handle (32-byte entry)",
                                     "user: bpf_map_lookup_elem by pidfd (task storage)",
                                     "user: bpf_map_lookup_elem by pid (pid-indexed array)",
@@ -34,7 +34,8 @@ static const char *kNames[KINDS] = {"user: mls_read through a handle (32-byte en
                                     "user: one raw 8-byte load from the mapping",
                                     "user: mls_handle (pidfd -> handle, one syscall)",
                                     "BPF: mls_get (task storage link, then the region)",
-                                    "BPF: bpf_task_storage_get (cache hit)"};
+                                    "BPF: bpf_task_storage_get (cache hit)",
+                                    "BPF: pid-indexed array lookup (bpf_map_lookup_elem)"};
 
 static double now_ns(void) {
   struct timespec t;
@@ -66,7 +67,8 @@ static double measure(int kind, struct mls *m, struct mls_handle h, const struct
   __u64 word, sum = 0;
   int n = kind == SYSCALL || kind == PID_ARRAY || kind == HANDLE ? N / 20 : N;
   if (kind >= BPF_MLS) {
-    long ns = mls_test_cmd(prog, kind == BPF_MLS ? MLS_TEST_BENCH_GET : MLS_TEST_BENCH_STORAGE, 0);
+    const __u64 op = kind == BPF_MLS ? MLS_TEST_BENCH_GET : kind == BPF_STORAGE ? MLS_TEST_BENCH_STORAGE : MLS_TEST_BENCH_PID_ARRAY;
+    long ns = mls_test_cmd(prog, op, 0);
     return ns > 0 ? (double)ns / MLS_TEST_BENCH_ITERS : -1;
   }
   double t0 = now_ns();
@@ -165,9 +167,9 @@ int main(void) {
     printf("  %-52s %9.2f\n", kNames[k], med[k]);
   }
   printf("ratios: task-storage syscall / mls_read = %.0fx; pid-array syscall / mls_read = %.0fx; mls_read / raw "
-         "loads of the same bytes = %.1fx (/ one load: %.1fx); mls_get / bpf_task_storage_get = %.2fx\n",
+         "loads of the same bytes = %.1fx (/ one load: %.1fx); mls_get / bpf_task_storage_get = %.2fx; mls_get / pid-array lookup = %.2fx\n",
          med[SYSCALL] / med[READ], med[PID_ARRAY] / med[READ], med[READ] / med[RAW], med[READ] / med[RAW8],
-         med[BPF_MLS] / med[BPF_STORAGE]);
+         med[BPF_MLS] / med[BPF_STORAGE], med[BPF_MLS] / med[BPF_PID_ARRAY]);
   memory(skel);
   close(today.array_fd);
   close(pidfd);

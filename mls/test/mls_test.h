@@ -23,9 +23,13 @@ enum mls_test_op {
   MLS_TEST_CGRP_DELETE = 8,
   MLS_TEST_BENCH_GET = 9,      /* ns for MLS_TEST_BENCH_ITERS mls_get(current, 0) (bench/bench_mls.c) */
   MLS_TEST_BENCH_STORAGE = 10, /* ns for as many bpf_task_storage_get of a plain task storage map */
+  MLS_TEST_BENCH_PID_ARRAY = 11, /* ns for as many lookups of a pid-indexed array (pid % its size) */
 };
 
 #define MLS_TEST_BENCH_ITERS 256
+#ifndef MLS_TEST_BENCH_PIDS /* the host build makes it 1: lsmc allocates every map per execution */
+#define MLS_TEST_BENCH_PIDS 32768
+#endif
 
 #define MLS_TEST_NONE (-1)
 #define MLS_TEST_ALIASED (-2)

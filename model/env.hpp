@@ -121,7 +121,24 @@ public:
 
   // Modelled blocking: the actor is disabled until `ready()` holds. `ready` must be a pure
   // function of model state. No enabled actor while some wait is a deadlock finding.
-  virtual void wait_until(const std::function<bool()>& ready, std::string_view what) = 0;
+  //
+  // `reads` (optional) names every field the condition reads: the state it reads changes only in
+  // steps whose access touches one of them (a write, rmw or free of the field, an RCU enter or
+  // exit for an RCU object's field), and the condition is stable: once it holds, no other
+  // actor's step makes it false again while the wait is pending. DPOR then orders the wait only
+  // against the steps that touch `reads`; without them the wait is ordered against every step.
+  // The engine holds the model to both in every execution it runs: a condition whose value
+  // changes across a step that touched none of `reads`, or that turns false while pending, ends
+  // the execution as a model error.
+  void wait_until(const std::function<bool()>& ready, std::string_view what) { wait_until(ready, what, {}); }
+  virtual void wait_until(const std::function<bool()>& ready, std::string_view what,
+                          std::span<const Access> reads) = 0;
+  // A daemon's idle point (sim::ActorOptions::daemon, e.g. a kthread waiting for work): as
+  // wait_until, and the execution ends normally once every other actor has finished and every
+  // daemon waits at such a point with its condition false. A daemon blocked anywhere else then is
+  // a deadlock.
+  virtual void idle_until(const std::function<bool()>& ready, std::string_view what,
+                          std::span<const Access> reads) = 0;
 
   // A recorded nondeterministic choice in [0, bound): allocation failure, grace-period timing,
   // parameter draws. Strategies decide it; traces record it; replay reproduces it.

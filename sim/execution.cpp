@@ -42,12 +42,15 @@ void Execution::reset() {
   state_.clear();
   verdict_ = Verdict{};
   current_ = kNoActor;
+  last_chosen_ = kNoActor;
+  last_access_ = {};
   step_ = 0;
   faults_ = 0;
   waiters_ = 0;
   enabled_valid_ = false;
   setup_ctx_ = model::ActorContext{};
   aborting_ = false;
+  quiet_end_ = false;
   swallowed_abort_.clear();
 }
 
@@ -94,7 +97,7 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
       pool_.switch_to(kMainSlot, first);  // back here once every actor finished or unwound
     }
     current_ = kNoActor;
-    if (!aborting_) {
+    if (!aborting_ || quiet_end_) {
       for (auto& check : end_checks_) check(*this);
       for (Observer* o : observers_) o->on_end(*this);
     }
@@ -131,8 +134,9 @@ model::ActorId Execution::spawn(std::string name, ActorBody body, ActorOptions o
   info.ctx.cpu = options.cpu;
   info.ctx.kind = options.kind;
   info.ctx.sleepable = options.sleepable;
+  info.daemon = options.daemon;
   actors_.push_back(std::move(info));
-  pending_.push_back(Pending{{}, {}, false, options.cpu});
+  pending_.push_back(Pending{{}, {}, false, options.cpu, {}});
   return static_cast<ActorId>(actors_.size() - 1);
 }
 
@@ -180,7 +184,7 @@ Slot Execution::run_actor(uint32_t a) {
   }
   actors_[a].status = ActorStatus::kFinished;
   enabled_valid_ = false;
-  pending_[a] = Pending{{}, "exit", true, actors_[a].ctx.cpu};
+  pending_[a] = Pending{{}, "exit", true, actors_[a].ctx.cpu, {}};
   if (aborting_) return next_to_unwind();
   ActorId next = kNoActor;
   try {
@@ -252,25 +256,48 @@ bool Execution::ready(ActorId a) const {
     if (p.access.op == model::Op::kLock && objects_[p.access.object].holder != kNoActor) {
       return false;
     }
-    if (actor.wait != nullptr && !(*actor.wait)()) return false;
+    if (actor.wait != nullptr && actor.wait_value == 0) return false;  // evaluated by recompute_enabled
   }
   return true;
+}
+
+// A wait that declares its reads may change value only across a step that touched one of them:
+// DPOR orders the wait against those steps alone, so anything else would make it unsound.
+void Execution::check_wait_reads(ActorId a, bool now) {
+  ActorInfo& actor = actors_[a];
+  const int8_t before = actor.wait_value;
+  actor.wait_value = now ? 1 : 0;
+  if (before < 0 || before == actor.wait_value || actor.wait_reads.empty()) return;
+  if (!now) {
+    fail("model-error", "the condition of " + actor.name + "'s wait '" + std::string(pending_[a].label) +
+                            "' became false again while pending; a wait that declares its reads must be stable");
+  }
+  if (touches(last_access_, actor.wait_reads)) return;
+  const std::string by = last_chosen_ == kNoActor ? std::string("set-up") : actors_[last_chosen_].name;
+  fail("model-error", "the condition of " + actor.name + "'s wait '" + std::string(pending_[a].label) +
+                          "' became " + (now ? "true" : "false") + " in a step of " + by +
+                          " that touches none of the fields the wait declares it reads (its access: " +
+                          std::string(model::to_string(last_access_.op)) + " " +
+                          describe(last_access_.object, last_access_.field) + ")");
 }
 
 // Recomputes the enabled set. Only what changes enabledness invalidates it (actors starting or
 // finishing, locks, waits, context changes); while an actor waits on a condition, every decision
 // recomputes, because any write may make the condition true.
-bool Execution::recompute_enabled() {
+Execution::Left Execution::recompute_enabled() {
   // Actors holding their CPU are rare; collect them once so the common case stays O(actors).
   holders_.clear();
   for (ActorId b = 0; b < actors_.size(); ++b) {
     if (holds_cpu(actors_[b])) holders_.push_back(b);
   }
   enabled_.clear();
-  bool unfinished = false;
+  Left left = Left::kNobody;
   for (ActorId a = 0; a < actors_.size(); ++a) {
     if (actors_[a].status == ActorStatus::kFinished) continue;
-    unfinished = true;
+    if (actors_[a].wait != nullptr) check_wait_reads(a, (*actors_[a].wait)());
+    const bool idle = actors_[a].idle && actors_[a].wait_value == 0;
+    if (!idle) left = Left::kWork;
+    if (idle && left == Left::kNobody) left = Left::kIdleDaemons;
     if (!ready(a)) continue;
     bool blocked = false;
     for (ActorId b : holders_) {
@@ -280,18 +307,25 @@ bool Execution::recompute_enabled() {
     if (!blocked) enabled_.push_back(a);
   }
   enabled_valid_ = waiters_ == 0;
-  return unfinished;
+  return left;
 }
 
 ActorId Execution::decide() {
   if (!enabled_valid_) {
-    const bool unfinished = recompute_enabled();
+    const Left left = recompute_enabled();
     if (enabled_.empty()) {
-      if (unfinished) deadlock();
+      if (left == Left::kWork) deadlock();
+      if (left == Left::kIdleDaemons) {
+        // Only daemons are left, asleep: the execution is over. Unwind them; the run goes on to
+        // the end checks as for any finished execution.
+        quiet_end_ = true;
+        aborting_ = true;
+        throw Abort{};
+      }
       return kNoActor;
     }
   }
-  if (enabled_.size() == 1 && !every_step_) return enabled_[0];
+  if (enabled_.size() == 1 && !every_step_) return chose(enabled_[0]);
   if (every_step_) fill_blocked_by();
   const ChoicePoint point{step_, current_, enabled_, pending_, blocked_by_};
   const ActorId chosen = strategy_->pick(point);
@@ -299,7 +333,7 @@ ActorId Execution::decide() {
     abort_with({VerdictKind::kPruned, "pruned", "equivalent to an execution already explored",
                 step_, current_});
   }
-  if (enabled_.size() == 1 && chosen == enabled_[0]) return chosen;  // seen, not a decision
+  if (enabled_.size() == 1 && chosen == enabled_[0]) return chose(chosen);  // seen, not a decision
   // Strategies pick from `enabled` by construction, and replay checks its own script; this is the
   // cheap guard against a broken strategy (the enabled set is ascending).
   if (chosen < enabled_.front() || chosen > enabled_.back()) {
@@ -308,7 +342,7 @@ ActorId Execution::decide() {
     abort_with({VerdictKind::kDivergence, "replay", std::move(why), step_, current_});
   }
   decisions_.push_back({Decision::Kind::kSchedule, step_, chosen, enabled_.size()});
-  return chosen;
+  return chose(chosen);
 }
 
 void Execution::fill_blocked_by() {
@@ -325,7 +359,7 @@ void Execution::fill_blocked_by() {
     if (actor.status == ActorStatus::kRunning && p.access.op == model::Op::kLock &&
         objects_[p.access.object].holder != kNoActor) {
       blocked_by_[a] = objects_[p.access.object].holder;
-    } else if (actor.status == ActorStatus::kRunning && actor.wait != nullptr && !(*actor.wait)()) {
+    } else if (actor.status == ActorStatus::kRunning && actor.wait != nullptr && actor.wait_value == 0) {
       continue;
     } else {
       blocked_by_[a] = cpu_blocker(a);
@@ -348,7 +382,7 @@ void Execution::deadlock() {
       report += "waits in " + std::string(p.label) + " for " + std::string(lock_kind_name(lock.lock_kind)) +
                 " '" + std::string(lock.name) + "'#" + std::to_string(p.access.object) + " held by " +
                 actors_[lock.holder].name;
-    } else if (actor.status == ActorStatus::kRunning && actor.wait != nullptr && !(*actor.wait)()) {
+    } else if (actor.status == ActorStatus::kRunning && actor.wait != nullptr && actor.wait_value == 0) {
       report += "waits for " + std::string(p.label);
     } else {
       const ActorId b = cpu_blocker(a);
@@ -361,9 +395,9 @@ void Execution::deadlock() {
   fail("deadlock", std::move(report));
 }
 
-void Execution::schedule_point(model::Access access, std::string_view label) {
+void Execution::schedule_point(model::Access access, std::string_view label, std::span<const model::Access> reads) {
   const ActorId self = current_;
-  pending_[self] = Pending{access, label, true, actors_[self].ctx.cpu};
+  pending_[self] = Pending{access, label, true, actors_[self].ctx.cpu, reads};
   if (++step_ > config_.steps_max) {
     abort_with({VerdictKind::kLimit, "steps_max",
                 "the execution did not finish within steps_max=" + std::to_string(config_.steps_max) +
@@ -516,27 +550,37 @@ bool Execution::try_lock(ObjectId lock, std::string_view label) {
   return true;
 }
 
-void Execution::wait_until(const std::function<bool()>& ready, std::string_view what) {
+void Execution::block_until(const std::function<bool()>& ready, std::string_view what,
+                            std::span<const model::Access> reads, bool idle) {
   if (!in_actor()) {
     if (!ready()) fail("model-error", "set-up code waits for '" + std::string(what) + "', which cannot happen before any actor runs");
     return;
   }
   ActorInfo& me = actors_[current_];  // actors_ does not grow while actors run
+  if (idle && !me.daemon) {
+    fail("model-error", me.name + " waits at an idle point ('" + std::string(what) + "') but is not a daemon");
+  }
   struct Waiting {
     Execution& exec;
     ActorInfo& actor;
     ~Waiting() {
       actor.wait = nullptr;
+      actor.wait_reads = {};
+      actor.wait_value = -1;
+      actor.idle = false;
       --exec.waiters_;
       exec.enabled_valid_ = false;
     }
   };
   me.wait = &ready;
+  me.wait_reads = reads;
+  me.wait_value = -1;
+  me.idle = idle;
   ++waiters_;
   enabled_valid_ = false;
   {
     Waiting guard{*this, me};
-    schedule_point({model::kNoObject, 0, model::Op::kWait}, what);
+    schedule_point({model::kNoObject, 0, model::Op::kWait}, what, reads);
   }
   emit({model::kNoObject, 0, model::Op::kWait}, what);
 }

@@ -43,6 +43,10 @@ struct ActorInfo {
   model::ActorContext ctx;
   ActorStatus status = ActorStatus::kNotStarted;
   const std::function<bool()>* wait = nullptr;  // set while blocked in wait_until
+  std::span<const model::Access> wait_reads;     // what that wait declares it reads
+  bool daemon = false;                           // ActorOptions::daemon
+  bool idle = false;                             // the wait is the daemon's idle point
+  int8_t wait_value = -1;                        // its value at the last decision (-1: none yet)
 };
 
 struct ObjectRecord {
@@ -103,7 +107,15 @@ public:
   void lock(ObjectId lock, std::string_view label) override;
   void unlock(ObjectId lock, std::string_view label) override;
   bool try_lock(ObjectId lock, std::string_view label) override;
-  void wait_until(const std::function<bool()>& ready, std::string_view what) override;
+  using model::Env::wait_until;
+  void wait_until(const std::function<bool()>& ready, std::string_view what,
+                  std::span<const model::Access> reads) override {
+    block_until(ready, what, reads, false);
+  }
+  void idle_until(const std::function<bool()>& ready, std::string_view what,
+                  std::span<const model::Access> reads) override {
+    block_until(ready, what, reads, true);
+  }
   uint64_t choose(uint64_t bound, std::string_view label) override;
   void probe(std::string_view name) override;
   bool fault(std::string_view point) override;
@@ -132,10 +144,22 @@ private:
 
   void reset();
   void place_actors();
-  void schedule_point(model::Access access, std::string_view label);
+  void schedule_point(model::Access access, std::string_view label, std::span<const model::Access> reads = {});
+  void check_wait_reads(ActorId a, bool now);
   void emit(model::Access access, std::string_view label);
   ActorId decide();
-  bool recompute_enabled();
+  // Notes the step that runs next (for check_wait_reads) and returns its actor.
+  ActorId chose(ActorId a) {
+    last_chosen_ = a;
+    last_access_ = pending_[a].started ? pending_[a].access : model::Access{};
+    return a;
+  }
+  void block_until(const std::function<bool()>& ready, std::string_view what,
+                   std::span<const model::Access> reads, bool idle);
+  // Who is left once the enabled set is known: nobody, only daemons at their idle point, or
+  // actors that must still run.
+  enum class Left : uint8_t { kNobody, kIdleDaemons, kWork };
+  Left recompute_enabled();
   bool ready(ActorId a) const;
   ActorId cpu_blocker(ActorId a) const;
   [[noreturn]] void deadlock();
@@ -169,11 +193,14 @@ private:
   Verdict verdict_;
   model::ActorContext setup_ctx_;  // what context() gives set-up code and end checks
   ActorId current_ = kNoActor;
+  ActorId last_chosen_ = kNoActor;  // the actor of the step that runs since the last decision
+  model::Access last_access_;       // that step's access
   uint64_t step_ = 0;
   uint64_t faults_ = 0;  // faults injected in this execution (Env::fault)
   uint32_t waiters_ = 0;        // actors blocked in wait_until
   bool enabled_valid_ = false;  // enabled_ is still the enabled set
   bool aborting_ = false;
+  bool quiet_end_ = false;  // aborting_ only to put idle daemons away: the execution passed
   bool running_ = false;
   bool record_events_ = true;
   bool strategy_has_more_ = true;

@@ -54,6 +54,9 @@ struct ActorOptions {
   uint16_t cpu = kAnyCpu;
   model::ContextKind kind = model::ContextKind::kTask;
   bool sleepable = true;
+  // A service actor (a kernel thread) that never ends by itself: once every other actor has
+  // finished and each daemon waits at its idle point (Env::idle_until), the execution ends.
+  bool daemon = false;
 };
 
 using ActorBody = std::function<void(model::Env&)>;

@@ -21,7 +21,23 @@ struct Pending {
   std::string_view label;
   bool started = false;  // false: the actor has not run yet; `access` is meaningless
   uint16_t cpu = 0;      // the actor's CPU (fixed at spawn)
+  // A wait's declared reads (Env::wait_until): valid while this is the actor's pending step;
+  // empty for other steps and for waits that declare nothing (they may read anything).
+  std::span<const model::Access> reads;
 };
+
+// Whether a step whose access is `a` may change a field in `reads`: it writes, frees, locks or
+// enters/leaves an RCU section on one of them.
+inline bool touches(const model::Access& a, std::span<const model::Access> reads) {
+  using model::Op;
+  const bool modifies = a.op == Op::kWrite || a.op == Op::kRmw || a.op == Op::kFree || a.op == Op::kLock ||
+                        a.op == Op::kUnlock || a.op == Op::kRcuLock || a.op == Op::kRcuUnlock;
+  if (!modifies || a.object == model::kNoObject) return false;
+  for (const model::Access& r : reads) {
+    if (r.object == a.object && (r.field == a.field || a.op == Op::kFree)) return true;
+  }
+  return false;
+}
 
 struct ChoicePoint {
   uint64_t step = 0;

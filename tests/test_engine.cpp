@@ -148,6 +148,92 @@ TEST(Engine, ActorsNotPlacedGetCpusOfTheirOwn) {
   EXPECT_EQ(cpus, (std::vector<uint16_t>{0, 1, 2, 3, 1}));
 }
 
+// A daemon serving requests: the execution ends when the worker is done and the daemon sleeps.
+TEST(Engine, AnExecutionEndsWhenOnlyIdleDaemonsAreLeft) {
+  constexpr static std::string_view kFields[] = {"n"};
+  constexpr static model::TypeInfo kType{"queue", kFields};
+  Lambda s([](sim::Setup& setup) {
+    struct St {
+      model::ObjectId q = 0;
+      int requests = 0, served = 0;
+    };
+    auto& st = setup.make<St>();
+    st.q = setup.env().alloc(kType, "queue");
+    sim::ActorOptions daemon;
+    daemon.daemon = true;
+    setup.spawn("kthread", [&st](Env& env) {
+      const model::Access reads[] = {{st.q, 0, model::Op::kRead}};
+      for (;;) {
+        env.idle_until([&st] { return st.requests > st.served; }, "kthread: idle", reads);
+        env.write(st.q, 0, "kthread: serve");
+        ++st.served;
+      }
+    }, daemon);
+    setup.spawn("worker", [&st](Env& env) {
+      for (int i = 0; i < 2; ++i) {
+        env.write(st.q, 0, "worker: request");
+        ++st.requests;
+      }
+    });
+    setup.at_end([&st](Env& env) { env.check(st.served == 2, "assertion", "a request was not served"); });
+  });
+  sim::RunRequest r = request(s, 100000);
+  r.config.strategy = "dfs";
+  const sim::RunReport report = sim::run(r);
+  EXPECT_EQ(report.outcome, sim::Outcome::kNothingFound);
+  EXPECT_EQ(report.stop_reason, "space exhausted");
+}
+
+TEST(Engine, ADaemonBlockedOutsideItsIdlePointIsADeadlock) {
+  Lambda s([](sim::Setup& setup) {
+    auto& never = setup.make<bool>(false);
+    sim::ActorOptions daemon;
+    daemon.daemon = true;
+    setup.spawn("kthread", [&never](Env& env) { env.wait_until([&never] { return never; }, "never"); }, daemon);
+    setup.spawn("worker", [](Env& env) { env.yield("work"); });
+  });
+  const sim::RunReport r = sim::run(request(s, 10));
+  ASSERT_EQ(r.outcome, sim::Outcome::kViolation);
+  EXPECT_EQ(r.failure->verdict.property, "deadlock");
+  Lambda not_daemon([](sim::Setup& setup) {
+    setup.spawn("task", [](Env& env) { env.idle_until([] { return false; }, "idle", {}); });
+  });
+  const sim::RunReport r2 = sim::run(request(not_daemon, 10));
+  ASSERT_EQ(r2.outcome, sim::Outcome::kViolation);
+  EXPECT_EQ(r2.failure->verdict.property, "model-error");
+}
+
+// A wait that declares its reads is held to it: a flag set without an access to a declared field
+// is a model error, not a silently unsound DPOR.
+TEST(Engine, AWaitChangedByAnUndeclaredStepIsAModelError) {
+  constexpr static std::string_view kFields[] = {"v"};
+  constexpr static model::TypeInfo kType{"var", kFields};
+  Lambda s([](sim::Setup& setup) {
+    struct St {
+      model::ObjectId declared = 0, other = 0;
+      bool flag = false;
+    };
+    auto& st = setup.make<St>();
+    st.declared = setup.env().alloc(kType, "declared");
+    st.other = setup.env().alloc(kType, "other");
+    setup.spawn("waiter", [&st](Env& env) {
+      const model::Access reads[] = {{st.declared, 0, model::Op::kRead}};
+      env.wait_until([&st] { return st.flag; }, "flag", reads);
+    });
+    setup.spawn("setter", [&st](Env& env) {
+      env.write(st.other, 0, "setter: writes another field");
+      st.flag = true;
+    });
+  });
+  sim::RunRequest r = request(s, 100);
+  r.config.strategy = "dfs";
+  const sim::RunReport report = sim::run(r);
+  ASSERT_EQ(report.outcome, sim::Outcome::kViolation);
+  EXPECT_EQ(report.failure->verdict.property, "model-error");
+  EXPECT_NE(report.failure->verdict.message.find("touches none of the fields"), std::string::npos)
+      << report.failure->verdict.message;
+}
+
 TEST(Engine, WaitUntilReleasesWhenTheConditionHolds) {
   Lambda s([](sim::Setup& setup) {
     auto& v = setup.make<int>(0);

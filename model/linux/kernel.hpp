@@ -266,11 +266,6 @@ public:
   // defer local storage free" is the fix proposed for it; not in the 7.0 source lsmc read).
   void call_rcu_tasks_trace(Env& env, RcuCallback cb, std::string_view label);
 
-  // Workload bookkeeping for the grace-period actors' termination.
-  void workload_started() { ++workload_; }
-  void workload_finished() { --workload_; }
-  bool quiescent() const { return workload_ == 0; }
-  int workload() const { return workload_; }  // workload actors still running
 
 private:
   Knobs knobs_;
@@ -288,7 +283,6 @@ private:
   std::vector<std::unique_ptr<PercpuObj>> percpu_objs_;
   std::vector<Attachment> attachments_;
   ObjectId srcu_lock_ = kNoObject;  // srcu_data->lock behind call_rcu_tasks_trace (spinlock_t)
-  int workload_ = 0;
 };
 
 // bpf_rcu_read_lock() / bpf_rcu_read_unlock() (kernel/bpf/helpers.c, v6.18 and v7.0): the kfuncs

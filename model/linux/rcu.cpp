@@ -5,7 +5,10 @@
 namespace lsmc::model::kernel {
 
 namespace {
+// gp_seq: the grace-period state (what call/synchronize queue, in progress, completed);
+// readers: the read-side sections.
 constexpr std::string_view kRcuFields[] = {"gp_seq", "readers"};
+constexpr uint16_t kGpSeq = 0, kReaders = 1;
 constexpr TypeInfo kRcuRegularType{"rcu", kRcuFields};
 constexpr TypeInfo kRcuTraceType{"rcu_tasks_trace", kRcuFields};
 }  // namespace
@@ -55,11 +58,16 @@ void Rcu::synchronize(Env& env, RcuFlavour f) {
   if (env.self() == kNoActor) return;  // nothing can be reading during set-up
   env.might_sleep(f == RcuFlavour::kRcu ? "synchronize_rcu" : "synchronize_rcu_tasks_trace");
   Flavour& fl = flavours_[index(f)];
+  // wait_rcu_gp() queues its wakeup as a callback would: an access of the grace-period state,
+  // which it reads (the grace period it needs) and writes (it wants one).
+  env.write(fl.obj, kGpSeq, f == RcuFlavour::kRcu ? "synchronize_rcu: wait_rcu_gp" : "synchronize_rcu_tasks_trace: wait_rcu_gp");
   const uint64_t target = gp_needed(fl);
   fl.wanted = std::max(fl.wanted, target);
   ++fl.waiters;
+  const Access reads[] = {{fl.obj, kGpSeq, Op::kRead}};
   env.wait_until([&fl, target] { return fl.completed >= target; },
-                 f == RcuFlavour::kRcu ? "synchronize_rcu: grace period" : "synchronize_rcu_tasks_trace: grace period");
+                 f == RcuFlavour::kRcu ? "synchronize_rcu: grace period" : "synchronize_rcu_tasks_trace: grace period",
+                 reads);
   --fl.waiters;
 }
 
@@ -72,13 +80,6 @@ void Rcu::barrier(Env& env, RcuFlavour f) {
                  f == RcuFlavour::kRcu ? "rcu_barrier: callbacks" : "rcu_barrier_tasks_trace: callbacks");
 }
 
-bool Rcu::all_idle() const {
-  for (const Flavour& other : flavours_) {
-    if (!other.at_idle || other.wanted > other.completed) return false;
-  }
-  return true;
-}
-
 bool Rcu::readers_done(const Flavour& fl) const {
   for (const Reader& r : fl.blocking) {
     // Done once the reader has left the critical section it was in at the start.
@@ -87,37 +88,46 @@ bool Rcu::readers_done(const Flavour& fl) const {
   return true;
 }
 
+// The readers of flavour `of` inside a section now join the current grace period of `fl`. The
+// caller has just accessed `of`'s object (a write or a read of its readers), so that DPOR orders
+// this snapshot against the readers' rcu_read_lock/unlock.
+void Rcu::snapshot_readers(Flavour& fl, RcuFlavour of) {
+  for (ActorId a = 0; a < actors_.size(); ++a) {
+    const ActorReadState& s = actors_[a];
+    if (s.depth[index(of)] > 0) fl.blocking.push_back({a, of, s.exits[index(of)]});
+  }
+}
+
 // The grace-period kthread: rcu_gp_kthread() / rcu_tasks_kthread() (v6.18), reduced to what
-// readers can observe: start, wait for pre-existing readers, end, invoke callbacks.
-void Rcu::gp_actor(Env& env, RcuFlavour f, const std::function<bool()>& quiescent) {
+// readers can observe: start, wait for pre-existing readers, end, invoke callbacks. It runs as a
+// daemon actor (sim::ActorOptions::daemon): the execution ends when every other actor has
+// finished and both kthreads sleep at their idle point with nothing queued.
+void Rcu::gp_actor(Env& env, RcuFlavour f) {
   Flavour& fl = flavours_[index(f)];
-  const std::size_t me = index(f);
+  const ObjectId rcu_obj = flavours_[index(RcuFlavour::kRcu)].obj;
+  const bool implies = f == RcuFlavour::kTasksTrace && knobs_.trace_implies_rcu_gp;
+  // What the waits read (Env::wait_until): every change to it is an access to these fields.
+  const Access idle_reads[] = {{fl.obj, kGpSeq, Op::kRead}};
+  const Access reader_reads[] = {{fl.obj, kReaders, Op::kRead}, {rcu_obj, kReaders, Op::kRead}};
   for (;;) {
     // A grace period starts only while someone needs one that has not completed yet (a queued
     // callback or a synchronize caller): the kthread sleeps otherwise, however the scheduler
     // treats the other actors.
-    // The actor ends (the model's stand-in for "the kthread sleeps forever") only when the workload
-    // is done and no flavour needs a grace period: a Tasks Trace callback may still queue an RCU
-    // one (generated scenarios found elements left unfreed when the RCU actor had already ended).
-    fl.at_idle = true;
-    env.wait_until([&] { return fl.wanted > fl.completed || (quiescent() && all_idle()); },
-                   f == RcuFlavour::kRcu ? "rcu_gp_kthread: idle" : "rcu_tasks_trace_kthread: idle");
-    if (fl.wanted <= fl.completed) return;
-    fl.at_idle = false;
-    env.write(fl.obj, 0, f == RcuFlavour::kRcu ? "rcu_gp_init" : "rcu_tasks_trace: gp start");
+    env.idle_until([&fl] { return fl.wanted > fl.completed; },
+                   f == RcuFlavour::kRcu ? "rcu_gp_kthread: idle" : "rcu_tasks_trace_kthread: idle", idle_reads);
+    env.write(fl.obj, kGpSeq, f == RcuFlavour::kRcu ? "rcu_gp_init" : "rcu_tasks_trace: gp start");
     fl.in_progress = true;
     fl.blocking.clear();
-    for (ActorId a = 0; a < actors_.size(); ++a) {
-      const ActorReadState& s = actors_[a];
-      if (s.depth[me] > 0) fl.blocking.push_back({a, f, s.exits[me]});
-      const std::size_t rcu = index(RcuFlavour::kRcu);
-      if (f == RcuFlavour::kTasksTrace && knobs_.trace_implies_rcu_gp && s.depth[rcu] > 0) {
-        fl.blocking.push_back({a, RcuFlavour::kRcu, s.exits[rcu]});
-      }
+    snapshot_readers(fl, f);
+    if (implies) {
+      // A Tasks Trace grace period also waits for regular RCU readers: it reads their sections too.
+      env.read(rcu_obj, kReaders, "rcu_tasks_trace: gp start: rcu readers (rcu_trace_implies_rcu_gp)");
+      snapshot_readers(fl, RcuFlavour::kRcu);
     }
     env.wait_until([this, &fl] { return readers_done(fl); },
-                   f == RcuFlavour::kRcu ? "rcu_gp: waiting for readers" : "rcu_tasks_trace: waiting for readers");
-    env.write(fl.obj, 0, f == RcuFlavour::kRcu ? "rcu_gp_cleanup" : "rcu_tasks_trace: gp end");
+                   f == RcuFlavour::kRcu ? "rcu_gp: waiting for readers" : "rcu_tasks_trace: waiting for readers",
+                   std::span<const Access>(reader_reads).first(implies ? 2 : 1));
+    env.write(fl.obj, kGpSeq, f == RcuFlavour::kRcu ? "rcu_gp_cleanup" : "rcu_tasks_trace: gp end");
     ++fl.completed;
     fl.in_progress = false;
     fl.blocking.clear();

@@ -40,9 +40,9 @@ public:
   // rcu_barrier / rcu_barrier_tasks_trace: every callback queued before now has run.
   void barrier(Env& env, RcuFlavour f);
 
-  // Body of the grace-period actor of flavour f. It ends once `quiescent()` holds and nothing is
-  // queued or waited for.
-  void gp_actor(Env& env, RcuFlavour f, const std::function<bool()>& quiescent);
+  // Body of the grace-period actor of flavour f, a daemon (sim::ActorOptions::daemon): it never
+  // ends; it sleeps at its idle point while no grace period is needed.
+  void gp_actor(Env& env, RcuFlavour f);
 
   uint64_t completed(RcuFlavour f) const { return flavours_[index(f)].completed; }
 
@@ -62,7 +62,6 @@ private:
     ObjectId obj = kNoObject;   // the grace-period state as a registry object
     uint64_t completed = 0;     // grace periods completed
     bool in_progress = false;
-    bool at_idle = false;  // the actor waits at its idle point (not in a grace period or its callbacks)
     uint64_t waiters = 0;       // synchronize() callers waiting
     uint64_t wanted = 0;        // the highest grace period a callback or a waiter still needs
     uint64_t next_serial = 0;
@@ -78,8 +77,8 @@ private:
   static std::size_t index(RcuFlavour f) { return static_cast<std::size_t>(f); }
   ActorReadState& state(ActorId a);
   uint64_t gp_needed(const Flavour& fl) const { return fl.completed + (fl.in_progress ? 2 : 1); }
-  bool all_idle() const;  // every flavour's actor waits at its idle point with nothing wanted
   bool readers_done(const Flavour& fl) const;
+  void snapshot_readers(Flavour& fl, RcuFlavour of);
 
   Knobs knobs_;
   std::array<Flavour, kRcuFlavours> flavours_{};

@@ -278,10 +278,10 @@ int bpf_mls_get(Env& env, mk::Kernel& k, Map& map, const mk::ProgCtx& ctx, mk::O
 void bpf_mls_write(Env& env, Map& map, int slot, const mk::Owner& expected, int64_t value);
 // The user-space side of scx_urcu (kArenaUrcu): while an index is queued, membarrier(
 // MEMBARRIER_CMD_GLOBAL) (synchronize_rcu), then the BPF program scx_urcu_task_reclaim; repeated
-// until both sides are empty. scx_urcu_daemon() does that each time the doorbell rings, and ends
-// once `others_done()` holds and nothing is queued.
+// until both sides are empty. scx_urcu_daemon() does that each time the doorbell rings; it is a
+// daemon actor's body (it sleeps at its idle point while the doorbell is quiet).
 void scx_urcu_drain(Env& env, mk::Kernel& k, Map& map);
-void scx_urcu_daemon(Env& env, mk::Kernel& k, Map& map, const std::function<bool()>& others_done);
+void scx_urcu_daemon(Env& env, mk::Kernel& k, Map& map);
 // Whether the layout is sched_ext's sdt, before or after scx_urcu.
 inline bool is_sdt(const Map& map) { return map.knobs.layout == Layout::kArena || map.knobs.layout == Layout::kArenaUrcu; }
 

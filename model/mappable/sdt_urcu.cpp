@@ -89,12 +89,14 @@ void scx_urcu_drain(Env& env, mk::Kernel& k, Map& map) {
   }
 }
 
-// The daemon's loop: sleep on the doorbell (ring_buffer__poll), drain, sleep again.
-void scx_urcu_daemon(Env& env, mk::Kernel& k, Map& map, const std::function<bool()>& others_done) {
+// The daemon's loop: sleep on the doorbell (ring_buffer__poll), drain, sleep again. It runs as a
+// daemon actor (sim::ActorOptions::daemon): the execution ends once everything else has finished
+// and it sleeps here with the doorbell quiet. The doorbell changes only in bpf_ringbuf_submit's
+// write of it (scx_urcu_free) and here, so the wait declares that field as what it reads.
+void scx_urcu_daemon(Env& env, mk::Kernel& k, Map& map) {
+  const Access reads[] = {{map.urcu.obj, kUrcuDoorbell, Op::kRead}};
   for (;;) {
-    env.wait_until([&map, &others_done] { return map.urcu.doorbell > 0 || others_done(); },
-                   "scx_urcu daemon: ring_buffer__poll(doorbell)");
-    if (map.urcu.doorbell == 0) return;
+    env.idle_until([&map] { return map.urcu.doorbell > 0; }, "scx_urcu daemon: ring_buffer__poll(doorbell)", reads);
     env.read(map.urcu.obj, kUrcuDoorbell, "scx_urcu daemon: ring_buffer__consume(doorbell)");
     map.urcu.doorbell = 0;
     scx_urcu_drain(env, k, map);

@@ -57,10 +57,10 @@ MlsWorld& make_mls_world(sim::Setup& s, mm::Knobs knobs) {
   }
   mm::bpf_mls_map_alloc(s.env(), m.w->k, m.map);
   if (m.map.knobs.layout == mm::Layout::kArenaUrcu) {
-    // The scheduler's user-space side drives scx_urcu: it ends when it is the last workload left.
-    spawn_work(s, *m.w, "scx_urcu daemon", 0, [&m](Env& e) {
-      mm::scx_urcu_daemon(e, m.w->k, m.map, [&m] { return m.w->k.workload() == 1; });
-    });
+    // The scheduler's user-space side drives scx_urcu: a daemon, done when only daemons are left.
+    sim::ActorOptions daemon;
+    daemon.daemon = true;
+    spawn_work(s, *m.w, "scx_urcu daemon", 0, [&m](Env& e) { mm::scx_urcu_daemon(e, m.w->k, m.map); }, daemon);
   }
   return m;
 }

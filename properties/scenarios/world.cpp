@@ -21,8 +21,9 @@ World& make_world(sim::Setup& s, const WorldOptions& options) {
   for (auto f : {model::RcuFlavour::kRcu, model::RcuFlavour::kTasksTrace}) {
     sim::ActorOptions o;
     o.cpu = static_cast<uint16_t>(f == model::RcuFlavour::kRcu ? 0 : options.knobs.cpus - 1);
+    o.daemon = true;  // a kthread: the execution ends when only it is left, asleep
     s.spawn(f == model::RcuFlavour::kRcu ? "rcu_gp" : "rcu_tasks_trace_gp",
-            [&w, f](model::Env& env) { w.k.rcu.gp_actor(env, f, [&w] { return w.k.quiescent(); }); }, o);
+            [&w, f](model::Env& env) { w.k.rcu.gp_actor(env, f); }, o);
   }
   if (options.kernel_checks) {
     s.observe(std::make_unique<CacheSanityChecker>(w.k));
@@ -41,11 +42,8 @@ World& make_world(sim::Setup& s, const WorldOptions& options) {
 void spawn_work(sim::Setup& s, World& w, std::string name, uint16_t cpu,
                 std::function<void(model::Env&)> body, sim::ActorOptions options) {
   options.cpu = cpu;
-  w.k.workload_started();
-  s.spawn(std::move(name), [&w, body = std::move(body)](model::Env& env) {
-    body(env);
-    w.k.workload_finished();
-  }, options);
+  (void)w;
+  s.spawn(std::move(name), std::move(body), options);
 }
 
 mk::Fd pidfd_of(mk::Task& t) { return mk::Fd{mk::Fd::Kind::kPidfd, t.pid}; }

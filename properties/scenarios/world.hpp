@@ -43,7 +43,8 @@ struct World {
 // Builds the world: the kernel, its grace-period actors, and the checkers.
 World& make_world(sim::Setup& s, const WorldOptions& options);
 
-// A workload actor: the grace-period actors end once every workload actor has.
+// A workload actor on `cpu` (the grace-period kthreads are daemons: the execution ends once every
+// workload actor has finished and they sleep). `w` is kept for the callers' symmetry.
 void spawn_work(sim::Setup& s, World& w, std::string name, uint16_t cpu,
                 std::function<void(model::Env&)> body, sim::ActorOptions options = {});
 

@@ -16,12 +16,21 @@
 // - If e' 's actor was held off by e's own actor (e runs inside that actor's lock or CPU section),
 //   e and e' are never co-enabled: not a race and no happens-before edge, so the search goes on
 //   to the acquisition that opened the section, which is the real race.
-// - If it was disabled for another reason (a wait condition, a third actor's lock or CPU), every
-//   actor enabled before e is tried (Flanagan and Godefroid, POPL 2005): conservative.
+// - If it waited on a condition that declares what it reads (Env::wait_until's `reads`; the
+//   engine checks the declaration), e' is that wait and e writes one of its reads. If e' 's
+//   actor is an initial of v = notdep(e).e', nothing in v that e' depends on comes before it:
+//   the condition read the same fields before e as it did just before e', where it held only
+//   because of e, so e' cannot run first and the race is not reversible. Nor could it have run
+//   at an earlier point: such a condition is stable (no other actor's step makes it false while
+//   the wait is pending, which the engine checks), so it was false from the actor's arrival at
+//   the wait until e. Otherwise an initial of v is added as for any race.
+// - If it was disabled for another reason (a wait that declares nothing, a third actor's lock or
+//   CPU), every actor enabled before e is tried (Flanagan and Godefroid, POPL 2005): conservative.
 // The differential test against unbounded DFS on random small programs (tests/test_dpor.cpp)
 // found both cases; it is the evidence that this is sound, with the argument above.
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "sim/strategy.hpp"
@@ -40,28 +49,54 @@ struct Transition {
   bool started = false;
   model::ObjectId object = model::kNoObject;
   uint16_t field = 0;
+  uint16_t reads = 0;  // a wait's declared reads: 1 + their index in Footprints; 0 for none
 };
 
-Transition transition_of(ActorId a, const Pending& p) {
-  return {a, p.cpu, p.access.op, p.started, p.access.object, p.access.field};
-}
-
 bool writes(Op op) { return op == Op::kWrite || op == Op::kRmw || op == Op::kFree; }
+
+// The distinct read sets of the waits seen so far (a handful: one per wait site and object).
+class Footprints {
+public:
+  uint16_t intern(std::span<const model::Access> reads) {
+    if (reads.empty()) return 0;
+    for (std::size_t i = 0; i < sets_.size(); ++i) {
+      if (std::equal(sets_[i].begin(), sets_[i].end(), reads.begin(), reads.end(), same)) {
+        return static_cast<uint16_t>(i + 1);
+      }
+    }
+    sets_.emplace_back(reads.begin(), reads.end());
+    return static_cast<uint16_t>(sets_.size());
+  }
+  std::span<const model::Access> get(uint16_t id) const { return sets_[id - 1u]; }
+
+private:
+  static bool same(const model::Access& a, const model::Access& b) { return a.object == b.object && a.field == b.field; }
+  std::vector<std::vector<model::Access>> sets_;
+};
 
 // Whether two transitions of different actors may not commute. Conservative where the model reads
 // state that the descriptor does not name:
 // - actors on one CPU: preemption and interrupt masking decide who may run there;
-// - waits: the condition may read anything;
+// - waits: a wait that declares its reads depends on the steps that touch them (sim::touches);
+//   one that declares nothing may read anything;
 // - allocations: object ids are handed out in order;
 // - an RCU reader entering or leaving conflicts with any write to the RCU object (the grace-period
 //   actor reads the reader table after writing gp_seq).
 // Locks: two acquisitions conflict; a release commutes with an acquisition (the acquisition could
 // not have run first, and the race between the two acquisitions already covers that order);
 // try_lock is a read-modify-write of the lock and conflicts with everything on it.
-bool dependent(const Transition& a, const Transition& b) {
+bool dependent(const Transition& a, const Transition& b, const Footprints& fp) {
   if (a.actor == b.actor || a.cpu == b.cpu) return true;
   if (!a.started || !b.started) return false;  // an actor's start runs only local code
-  if (a.op == Op::kWait || b.op == Op::kWait) return true;
+  const bool a_wait = a.op == Op::kWait;
+  const bool b_wait = b.op == Op::kWait;
+  if (a_wait || b_wait) {
+    if ((a_wait && a.reads == 0) || (b_wait && b.reads == 0)) return true;
+    if (a_wait && b_wait) return false;  // both only read
+    const Transition& w = a_wait ? a : b;
+    const Transition& t = a_wait ? b : a;
+    return touches({t.object, t.field, t.op}, fp.get(w.reads));
+  }
   if (a.op == Op::kAlloc && b.op == Op::kAlloc) return true;
   if (a.object == model::kNoObject || a.object != b.object) return false;
   const bool a_rcu = a.op == Op::kRcuLock || a.op == Op::kRcuUnlock;
@@ -131,11 +166,11 @@ public:
     const Transition mine = f->next_of(f->chosen);
     std::vector<Transition> after;
     for (const Transition& t : f->sleep) {
-      if (t.actor != f->chosen && !dependent(t, mine)) after.push_back(t);
+      if (t.actor != f->chosen && !dependent(t, mine, footprints_)) after.push_back(t);
     }
     for (ActorId d : f->done) {
       const Transition& t = f->next_of(d);
-      if (d != f->chosen && !dependent(t, mine) && !asleep(after, d)) after.push_back(t);
+      if (d != f->chosen && !dependent(t, mine, footprints_) && !asleep(after, d)) after.push_back(t);
     }
     sleep_ = std::move(after);
     const ActorId chosen = f->chosen;
@@ -229,18 +264,28 @@ private:
 
   const uint32_t* clock(std::size_t e) const { return clocks_.data() + e * actors_; }
 
-  // How actor `a` stood just before event `e`.
-  enum class Standing : uint8_t { kEnabled, kHeldOffByIt, kDisabled };
-  Standing standing_before(std::size_t e, ActorId a) const {
+  Transition transition_of(ActorId a, const Pending& p) {
+    return {a, p.cpu, p.access.op, p.started, p.access.object, p.access.field, footprints_.intern(p.reads)};
+  }
+
+  // How actor `a` stood just before event `e`; `next` is a's first event after e (its pending
+  // step there).
+  enum class Standing : uint8_t { kEnabled, kHeldOffByIt, kWaiting, kDisabled };
+  bool enabled_before(std::size_t e, ActorId a) const {
     const Event& ev = events_[e];
-    const bool enabled = ev.frame < 0 ? ev.t.actor == a : [&] {
-      const Frame& f = stack_[static_cast<std::size_t>(ev.frame)];
-      return std::binary_search(f.enabled.begin(), f.enabled.end(), a);
-    }();
-    if (enabled) return Standing::kEnabled;
+    if (ev.frame < 0) return ev.t.actor == a;
+    const Frame& f = stack_[static_cast<std::size_t>(ev.frame)];
+    return std::binary_search(f.enabled.begin(), f.enabled.end(), a);
+  }
+  Standing standing_before(std::size_t e, ActorId a, std::size_t next) const {
+    const Event& ev = events_[e];
+    if (enabled_before(e, a)) return Standing::kEnabled;
     // Held off by the lock or CPU that e's own actor holds: e (inside that section) can never
     // run while `a` is enabled, so the pair is not a race.
-    if (blocked_by_[e * actors_ + a] == ev.t.actor) return Standing::kHeldOffByIt;
+    const ActorId by = blocked_by_[e * actors_ + a];
+    if (by == ev.t.actor) return Standing::kHeldOffByIt;
+    const Transition& t = events_[next].t;
+    if (by == kNoActor && t.op == Op::kWait && t.reads != 0) return Standing::kWaiting;
     return Standing::kDisabled;
   }
 
@@ -248,7 +293,7 @@ private:
     const ActorId a = point.enabled[0];
     const Transition t = transition_of(a, point.pending[a]);
     if (asleep(sleep_, a)) return kPrune;  // the only runnable actor sleeps: already covered
-    std::erase_if(sleep_, [&](const Transition& s) { return dependent(s, t); });
+    std::erase_if(sleep_, [&](const Transition& s) { return dependent(s, t, footprints_); });
     record(t, -1);
     return a;
   }
@@ -274,10 +319,12 @@ private:
       if (last[aj] >= 0) std::copy_n(clock(static_cast<std::size_t>(last[aj])), actors_, cj);
       cj[aj] = events_[j].pos;
       last[aj] = static_cast<int64_t>(j);
+      std::size_t next = j;  // aj's first event after i
       for (std::size_t i = j; i-- > 0;) {
         const Event& ei = events_[i];
-        if (ei.t.actor == aj || cj[ei.t.actor] >= ei.pos || !dependent(ei.t, events_[j].t)) continue;
-        const Standing st = standing_before(i, aj);
+        if (ei.t.actor == aj) next = i;
+        if (ei.t.actor == aj || cj[ei.t.actor] >= ei.pos || !dependent(ei.t, events_[j].t, footprints_)) continue;
+        const Standing st = standing_before(i, aj, next);
         if (st == Standing::kHeldOffByIt) continue;  // never co-enabled: look further back
         if (st == Standing::kDisabled) {
           if (ei.frame >= 0) {
@@ -285,18 +332,20 @@ private:
             for (ActorId a : f.enabled) insert(f.backtrack, a);
           }
         } else {
-          races_.push_back({i, j});
+          races_.push_back({i, j, st == Standing::kWaiting});
         }
         const uint32_t* ci = clock(i);
         for (ActorId q = 0; q < actors_; ++q) cj[q] = std::max(cj[q], ci[q]);
       }
     }
-    for (const auto& [i, j] : races_) add_backtrack(i, j);
+    for (const Race& r : races_) add_backtrack(r.i, r.j, r.waiting);
   }
 
   // The choice point before e_i needs an initial of v = notdep(e_i).e_j: an actor whose first
   // event in v has no predecessor in v. If none is there yet, e_j's actor when it is one.
-  void add_backtrack(std::size_t i, std::size_t j) {
+  // `waiting`: e_j is a wait with declared reads that was disabled before e_i; if its actor is an
+  // initial of v, e_j cannot run before e_i (see the comment at the top) and nothing is added.
+  void add_backtrack(std::size_t i, std::size_t j, bool waiting) {
     if (events_[i].frame < 0) return;  // only e_i's actor was enabled there
     Frame& f = stack_[static_cast<std::size_t>(events_[i].frame)];
     const ActorId ai = events_[i].t.actor;
@@ -314,10 +363,11 @@ private:
       if (initial) insert(initials_, ek.t.actor);
       if (first_in_v_[ek.t.actor] == 0) first_in_v_[ek.t.actor] = ek.pos;
     }
+    const ActorId aj = events_[j].t.actor;
+    if (waiting && contains(initials_, aj)) return;
     for (ActorId a : initials_) {
       if (contains(f.backtrack, a)) return;
     }
-    const ActorId aj = events_[j].t.actor;
     const ActorId want = contains(initials_, aj) ? aj : initials_.front();
     if (std::binary_search(f.enabled.begin(), f.enabled.end(), want)) {
       f.backtrack.push_back(want);
@@ -332,7 +382,12 @@ private:
   std::vector<uint32_t> clocks_;                  // events_.size() x actors_
   std::vector<ActorId> blocked_by_;               // events_.size() x actors_: who held each off
   std::vector<ActorId> blocked_now_;
-  std::vector<std::pair<std::size_t, std::size_t>> races_;
+  struct Race {
+    std::size_t i, j;
+    bool waiting;  // e_j is a wait with declared reads, disabled before e_i
+  };
+  std::vector<Race> races_;
+  Footprints footprints_;
   ActorId actors_ = 0;
   std::vector<Transition> sleep_;
   std::vector<uint32_t> first_in_v_;

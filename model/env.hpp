@@ -120,7 +120,9 @@ public:
   virtual bool try_lock(ObjectId lock, std::string_view label) = 0;
 
   // Modelled blocking: the actor is disabled until `ready()` holds. `ready` must be a pure
-  // function of model state. No enabled actor while some wait is a deadlock finding.
+  // function of model state, and stable: once true, no other actor's step makes it false again
+  // before the waiter runs (DPOR is unsound otherwise: tests/test_dpor.cpp has a counterexample).
+  // No enabled actor while some wait is a deadlock finding.
   //
   // `reads` (optional) names every field the condition reads: the state it reads changes only in
   // steps whose access touches one of them (a write, rmw or free of the field, an RCU enter or

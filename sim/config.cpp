@@ -109,13 +109,19 @@ std::optional<std::string> validate(const Config& config) {
     return "config shard_index " + std::to_string(config.shard_index) + " must be below shard_count " +
            std::to_string(config.shard_count);
   }
-  if (config.jobs > 1 && config.strategy != "random" && config.strategy != "portfolio") {
+  // dfs and dpor split their tree by decision prefix (sim::Split); random and portfolio deal
+  // execution indices; the others learn from earlier executions in order.
+  const bool splits = config.strategy == "dfs" || config.strategy == "dpor";
+  const bool index_pure = config.strategy == "random" || config.strategy == "portfolio";
+  if (config.jobs > 1 && !splits && !index_pure) {
     return "config jobs > 1 needs a strategy whose choices depend only on the execution index "
-           "(portfolio, random); " + config.strategy + " learns from earlier executions";
+           "(portfolio, random) or a tree search split by decision prefix (dfs, dpor); " + config.strategy +
+           " learns from earlier executions in order";
   }
-  const bool tree = config.strategy == "dfs" || config.strategy == "icb" || config.strategy == "dpor";
-  if (config.shard_count > 1 && tree) {
-    return "config shard_count > 1 does not apply to " + config.strategy + " (it explores one tree in order)";
+  const bool tree = splits || config.strategy == "icb";
+  if (config.shard_count > 1 && config.strategy == "icb") {
+    return "config shard_count > 1 does not apply to icb (it restarts one tree at each bound; dfs and dpor "
+           "split by decision prefix)";
   }
   if (config.determinism_check_every > 0 && tree) {
     return "config determinism_check_every does not apply to " + config.strategy +

@@ -77,7 +77,15 @@ struct RunRequest {
   std::function<void(const RunProgress&)> progress;  // called about twice a second; may be empty
   const std::atomic<bool>* interrupted = nullptr;     // set (by a signal handler) to stop early
   std::vector<KnownFinding> known;  // findings counted, not reported (Catalog::known_in)
+  // dfs and dpor under --jobs or --shard: the decisions whose subtrees are dealt to the parts
+  // (Split::depth); 0: default_split_depth. Set alone (one part, one job), the run is the split
+  // search whole: the executions all parts of the same depth run together.
+  uint32_t split_depth = 0;
 };
+
+// The split depth for `parts` parts (shards x jobs): 6 + 2 log2(parts), log2 rounded up (why: at
+// the definition).
+uint32_t default_split_depth(uint64_t parts);
 
 // How often a run met a known finding, and the first execution that did.
 struct KnownHit {
@@ -100,6 +108,10 @@ struct RunReport {
   std::map<std::string, uint64_t, std::less<>> probe_hits;
   std::vector<std::string> probes_never_hit;
   std::map<std::string, KnownHit, std::less<>> known_hits;  // by KnownFinding::name
+  // A split tree search (dfs, dpor under --jobs/--shard or split_depth): the part that ran, or for
+  // a failure the part that found it (its reproduce command runs that part alone). count 1,
+  // depth 0: not split.
+  Split split;
 };
 
 // Throws std::invalid_argument for a bad request (unknown strategy, invalid config).

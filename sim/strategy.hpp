@@ -80,6 +80,24 @@ public:
   // the position in the choice tree (each subtree assumed the same size); -1 when not exhaustive
   // or when no estimate holds (DPOR: its tree grows as it goes).
   virtual double explored_fraction() const { return -1; }
+  // Whether the execution that just ended (end_execution has been called) belongs to this
+  // strategy's part of a split search (Split). False: it ran only as far as the shared prefix, to
+  // reach this part's subtrees; the run neither counts nor reports it.
+  virtual bool owns_execution() const { return true; }
+};
+
+// Where a tree search (dfs, dpor) is split for --jobs and --shard: the subtrees below its first
+// `depth` decisions (schedule choices and draws) are dealt to `count` owners by a hash of those
+// decisions, and a strategy explores the subtrees of owner `index`. Every owner runs the shared
+// prefix (an execution stops as pruned where it enters another owner's subtree) and owns an
+// execution that ends within the prefix when the hash of its decisions names it. DPOR tries every
+// awake enabled actor at the first `depth` decisions, so no race found in one subtree needs a
+// choice that another owner would have to make: the owners' executions together are exactly the
+// executions of the split search run whole (Split{0, 1, depth}).
+struct Split {
+  uint64_t index = 0;
+  uint64_t count = 1;
+  uint32_t depth = 0;
 };
 
 inline constexpr ActorId kPrune = kNoActor - 1;
@@ -93,12 +111,12 @@ std::unique_ptr<Strategy> make_pct_strategy(uint64_t seed, uint32_t depth, uint6
 std::unique_ptr<Strategy> make_portfolio_strategy(uint64_t seed);
 // Bounded DFS: every schedule with at most `preemption_bound` preemptions, every draw value;
 // end_execution returns false once all are explored.
-std::unique_ptr<Strategy> make_dfs_strategy(uint64_t preemption_bound);
+std::unique_ptr<Strategy> make_dfs_strategy(uint64_t preemption_bound, Split split = {});
 // Iterative context bounding: bounded DFS at bound 0, 1, ..., `max_preemption_bound` in turn.
 std::unique_ptr<Strategy> make_icb_strategy(uint64_t max_preemption_bound);
 // DPOR: source sets with sleep sets (Abdulla et al., POPL 2014) over the access descriptors;
 // every Mazurkiewicz trace at least once, every draw value; sim/strategies/dpor.cpp.
-std::unique_ptr<Strategy> make_dpor_strategy();
+std::unique_ptr<Strategy> make_dpor_strategy(Split split = {});
 // Follows a recorded decision list exactly.
 std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> decisions);
 // Follows `decisions` where `keep[i]` holds and the choice is possible; elsewhere stays on the
@@ -115,6 +133,7 @@ struct Metrics {
   uint64_t steps_max_seen = 0;
   uint64_t pruned = 0;            // executions a strategy ended early as redundant (DPOR)
   uint64_t actors_max_seen = 0;   // the most actors an execution had (PCT's n)
+  uint64_t foreign = 0;           // executions of a split search's shared prefix owned by another part
 };
 std::unique_ptr<Strategy> make_metrics_strategy(std::unique_ptr<Strategy> inner, Metrics& out);
 // Hashes what the strategy is shown (steps, enabled sets, pending accesses) per execution index;
@@ -131,6 +150,8 @@ std::vector<StrategyInfo> strategy_catalog();
 // nullptr when the name is unknown (the caller reports it and exits 2). `pct_depth` is used by
 // "pct"; "pct1".."pct3" fix the depth.
 std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed, uint32_t pct_depth = 3,
-                                        uint64_t preemption_bound = 2);
+                                        uint64_t preemption_bound = 2, Split split = {});
+// Whether `name` is a tree search that --jobs and --shard split by decision prefix (Split).
+bool splits_by_prefix(std::string_view name);
 
 }  // namespace lsmc::sim

@@ -33,7 +33,8 @@ void print_known_hits(Context& c, const sim::RunRequest& req, const sim::RunRepo
   }
 }
 
-std::string reproduce_command(const sim::RunRequest& req, uint64_t index, const std::string& trace) {
+std::string reproduce_command(const sim::RunRequest& req, const sim::RunReport& report, const std::string& trace) {
+  const uint64_t index = report.failure->index;
   std::ostringstream cmd;
   cmd << "lsmc explore --scenario " << shell_quote(std::string(req.scenario->name()));
   if (!req.config.mutant.empty()) cmd << " --mutant " << shell_quote(req.config.mutant);
@@ -45,6 +46,9 @@ std::string reproduce_command(const sim::RunRequest& req, uint64_t index, const 
     // Tree searches, and PCT's step estimate, learn from every execution before this one.
     cmd << " --first-execution " << req.config.execution_first << " --executions "
         << (index - req.config.execution_first + 1);
+    // A split search: the part that found it, alone (with --jobs, one job's part of this shard).
+    if (report.split.count > 1) cmd << " --shard " << report.split.index << "/" << report.split.count;
+    if (report.split.depth > 0) cmd << " --split-depth " << report.split.depth;
   } else {
     cmd << " --first-execution " << index << " --executions 1";
   }
@@ -197,6 +201,7 @@ int print_json(Context& c, const ExploreOptions& o, const Explored& x) {
   j["shard_index"] = req.config.shard_index;
   j["shard_count"] = req.config.shard_count;
   j["jobs"] = req.config.jobs;
+  if (report.split.depth > 0) j["split_depth"] = report.split.depth;
   j["outcome"] = stopped_by_signal(x) ? std::string("interrupted") : std::string(sim::to_string(report.outcome));
   j["stop_reason"] = report.stop_reason;
   if (stopped) j["signal"] = c.interrupt->name();
@@ -226,7 +231,7 @@ int print_json(Context& c, const ExploreOptions& o, const Explored& x) {
     } else {
       j["trace_error"] = x.trace_error;
     }
-    j["reproduce_command"] = reproduce_command(req, report.failure->index, x.reproduce_trace());
+    j["reproduce_command"] = reproduce_command(req, report, x.reproduce_trace());
   }
   if (minimized) {
     if (x.min_error.empty()) {
@@ -259,6 +264,16 @@ int print_text(Context& c, const ExploreOptions& o, const Explored& x) {
        << report.seconds << " s (" << static_cast<uint64_t>(rate) << " exec/s, "
        << report.metrics.steps << " steps, " << report.metrics.context_switches
        << " context switches)\n";
+  if (report.split.depth > 0) {
+    c.out << "  split at the first " << report.split.depth << " decisions (every ordering of them tried): ";
+    if (report.split.count > 1) c.out << "shard " << report.split.index << " of " << report.split.count << ", ";
+    if (req.config.jobs > 1) c.out << req.config.jobs << " jobs, a part each, ";
+    if (report.split.count > 1 || req.config.jobs > 1) {
+      c.out << report.metrics.foreign << " executions stopped where they entered another part's subtree (not counted)\n";
+    } else {
+      c.out << "the whole tree\n";
+    }
+  }
   if (req.config.strategy == "pct" && report.metrics.actors_max_seen > 0) {
     // Burckhardt et al.: one run finds a bug of depth d with probability >= 1/(n k^(d-1)).
     const double n = static_cast<double>(report.metrics.actors_max_seen);
@@ -332,7 +347,7 @@ int print_text(Context& c, const ExploreOptions& o, const Explored& x) {
   } else {
     c.out << "  trace: NOT WRITTEN (" << x.trace_error << "); the reproduce command writes it\n";
   }
-  c.out << "  reproduce: " << reproduce_command(req, report.failure->index, x.reproduce_trace()) << "\n";
+  c.out << "  reproduce: " << reproduce_command(req, report, x.reproduce_trace()) << "\n";
   if (minimized) {
     c.out << "minimized (" << minimized->runs << " executions):\n" << traces::describe(minimized->before, minimized->after);
     if (x.min_error.empty()) {
@@ -411,6 +426,10 @@ sim::RunRequest make_request(Context& ctx, const ExploreOptions& o, const std::s
   c.seconds_max = o.seconds;
   c.execution_first = o.first;
   c.jobs = o.jobs;
+  if (o.split_depth > 0 && !sim::splits_by_prefix(c.strategy)) {
+    throw UsageError("--split-depth applies to dfs and dpor, not " + c.strategy);
+  }
+  req.split_depth = static_cast<uint32_t>(o.split_depth);
   if (!o.shard.empty()) {
     const auto slash = o.shard.find('/');
     const auto i = slash == std::string::npos ? std::nullopt : sim::parse_u64(o.shard.substr(0, slash));
@@ -484,11 +503,20 @@ Command add_explore_command(CLI::App& app) {
       ->check(number_in(1))
       ->needs(all);
   explore->add_option("--jobs", o->jobs,
-                      "worker threads (portfolio and random); the finding for a seed range does not depend on it")
+                      "worker threads. portfolio and random deal execution indices (the finding for a seed range "
+                      "does not depend on it); dfs and dpor deal the subtrees below the first --split-depth "
+                      "decisions, and the run is exhausted when every worker's part is")
       ->check(number_in(1, 256));
   explore->add_option("--shard", o->shard,
-                      "I/N: run only the execution indices i with i % N == I, for spreading one campaign over "
-                      "machines; combine the --json outputs with 'lsmc merge' (docs/campaigns.md)");
+                      "I/N: run only part I of N, for spreading one campaign over machines: portfolio and random "
+                      "run the execution indices i with i % N == I; dfs and dpor explore the subtrees below the "
+                      "first --split-depth decisions that hash to I. Combine the --json outputs with 'lsmc "
+                      "merge', which says exhausted only if every shard was (docs/campaigns.md)");
+  explore->add_option("--split-depth", o->split_depth,
+                      "dfs, dpor with --jobs or --shard: the decisions whose subtrees are dealt out (default 6 + "
+                      "2 log2 of shards x jobs); dpor tries every ordering of them. Alone, it runs the split search "
+                      "whole: the executions all its shards run together")
+      ->check(number_in(1, 64));
   explore->add_option("--set", o->sets, "set a Config field, NAME=VALUE (steps_max, actors_max, ...)");
   explore->add_option("--param", o->params, "set a scenario parameter, NAME=VALUE");
   explore->add_option("--known", o->known,

@@ -61,7 +61,12 @@ int merge(Context& c, const std::vector<std::string>& paths, bool json) {
           << m["scenario"].get<std::string>() << ", seed " << m["seed"] << ", " << m["executions"] << " executions\n";
     if (!missing.empty()) c.out << "  incomplete: " << missing << "\n";
     if (!m.contains("execution")) {
-      c.out << "result: " << (missing.empty() ? "nothing found" : "nothing found in the shards given") << "\n";
+      const bool exhausted = m["stop_reason"] == "space exhausted";
+      c.out << "result: "
+            << (!missing.empty() ? "nothing found in the shards given"
+                : exhausted      ? "nothing found: every shard explored its whole part (space exhausted)"
+                                 : "nothing found (" + m["stop_reason"].get<std::string>() + ": not every shard exhausted its part)")
+            << "\n";
     } else {
       c.out << "result: " << m["outcome"].get<std::string>() << " in execution " << m["execution"] << " (shard "
             << m["finding_shard"] << ", " << r.finding_file << "): " << m["verdict"]["property"].get<std::string>()

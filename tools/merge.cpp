@@ -59,6 +59,7 @@ struct Shard {
   std::string file;
   const json* j = nullptr;
   uint64_t index = 0, count = 0, first = 0, max = 0, executions = 0, steps = 0, switches = 0;
+  uint64_t split_depth = 0;  // dfs, dpor: the decisions whose subtrees the shards own (sim::Split)
   std::string outcome, stop_reason;
   bool finding = false;
   uint64_t execution = 0;
@@ -136,7 +137,11 @@ Shard check_shard(const std::string& file, const json& j) {
   s.max = number_field(file, j, "executions_max");
   if (s.max == 0 || s.first > UINT64_MAX - s.max) fail(file, "'execution_first' + 'executions_max' is not a range");
   s.executions = number_field(file, j, "executions");
-  if (s.executions > shard_size(s.first, s.max, s.index, s.count)) {
+  // dfs and dpor split the tree, not the indices: each shard numbers its executions from the first.
+  const bool tree = j["strategy"] == "dfs" || j["strategy"] == "dpor";
+  if (j.contains("split_depth")) s.split_depth = number_field(file, j, "split_depth");
+  if (tree && s.count > 1 && s.split_depth == 0) fail(file, "a sharded " + j["strategy"].get<std::string>() + " result needs 'split_depth'");
+  if (s.executions > (tree ? s.max : shard_size(s.first, s.max, s.index, s.count))) {
     fail(file, "'executions' " + std::to_string(s.executions) + " is more than shard " + std::to_string(s.index) +
                    " of " + std::to_string(s.count) + " has");
   }
@@ -238,6 +243,9 @@ MergeResult merge_results(const std::vector<std::pair<std::string, json>>& parts
         fail(s.file, std::string(key) + " differs from " + traces::echo(a.file) + ": not the same campaign");
       }
     }
+    if (s.split_depth != a.split_depth) {
+      fail(s.file, "split_depth differs from " + traces::echo(a.file) + ": not the same campaign");
+    }
     if (seen[s.index]) fail(s.file, "shard " + std::to_string(s.index) + " given twice");
     seen[s.index] = true;
     if (s.stop_reason == "interrupted" || s.outcome == "interrupted") interrupted.push_back(s.index);
@@ -257,6 +265,7 @@ MergeResult merge_results(const std::vector<std::pair<std::string, json>>& parts
                           "shard_count"}) {
     m[key] = (*a.j)[key];
   }
+  if (a.split_depth > 0) m["split_depth"] = a.split_depth;
   m["shards_merged"] = shards.size();
   m["shards_missing"] = r.missing;
   m["shards_interrupted"] = r.interrupted;
@@ -270,10 +279,15 @@ MergeResult merge_results(const std::vector<std::pair<std::string, json>>& parts
     r.exit_code = complete ? 0 : 2;
   }
   m["outcome"] = finding != nullptr ? finding->outcome : complete ? "nothing-found" : "incomplete";
+  // An exhaustive search is exhausted when every shard's part is; one that stopped early leaves
+  // the whole unfinished.
+  bool exhausted = true;
   std::string stop = "executions_max";
   for (const Shard& s : shards) {
+    exhausted = exhausted && s.stop_reason == "space exhausted";
     if (s.stop_reason == "seconds_max") stop = s.stop_reason;
   }
+  if (exhausted && complete) stop = "space exhausted";
   m["stop_reason"] = finding != nullptr ? "failure" : !interrupted.empty() ? "interrupted" : stop;
   m["exit_code"] = r.exit_code;
   return r;

@@ -1,5 +1,7 @@
 // Strategy decorators: metrics and the determinism check (style.md, from FoundationDB and
 // Relacy: determinism is checked, not assumed).
+#include <algorithm>
+
 #include "sim/strategy.hpp"
 
 namespace lsmc::sim {
@@ -11,33 +13,48 @@ public:
   MetricsStrategy(std::unique_ptr<Strategy> inner, Metrics& out)
       : inner_(std::move(inner)), m_(out) {}
   std::string_view name() const override { return inner_->name(); }
-  void begin_execution(uint64_t index) override { inner_->begin_execution(index); }
+  void begin_execution(uint64_t index) override {
+    cur_ = {};
+    inner_->begin_execution(index);
+  }
   ActorId pick(const ChoicePoint& point) override {
     ActorId a = inner_->pick(point);
-    if (point.pending.size() > m_.actors_max_seen) m_.actors_max_seen = point.pending.size();
+    if (point.pending.size() > cur_.actors_max_seen) cur_.actors_max_seen = point.pending.size();
     if (point.enabled.size() < 2) return a;  // a forced step, shown to a strategy that sees all
-    ++m_.choices;
-    if (a != point.current) ++m_.context_switches;
+    ++cur_.choices;
+    if (a != point.current) ++cur_.context_switches;
     return a;
   }
   uint64_t draw(uint64_t bound, std::string_view label) override {
-    ++m_.draws;
+    ++cur_.draws;
     return inner_->draw(bound, label);
   }
+  // Counted once the strategy says whose the execution was (Strategy::owns_execution).
   bool end_execution(const ExecutionSummary& s) override {
+    const bool more = inner_->end_execution(s);
+    if (!inner_->owns_execution()) {
+      ++m_.foreign;
+      return more;
+    }
     ++m_.executions;
     if (s.verdict != nullptr && s.verdict->kind == VerdictKind::kPruned) ++m_.pruned;
     m_.steps += s.steps;
-    if (s.steps > m_.steps_max_seen) m_.steps_max_seen = s.steps;
-    return inner_->end_execution(s);
+    m_.steps_max_seen = std::max(m_.steps_max_seen, s.steps);
+    m_.choices += cur_.choices;
+    m_.context_switches += cur_.context_switches;
+    m_.draws += cur_.draws;
+    m_.actors_max_seen = std::max(m_.actors_max_seen, cur_.actors_max_seen);
+    return more;
   }
   std::string divergence() const override { return inner_->divergence(); }
   bool sees_every_step() const override { return inner_->sees_every_step(); }
   double explored_fraction() const override { return inner_->explored_fraction(); }
+  bool owns_execution() const override { return inner_->owns_execution(); }
 
 private:
   std::unique_ptr<Strategy> inner_;
   Metrics& m_;
+  Metrics cur_;  // this execution's choices, switches, draws and actors
 };
 
 class DeterminismCheck final : public Strategy {
@@ -89,6 +106,7 @@ public:
   }
   bool sees_every_step() const override { return inner_->sees_every_step(); }
   double explored_fraction() const override { return inner_->explored_fraction(); }
+  bool owns_execution() const override { return inner_->owns_execution(); }
 
 private:
   void mix(uint64_t v) {

@@ -5,9 +5,12 @@
 // extends it with first choices (the current actor first: no preemption); end_execution advances
 // the deepest frame that has an untried option within the bound, and reports exhaustion when none
 // has. Sleep sets and DPOR reduction come later; this is the baseline they are measured against.
+// Split (--jobs, --shard): the tree is the same for every part; a part stops an execution as
+// pruned where it enters a subtree another part owns (sim/strategies/split_owner.hpp).
 #include <algorithm>
 #include <vector>
 
+#include "sim/strategies/split_owner.hpp"
 #include "sim/strategy.hpp"
 
 namespace lsmc::sim {
@@ -16,21 +19,24 @@ namespace {
 
 class DfsStrategy final : public Strategy {
 public:
-  explicit DfsStrategy(uint64_t preemption_bound) : bound_(preemption_bound) {}
+  explicit DfsStrategy(uint64_t preemption_bound, Split split = {}) : bound_(preemption_bound), owner_(split) {}
   std::string_view name() const override { return "dfs"; }
 
   void begin_execution(uint64_t) override {
     depth_ = 0;
+    foreign_ = false;
     diverged_.clear();
   }
 
   ActorId pick(const ChoicePoint& point) override {
+    if (foreign_) return kPrune;
     if (depth_ < stack_.size()) {
       const Frame& f = stack_[depth_++];
       if (!f.draw && f.options[f.next] < UINT64_MAX) return static_cast<ActorId>(f.options[f.next]);
       diverged_ = "dfs: the execution no longer follows its recorded prefix";
       return kNoActor;
     }
+    if (enters_foreign_subtree()) return kPrune;
     Frame f;
     f.current = point.current;
     // The current actor first (no preemption), then the others in id order.
@@ -48,12 +54,14 @@ public:
   }
 
   uint64_t draw(uint64_t bound, std::string_view) override {
+    if (foreign_) return 0;
     if (depth_ < stack_.size()) {
       const Frame& f = stack_[depth_++];
       if (f.draw && f.options.size() == bound) return f.options[f.next];
       diverged_ = "dfs: the execution no longer follows its recorded prefix";
       return UINT64_MAX;
     }
+    if (enters_foreign_subtree()) return 0;  // no frame: the next pick prunes, or it ends unowned
     Frame f;
     f.draw = true;
     for (uint64_t v = 0; v < bound; ++v) f.options.push_back(v);
@@ -65,6 +73,10 @@ public:
 
   bool end_execution(const ExecutionSummary&) override {
     stack_.resize(std::min(stack_.size(), depth_));  // an aborted execution may end early
+    // Past the split depth only owned subtrees have frames; within it, the decisions name the owner.
+    owned_ = !foreign_ && (stack_.size() > owner_.depth() || owner_.mine(stack_.size(), [this](std::size_t i) {
+                             return stack_[i].options[stack_[i].next];
+                           }));
     while (!stack_.empty()) {
       Frame& f = stack_.back();
       while (++f.next < f.options.size()) {
@@ -76,6 +88,7 @@ public:
   }
 
   std::string divergence() const override { return diverged_; }
+  bool owns_execution() const override { return owned_; }
 
 private:
   struct Frame {
@@ -95,9 +108,19 @@ private:
     return top.preemptions_before + (is_preemption(top, top.next) ? 1 : 0);
   }
 
+  // A new frame at the split depth opens a subtree: this part goes on only if it owns it.
+  bool enters_foreign_subtree() {
+    if (owner_.whole() || depth_ != owner_.depth()) return false;
+    foreign_ = !owner_.mine(depth_, [this](std::size_t i) { return stack_[i].options[stack_[i].next]; });
+    return foreign_;
+  }
+
   uint64_t bound_;
+  SplitOwner owner_;
   std::vector<Frame> stack_;
   std::size_t depth_ = 0;
+  bool foreign_ = false;  // this execution entered a subtree another part owns
+  bool owned_ = true;
   std::string diverged_;
 };
 
@@ -128,8 +151,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_dfs_strategy(uint64_t preemption_bound) {
-  return std::make_unique<DfsStrategy>(preemption_bound);
+std::unique_ptr<Strategy> make_dfs_strategy(uint64_t preemption_bound, Split split) {
+  return std::make_unique<DfsStrategy>(preemption_bound, split);
 }
 
 std::unique_ptr<Strategy> make_icb_strategy(uint64_t max_preemption_bound) {

@@ -28,11 +28,18 @@
 //   CPU), every actor enabled before e is tried (Flanagan and Godefroid, POPL 2005): conservative.
 // The differential test against unbounded DFS on random small programs (tests/test_dpor.cpp)
 // found both cases; it is the evidence that this is sound, with the argument above.
+//
+// Split (--jobs, --shard; sim::Split): the first `depth` choice points try every awake enabled
+// actor (a superset of any source set, so still sound), which makes the prefix tree the same for
+// every part whatever its subtrees find; a part stops an execution as pruned where it enters a
+// subtree another part owns, and does not analyse its races (they could only add to the prefix's
+// choice points, which hold every actor already).
 #include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include "sim/strategies/split_owner.hpp"
 #include "sim/strategy.hpp"
 
 namespace lsmc::sim {
@@ -119,6 +126,7 @@ void insert(std::vector<ActorId>& set, ActorId a) {
 
 class DporStrategy final : public Strategy {
 public:
+  explicit DporStrategy(Split split) : owner_(split) {}
   std::string_view name() const override { return "dpor"; }
   bool sees_every_step() const override { return true; }
 
@@ -129,6 +137,8 @@ public:
     blocked_by_.clear();
     actors_ = 0;
     sleep_.clear();
+    foreign_ = false;
+    levels_ = 0;
     diverged_.clear();
   }
 
@@ -136,6 +146,7 @@ public:
     grow(static_cast<ActorId>(point.pending.size()));
     blocked_now_.assign(point.blocked_by.begin(), point.blocked_by.end());
     blocked_now_.resize(actors_, kNoActor);
+    if (foreign_) return kPrune;
     if (point.enabled.size() < 2) return forced(point);
     Frame* f = nullptr;
     if (depth_ < stack_.size()) {
@@ -144,6 +155,7 @@ public:
         diverged_ = "dpor: the execution no longer follows its recorded prefix";
         return kNoActor;
       }
+      levels_ += f->counts ? 1 : 0;
     } else {
       Frame fresh;
       fresh.enabled.assign(point.enabled.begin(), point.enabled.end());
@@ -156,8 +168,22 @@ public:
         if (first == kNoActor || a == point.current) first = a;
       }
       if (first == kNoActor) return kPrune;  // every enabled actor sleeps: already covered
+      // The split's prefix counts only real choices: an actor's start (local code, alone on its
+      // CPU) commutes with everything, so it is taken first there and alone, as DPOR would.
+      const bool prefix = owner_.depth() > 0 && levels_ <= owner_.depth();
+      if (prefix) {
+        for (ActorId a : point.enabled) {
+          if (!asleep(fresh.sleep, a) && local_start(point, a)) first = a;
+        }
+      }
+      fresh.counts = !prefix || !local_start(point, first);
+      if (fresh.counts && levels_ == owner_.depth() && enters_foreign_subtree()) return kPrune;
       fresh.chosen = first;
       fresh.backtrack.push_back(first);
+      if (fresh.counts && levels_ < owner_.depth()) {
+        for (ActorId a : point.enabled) insert(fresh.backtrack, a);  // the split's prefix: every actor
+      }
+      levels_ += fresh.counts ? 1 : 0;
       stack_.push_back(std::move(fresh));
       f = &stack_.back();
     }
@@ -179,12 +205,17 @@ public:
   }
 
   uint64_t draw(uint64_t bound, std::string_view) override {
+    if (foreign_) return 0;
     if (depth_ < stack_.size()) {
       const Frame& f = stack_[depth_++];
+      ++levels_;
       if (f.draw && f.bound == bound) return f.value;
       diverged_ = "dpor: the execution no longer follows its recorded prefix";
       return UINT64_MAX;
     }
+    // No frame for another part's subtree: the next pick prunes, or the execution ends unowned.
+    if (levels_ == owner_.depth() && enters_foreign_subtree()) return 0;
+    ++levels_;
     Frame f;
     f.draw = true;
     f.bound = bound;
@@ -195,7 +226,11 @@ public:
 
   bool end_execution(const ExecutionSummary&) override {
     stack_.resize(std::min(stack_.size(), depth_));  // a pruned or failed execution ends early
-    add_backtracks();
+    // Past the split depth only owned subtrees have frames; within it, the decisions name the owner.
+    owned_ = !foreign_ && (levels_ > owner_.depth() || owner_.mine(stack_.size(), [this](std::size_t i) {
+                             return decision_value(stack_[i]);
+                           }));
+    if (!foreign_) add_backtracks();
     while (!stack_.empty()) {
       Frame& f = stack_.back();
       if (f.draw) {
@@ -219,6 +254,7 @@ public:
   // so any fraction from the choice stack regresses (it read 51% on a search that six times as
   // many executions did not finish). The run prints counts instead.
   double explored_fraction() const override { return -1; }
+  bool owns_execution() const override { return owned_; }
 
 private:
   struct Frame {
@@ -231,6 +267,7 @@ private:
     std::vector<ActorId> backtrack;
     std::vector<ActorId> done;
     ActorId chosen = kNoActor;
+    bool counts = true;  // a real choice for the split's depth (not a lone actor start)
     const Transition& next_of(ActorId a) const {
       return next[static_cast<std::size_t>(std::lower_bound(enabled.begin(), enabled.end(), a) - enabled.begin())];
     }
@@ -243,6 +280,25 @@ private:
     int64_t frame = -1;
     uint32_t pos = 0;
   };
+
+  static uint64_t decision_value(const Frame& f) { return f.draw ? f.value : f.chosen; }
+
+  // Whether `a`'s pending step is its start (local code only) and no other actor shares its CPU:
+  // then it commutes with every step any other actor can take.
+  static bool local_start(const ChoicePoint& point, ActorId a) {
+    if (point.pending[a].started) return false;
+    for (ActorId b = 0; b < point.pending.size(); ++b) {
+      if (b != a && point.pending[b].cpu == point.pending[a].cpu) return false;
+    }
+    return true;
+  }
+
+  // A new choice point at the split depth opens a subtree: this part goes on only if it owns it.
+  bool enters_foreign_subtree() {
+    if (owner_.whole()) return false;
+    foreign_ = !owner_.mine(depth_, [this](std::size_t i) { return decision_value(stack_[i]); });
+    return foreign_;
+  }
 
   static bool asleep(const std::vector<Transition>& sleep, ActorId a) {
     for (const Transition& t : sleep) {
@@ -392,11 +448,15 @@ private:
   std::vector<Transition> sleep_;
   std::vector<uint32_t> first_in_v_;
   std::vector<ActorId> initials_;
+  SplitOwner owner_;
+  bool foreign_ = false;  // this execution entered a subtree another part owns
+  bool owned_ = true;
+  uint32_t levels_ = 0;   // choice points so far in this execution that count for the split's depth
   std::string diverged_;
 };
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_dpor_strategy() { return std::make_unique<DporStrategy>(); }
+std::unique_ptr<Strategy> make_dpor_strategy(Split split) { return std::make_unique<DporStrategy>(split); }
 
 }  // namespace lsmc::sim

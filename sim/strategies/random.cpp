@@ -44,14 +44,16 @@ std::vector<StrategyInfo> strategy_catalog() {
   };
 }
 
+bool splits_by_prefix(std::string_view name) { return name == "dfs" || name == "dpor"; }
+
 std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed, uint32_t pct_depth,
-                                        uint64_t preemption_bound) {
+                                        uint64_t preemption_bound, Split split) {
   if (name == "portfolio") return make_portfolio_strategy(seed);
   if (name == "random") return make_random_strategy(seed);
   if (name == "pct") return make_pct_strategy(seed, pct_depth);
-  if (name == "dfs") return make_dfs_strategy(preemption_bound);
+  if (name == "dfs") return make_dfs_strategy(preemption_bound, split);
   if (name == "icb") return make_icb_strategy(preemption_bound);
-  if (name == "dpor") return make_dpor_strategy();
+  if (name == "dpor") return make_dpor_strategy(split);
   return nullptr;
 }
 

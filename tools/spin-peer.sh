@@ -16,24 +16,38 @@ cd "$(dirname "$0")/.."
 
 usage() {
   cat <<'EOF'
-usage: tools/spin-peer.sh [--configs "R,D,M,S,L ..."] [--seconds N] [--lsmc PATH] [--strategy NAME]
+usage: tools/spin-peer.sh [--configs "R,D,M,S,L ..."] [--seconds N] [--runs N] [--jobs N] [--lsmc PATH]
+                          [--strategy NAME] [--no-mutant]
   --configs   configurations as readers,deleters,maps,slots,lookups
-              (default: "1,1,1,1,2 2,1,2,1,2 3,1,2,1,2 2,2,3,2,2")
+              (default: SPIN's four, "1,1,1,1,2 2,1,2,1,2 2,2,3,2,2 3,2,3,2,2")
   --seconds   time limit of each exhaustive run on each side (default 600)
+  --runs      runs of each side per configuration, interleaved SPIN, lsmc, SPIN, lsmc, ...;
+              the table gives medians (default 1)
+  --jobs      lsmc's worker threads (explore --jobs: dfs and dpor split by decision prefix;
+              default 1, one core as SPIN's pan)
   --lsmc      the lsmc binary (default build/tools/lsmc)
   --strategy  lsmc's exhaustive strategy (default dpor)
+  --no-mutant skip the time-to-counterexample runs of cache-fill-without-recheck
+Times: wall seconds and CPU seconds (user + system) of each run; on a loaded machine compare the
+CPU seconds.
 Needs spin and gcc (Debian: apt-get install spin).
 EOF
 }
 
-configs="1,1,1,1,2 2,1,2,1,2 3,1,2,1,2 2,2,3,2,2"
+configs="1,1,1,1,2 2,1,2,1,2 2,2,3,2,2 3,2,3,2,2"
 seconds=600
+runs=1
+jobs=1
+mutant=1
 lsmc=build/tools/lsmc
 strategy=dpor
 while [ $# -gt 0 ]; do
   case "$1" in
     --configs) configs="${2:?}"; shift 2 ;;
     --seconds) seconds="${2:?}"; shift 2 ;;
+    --runs) runs="${2:?}"; shift 2 ;;
+    --jobs) jobs="${2:?}"; shift 2 ;;
+    --no-mutant) mutant=0; shift ;;
     --lsmc) lsmc="${2:?}"; shift 2 ;;
     --strategy) strategy="${2:?}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -41,6 +55,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "spin-peer: --seconds wants a number, not '$seconds'" >&2; exit 2; }
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "spin-peer: --runs wants a positive number, not '$runs'" >&2; exit 2; }
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "spin-peer: --jobs wants a positive number, not '$jobs'" >&2; exit 2; }
 for tool in spin gcc /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "spin-peer: $tool not found (Debian: apt-get install spin gcc time)" >&2; exit 2; }
 done
@@ -59,8 +75,9 @@ spin_run() {
   mkdir -p "$dir"
   (cd "$dir" && spin -a $2 "$model" >spin.out 2>&1 && gcc -O2 -w -DSAFETY -DMEMLIM=8192 -o pan pan.c) ||
     { echo "spin-peer: building the SPIN model failed ($dir)" >&2; cat "$dir/spin.out" >&2; exit 2; }
-  (cd "$dir" && timeout "$seconds" /usr/bin/time -f "TIME %e %M" ./pan -m200000 >pan.out 2>&1) || true
+  (cd "$dir" && timeout "$seconds" /usr/bin/time -f "TIME %e %M %U %S" ./pan -m200000 >pan.out 2>&1) || true
   s_secs=$(awk '/^TIME/ {print $2}' "$dir/pan.out"); s_secs=${s_secs:-$seconds}
+  s_cpu=$(awk '/^TIME/ {printf "%.2f", $4 + $5}' "$dir/pan.out"); s_cpu=${s_cpu:-$seconds}
   s_mb=$(awk '/^TIME/ {printf "%.0f", $3 / 1024}' "$dir/pan.out")
   s_states=$(awk '/states, stored/ {print $1; exit}' "$dir/pan.out")
   if grep -q "assertion violated" "$dir/pan.out"; then s_result=counterexample
@@ -73,9 +90,10 @@ spin_run() {
 # lsmc_run ARGS...: sets l_secs, l_mb, l_execs, l_result.
 lsmc_run() {
   local out="$work/lsmc.out"
-  timeout $((seconds + 30)) /usr/bin/time -f "TIME %e %M" "$lsmc" explore --scenario cachefill-protocol \
+  timeout $((seconds + 30)) /usr/bin/time -f "TIME %e %M %U %S" "$lsmc" explore --scenario cachefill-protocol \
     --executions 1000000000000 --seconds "$seconds" "$@" >"$out" 2>&1 || true
   l_secs=$(awk '/^TIME/ {print $2}' "$out"); l_secs=${l_secs:-$seconds}
+  l_cpu=$(awk '/^TIME/ {printf "%.2f", $4 + $5}' "$out"); l_cpu=${l_cpu:-$seconds}
   l_mb=$(awk '/^TIME/ {printf "%.0f", $3 / 1024}' "$out")
   l_execs=$(sed -n 's/^  \([0-9]*\) executions in.*/\1/p' "$out" | head -1)
   if grep -q "^result: VIOLATION" "$out"; then l_result=counterexample
@@ -90,23 +108,32 @@ params() {
   lsmc_params=(--param "readers=$r" --param "deleters=$d" --param "maps=$m" --param "slots=$s" --param "lookups=$l")
 }
 
-echo "spin-peer: $(spin -V | head -1); lsmc strategy $strategy, one core, limit ${seconds} s"
+# median V...: the middle value (the lower middle of an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+echo "spin-peer: $(spin -V | head -1); lsmc strategy $strategy, $jobs job(s), limit ${seconds} s, $runs run(s) each"
 rows=()
 failed=0
 for c in $configs; do
   params "$c"
-  spin_run "exhaust-${c//,/-}" "$spin_defs"
-  echo "  ($c) SPIN: $s_result, ${s_states:-?} states, ${s_secs} s, ${s_mb} MB"
-  lsmc_run "${lsmc_params[@]}" --strategy "$strategy"
-  echo "  ($c) lsmc: $l_result, ${l_execs:-?} executions, ${l_secs} s, ${l_mb} MB"
-  [ "$l_result" = exhausted ] || failed=1
-  ratio=$(awk -v a="$l_secs" -v b="$s_secs" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-  rows+=("| ($c) | $s_result | ${s_states:-?} | $s_secs | $s_mb | $l_result | ${l_execs:-?} | $l_secs | $l_mb | $ratio |")
+  sw=(); sc=(); lw=(); lc=()
+  for ((run = 1; run <= runs; run++)); do
+    spin_run "exhaust-${c//,/-}" "$spin_defs"
+    echo "  ($c) run $run SPIN: $s_result, ${s_states:-?} states, ${s_secs} s (cpu ${s_cpu} s), ${s_mb} MB"
+    lsmc_run "${lsmc_params[@]}" --strategy "$strategy" --jobs "$jobs"
+    echo "  ($c) run $run lsmc: $l_result, ${l_execs:-?} executions, ${l_secs} s (cpu ${l_cpu} s), ${l_mb} MB"
+    sw+=("$s_secs"); sc+=("$s_cpu"); lw+=("$l_secs"); lc+=("$l_cpu")
+    [ "$l_result" = exhausted ] || failed=1
+  done
+  s_secs=$(median "${sw[@]}"); s_cpu=$(median "${sc[@]}"); l_secs=$(median "${lw[@]}"); l_cpu=$(median "${lc[@]}")
+  ratio=$(awk -v a="$l_cpu" -v b="$s_cpu" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
+  rows+=("| ($c) | $s_result | ${s_states:-?} | $s_secs | $s_cpu | $s_mb | $l_result | ${l_execs:-?} | $l_secs | $l_cpu | $l_mb | $ratio |")
 done
 
 # Time to the first counterexample of bug 16 at the smallest configuration and the largest.
 mrows=()
-for c in $(echo "$configs" | awk '{print $1; if (NF > 1) print $NF}'); do
+[ "$mutant" = 1 ] || configs_mutant=""
+for c in ${configs_mutant-$(echo "$configs" | awk '{print $1; if (NF > 1) print $NF}')}; do
   params "$c"
   spin_run "mutant-${c//,/-}" "$spin_defs -DMUTANT"
   m_spin="$s_result in $s_secs s"
@@ -117,15 +144,17 @@ for c in $(echo "$configs" | awk '{print $1; if (NF > 1) print $NF}'); do
   mrows+=("| ($c) | $m_spin | $m_port | $m_dpor |")
 done
 
+if [ "${#mrows[@]}" -gt 0 ]; then
+  echo
+  echo "First counterexample of cache-fill-without-recheck:"
+  echo "| config (R,D,M,S,L) | SPIN | lsmc portfolio | lsmc $strategy |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${mrows[@]}"
+fi
 echo
-echo "First counterexample of cache-fill-without-recheck:"
-echo "| config (R,D,M,S,L) | SPIN | lsmc portfolio | lsmc $strategy |"
-echo "|---|---|---|---|"
-printf '%s\n' "${mrows[@]}"
-echo
-echo "Exhaustive search of the fixed protocol (time: lsmc / SPIN):"
-echo "| config (R,D,M,S,L) | SPIN | states | s | MB | lsmc | executions | s | MB | time ratio |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "Exhaustive search of the fixed protocol (medians of $runs; ratio: lsmc CPU s / SPIN CPU s):"
+echo "| config (R,D,M,S,L) | SPIN | states | s | CPU s | MB | lsmc | executions | s | CPU s | MB | CPU ratio |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 if [ "$failed" -ne 0 ]; then
   echo "spin-peer: lsmc did not exhaust every configuration within ${seconds} s" >&2

@@ -113,7 +113,8 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
               seen.push_back(w.values[v]);  // read right after the wait, no scheduling point
               break;
             case Instr::kWaitDeclared: {
-              const model::Access reads[] = {{w.ids[0], 0, model::Op::kRead}};
+              // The flag (set with a write of var 0), and var v: the step of the wait reads it too.
+              const model::Access reads[] = {{w.ids[0], 0, model::Op::kRead}, {w.ids[v], 0, model::Op::kRead}};
               env.wait_until([&w] { return w.flag; }, "flag", reads);
               seen.push_back(w.values[v]);
               break;

@@ -438,6 +438,12 @@ ObjectRecord& Execution::checked_lock(ObjectId id, std::string_view label) {
 void Execution::access(model::Access access, std::string_view label) {
   if (!in_actor()) return;  // end-of-execution checks run alone: nothing to schedule
   if (access.object >= objects_.size()) checked_object(access.object, label);
+  // A load or store through a NULL pointer is the kernel's oops, reported before the model code
+  // after it could dereference a null C++ pointer on the host.
+  const bool memory = access.op == model::Op::kRead || access.op == model::Op::kWrite || access.op == model::Op::kRmw;
+  if (memory && access.object == model::kNoObject) {
+    fail("null-dereference", std::string(label) + ": a load or store through a NULL pointer");
+  }
   schedule_point(access, label);
   emit(access, label);
 }

@@ -105,6 +105,14 @@ void bpf_selem_unlink_storage_nolock_misc(Env& env, Kernel& k, Ref<Selem> selem,
   }
 }
 
+// A NULL pointer the kernel code would dereference next (bpf_selem_unlink_nofail() clears
+// SDATA(selem)->smap and selem->local_storage): an oops, reported as a finding instead of being
+// run by the host.
+template <class T>
+void oops_if_null(Env& env, const Ref<T>& r, std::string_view what) {
+  if (!r) env.fail("null-dereference", std::string(what) + " is NULL (cleared by bpf_selem_unlink_nofail) and dereferenced");
+}
+
 void unlink_storage_node(Env& env, Kernel& k, Ref<Storage> storage, Ref<Selem> selem, std::string_view label) {
   env.write(storage.id, field::kStorageList, label);
   erase(storage->list, selem);
@@ -264,6 +272,7 @@ bool bpf_selem_unlink_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, 
                                      SelemList& free_list) {
   env.read(selem.id, field::kSelemSmap, "bpf_selem_unlink_storage_nolock: rcu_dereference_check(SDATA(selem)->smap)");
   const Ref<Smap> smap = selem->smap;
+  oops_if_null(env, smap, "bpf_selem_unlink_storage_nolock: SDATA(selem)->smap");
   const bool free_local_storage = singular(env, storage, selem, "bpf_selem_unlink_storage_nolock: hlist_is_singular_node");
   v7_0::bpf_selem_unlink_storage_nolock_misc(env, k, selem, *smap.p, storage, free_local_storage, false);
   unlink_storage_node(env, k, storage, selem, "bpf_selem_unlink_storage_nolock: hlist_del_init_rcu(snode)");
@@ -277,6 +286,7 @@ int bpf_selem_unlink_map(Env& env, Kernel& k, Ref<Selem> selem) {
   env.read(selem.id, field::kSelemStorage, "bpf_selem_unlink_map: selem->local_storage");
   const Ref<Storage> storage = selem->local_storage;
   env.read(selem.id, field::kSelemSmap, "bpf_selem_unlink_map: SDATA(selem)->smap");
+  oops_if_null(env, selem->smap, "bpf_selem_unlink_map: SDATA(selem)->smap");
   Smap& smap = *selem->smap.p;
   Bucket& b = smap.buckets[v7_0::select_bucket(env, smap, storage)];
   if (int err = lock_bucket(env, k, b.lock, "bpf_selem_unlink_map: raw_res_spin_lock_irqsave(&b->lock)")) return err;
@@ -305,6 +315,7 @@ int bpf_selem_unlink(Env& env, Kernel& k, Ref<Selem> selem) {
   if (!selem->storage_linked) return 0;
   env.read(selem.id, field::kSelemStorage, "bpf_selem_unlink: selem->local_storage");
   const Ref<Storage> storage = selem->local_storage;
+  oops_if_null(env, storage, "bpf_selem_unlink: selem->local_storage");
   if (int err = lock_storage(env, k, storage->lock, "bpf_selem_unlink: raw_res_spin_lock_irqsave(&local_storage->lock)")) {
     env.probe("delete: a lock failed");
     return err;

@@ -64,6 +64,38 @@ enum class LockKind : uint8_t {
              // ("invalid wait context"); the engine leaves preemption to the model
 };
 
+// The ordering of an access to shared memory (model/cell.hpp), named after the kernel's
+// primitives; C11's memory_order for user-space code maps onto the same (docs/memory-model.md).
+enum class Order : uint8_t {
+  kPlain,    // a C access: orders nothing, and a data race under LKMM
+  kOnce,     // READ_ONCE/WRITE_ONCE, rcu_dereference, atomic_read/set, _relaxed RMWs; C11 relaxed
+  kAcquire,  // smp_load_acquire, _acquire RMWs; C11 acquire
+  kRelease,  // smp_store_release, rcu_assign_pointer, _release RMWs; C11 release
+  kFull,     // value-returning RMWs without suffix (xchg, cmpxchg, atomic_*_return): smp_mb() around
+  kAcqRel,   // C11 acq_rel RMWs
+  kSeqCst,   // C11 seq_cst: taken as kFull (a load: smp_mb() then acquire; a store: release then smp_mb())
+};
+std::string_view to_string(Order order);
+
+// Fences and the events of RCU that order memory without accessing it.
+enum class Fence : uint8_t {
+  kMb,               // smp_mb(); C11 atomic_thread_fence(seq_cst)
+  kRmb,              // smp_rmb()
+  kWmb,              // smp_wmb()
+  kBeforeAtomic,     // smp_mb__before_atomic()
+  kAfterAtomic,      // smp_mb__after_atomic()
+  kAfterSpinlock,    // smp_mb__after_spinlock()
+  kAfterUnlockLock,  // smp_mb__after_unlock_lock()
+  kSyncRcu,          // the end of synchronize_rcu(): a grace period elapsed for this caller
+  kCallRcu,          // call_rcu(): what the caller did so far happens before the callback (on: the RCU state)
+  kRcuCallbacks,     // a grace period ended and its callbacks run now (on: the same RCU state)
+};
+std::string_view to_string(Fence fence);
+
+// A load of a Cell returns the index of the store it reads: 0 is the location's initial value,
+// i the i-th store in execution order; kLatest the newest one (always, under SC).
+inline constexpr uint32_t kLatest = UINT32_MAX;
+
 enum class ContextKind : uint8_t { kTask, kSoftirq, kHardirq, kNmi };
 std::string_view to_string(ContextKind kind);
 
@@ -101,6 +133,22 @@ public:
   void yield(std::string_view label) { access({kNoObject, 0, Op::kYield}, label); }
   // might_sleep(): a scheduling point where the code may block; checkers test the context.
   void might_sleep(std::string_view label) { access({kNoObject, 0, Op::kSleep}, label); }
+
+  // Shared memory under the run's memory model (Config::memory_model; model/cell.hpp is the way
+  // in). Each access is a scheduling point like read/write/rmw. Under sc a load reads the latest
+  // store (kLatest); under tso and lkmm it reads any store the model allows, and which one is a
+  // recorded decision. `pointee`: the object the stored value points to, if any (a load that reads
+  // this store gives the loader's later accesses to that object an address dependency).
+  virtual bool weak_memory() const = 0;
+  virtual uint32_t load(ObjectId o, uint16_t field, Order order, std::string_view label) = 0;
+  // Returns the store's index (kLatest under sc).
+  virtual uint32_t store(ObjectId o, uint16_t field, Order order, ObjectId pointee, std::string_view label) = 0;
+  // An atomic read-modify-write: reads the latest store, then writes when `writes(index)` says so
+  // (a cmpxchg that fails does not). Returns the index read.
+  virtual uint32_t rmw(ObjectId o, uint16_t field, Order order, ObjectId pointee,
+                       const std::function<bool(uint32_t)>& writes, std::string_view label) = 0;
+  // Not a scheduling point. `on` names the RCU state for kCallRcu and kRcuCallbacks.
+  virtual void fence(Fence fence, std::string_view label, ObjectId on = kNoObject) = 0;
 
   // Object registry: lifetime checkers see allocation, free and every access by object id.
   virtual ObjectId alloc(const TypeInfo& type, std::string_view label) = 0;

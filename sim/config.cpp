@@ -54,6 +54,7 @@ std::vector<ConfigField> config_fields(const Config& config) {
   out.push_back({"strategy", config.strategy});
   out.push_back({"mutant", config.mutant.empty() ? "none" : config.mutant});
   out.push_back({"profile", config.profile});
+  out.push_back({"memory_model", config.memory_model});
   for (const auto& f : kNumberFields) out.push_back({f.name, std::to_string(config.*f.member)});
   return out;
 }
@@ -73,6 +74,15 @@ std::optional<std::string> set_config_field(Config& config, const std::string& n
     if (value.empty()) return "config profile: empty name";
     config.profile = value;
     return std::nullopt;
+  }
+  if (name == "memory_model") {
+    for (std::string_view m : kMemoryModels) {
+      if (m == value) {
+        config.memory_model = value;
+        return std::nullopt;
+      }
+    }
+    return "config memory_model: unknown model '" + value + "' (known: sc, tso, lkmm)";
   }
   for (const auto& f : kNumberFields) {
     if (name != f.name) continue;
@@ -98,6 +108,9 @@ std::optional<std::string> validate(const Config& config) {
     profiles += (profiles.empty() ? "" : ", ") + std::string(p);
   }
   if (!known_profile) return "config profile: unknown profile '" + config.profile + "' (known: " + profiles + ")";
+  bool known_model = false;
+  for (std::string_view m : kMemoryModels) known_model = known_model || config.memory_model == m;
+  if (!known_model) return "config memory_model: unknown model '" + config.memory_model + "' (known: sc, tso, lkmm)";
   for (const auto& f : kNumberFields) {
     const uint64_t v = config.*f.member;
     if (v < f.min || v > f.max) {

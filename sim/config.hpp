@@ -14,6 +14,10 @@ namespace lsmc::sim {
 // linux-7.0 (rqspinlock, no busy counters, bpf_selem_unlink_nofail). The first is the default.
 inline constexpr std::string_view kProfiles[] = {"linux-6.18", "linux-7.0"};
 
+// The memory models an execution can run under (docs/memory-model.md): sequential consistency,
+// x86-TSO and the Linux-kernel memory model.
+inline constexpr std::string_view kMemoryModels[] = {"sc", "tso", "lkmm"};
+
 struct Config {
   // What to run.
   std::string strategy = "portfolio";
@@ -21,6 +25,9 @@ struct Config {
   // The kernel version the model follows (a scenario declares the profiles it applies to;
   // scenarios that model no kernel ignore it). Names: sim::kProfiles.
   std::string profile = "linux-6.18";
+  // What a load of shared memory (model/cell.hpp) may read: sc (the newest store), tso or lkmm
+  // (any store the model allows; which one is a recorded decision). Names: sim::kMemoryModels.
+  std::string memory_model = "sc";
   uint64_t seed = 1;
 
   // Exploration budget: the amount of work asked for. Using it up with nothing found is a pass.

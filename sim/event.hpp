@@ -33,6 +33,11 @@ struct Event {
   ObjectId object = model::kNoObject;
   uint16_t field = 0;
   std::string_view label;
+  // Accesses to shared memory under a weak model (Config::memory_model tso or lkmm): the order,
+  // and for loads the step of the store read (0: the initial value); kNoOrder / -1 otherwise.
+  uint8_t order = kNoOrder;
+  int64_t rf = -1;
+  static constexpr uint8_t kNoOrder = 0xff;
 };
 
 enum class VerdictKind : uint8_t {

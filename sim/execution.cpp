@@ -26,7 +26,10 @@ bool raw_spin(model::LockKind kind) {
 
 }  // namespace
 
-Execution::Execution(FiberPool& pool, const Config& config) : pool_(pool), config_(config) {}
+Execution::Execution(FiberPool& pool, const Config& config)
+    : pool_(pool), config_(config), memory_(make_memory(config.memory_model)) {
+  if (memory_ == nullptr) throw std::invalid_argument("unknown memory model '" + config.memory_model + "'");
+}
 
 Execution::~Execution() = default;
 
@@ -52,6 +55,7 @@ void Execution::reset() {
   aborting_ = false;
   quiet_end_ = false;
   swallowed_abort_.clear();
+  memory_->begin();
 }
 
 const Verdict& Execution::run(const Scenario& scenario, const Params& params, Strategy& strategy,
@@ -412,9 +416,9 @@ void Execution::schedule_point(model::Access access, std::string_view label, std
   }
 }
 
-void Execution::emit(model::Access access, std::string_view label) {
+void Execution::emit(model::Access access, std::string_view label, uint8_t order, int64_t rf) {
   if (!record_events_ && observers_.empty()) return;
-  const Event event{step_, current_, access.op, access.object, access.field, label};
+  const Event event{step_, current_, access.op, access.object, access.field, label, order, rf};
   if (record_events_) events_.push_back(event);
   for (Observer* o : observers_) o->on_event(*this, event);
 }
@@ -446,6 +450,63 @@ void Execution::access(model::Access access, std::string_view label) {
   }
   schedule_point(access, label);
   emit(access, label);
+  if ((access.op == model::Op::kRcuLock || access.op == model::Op::kRcuUnlock) &&
+      !memory_->rcu(current_, access.op == model::Op::kRcuLock)) {
+    inconsistent();
+  }
+}
+
+void Execution::inconsistent() {
+  abort_with({VerdictKind::kPruned, "inconsistent",
+              "no store keeps the execution consistent under " + config_.memory_model, step_, current_});
+}
+
+uint32_t Execution::weak_result(model::Access access, std::string_view label, model::Order order,
+                                const Memory::Result& r) {
+  if (r.infeasible) inconsistent();
+  emit(access, label, memory_->weak() ? static_cast<uint8_t>(order) : Event::kNoOrder, r.rf_step);
+  if (order == model::Order::kPlain && memory_->data_race()) {
+    fail("data-race", actors_[current_].name + " accesses " + describe(access.object, access.field) + " in " +
+                          std::string(label) + " with a plain access that races with another actor's (" +
+                          config_.memory_model + ")");
+  }
+  return r.index;
+}
+
+uint32_t Execution::load(ObjectId o, uint16_t field, model::Order order, std::string_view label) {
+  if (!in_actor()) return model::kLatest;
+  if (o >= objects_.size()) checked_object(o, label);
+  const model::Access a{o, field, model::Op::kRead};
+  schedule_point(a, label);
+  const Memory::Result r = memory_->load(memory_access(o, field, order, model::kNoObject),
+                                         [this](uint64_t bound) { return choose(bound, "reads-from"); });
+  return weak_result(a, label, order, r);
+}
+
+uint32_t Execution::store(ObjectId o, uint16_t field, model::Order order, ObjectId pointee, std::string_view label) {
+  if (!in_actor()) return model::kLatest;
+  if (o >= objects_.size()) checked_object(o, label);
+  const model::Access a{o, field, model::Op::kWrite};
+  schedule_point(a, label);
+  const Memory::Result r = memory_->store(memory_access(o, field, order, pointee),
+                                          [this](uint64_t bound) { return choose(bound, "coherence order"); });
+  return weak_result(a, label, order, r);
+}
+
+uint32_t Execution::rmw(ObjectId o, uint16_t field, model::Order order, ObjectId pointee,
+                        const std::function<bool(uint32_t)>& writes, std::string_view label) {
+  if (!in_actor()) {
+    writes(model::kLatest);
+    return model::kLatest;
+  }
+  if (o >= objects_.size()) checked_object(o, label);
+  const model::Access a{o, field, model::Op::kRmw};
+  schedule_point(a, label);
+  return weak_result(a, label, order, memory_->rmw(memory_access(o, field, order, pointee), writes));
+}
+
+void Execution::fence(model::Fence fence, std::string_view, ObjectId on) {
+  if (in_actor() && !memory_->fence(current_, fence, on)) inconsistent();
 }
 
 ObjectId Execution::alloc(const model::TypeInfo& type, std::string_view label) {
@@ -521,6 +582,7 @@ void Execution::lock(ObjectId lock, std::string_view label) {
   emit({lock, 0, model::Op::kLock}, label);
   objects_[lock].holder = current_;
   enabled_valid_ = false;
+  memory_->lock(current_, lock);
 }
 
 void Execution::unlock(ObjectId lock, std::string_view label) {
@@ -533,6 +595,7 @@ void Execution::unlock(ObjectId lock, std::string_view label) {
   }
   schedule_point({lock, 0, model::Op::kUnlock}, label);
   emit({lock, 0, model::Op::kUnlock}, label);
+  memory_->unlock(current_, lock);
   ObjectRecord& after = objects_[lock];
   after.holder = kNoActor;
   enabled_valid_ = false;
@@ -547,7 +610,11 @@ bool Execution::try_lock(ObjectId lock, std::string_view label) {
   schedule_point({lock, 0, model::Op::kRmw}, label);
   emit({lock, 0, model::Op::kRmw}, label);
   ObjectRecord& rec = objects_[lock];
-  if (rec.holder != kNoActor) return false;
+  if (rec.holder != kNoActor) {
+    memory_->lock_failed(current_, lock);
+    return false;
+  }
+  memory_->lock(current_, lock);
   rec.holder = current_;
   enabled_valid_ = false;
   model::ActorContext& ctx = actors_[current_].ctx;

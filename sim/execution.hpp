@@ -17,6 +17,7 @@
 #include "sim/config.hpp"
 #include "sim/event.hpp"
 #include "sim/fiber_pool.hpp"
+#include "sim/memory.hpp"
 #include "sim/scenario.hpp"
 #include "sim/strategy.hpp"
 
@@ -99,6 +100,12 @@ public:
 
   // model::Env
   void access(model::Access access, std::string_view label) override;
+  bool weak_memory() const override { return memory_->weak(); }
+  uint32_t load(ObjectId o, uint16_t field, model::Order order, std::string_view label) override;
+  uint32_t store(ObjectId o, uint16_t field, model::Order order, ObjectId pointee, std::string_view label) override;
+  uint32_t rmw(ObjectId o, uint16_t field, model::Order order, ObjectId pointee,
+               const std::function<bool(uint32_t)>& writes, std::string_view label) override;
+  void fence(model::Fence fence, std::string_view label, ObjectId on) override;
   ObjectId alloc(const model::TypeInfo& type, std::string_view label) override;
   void free(ObjectId object, std::string_view label) override;
   void free_type_stable(ObjectId object, uint64_t stable_fields, std::string_view label) override;
@@ -146,7 +153,15 @@ private:
   void place_actors();
   void schedule_point(model::Access access, std::string_view label, std::span<const model::Access> reads = {});
   void check_wait_reads(ActorId a, bool now);
-  void emit(model::Access access, std::string_view label);
+  void emit(model::Access access, std::string_view label, uint8_t order = Event::kNoOrder, int64_t rf = -1);
+  // A weak access after its scheduling point: records its event, or ends an execution that no
+  // choice keeps consistent.
+  uint32_t weak_result(model::Access access, std::string_view label, model::Order order, const Memory::Result& r);
+  // Ends an execution that a weak memory model does not allow (VerdictKind::kPruned).
+  [[noreturn]] void inconsistent();
+  Memory::Access memory_access(ObjectId o, uint16_t field, model::Order order, ObjectId pointee) const {
+    return {current_, o, field, order, pointee, step_};
+  }
   ActorId decide();
   // Notes the step that runs next (for check_wait_reads) and returns its actor.
   ActorId chose(ActorId a) {
@@ -173,6 +188,7 @@ private:
 
   FiberPool& pool_;
   const Config& config_;
+  std::unique_ptr<Memory> memory_;  // the run's memory model (sim/memory.hpp)
   Strategy* strategy_ = nullptr;
   std::span<Observer* const> observers_;          // the run's and this execution's
   std::vector<Observer*> all_observers_;

@@ -19,6 +19,18 @@ std::string_view to_string(Outcome outcome) {
   return "?";
 }
 
+RecordedEvent record_event(const Execution& exec, const Event& e) {
+  return {e.step,
+          e.actor,
+          e.op,
+          e.object,
+          e.field,
+          exec.describe(e.object, e.field),
+          std::string(e.label),
+          e.order == Event::kNoOrder ? std::string() : std::string(model::to_string(static_cast<model::Order>(e.order))),
+          e.rf};
+}
+
 ExecutionRecord record_of(const Execution& exec, uint64_t index) {
   ExecutionRecord r;
   r.index = index;
@@ -28,8 +40,7 @@ ExecutionRecord record_of(const Execution& exec, uint64_t index) {
   r.decisions = exec.decisions();
   r.events.reserve(exec.events().size());
   for (const Event& e : exec.events()) {
-    r.events.push_back({e.step, e.actor, e.op, e.object, e.field, exec.describe(e.object, e.field),
-                        std::string(e.label)});
+    r.events.push_back(record_event(exec, e));
   }
   return r;
 }

@@ -27,6 +27,8 @@ struct RecordedEvent {
   uint16_t field = 0;
   std::string object_text;  // "counter#1.value", or "-"
   std::string label;
+  std::string order;  // weak models only: "once", "acquire", ... (empty otherwise)
+  int64_t rf = -1;    // weak models only, loads: the step of the store read (0: the initial value)
   bool operator==(const RecordedEvent&) const = default;
 };
 
@@ -46,6 +48,8 @@ struct ExecutionRecord {
   std::vector<Decision> decisions;
   std::vector<RecordedEvent> events;
 };
+// One event as a trace keeps it.
+RecordedEvent record_event(const Execution& exec, const Event& e);
 ExecutionRecord record_of(const Execution& exec, uint64_t index);
 // The first difference between two event lists, or empty when they agree.
 std::string first_event_difference(const std::vector<RecordedEvent>& expected,

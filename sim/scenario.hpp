@@ -130,6 +130,9 @@ struct MutantInfo {
   std::vector<std::string> scenarios;
   std::vector<std::string> profiles;  // the kernel versions that have the code the bug is in
   std::string property;  // the property whose violation reveals it (tests expect exactly this one)
+  // The memory model under which it shows (sim::kMemoryModels); "sc" for the bugs an interleaving
+  // shows. Runs of the mutant use it unless told otherwise.
+  std::string memory_model = "sc";
   // lsmc generate finds it on each of its profiles with default settings, with no scenario written
   // for it (tests/test_generated.cpp checks every such mutant; docs/performance.md has the table).
   bool generate = false;

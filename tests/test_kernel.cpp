@@ -29,6 +29,7 @@ sim::RunRequest request(const sim::Catalog& c, const std::string& scenario, cons
   EXPECT_NE(r.scenario, nullptr) << scenario;
   r.config.mutant = mutant;
   r.config.profile = sim::run_profiles(*r.scenario, c.find_mutant(mutant)).front();
+  if (const sim::MutantInfo* m = c.find_mutant(mutant)) r.config.memory_model = m->memory_model;
   r.config.seed = seed;
   r.config.executions_max = executions;
   r.observers = properties::default_observers;

@@ -28,6 +28,7 @@ Found explore(const sim::Catalog& c, const std::string& scenario, const std::str
   f.request.config.seed = seed;
   f.request.config.mutant = mutant;
   f.request.config.profile = sim::run_profiles(*f.request.scenario, c.find_mutant(mutant)).front();
+  if (const sim::MutantInfo* m = c.find_mutant(mutant)) f.request.config.memory_model = m->memory_model;
   f.request.config.executions_max = 20000;
   f.request.observers = properties::default_observers;
   EXPECT_FALSE(sim::resolve_params(*f.request.scenario, params, f.request.params));

@@ -39,6 +39,7 @@ std::string reproduce_command(const sim::RunRequest& req, const sim::RunReport& 
   cmd << "lsmc explore --scenario " << shell_quote(std::string(req.scenario->name()));
   if (!req.config.mutant.empty()) cmd << " --mutant " << shell_quote(req.config.mutant);
   if (req.config.profile != sim::kProfiles[0]) cmd << " --profile " << shell_quote(req.config.profile);
+  if (req.config.memory_model != "sc") cmd << " --memory-model " << shell_quote(req.config.memory_model);
   cmd << " --strategy " << shell_quote(req.config.strategy) << " --seed " << req.config.seed;
   const bool learns = req.config.strategy == "dfs" || req.config.strategy == "icb" ||
                       req.config.strategy == "dpor" || req.config.strategy == "pct";
@@ -105,7 +106,8 @@ void print_header(Context& c, const sim::RunRequest& req) {
   c.out << "lsmc " << traces::lsmc_version() << " explore: scenario " << req.scenario->name();
   for (const auto& [name, value] : req.params.values()) c.out << " " << name << "=" << value;
   c.out << "\n  mutant " << (req.config.mutant.empty() ? "none" : req.config.mutant) << ", profile "
-        << req.config.profile << ", strategy " << req.config.strategy << ", seed " << req.config.seed
+        << req.config.profile << ", memory model " << req.config.memory_model << ", strategy "
+        << req.config.strategy << ", seed " << req.config.seed
         << ", executions " << req.config.execution_first << ".."
         << req.config.execution_first + req.config.executions_max - 1
         << (req.config.seconds_max ? ", seconds_max " + std::to_string(req.config.seconds_max) : "")
@@ -421,6 +423,7 @@ sim::RunRequest make_request(Context& ctx, const ExploreOptions& o, const std::s
   } else {
     c.profile = o.profile;
   }
+  c.memory_model = !o.memory_model.empty() ? o.memory_model : mutant != nullptr ? mutant->memory_model : "sc";
   c.seed = o.seed;
   c.executions_max = o.executions;
   c.seconds_max = o.seconds;
@@ -478,6 +481,12 @@ Command add_explore_command(CLI::App& app) {
                       "as shipped) or linux-7.0 (rqspinlock, no busy counters, "
                       "bpf_selem_unlink_nofail); default: the first the scenario declares "
                       "(see 'lsmc list')");
+  explore->add_option("--memory-model", o->memory_model,
+                      "sc (every load reads the newest store; the default, except for a mutant that declares the "
+                      "model it shows under), tso (x86-TSO) or lkmm (the Linux-kernel memory model): under tso and "
+                      "lkmm a load of shared memory may read an older store the model allows, and which one is a "
+                      "recorded decision (docs/memory-model.md)")
+      ->check(CLI::IsMember({"sc", "tso", "lkmm"}));
   explore->add_option("--strategy", o->strategy,
                       "portfolio (the default: of every 8 executions, 4 uniform random walks and 4 PCT runs "
                       "of depths 1, 2, 3, 2 with horizons of 64..1024 steps; each execution depends only "

@@ -13,6 +13,7 @@ struct ExploreOptions {
   std::string scenario;
   std::string mutant;
   std::string profile;  // empty: the first profile the scenario (and mutant) applies to
+  std::string memory_model;  // empty: the mutant's (MutantInfo::memory_model), else sc
   std::string strategy = "portfolio";
   uint64_t seed = 1;
   uint64_t executions = 10000;

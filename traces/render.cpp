@@ -25,6 +25,25 @@ bool contains(std::string_view haystack, std::string_view needle) {
 
 std::string op_name(Op op) { return std::string(model::to_string(op)); }
 
+// Whether a store to the location of event `read` happened between events `from` and `read`: the
+// load read an older value than the newest (a weak memory model's reordering).
+bool newer_store(const std::vector<sim::RecordedEvent>& ev, std::size_t from, std::size_t read) {
+  for (std::size_t k = from == static_cast<std::size_t>(-1) ? 0 : from + 1; k < read; ++k) {
+    if (ev[k].object == ev[read].object && ev[k].field == ev[read].field && writes(ev[k].op) && ev[k].op != Op::kFree) return true;
+  }
+  return false;
+}
+
+// " [acquire] <- step 12" for an access under a weak memory model; empty otherwise.
+std::string memory_note(const std::vector<sim::RecordedEvent>& ev, std::size_t i) {
+  const sim::RecordedEvent& e = ev[i];
+  std::string out;
+  if (!e.order.empty()) out += " [" + e.order + "]";
+  if (e.rf == 0) out += newer_store(ev, static_cast<std::size_t>(-1), i) ? " <- init (stale)" : " <- init";
+  if (e.rf > 0) out += " <- step " + std::to_string(e.rf);
+  return out;
+}
+
 std::string actor_title(const Trace& t, sim::ActorId a) {
   if (a >= t.record.actors.size()) return "actor " + std::to_string(a);
   const sim::RecordedActor& r = t.record.actors[a];
@@ -104,7 +123,15 @@ Story story_of(const Trace& trace, const RenderOptions& options) {
           break;
         }
       }
-    } else if (a.op == Op::kRead && a.object != 0) {
+    } else if ((a.op == Op::kRead || a.op == Op::kRmw) && a.rf > 0) {
+      // Under a weak memory model the trace names the store a load read (rf=STEP).
+      for (std::size_t j = i; j-- > 0;) {
+        if (ev[j].step != static_cast<uint64_t>(a.rf) || ev[j].object != a.object || ev[j].field != a.field) continue;
+        const bool stale = newer_store(ev, j, i);
+        if (ev[j].actor != a.actor || stale) s.edges.push_back({j, i, stale ? "reads-from (stale)" : "reads-from"});
+        break;
+      }
+    } else if (a.op == Op::kRead && a.object != 0 && a.rf < 0) {
       for (std::size_t j = i; j-- > 0;) {
         if (ev[j].object == a.object && ev[j].field == a.field && (ev[j].op == Op::kWrite || ev[j].op == Op::kRmw)) {
           if (ev[j].actor != a.actor) s.edges.push_back({j, i, "reads-from"});
@@ -114,8 +141,11 @@ Story story_of(const Trace& trace, const RenderOptions& options) {
     }
   }
   if (s.cause != SIZE_MAX) {
+    // A load that read an older value than the cause's store (a weak model's reordering).
+    const bool missed = bad.rf >= 0 && writes(ev[s.cause].op) && bad.rf < static_cast<int64_t>(ev[s.cause].step);
     const char* kind = ev[s.cause].op == Op::kFree      ? "free -> use"
                        : v.property == "deadlock"       ? "holds the lock it waits for"
+                       : missed                         ? "not seen: the load read an older store"
                                                         : "conflict";
     s.edges.push_back({s.cause, s.violation, kind});
   }
@@ -217,6 +247,7 @@ std::string render_dot(const Trace& trace, const RenderOptions& options) {
       const sim::RecordedEvent& e = ev[i];
       o << "    e" << i << " [label=\"step " << e.step << "\\n" << dot_escape(op_name(e.op));
       if (e.object_text != "-") o << " " << dot_escape(e.object_text);
+      o << dot_escape(memory_note(ev, i));
       o << "\\n" << dot_escape(e.label) << "\"";
       if (i == s.violation) o << ", fillcolor=\"#ffc9c9\", color=red, penwidth=2.5, id=\"violation\"";
       if (i == s.cause) o << ", fillcolor=\"#ffe4b5\", color=darkorange, penwidth=2, id=\"cause\"";
@@ -242,6 +273,8 @@ std::string render_dot(const Trace& trace, const RenderOptions& options) {
       o << ", color=blue, fontcolor=blue";
     } else if (e.kind == "grace period") {
       o << ", color=darkgreen, fontcolor=darkgreen";
+    } else if (e.kind == "reads-from (stale)") {
+      o << ", color=purple, fontcolor=purple, style=dashed, penwidth=2";
     } else {
       o << ", color=gray50, fontcolor=gray40, style=dashed";
     }
@@ -287,6 +320,7 @@ std::string render_text(const Trace& trace, const RenderOptions& options) {
     // Two lines per event: the access, then the kernel function (the label) that made it.
     std::string access = op_name(ev[i].op);
     if (ev[i].object_text != "-") access += " " + ev[i].object_text;
+    access += memory_note(ev, i);
     row(std::to_string(ev[i].step), col, mark + access);
     row("", col, "   " + ev[i].label);
   }
@@ -298,8 +332,11 @@ std::string render_text(const Trace& trace, const RenderOptions& options) {
   if (s.violation != SIZE_MAX) {
     o << "\n!! the violating access";
     if (s.cause != SIZE_MAX) {
+      const sim::RecordedEvent& bad = ev[s.violation];
+      const bool missed = bad.rf >= 0 && writes(ev[s.cause].op) && bad.rf < static_cast<int64_t>(ev[s.cause].step);
       o << "; >> " << (ev[s.cause].op == Op::kFree          ? "the free it uses after"
                        : trace.record.verdict.property == "deadlock" ? "the acquisition of the lock it waits for"
+                       : missed ? "the store it did not see (it read an older one: [order] <- the step it read)"
                                                                      : "what it conflicts with");
     }
     o << "\n";

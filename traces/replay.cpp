@@ -13,8 +13,7 @@ public:
   explicit EventComparator(const std::vector<sim::RecordedEvent>& expected) : expected_(expected) {}
   void on_begin(sim::Execution&) override { next_ = 0; }
   void on_event(sim::Execution& exec, const sim::Event& e) override {
-    const sim::RecordedEvent now{e.step,  e.actor, e.op, e.object, e.field,
-                                 exec.describe(e.object, e.field), std::string(e.label)};
+    const sim::RecordedEvent now = sim::record_event(exec, e);
     if (next_ >= expected_.size()) {
       exec.abort_with({sim::VerdictKind::kDivergence, "replay",
                        "step " + std::to_string(e.step) + ": the trace has no event left, but " +
@@ -35,7 +34,8 @@ private:
     const std::string who =
         e.actor < exec.actors().size() ? exec.actors()[e.actor].name : std::to_string(e.actor);
     return "[step " + std::to_string(e.step) + " " + who + " " + std::string(model::to_string(e.op)) +
-           " " + e.object_text + " in " + e.label + "]";
+           " " + e.object_text + (e.rf > 0 ? " reading step " + std::to_string(e.rf) : e.rf == 0 ? " reading the initial value" : "") +
+           " in " + e.label + "]";
   }
   const std::vector<sim::RecordedEvent>& expected_;
   std::size_t next_ = 0;

@@ -208,7 +208,22 @@ void parse_event(Reader& r, std::string_view rest, std::size_t actors, sim::Reco
   std::string_view tail = parts[5];
   const std::size_t lab = tail.find(" label=");
   if (lab == std::string_view::npos) r.error("event without 'label='");
-  e.object_text = std::string(r.field(tail.substr(0, lab), "at"));
+  // "at=TEXT", then under a weak memory model " order=NAME" and, for loads, " rf=STEP|init".
+  std::string_view at = tail.substr(0, lab);
+  const std::size_t order = at.find(" order=");
+  if (order != std::string_view::npos) {
+    std::string_view memory = at.substr(order + 1);
+    at = at.substr(0, order);
+    const std::size_t rf = memory.find(" rf=");
+    e.order = std::string(r.field(memory.substr(0, rf), "order"));
+    if (e.order.empty() || e.order.find(' ') != std::string::npos) r.error("bad 'order=' in an event");
+    if (rf != std::string_view::npos) {
+      const std::string_view step = r.field(memory.substr(rf + 1), "rf");
+      e.rf = step == "init" ? 0 : static_cast<int64_t>(r.number(step, "rf"));
+      if (e.rf == 0 && step != "init") r.error("rf=0: the initial value is written rf=init");
+    }
+  }
+  e.object_text = std::string(r.field(at, "at"));
   e.label = std::string(tail.substr(lab + 7));
 }
 
@@ -238,8 +253,10 @@ std::string write_trace(const Trace& t) {
   o << "events " << rec.events.size() << "\n";
   for (const auto& e : rec.events) {
     o << "event step=" << e.step << " actor=" << e.actor << " op=" << model::to_string(e.op)
-      << " object=" << e.object << " field=" << e.field << " at=" << e.object_text
-      << " label=" << e.label << "\n";
+      << " object=" << e.object << " field=" << e.field << " at=" << e.object_text;
+    if (!e.order.empty()) o << " order=" << e.order;
+    if (e.rf >= 0) o << " rf=" << (e.rf == 0 ? std::string("init") : std::to_string(e.rf));
+    o << " label=" << e.label << "\n";
   }
   o << "verdict " << verdict_kind_text(rec.verdict.kind) << "\n";
   o << "property " << rec.verdict.property << "\n";

@@ -44,6 +44,7 @@ Base::Base(const Graph& graph)
       for (std::size_t j = i + 1; j < thread.size(); ++j) po.add(thread[i], thread[j]);
     }
   }
+  if (g.loads_control_later_stores) ctrl |= po.restrict(R, W);
   for (EventId e = 0; e < n; ++e) {
     if (g.rf[e] >= 0) rf.add(static_cast<EventId>(g.rf[e]), e);
   }

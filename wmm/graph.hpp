@@ -77,6 +77,9 @@ struct Graph {
   std::vector<int32_t> rf;                   // per event: the write a read reads from, else -1
   std::vector<std::vector<EventId>> co;      // per location: its writes in coherence order
   std::vector<std::string> location_names;   // for messages
+  // The engine's graphs: model code is C++ whose branches the engine does not see, so every load
+  // is taken to decide whether its thread's later stores happen (a control dependency).
+  bool loads_control_later_stores = false;
 
   Loc locations() const { return static_cast<Loc>(co.size()); }
   // The write whose value a location holds at the end.

@@ -48,6 +48,7 @@ void Rcu::read_unlock(Env& env, RcuFlavour f) {
 void Rcu::call(Env& env, RcuFlavour f, RcuCallback cb, std::string_view label) {
   Flavour& fl = flavours_[index(f)];
   env.write(fl.obj, 0, label);
+  env.fence(Fence::kCallRcu, label, fl.obj);  // what the caller did happens before the callback
   const uint64_t needed = gp_needed(fl);
   fl.wanted = std::max(fl.wanted, needed);
   fl.queue.push_back({fl.next_serial++, needed, std::move(cb), label});
@@ -69,6 +70,7 @@ void Rcu::synchronize(Env& env, RcuFlavour f) {
                  f == RcuFlavour::kRcu ? "synchronize_rcu: grace period" : "synchronize_rcu_tasks_trace: grace period",
                  reads);
   --fl.waiters;
+  env.fence(Fence::kSyncRcu, "synchronize_rcu", fl.obj);
 }
 
 // rcu_barrier() / rcu_barrier_tasks_trace() (v6.18): may sleep.
@@ -134,6 +136,7 @@ void Rcu::gp_actor(Env& env, RcuFlavour f) {
     // rcu_do_batch(): callbacks run in softirq context, in order, and may queue more. On
     // PREEMPT_RT softirqs run in threads (ksoftirqd, rcuc): task context, preemptible, with BH
     // disabled, so they still may not sleep.
+    env.fence(Fence::kRcuCallbacks, "rcu_do_batch", fl.obj);  // after the grace period, after each call_rcu
     ActorContext& ctx = env.context();
     const ContextKind saved = ctx.kind;
     const bool saved_sleepable = ctx.sleepable;

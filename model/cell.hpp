@@ -1,0 +1,109 @@
+// A shared memory location of the model whose loads may return older stores under a weak memory
+// model (Config::memory_model tso or lkmm; docs/memory-model.md).
+//
+// The value stays plain C++ of any type (a Ref, an int, a whole multi-word value): the Cell keeps
+// every store in execution order, and the engine says which one a load reads. Under sc that is
+// always the newest, the history is one value long and a Cell costs what env.read/write cost.
+//
+//   struct Owner { Cell<Ref<Storage>> bpf_storage; ... };
+//   owner->bpf_storage.store(env, owner.id, field::kOwnerStorage, storage, Order::kRelease, "rcu_assign_pointer", storage.id);
+//   Ref<Storage> s = owner->bpf_storage.load(env, owner.id, field::kOwnerStorage, Order::kOnce, "rcu_dereference");
+//
+// Every access to the location must go through its Cell (the indices of stores are shared with
+// the engine). A C++ object the model reuses for a new registry object (bpf_mem_alloc) starts the
+// new incarnation with the last value of the old one, as reused memory does.
+#pragma once
+
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "model/env.hpp"
+
+namespace lsmc::model {
+
+template <class T>
+class Cell {
+public:
+  Cell() : history_(1) {}
+  explicit Cell(T initial) : history_{std::move(initial)} {}
+
+  T load(Env& env, ObjectId o, uint16_t field, Order order, std::string_view label) {
+    const bool stale = incarnation(env, o);
+    const uint32_t i = env.load(o, field, order, label);
+    return stale ? history_.back() : at(i);
+  }
+
+  void store(Env& env, ObjectId o, uint16_t field, T value, Order order, std::string_view label,
+             ObjectId pointee = kNoObject) {
+    incarnation(env, o);
+    put(env.store(o, field, order, pointee, label), std::move(value));
+  }
+
+  // cmpxchg(): stores `desired` if the value read equals `expected`; returns the value read.
+  T cmpxchg(Env& env, ObjectId o, uint16_t field, const T& expected, T desired, Order order,
+            std::string_view label, ObjectId pointee = kNoObject) {
+    incarnation(env, o);
+    T old{};
+    env.rmw(o, field, order, pointee,
+            [&](uint32_t i) {
+              old = at(i);
+              if (!(old == expected)) return false;
+              put(i == kLatest ? kLatest : static_cast<uint32_t>(history_.size()), std::move(desired));
+              return true;
+            },
+            label);
+    return old;
+  }
+
+  // xchg(): stores `value`, returns the value read.
+  T xchg(Env& env, ObjectId o, uint16_t field, T value, Order order, std::string_view label,
+         ObjectId pointee = kNoObject) {
+    incarnation(env, o);
+    T old{};
+    env.rmw(o, field, order, pointee,
+            [&](uint32_t i) {
+              old = at(i);
+              put(i == kLatest ? kLatest : static_cast<uint32_t>(history_.size()), std::move(value));
+              return true;
+            },
+            label);
+    return old;
+  }
+
+  // The newest store in execution order: what a checker sees, and what code that holds the
+  // location's lock reads (a lock orders every store to it before the critical section).
+  const T& latest() const { return history_.back(); }
+
+private:
+  // Under a weak model, a Cell belongs to one registry object at a time; a new one (the C++ object
+  // reused) starts from the memory as the old one left it. Returns true for an access through an
+  // older id (a stale pointer: the lifetime checkers report it; the value is the newest).
+  bool incarnation(Env& env, ObjectId o) {
+    if (!env.weak_memory() || o == owner_) return false;
+    if (owner_ != kNoObject && o < owner_) return true;
+    if (owner_ != kNoObject) history_.assign(1, history_.back());
+    owner_ = o;
+    return false;
+  }
+
+  const T& at(uint32_t i) const {
+    if (i == kLatest) return history_.back();
+    if (i >= history_.size()) throw std::logic_error("a Cell's stores are out of step with the engine's");
+    return history_[i];
+  }
+
+  void put(uint32_t i, T value) {
+    if (i == kLatest) {
+      history_.back() = std::move(value);
+      return;
+    }
+    if (i != history_.size()) throw std::logic_error("a Cell's stores are out of step with the engine's");
+    history_.push_back(std::move(value));
+  }
+
+  std::vector<T> history_;
+  ObjectId owner_ = kNoObject;
+};
+
+}  // namespace lsmc::model

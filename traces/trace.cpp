@@ -237,7 +237,11 @@ std::string write_trace(const Trace& t) {
   o << "lsmc-version " << t.lsmc_version << "\n";
   o << "scenario " << t.scenario << "\n";
   for (const auto& [name, value] : t.params) o << "param " << name << " " << value << "\n";
-  for (const auto& f : sim::config_fields(t.config)) o << "config " << f.name << " " << f.value << "\n";
+  for (const auto& f : sim::config_fields(t.config)) {
+    // A trace of an SC run has no memory_model line: traces written before weak memory read as sc.
+    if (f.name == "memory_model" && f.value == "sc") continue;
+    o << "config " << f.name << " " << f.value << "\n";
+  }
   o << "execution " << rec.index << "\n";
   o << "actors " << rec.actors.size() << "\n";
   for (std::size_t i = 0; i < rec.actors.size(); ++i) {

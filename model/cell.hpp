@@ -36,8 +36,13 @@ public:
 
   void store(Env& env, ObjectId o, uint16_t field, T value, Order order, std::string_view label,
              ObjectId pointee = kNoObject) {
+    store(env, o, field, std::move(value), order, label, pointees(pointee));
+  }
+  // `pointees`: what the value points to (a list head: every element of the list).
+  void store(Env& env, ObjectId o, uint16_t field, T value, Order order, std::string_view label,
+             std::span<const ObjectId> pointees) {
     incarnation(env, o);
-    put(env.store(o, field, order, pointee, label), std::move(value));
+    put(env.store(o, field, order, pointees, label), std::move(value));
   }
 
   // cmpxchg(): stores `desired` if the value read equals `expected`; returns the value read.
@@ -45,7 +50,7 @@ public:
             std::string_view label, ObjectId pointee = kNoObject) {
     incarnation(env, o);
     T old{};
-    env.rmw(o, field, order, pointee,
+    env.rmw(o, field, order, pointees(pointee),
             [&](uint32_t i) {
               old = at(i);
               if (!(old == expected)) return false;
@@ -61,7 +66,7 @@ public:
          ObjectId pointee = kNoObject) {
     incarnation(env, o);
     T old{};
-    env.rmw(o, field, order, pointee,
+    env.rmw(o, field, order, pointees(pointee),
             [&](uint32_t i) {
               old = at(i);
               put(i == kLatest ? kLatest : static_cast<uint32_t>(history_.size()), std::move(value));
@@ -71,11 +76,23 @@ public:
     return old;
   }
 
-  // The newest store in execution order: what a checker sees, and what code that holds the
-  // location's lock reads (a lock orders every store to it before the critical section).
+  // The newest store: what a checker sees, and what code that holds the location's lock reads (a
+  // lock orders every store to it before the critical section). Stores reach a location in the
+  // order they happen (wmm/builder.hpp), so the newest is also the coherence-latest.
   const T& latest() const { return history_.back(); }
 
+  // The memory of an object nobody has accessed yet: an allocation's zeroing, or a copy of
+  // another object (memcpy). Not an access; the first access takes it as the initial value.
+  void reset(T value) {
+    history_.assign(1, std::move(value));
+    owner_ = kNoObject;
+  }
+
 private:
+  static std::span<const ObjectId> pointees(const ObjectId& p) {
+    return p == kNoObject ? std::span<const ObjectId>() : std::span<const ObjectId>(&p, 1);
+  }
+
   // Under a weak model, a Cell belongs to one registry object at a time; a new one (the C++ object
   // reused) starts from the memory as the old one left it. Returns true for an access through an
   // older id (a stale pointer: the lifetime checkers report it; the value is the newest).

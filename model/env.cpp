@@ -45,7 +45,7 @@ std::string_view to_string(Fence fence) {
     case Fence::kAfterUnlockLock: return "smp_mb__after_unlock_lock";
     case Fence::kSyncRcu: return "synchronize_rcu";
     case Fence::kCallRcu: return "call_rcu";
-    case Fence::kRcuCallbacks: return "rcu_do_batch";
+    case Fence::kGracePeriodStart: return "grace period start";
   }
   return "?";
 }

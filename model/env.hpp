@@ -87,8 +87,11 @@ enum class Fence : uint8_t {
   kAfterSpinlock,    // smp_mb__after_spinlock()
   kAfterUnlockLock,  // smp_mb__after_unlock_lock()
   kSyncRcu,          // the end of synchronize_rcu(): a grace period elapsed for this caller
-  kCallRcu,          // call_rcu(): what the caller did so far happens before the callback (on: the RCU state)
-  kRcuCallbacks,     // a grace period ended and its callbacks run now (on: the same RCU state)
+  kCallRcu,          // call_rcu(), or synchronize_rcu() asking for a grace period: what the caller did
+                     // so far happens before the grace period's end (on: the RCU flavour's state)
+  kGracePeriodStart, // a grace period of the flavour `on` starts: what the requests before it did is
+                     // seen by every read-side section that starts later (the grace period does not
+                     // wait for those), and by the callbacks that run after it
 };
 std::string_view to_string(Fence fence);
 
@@ -137,17 +140,19 @@ public:
   // Shared memory under the run's memory model (Config::memory_model; model/cell.hpp is the way
   // in). Each access is a scheduling point like read/write/rmw. Under sc a load reads the latest
   // store (kLatest); under tso and lkmm it reads any store the model allows, and which one is a
-  // recorded decision. `pointee`: the object the stored value points to, if any (a load that reads
-  // this store gives the loader's later accesses to that object an address dependency).
+  // recorded decision. `pointees`: the objects the stored value points to, if any (a load that
+  // reads this store gives the loader's later accesses to them an address dependency: a pointer,
+  // or the elements of a list whose head it is).
   virtual bool weak_memory() const = 0;
   virtual uint32_t load(ObjectId o, uint16_t field, Order order, std::string_view label) = 0;
   // Returns the store's index (kLatest under sc).
-  virtual uint32_t store(ObjectId o, uint16_t field, Order order, ObjectId pointee, std::string_view label) = 0;
+  virtual uint32_t store(ObjectId o, uint16_t field, Order order, std::span<const ObjectId> pointees,
+                         std::string_view label) = 0;
   // An atomic read-modify-write: reads the latest store, then writes when `writes(index)` says so
   // (a cmpxchg that fails does not). Returns the index read.
-  virtual uint32_t rmw(ObjectId o, uint16_t field, Order order, ObjectId pointee,
+  virtual uint32_t rmw(ObjectId o, uint16_t field, Order order, std::span<const ObjectId> pointees,
                        const std::function<bool(uint32_t)>& writes, std::string_view label) = 0;
-  // Not a scheduling point. `on` names the RCU state for kCallRcu and kRcuCallbacks.
+  // Not a scheduling point. `on` names the RCU flavour's state for kCallRcu and kGracePeriodStart.
   virtual void fence(Fence fence, std::string_view label, ObjectId on = kNoObject) = 0;
 
   // Object registry: lifetime checkers see allocation, free and every access by object id.

@@ -451,7 +451,7 @@ void Execution::access(model::Access access, std::string_view label) {
   schedule_point(access, label);
   emit(access, label);
   if ((access.op == model::Op::kRcuLock || access.op == model::Op::kRcuUnlock) &&
-      !memory_->rcu(current_, access.op == model::Op::kRcuLock)) {
+      !memory_->rcu(current_, access.object, access.op == model::Op::kRcuLock)) {
     inconsistent();
   }
 }
@@ -478,22 +478,22 @@ uint32_t Execution::load(ObjectId o, uint16_t field, model::Order order, std::st
   if (o >= objects_.size()) checked_object(o, label);
   const model::Access a{o, field, model::Op::kRead};
   schedule_point(a, label);
-  const Memory::Result r = memory_->load(memory_access(o, field, order, model::kNoObject),
+  const Memory::Result r = memory_->load(memory_access(o, field, order),
                                          [this](uint64_t bound) { return choose(bound, "reads-from"); });
   return weak_result(a, label, order, r);
 }
 
-uint32_t Execution::store(ObjectId o, uint16_t field, model::Order order, ObjectId pointee, std::string_view label) {
+uint32_t Execution::store(ObjectId o, uint16_t field, model::Order order, std::span<const ObjectId> pointees,
+                          std::string_view label) {
   if (!in_actor()) return model::kLatest;
   if (o >= objects_.size()) checked_object(o, label);
   const model::Access a{o, field, model::Op::kWrite};
   schedule_point(a, label);
-  const Memory::Result r = memory_->store(memory_access(o, field, order, pointee),
-                                          [this](uint64_t bound) { return choose(bound, "coherence order"); });
+  const Memory::Result r = memory_->store(memory_access(o, field, order, pointees));
   return weak_result(a, label, order, r);
 }
 
-uint32_t Execution::rmw(ObjectId o, uint16_t field, model::Order order, ObjectId pointee,
+uint32_t Execution::rmw(ObjectId o, uint16_t field, model::Order order, std::span<const ObjectId> pointees,
                         const std::function<bool(uint32_t)>& writes, std::string_view label) {
   if (!in_actor()) {
     writes(model::kLatest);
@@ -502,7 +502,7 @@ uint32_t Execution::rmw(ObjectId o, uint16_t field, model::Order order, ObjectId
   if (o >= objects_.size()) checked_object(o, label);
   const model::Access a{o, field, model::Op::kRmw};
   schedule_point(a, label);
-  return weak_result(a, label, order, memory_->rmw(memory_access(o, field, order, pointee), writes));
+  return weak_result(a, label, order, memory_->rmw(memory_access(o, field, order, pointees), writes));
 }
 
 void Execution::fence(model::Fence fence, std::string_view, ObjectId on) {

@@ -102,8 +102,9 @@ public:
   void access(model::Access access, std::string_view label) override;
   bool weak_memory() const override { return memory_->weak(); }
   uint32_t load(ObjectId o, uint16_t field, model::Order order, std::string_view label) override;
-  uint32_t store(ObjectId o, uint16_t field, model::Order order, ObjectId pointee, std::string_view label) override;
-  uint32_t rmw(ObjectId o, uint16_t field, model::Order order, ObjectId pointee,
+  uint32_t store(ObjectId o, uint16_t field, model::Order order, std::span<const ObjectId> pointees,
+                 std::string_view label) override;
+  uint32_t rmw(ObjectId o, uint16_t field, model::Order order, std::span<const ObjectId> pointees,
                const std::function<bool(uint32_t)>& writes, std::string_view label) override;
   void fence(model::Fence fence, std::string_view label, ObjectId on) override;
   ObjectId alloc(const model::TypeInfo& type, std::string_view label) override;
@@ -159,8 +160,9 @@ private:
   uint32_t weak_result(model::Access access, std::string_view label, model::Order order, const Memory::Result& r);
   // Ends an execution that a weak memory model does not allow (VerdictKind::kPruned).
   [[noreturn]] void inconsistent();
-  Memory::Access memory_access(ObjectId o, uint16_t field, model::Order order, ObjectId pointee) const {
-    return {current_, o, field, order, pointee, step_};
+  Memory::Access memory_access(ObjectId o, uint16_t field, model::Order order,
+                               std::span<const ObjectId> pointees = {}) const {
+    return {current_, o, field, order, pointees, step_};
   }
   ActorId decide();
   // Notes the step that runs next (for check_wait_reads) and returns its actor.

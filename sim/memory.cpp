@@ -16,7 +16,7 @@ public:
   bool weak() const override { return false; }
   void begin() override {}
   Result load(const Access&, const Choose&) override { return {}; }
-  Result store(const Access&, const Choose&) override { return {}; }
+  Result store(const Access&) override { return {}; }
   Result rmw(const Access&, const std::function<bool(uint32_t)>& writes) override {
     writes(model::kLatest);
     return {};
@@ -25,13 +25,13 @@ public:
   void lock(model::ActorId, model::ObjectId) override {}
   void unlock(model::ActorId, model::ObjectId) override {}
   void lock_failed(model::ActorId, model::ObjectId) override {}
-  bool rcu(model::ActorId, bool) override { return true; }
+  bool rcu(model::ActorId, model::ObjectId, bool) override { return true; }
   bool data_race() const override { return false; }
 };
 
-// The field of a registry object that call_rcu() and the callbacks' start use to order the
-// caller's accesses before the callback (no model object has that many fields).
-constexpr uint16_t kRcuQueueField = 0xffff;
+// Two fields of an RCU flavour's state object that no model object has: the requests for a
+// grace period (call_rcu, synchronize_rcu) and the grace periods' starts.
+constexpr uint16_t kRcuQueueField = 0xffff, kRcuGpField = 0xfffe;
 
 bool acquires(Order o) { return o == Order::kAcquire || o == Order::kAcqRel; }
 bool releases(Order o) { return o == Order::kRelease || o == Order::kAcqRel; }
@@ -48,7 +48,7 @@ uint32_t fence_tags(model::Fence f) {
     case model::Fence::kAfterUnlockLock: return wmm::tag::kAfterUnlockLock;
     case model::Fence::kSyncRcu: return wmm::tag::kSyncRcu;
     case model::Fence::kCallRcu:
-    case model::Fence::kRcuCallbacks: return 0;
+    case model::Fence::kGracePeriodStart: return 0;
   }
   return 0;
 }
@@ -72,12 +72,12 @@ public:
     return {r.index, step(r.source), false};
   }
 
-  Result store(const Access& a, const Choose& choose) override {
+  Result store(const Access& a) override {
     const uint32_t tags = a.order == Order::kPlain                      ? 0
                           : releases(a.order) || full(a.order) ? wmm::tag::kRelease
                                                                         : wmm::tag::kOnce;
     wmm::EventId e = 0;
-    const uint32_t index = builder_.store(a.actor, loc(a), tags, a.pointee, choose, &e);
+    const uint32_t index = builder_.store(a.actor, loc(a), tags, pointees(a), &e);
     record(e, a.step);
     if (index == wmm::Builder::kInfeasible) return {0, -1, true};
     if (full(a.order)) builder_.fence(a.actor, wmm::tag::kMb);
@@ -88,20 +88,22 @@ public:
     const uint32_t rtags = acquires(a.order) ? wmm::tag::kAcquire : wmm::tag::kOnce;
     const uint32_t wtags = releases(a.order) ? wmm::tag::kRelease : wmm::tag::kOnce;
     wmm::EventId w = 0;
-    const wmm::Builder::Read r = builder_.rmw(a.actor, loc(a), rtags, wtags, full(a.order), a.pointee, writes, &w);
+    const wmm::Builder::Read r = builder_.rmw(a.actor, loc(a), rtags, wtags, full(a.order), pointees(a), writes, &w);
     if (w != 0) record(w, a.step);
     if (r.index == wmm::Builder::kInfeasible) return {0, -1, true};
     return {r.index, step(r.source), false};
   }
 
+  // RCU as the kernel runs it, in real time: a request (release RMW on the flavour's queue) is
+  // taken in (acquire RMW) when a grace period starts, with a release store that every later
+  // rcu_read_lock() reads (acquire): a section the grace period does not wait for sees what was
+  // done before the requests it serves ("if any part of a section follows the end of a grace
+  // period, the whole section follows its beginning").
   bool fence(model::ActorId actor, model::Fence f, model::ObjectId on) override {
-    if (f == model::Fence::kCallRcu || f == model::Fence::kRcuCallbacks) {
-      // An enqueue (release) and a dequeue (acquire) of the RCU state's callback list.
-      const bool call = f == model::Fence::kCallRcu;
-      const auto r = builder_.rmw(actor, builder_.location(on, kRcuQueueField), call ? wmm::tag::kOnce : wmm::tag::kAcquire,
-                                  call ? wmm::tag::kRelease : wmm::tag::kOnce, false, 0, [](uint32_t) { return true; });
-      if (r.index == wmm::Builder::kInfeasible) return false;
-      return call || builder_.fence(actor, wmm::tag::kSyncRcu);
+    if (f == model::Fence::kCallRcu) return request(actor, on, wmm::tag::kOnce, wmm::tag::kRelease);
+    if (f == model::Fence::kGracePeriodStart) {
+      return request(actor, on, wmm::tag::kAcquire, wmm::tag::kOnce) &&
+             builder_.store(actor, builder_.location(on, kRcuGpField), wmm::tag::kRelease, {}) != wmm::Builder::kInfeasible;
     }
     return builder_.fence(actor, fence_tags(f));
   }
@@ -110,7 +112,11 @@ public:
   void lock_failed(model::ActorId actor, model::ObjectId l) override {
     builder_.lock_failed(actor, builder_.location(l, 0));
   }
-  bool rcu(model::ActorId actor, bool lock) override {
+  bool rcu(model::ActorId actor, model::ObjectId flavour, bool lock) override {
+    if (lock && builder_.read_latest(actor, builder_.location(flavour, kRcuGpField), wmm::tag::kAcquire) ==
+                    wmm::Builder::kInfeasible) {
+      return false;
+    }
     return builder_.fence(actor, lock ? wmm::tag::kRcuLock : wmm::tag::kRcuUnlock);
   }
   bool data_race() const override {
@@ -118,7 +124,12 @@ public:
   }
 
 private:
+  bool request(model::ActorId actor, model::ObjectId on, uint32_t rtags, uint32_t wtags) {
+    return builder_.rmw(actor, builder_.location(on, kRcuQueueField), rtags, wtags, false, {},
+                        [](uint32_t) { return true; }).index != wmm::Builder::kInfeasible;
+  }
   wmm::Loc loc(const Access& a) { return builder_.location(a.object, a.field); }
+  static std::vector<uint64_t> pointees(const Access& a) { return {a.pointees.begin(), a.pointees.end()}; }
   int64_t step(wmm::EventId e) const { return e < step_of_.size() ? static_cast<int64_t>(step_of_[e]) : 0; }
   void record(wmm::EventId e, uint64_t step) {
     if (step_of_.size() <= e) step_of_.resize(e + 1, 0);

@@ -3,12 +3,13 @@
 // Sequential consistency is the simplest instance: every load reads the newest store and nothing
 // is recorded. The weak instance (tso, lkmm) builds the execution graph as the run goes
 // (wmm/builder.hpp) and makes each load's store, and each store's place in the coherence order, a
-// recorded decision.
+// recorded decision (a store goes at the end of its location's coherence order).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -30,7 +31,7 @@ public:
     model::ObjectId object;
     uint16_t field;
     model::Order order;
-    model::ObjectId pointee;
+    std::span<const model::ObjectId> pointees;
     uint64_t step;
   };
 
@@ -38,7 +39,7 @@ public:
   virtual bool weak() const = 0;
   virtual void begin() = 0;
   virtual Result load(const Access& a, const Choose& choose) = 0;
-  virtual Result store(const Access& a, const Choose& choose) = 0;
+  virtual Result store(const Access& a) = 0;
   virtual Result rmw(const Access& a, const std::function<bool(uint32_t)>& writes) = 0;
   // Not scheduling points. fence() and rcu() return false when the execution became
   // inconsistent (a grace period orders a read-side section whose loads read too old a store).
@@ -46,7 +47,8 @@ public:
   virtual void lock(model::ActorId actor, model::ObjectId lock) = 0;
   virtual void unlock(model::ActorId actor, model::ObjectId lock) = 0;
   virtual void lock_failed(model::ActorId actor, model::ObjectId lock) = 0;
-  virtual bool rcu(model::ActorId actor, bool lock) = 0;  // rcu_read_lock / rcu_read_unlock
+  // rcu_read_lock / rcu_read_unlock of the flavour whose state is `flavour`.
+  virtual bool rcu(model::ActorId actor, model::ObjectId flavour, bool lock) = 0;
   // LKMM's data-race flag on the graph so far (plain accesses only; false for sc and tso).
   virtual bool data_race() const = 0;
 };

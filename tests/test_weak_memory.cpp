@@ -4,6 +4,7 @@
 // reordering, and that a weak trace replays and re-runs byte for byte.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -178,41 +179,121 @@ TEST(WeakMemory, PlainAccessesThatRaceAreADataRaceUnderLkmm) {
 }
 
 sim::RunReport explore_mutant(const sim::Catalog& c, const std::string& scenario, const std::string& mutant,
-                              const std::string& model, const std::string& strategy = "dpor") {
+                              const std::string& model, const std::string& strategy = "dpor",
+                              uint64_t executions = 0) {
   sim::RunRequest req;
   req.scenario = c.find(scenario);
   req.config.mutant = mutant;
   req.config.memory_model = model;
   req.config.strategy = strategy;
-  req.config.executions_max = strategy == "dpor" ? 100000 : 2000;
+  req.config.executions_max = executions != 0 ? executions : strategy == "dpor" ? 100000 : 2000;
   req.observers = properties::default_observers;
   return sim::run(req);
 }
 
-// The catalog's weak-memory mutants: each is found under the model it declares and under lkmm,
-// and missed under sc (DPOR explores everything there).
-TEST(WeakMemory, OrderingMutantsAreFoundUnderTheirModelAndMissedUnderSc) {
+// The catalog's weak-memory mutants, one test each: found under the model it declares and under
+// lkmm, and missed under sc (DPOR explores the small scenarios to the end there, and a kernel
+// scenario for 3000 executions, hundreds of times what lkmm needs); the unmutated scenario passes
+// a short lkmm run.
+class OrderingMutantTest : public ::testing::TestWithParam<std::string> {};
+
+constexpr uint64_t kScBudget = 3000;     // DPOR executions under sc for a scenario DPOR cannot finish
+constexpr uint64_t kFindBudget = 2000;   // portfolio executions to find it (the slowest needs ~10 at seed 1)
+constexpr uint64_t kCleanBudget = 200;   // portfolio executions of the unmutated scenario under lkmm
+
+TEST_P(OrderingMutantTest, FoundUnderItsModelAndMissedUnderSc) {
   const sim::Catalog c = test::catalog();
-  int weak = 0;
+  const sim::MutantInfo* m = c.find_mutant(GetParam());
+  ASSERT_NE(m, nullptr);
+  for (const auto& s : m->scenarios) {
+    SCOPED_TRACE(m->name + " on " + s);
+    for (const std::string& model : {m->memory_model, std::string("lkmm")}) {
+      const sim::RunReport found = explore_mutant(c, s, m->name, model, "portfolio", kFindBudget);
+      ASSERT_EQ(found.outcome, sim::Outcome::kViolation) << model;
+      EXPECT_EQ(found.failure->verdict.property, m->property);
+    }
+    const sim::RunReport sc = explore_mutant(c, s, m->name, "sc", "dpor", kScBudget);
+    EXPECT_EQ(sc.outcome, sim::Outcome::kNothingFound);
+    EXPECT_TRUE(sc.stop_reason == "space exhausted" || sc.executions == kScBudget) << sc.stop_reason;
+    const sim::RunReport clean = explore_mutant(c, s, "", "lkmm", "portfolio", kCleanBudget);
+    EXPECT_EQ(clean.outcome, sim::Outcome::kNothingFound);
+  }
+}
+
+std::vector<std::string> ordering_mutants() {
+  std::vector<std::string> out;
+  const sim::Catalog c = test::catalog();
   for (const auto& m : c.mutants()) {
-    if (m.memory_model == "sc") continue;
-    ++weak;
+    if (m.memory_model != "sc") out.push_back(m.name);
+  }
+  return out;
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string n = info.param;
+  for (char& ch : n) if (ch == '-') ch = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Weak, OrderingMutantTest, ::testing::ValuesIn(ordering_mutants()), test_name);
+
+// The kernel model has two (the cache fill's rcu_assign_pointer is ordered by the storage lock
+// already: docs/memory-model.md), the proposal's protocol three.
+TEST(WeakMemory, OrderingMutantsInTheKernelModelAndInTheProposal) {
+  int kernel = 0, proposal = 0;
+  const sim::Catalog c = test::catalog();
+  for (const auto& m : c.mutants()) {
+    if (m.memory_model != "lkmm") continue;
     for (const auto& s : m.scenarios) {
-      SCOPED_TRACE(m.name + " on " + s);
-      const sim::RunReport sc = explore_mutant(c, s, m.name, "sc");
-      EXPECT_EQ(sc.outcome, sim::Outcome::kNothingFound);
-      EXPECT_EQ(sc.stop_reason, "space exhausted");
-      for (const std::string& model : {m.memory_model, std::string("lkmm")}) {
-        const sim::RunReport found = explore_mutant(c, s, m.name, model);
-        ASSERT_EQ(found.outcome, sim::Outcome::kViolation) << model;
-        EXPECT_EQ(found.failure->verdict.property, m.property);
-      }
-      const sim::RunReport clean = explore_mutant(c, s, "", "lkmm");
-      EXPECT_EQ(clean.outcome, sim::Outcome::kNothingFound);
+      kernel += s == "create-race" || s == "lookup-vs-replace";
+      proposal += s == "proposal-publish-order";
     }
   }
-  EXPECT_GE(weak, 3);
+  EXPECT_GE(kernel, 2);
+  EXPECT_GE(proposal, 3);
 }
+
+// Every scenario that passes under sc passes under lkmm too (a short run each: the model's real
+// orderings, docs/memory-model.md).
+class LkmmScenarioTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LkmmScenarioTest, PassesUnderLkmm) {
+  const sim::Catalog c = test::catalog();
+  sim::RunRequest req;
+  req.scenario = c.find(GetParam());
+  ASSERT_NE(req.scenario, nullptr);
+  req.config.profile = sim::run_profiles(*req.scenario, nullptr).front();
+  req.config.memory_model = "lkmm";
+  req.config.executions_max = 40;
+  req.observers = properties::default_observers;
+  ASSERT_FALSE(sim::resolve_params(*req.scenario, {}, req.params));
+  const sim::RunReport r = sim::run(req);
+  EXPECT_EQ(r.outcome, sim::Outcome::kNothingFound)
+      << (r.failure ? r.failure->verdict.property + ": " + r.failure->verdict.message : r.nondeterminism);
+}
+
+// Scenarios that fail under lkmm in 60 executions and are not explained yet (docs/memory-model.md,
+// "Not explained yet"): left out until they are, so that a new difference still fails here.
+constexpr std::string_view kUnexplainedUnderLkmm[] = {
+    "cgroup-rmdir-vs-get", "sleepable-holds-task", "sleepable-uptr-holds-task", "sleepable-holds-cgroup",
+    "qmap", "sk-clone", "sk-optmem-limit", "sleepable-rcu-inside",
+    "many-maps"};  // not a difference: ~1 s per execution under lkmm (17 maps' cache slots in one graph)
+
+std::vector<std::string> passing_scenarios() {
+  std::vector<std::string> out;
+  const sim::Catalog c = test::catalog();
+  for (const auto& s : c.scenarios()) {
+    if (s->expected_to_fail()) continue;
+    if (std::find(std::begin(kUnexplainedUnderLkmm), std::end(kUnexplainedUnderLkmm), s->name()) !=
+        std::end(kUnexplainedUnderLkmm)) {
+      continue;
+    }
+    out.emplace_back(s->name());
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Lkmm, LkmmScenarioTest, ::testing::ValuesIn(passing_scenarios()), test_name);
 
 // A weak trace: the same run writes the same bytes; it parses back to the same text; replay
 // reproduces every event (the store each load read included) and the verdict; the minimised

@@ -13,6 +13,29 @@ void Builder::reset() {
   pointee_.clear();
   pointers_.clear();
   locations_.clear();
+  rcu_depth_.clear();
+}
+
+bool Builder::consistent() {
+  std::vector<uint32_t> closed;  // the threads given a temporary rcu_read_unlock()
+  for (uint32_t t = 0; t < rcu_depth_.size(); ++t) {
+    for (uint32_t d = 0; d < rcu_depth_[t]; ++d) {
+      closed.push_back(t);
+      Event ev;
+      ev.thread = t;
+      ev.tags = tag::kRcuUnlock;
+      g_.threads[t].push_back(static_cast<EventId>(g_.events.size()));
+      g_.events.push_back(std::move(ev));
+      g_.rf.push_back(-1);
+    }
+  }
+  const bool ok = check(model_, g_).consistent;
+  for (auto it = closed.rbegin(); it != closed.rend(); ++it) {
+    g_.threads[*it].pop_back();
+    g_.events.pop_back();
+    g_.rf.pop_back();
+  }
+  return ok;
 }
 
 Loc Builder::location(uint64_t object, uint16_t field) {
@@ -55,7 +78,7 @@ EventId Builder::add(uint32_t thread, Kind kind, Loc loc, uint32_t tags) {
   g_.events.push_back(std::move(ev));
   g_.rf.push_back(-1);
   store_index_.push_back(0);
-  pointee_.push_back(0);
+  pointee_.emplace_back();
   return e;
 }
 
@@ -70,43 +93,25 @@ Builder::Read Builder::load(uint32_t thread, Loc loc, uint32_t tags, const Choos
   if (options.empty()) return {kInfeasible, 0, r};
   const EventId source = options[options.size() > 1 ? choose(options.size()) : 0];
   g_.rf[r] = static_cast<int32_t>(source);
-  if (pointee_[source] != 0) {
-    auto& ptrs = pointers_[thread];
-    ptrs.erase(std::remove_if(ptrs.begin(), ptrs.end(), [&](const auto& p) { return p.first == pointee_[source]; }),
-               ptrs.end());
-    ptrs.emplace_back(pointee_[source], r);
+  auto& ptrs = pointers_[thread];
+  for (const uint64_t object : pointee_[source]) {
+    ptrs.erase(std::remove_if(ptrs.begin(), ptrs.end(), [&](const auto& p) { return p.first == object; }), ptrs.end());
+    ptrs.emplace_back(object, r);
   }
   return {store_index_[source], source, r};
 }
 
-uint32_t Builder::store(uint32_t thread, Loc loc, uint32_t tags, uint64_t pointee, const Choose& choose,
-                        EventId* event) {
+uint32_t Builder::store(uint32_t thread, Loc loc, uint32_t tags, std::vector<uint64_t> pointees, EventId* event) {
   const EventId w = add(thread, Kind::kWrite, loc, tags);
-  pointee_[w] = pointee;
+  pointee_[w] = std::move(pointees);
   store_index_[w] = static_cast<uint32_t>(stores_[loc].size());
   stores_[loc].push_back(w);
+  g_.co[loc].push_back(w);
   if (event != nullptr) *event = w;
-  auto& order = g_.co[loc];
-  const std::vector<EventId> before = order;
-  // Places after the initial store, latest first.
-  std::vector<std::size_t> places;
-  for (std::size_t at = before.size(); at >= 1; --at) {
-    order = before;
-    order.insert(order.begin() + static_cast<std::ptrdiff_t>(at), w);
-    if (consistent()) places.push_back(at);
-  }
-  if (places.empty()) {
-    order = before;
-    order.push_back(w);
-    return kInfeasible;
-  }
-  const std::size_t at = places[places.size() > 1 ? choose(places.size()) : 0];
-  order = before;
-  order.insert(order.begin() + static_cast<std::ptrdiff_t>(at), w);
-  return store_index_[w];
+  return consistent() ? store_index_[w] : kInfeasible;
 }
 
-Builder::Read Builder::rmw(uint32_t thread, Loc loc, uint32_t rtags, uint32_t wtags, bool full, uint64_t pointee,
+Builder::Read Builder::rmw(uint32_t thread, Loc loc, uint32_t rtags, uint32_t wtags, bool full, std::vector<uint64_t> pointees,
                            const std::function<bool(uint32_t)>& writes, EventId* write_event) {
   const EventId source = coherence_latest(loc);
   const bool ok = writes(store_index_[source]);
@@ -117,7 +122,7 @@ Builder::Read Builder::rmw(uint32_t thread, Loc loc, uint32_t rtags, uint32_t wt
   if (ok) {
     const EventId w = add(thread, Kind::kWrite, loc, wtags | tag::kRmw);
     g_.events[r].rmw_write = static_cast<int32_t>(w);
-    pointee_[w] = pointee;
+    pointee_[w] = std::move(pointees);
     store_index_[w] = static_cast<uint32_t>(stores_[loc].size());
     stores_[loc].push_back(w);
     g_.co[loc].push_back(w);
@@ -132,6 +137,9 @@ Builder::Read Builder::rmw(uint32_t thread, Loc loc, uint32_t rtags, uint32_t wt
 // section and a grace period relate events already in the graph (the rcu axiom).
 bool Builder::fence(uint32_t thread, uint32_t tags) {
   add(thread, Kind::kFence, kNoLoc, tags);
+  if (rcu_depth_.size() <= thread) rcu_depth_.resize(thread + 1, 0);
+  if ((tags & tag::kRcuLock) != 0) ++rcu_depth_[thread];
+  if ((tags & tag::kRcuUnlock) != 0 && rcu_depth_[thread] > 0) --rcu_depth_[thread];
   return (tags & (tag::kRcuUnlock | tag::kSyncRcu)) == 0 || consistent();
 }
 
@@ -150,6 +158,13 @@ void Builder::unlock(uint32_t thread, Loc loc) {
   store_index_[w] = static_cast<uint32_t>(stores_[loc].size());
   stores_[loc].push_back(w);
   g_.co[loc].push_back(w);
+}
+
+uint32_t Builder::read_latest(uint32_t thread, Loc loc, uint32_t tags) {
+  const EventId r = add(thread, Kind::kRead, loc, tags);
+  const EventId source = coherence_latest(loc);
+  g_.rf[r] = static_cast<int32_t>(source);
+  return consistent() ? store_index_[source] : kInfeasible;
 }
 
 void Builder::lock_failed(uint32_t thread, Loc loc) {

@@ -1,13 +1,15 @@
 // An execution graph built one event at a time, as the engine runs (GenMC's shape, without
 // revisiting): a load chooses the store it reads from among those already in the graph that keep
-// it consistent, a store chooses its place in the coherence order likewise. Option 0 is always
-// what sequential consistency would do (the coherence-latest store; the end of the order), so a
-// schedule that drops these decisions (minimisation) falls back to SC behaviour.
+// it consistent. Option 0 is always what sequential consistency would do (the coherence-latest
+// store), so a schedule that drops these decisions (minimisation) falls back to SC behaviour.
+// A store goes at the end of its location's coherence order; RMWs and locks read the
+// coherence-latest store. An event after which no choice keeps the graph consistent ends the
+// execution (it is explored through another interleaving, if the model allows it at all).
 //
-// What this explores: every consistent execution whose po | rf is acyclic (a load only reads
-// stores that already happened in the interleaving). Load buffering (a load reading a po-later
-// store of another thread) is not explored; `lsmc litmus` is where those are decided.
-// RMWs (and locks) read the coherence-latest store and write at the end of the order.
+// What this explores: every consistent execution whose po | rf | co is acyclic (a load reads a
+// store that already happened in the interleaving; stores to one location reach it in the
+// interleaving's order). Not explored: load buffering (a load reading a po-later store of another
+// thread) and coherence orders against it (2+2W); `lsmc litmus` decides those.
 #pragma once
 
 #include <cstdint>
@@ -41,14 +43,13 @@ public:
   // `tags`: tag::kOnce, kAcquire, ... (none: a plain access). Returns read.index == kInfeasible
   // when no store keeps the graph consistent.
   Read load(uint32_t thread, Loc loc, uint32_t tags, const Choose& choose);
-  // `pointee`: the object the stored value points to (0: none); a load of this store gives later
-  // accesses of the loading thread to that object an address dependency.
+  // `pointees`: the objects the stored value points to; a load of this store gives later
+  // accesses of the loading thread to those objects an address dependency.
   // Returns the store's index in execution order, or kInfeasible.
-  uint32_t store(uint32_t thread, Loc loc, uint32_t tags, uint64_t pointee, const Choose& choose,
-                 EventId* event = nullptr);
+  uint32_t store(uint32_t thread, Loc loc, uint32_t tags, std::vector<uint64_t> pointees, EventId* event = nullptr);
   // An RMW reading the coherence-latest store; `writes(index)` says whether it writes (a failed
   // cmpxchg does not). `full`: value-returning and fully ordered (F[mb] around a successful one).
-  Read rmw(uint32_t thread, Loc loc, uint32_t rtags, uint32_t wtags, bool full, uint64_t pointee,
+  Read rmw(uint32_t thread, Loc loc, uint32_t rtags, uint32_t wtags, bool full, std::vector<uint64_t> pointees,
            const std::function<bool(uint32_t)>& writes, EventId* write_event = nullptr);
   // Returns false when the fence leaves the graph inconsistent: an rcu_read_unlock() closes a
   // read-side section whose loads a grace period now orders (the execution is dropped).
@@ -57,6 +58,9 @@ public:
   void lock(uint32_t thread, Loc loc);
   void unlock(uint32_t thread, Loc loc);
   void lock_failed(uint32_t thread, Loc loc);  // a failed trylock: LF
+  // A load that reads the coherence-latest store (no choice): what a thread synchronising in real
+  // time sees. Returns its index, or kInfeasible.
+  uint32_t read_latest(uint32_t thread, Loc loc, uint32_t tags);
 
   // Whether the whole graph is consistent (checked after every choice already; for tests).
   Check check_all() const { return check(model_, g_); }
@@ -66,16 +70,21 @@ public:
 private:
   EventId add(uint32_t thread, Kind kind, Loc loc, uint32_t tags);
   EventId coherence_latest(Loc loc) const { return g_.co[loc].back(); }
-  bool consistent() const { return check(model_, g_).consistent; }
+  // Whether the graph is consistent, with every open RCU read-side section taken to end after its
+  // thread's last event: the rcu axiom speaks of whole sections, and closing one early only
+  // removes executions that its real end would remove too (a cycle through an unlock stays one when
+  // the unlock moves later in program order).
+  bool consistent();
 
   Model model_;
   Graph g_;
   std::vector<uint64_t> object_of_;                // per location
   std::vector<std::vector<EventId>> stores_;       // per location, in execution order
   std::vector<uint32_t> store_index_;              // per event: its index among its location's stores
-  std::vector<uint64_t> pointee_;                  // per event: what a store's value points to
+  std::vector<std::vector<uint64_t>> pointee_;     // per event: what a store's value points to
   std::vector<std::vector<std::pair<uint64_t, EventId>>> pointers_;  // per thread: object -> load
   std::vector<std::pair<uint64_t, Loc>> locations_;  // (object << 16 | field) -> location, sorted
+  std::vector<uint32_t> rcu_depth_;                   // per thread: open rcu_read_lock() sections
 };
 
 }  // namespace lsmc::wmm

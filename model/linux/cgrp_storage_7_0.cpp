@@ -2,6 +2,7 @@
 
 #include "model/linux/asserts.hpp"
 #include "model/linux/local_storage_7_0.hpp"
+#include "model/linux/rcu_fields.hpp"
 
 namespace lsmc::model::kernel::v7_0 {
 
@@ -15,8 +16,8 @@ void bpf_cgrp_storage_free(Env& env, Kernel& k, Ref<Cgroup> cgroup) {
   const Ref<Storage> storage = owner_storage_load(env, as_owner(cgroup), "bpf_cgrp_storage_free: cgroup->bpf_cgrp_storage");
   if (storage) {
     v7_0::bpf_local_storage_destroy(env, k, storage);
-    env.write(cgroup.id, field::kOwnerStorage, "bpf_cgrp_storage_free: RCU_INIT_POINTER(cgroup->bpf_cgrp_storage, NULL)");
-    cgroup->bpf_storage = {};
+    owner_storage_store(env, as_owner(cgroup), {}, Order::kOnce,
+                        "bpf_cgrp_storage_free: RCU_INIT_POINTER(cgroup->bpf_cgrp_storage, NULL)");
   }
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
 }

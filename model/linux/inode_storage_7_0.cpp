@@ -1,6 +1,7 @@
 #include "model/linux/inode_storage_7_0.hpp"
 
 #include "model/linux/local_storage_7_0.hpp"
+#include "model/linux/rcu_fields.hpp"
 
 namespace lsmc::model::kernel::v7_0 {
 
@@ -16,8 +17,7 @@ void bpf_inode_storage_free(Env& env, Kernel& k, Ref<Inode> inode) {
   const Ref<Storage> storage = owner_storage_load(env, as_owner(inode), "bpf_inode_storage_free: bsb->storage");
   if (storage) {
     (void)v7_0::bpf_local_storage_destroy(env, k, storage);
-    env.write(inode.id, field::kOwnerStorage, "bpf_inode_storage_free: RCU_INIT_POINTER(bsb->storage, NULL)");
-    inode->bpf_storage = {};
+    owner_storage_store(env, as_owner(inode), {}, Order::kOnce, "bpf_inode_storage_free: RCU_INIT_POINTER(bsb->storage, NULL)");
   }
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
   --env.context().migrate_disabled;  // rcu_read_unlock_migrate()

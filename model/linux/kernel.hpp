@@ -41,6 +41,10 @@ enum class Bug : uint8_t {
   kNullOwner,                // helpers do not check a NULL owner
   kSingleBucket,             // one bucket when there is one possible CPU
   kMapfreeVsDestroyHalfunlink,  // 7.0 without bpf_selem_unlink_nofail: failable locks, no arbiter
+  // Ordering mutants (docs/memory-model.md): one ordering dropped; only a weak model sees them.
+  kStorageCmpxchgRelaxed,     // the owner's storage pointer published with cmpxchg_relaxed()
+  kLinkStorageWithoutRelease,  // hlist_add_head() instead of hlist_add_head_rcu() for the storage list
+  kCacheFillWithoutRelease,   // the cache fill stores with WRITE_ONCE() instead of rcu_assign_pointer()
   kCount
 };
 

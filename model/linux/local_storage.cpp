@@ -1,5 +1,7 @@
 #include "model/linux/local_storage.hpp"
 
+#include "model/linux/rcu_fields.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -30,8 +32,7 @@ bool raw_freed_by_canary(Env& env, Kernel& k, Ref<Selem> selem, Smap& smap) {
 
 // owner_storage() + rcu_dereference(*owner_storage_ptr) (bpf_local_storage.c, v6.18)
 Ref<Storage> owner_storage_load(Env& env, Ref<Owner> owner, std::string_view label) {
-  env.read(owner.id, field::kOwnerStorage, label);
-  return owner->bpf_storage;
+  return owner_storage_rcu_dereference(env, owner, label);
 }
 
 // select_bucket() (v6.18): hash_ptr(selem, bucket_log). With bucket_log == 0 the shift in
@@ -313,12 +314,13 @@ bool bpf_selem_unlink_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, 
     mem_uncharge(env, k, owner, kSkStorageSize);
     env.write(storage.id, field::kStorageOwner, "bpf_selem_unlink_storage_nolock: owner = NULL");
     storage->owner = {};
-    // After this, the owner may be freed and must not be used.
-    env.write(owner.id, field::kOwnerStorage, "bpf_selem_unlink_storage_nolock: *owner_storage = NULL");
-    owner->bpf_storage = {};
+    // After this, the owner may be freed and must not be used. RCU_INIT_POINTER().
+    owner_storage_store(env, owner, {}, Order::kOnce, "bpf_selem_unlink_storage_nolock: *owner_storage = NULL");
   }
-  env.write(storage.id, field::kStorageList, "bpf_selem_unlink_storage_nolock: hlist_del_init_rcu(snode)");
-  erase(storage->list, selem);
+  std::vector<Ref<Selem>> rest = storage->list;
+  erase(rest, selem);
+  storage_list_store(env, storage, std::move(rest), Order::kOnce,
+                     "bpf_selem_unlink_storage_nolock: hlist_del_init_rcu(snode)");
   env.write(selem.id, field::kSelemSnode, "bpf_selem_unlink_storage_nolock: hlist_del_init_rcu(snode)");
   selem->storage_linked = false;
   selem->retired = true;
@@ -326,8 +328,7 @@ bool bpf_selem_unlink_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, 
   const uint16_t slot = smap->cache_idx;
   env.read(storage.id, field::kStorageCache0 + slot, "bpf_selem_unlink_storage_nolock: cache[idx]");
   if (storage->cache[slot].p == selem.p) {
-    env.write(storage.id, field::kStorageCache0 + slot, "bpf_selem_unlink_storage_nolock: cache[idx] = NULL");
-    storage->cache[slot] = {};
+    cache_store(env, storage, slot, {}, Order::kOnce, "bpf_selem_unlink_storage_nolock: cache[idx] = NULL");
   }
   free_list.push_back(selem);
   env.read(storage.id, field::kStorageSmap, "bpf_selem_unlink_storage_nolock: local_storage->smap");
@@ -360,13 +361,16 @@ void bpf_selem_unlink_storage(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_
 }
 
 // bpf_selem_link_storage_nolock() (v6.18): publishes the selem to lockless readers.
-void bpf_selem_link_storage_nolock(Env& env, Ref<Storage> storage, Ref<Selem> selem) {
+// hlist_add_head_rcu() is rcu_assign_pointer(hlist_first_rcu(h), n): a release store.
+void bpf_selem_link_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, Ref<Selem> selem) {
   // v7.0: local_storage->mem_charge += smap->elem_size (6.18 keeps no such count; unused there).
   storage->mem_charge += kSkElemSize;
   env.write(selem.id, field::kSelemStorage, "bpf_selem_link_storage_nolock: selem->local_storage");
   selem->local_storage = storage;
-  env.write(storage.id, field::kStorageList, "bpf_selem_link_storage_nolock: hlist_add_head_rcu(snode)");
-  storage->list.insert(storage->list.begin(), selem);
+  std::vector<Ref<Selem>> list = storage->list;
+  list.insert(list.begin(), selem);
+  const Order publish = k.bug(Bug::kLinkStorageWithoutRelease) ? Order::kOnce : Order::kRelease;
+  storage_list_store(env, storage, std::move(list), publish, "bpf_selem_link_storage_nolock: hlist_add_head_rcu(snode)");
   selem->storage_linked = true;
 }
 
@@ -394,8 +398,7 @@ void bpf_selem_link_map(Env& env, Kernel& k, Smap& smap, Ref<Selem> selem) {
   const uint32_t bucket = select_bucket(env, smap, selem);
   Bucket& b = smap.buckets[bucket];
   env.lock(b.lock, "bpf_selem_link_map: raw_spin_lock_irqsave(&b->lock)");
-  env.write(selem.id, field::kSelemSmap, "bpf_selem_link_map: sdata->smap = smap");
-  selem->smap = Ref<Smap>::of(&smap);
+  selem_smap_store(env, selem, Ref<Smap>::of(&smap), Order::kOnce, "bpf_selem_link_map: sdata->smap = smap");
   selem->bucket = bucket;
   env.write(selem.id, field::kSelemMapNode, "bpf_selem_link_map: hlist_add_head_rcu(map_node)");
   b.list.insert(b.list.begin(), selem);
@@ -423,15 +426,14 @@ void __bpf_local_storage_insert_cache(Env& env, Kernel& k, Ref<Storage> storage,
   const Traced traced(env, k, fn("__bpf_local_storage_insert_cache"));
   const uint16_t slot = smap.cache_idx;
   if (k.bug(Bug::kCacheFillWithoutRecheck)) {
-    env.write(storage.id, field::kStorageCache0 + slot, "__bpf_local_storage_insert_cache: cache[idx] = sdata (no lock, no re-check)");
-    storage->cache[slot] = selem;
+    cache_store(env, storage, slot, selem, Order::kRelease,
+                "__bpf_local_storage_insert_cache: cache[idx] = sdata (no lock, no re-check)");
     return;
   }
   env.lock(storage->lock, "__bpf_local_storage_insert_cache: raw_spin_lock_irqsave(&local_storage->lock)");
   env.read(selem.id, field::kSelemSnode, "__bpf_local_storage_insert_cache: selem_linked_to_storage");
   if (selem->storage_linked) {
-    env.write(storage.id, field::kStorageCache0 + slot, "__bpf_local_storage_insert_cache: rcu_assign_pointer(cache[idx])");
-    storage->cache[slot] = selem;
+    cache_store(env, storage, slot, selem, Order::kRelease, "__bpf_local_storage_insert_cache: rcu_assign_pointer(cache[idx])");
   } else {
     env.probe("cache fill lost its race");
   }
@@ -444,18 +446,17 @@ void __bpf_local_storage_insert_cache(Env& env, Kernel& k, Ref<Storage> storage,
 Ref<Selem> bpf_local_storage_lookup(Env& env, Kernel& k, Ref<Storage> storage, const Smap& smap,
                                     bool cacheit_lockit) {
   const uint16_t slot = smap.cache_idx;
-  env.read(storage.id, field::kStorageCache0 + slot, "bpf_local_storage_lookup: cache[idx]");
-  const Ref<Selem> cached = storage->cache[slot];
+  const Ref<Selem> cached = cache_rcu_dereference(env, storage, slot, "bpf_local_storage_lookup: cache[idx]");
   if (cached) {
-    env.read(cached.id, field::kSelemSmap, "bpf_local_storage_lookup: sdata->smap (cache hit?)");
-    if (cached->smap.p == &smap) return cached;
+    if (selem_smap_rcu_access_pointer(env, cached, "bpf_local_storage_lookup: sdata->smap (cache hit?)").p == &smap) {
+      return cached;
+    }
     env.probe("cache slot holds another map's sdata");
   }
-  env.read(storage.id, field::kStorageList, "bpf_local_storage_lookup: hlist_for_each_entry_rcu");
-  const std::vector<Ref<Selem>> walk = storage->list;
+  const std::vector<Ref<Selem>> walk =
+      storage_list_rcu_dereference(env, storage, "bpf_local_storage_lookup: hlist_for_each_entry_rcu");
   for (const Ref<Selem>& selem : walk) {
-    env.read(selem.id, field::kSelemSmap, "bpf_local_storage_lookup: SDATA(selem)->smap");
-    if (selem->smap.p != &smap) continue;
+    if (selem_smap_rcu_access_pointer(env, selem, "bpf_local_storage_lookup: SDATA(selem)->smap").p != &smap) continue;
     if (cacheit_lockit) __bpf_local_storage_insert_cache(env, k, storage, smap, selem);
     return selem;
   }
@@ -492,17 +493,19 @@ int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, R
   env.write(storage.id, field::kStorageSmap, "bpf_local_storage_alloc: storage->smap = smap");
   storage->smap = Ref<Smap>::of(&smap);
   storage->owner = owner;
-  bpf_selem_link_storage_nolock(env, storage, first);
+  bpf_selem_link_storage_nolock(env, k, storage, first);
   bpf_selem_link_map(env, k, smap, first);
-  env.rmw(owner.id, field::kOwnerStorage, "bpf_local_storage_alloc: cmpxchg(owner_storage_ptr, NULL, storage)");
-  if (owner->bpf_storage) {
+  // cmpxchg() returns a value and is fully ordered: the storage's list is visible before it is.
+  const Order publish = k.bug(Bug::kStorageCmpxchgRelaxed) ? Order::kOnce : Order::kFull;
+  const Ref<Storage> prev =
+      owner_storage_cmpxchg(env, owner, storage, publish, "bpf_local_storage_alloc: cmpxchg(owner_storage_ptr, NULL, storage)");
+  if (prev) {
     env.probe("storage cmpxchg lost");
     bpf_selem_unlink_map(env, k, first);
     bpf_local_storage_free(env, k, storage, &smap, smap_bpf_ma(smap), true, false);
     mem_uncharge(env, k, owner, kSkStorageSize);
     return kEAGAIN;
   }
-  owner->bpf_storage = storage;
   return 0;
 }
 
@@ -568,7 +571,7 @@ SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap&
     } else if (err == 0) {
       alloc_selem = {};
       bpf_selem_link_map(env, k, smap, selem);
-      bpf_selem_link_storage_nolock(env, storage, selem);
+      bpf_selem_link_storage_nolock(env, k, storage, selem);
       if (old) {
         bpf_selem_unlink_map(env, k, old);
         bpf_selem_unlink_storage_nolock(env, k, storage, old, old_free_list);

@@ -48,7 +48,7 @@ void bpf_local_storage_free(Env& env, Kernel& k, Ref<Storage> storage, Smap* sma
 bool bpf_selem_unlink_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, Ref<Selem> selem,
                                      SelemList& free_list);
 void bpf_selem_unlink_storage(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_now);
-void bpf_selem_link_storage_nolock(Env& env, Ref<Storage> storage, Ref<Selem> selem);
+void bpf_selem_link_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, Ref<Selem> selem);
 void bpf_selem_unlink_map(Env& env, Kernel& k, Ref<Selem> selem);
 void bpf_selem_link_map(Env& env, Kernel& k, Smap& smap, Ref<Selem> selem);
 void bpf_selem_unlink(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_now);

@@ -1,5 +1,6 @@
 #include "model/linux/local_storage_7_0.hpp"
 
+#include "model/linux/rcu_fields.hpp"
 #include "model/linux/special_fields.hpp"
 
 #include <algorithm>
@@ -76,8 +77,7 @@ void bpf_selem_unlink_storage_nolock_misc(Env& env, Kernel& k, Ref<Selem> selem,
   const uint16_t slot = smap.cache_idx;
   env.read(storage.id, field::kStorageCache0 + slot, "bpf_selem_unlink_storage_nolock_misc: cache[idx]");
   if (storage->cache[slot].p == selem.p) {
-    env.write(storage.id, field::kStorageCache0 + slot, "bpf_selem_unlink_storage_nolock_misc: cache[idx] = NULL");
-    storage->cache[slot] = {};
+    cache_store(env, storage, slot, {}, Order::kOnce, "bpf_selem_unlink_storage_nolock_misc: cache[idx] = NULL");
   }
   if (pin_owner) {
     env.rmw(storage.id, field::kStorageOwnerRefcnt, "bpf_selem_unlink_storage_nolock_misc: refcount_inc_not_zero(owner_refcnt)");
@@ -96,8 +96,7 @@ void bpf_selem_unlink_storage_nolock_misc(Env& env, Kernel& k, Ref<Selem> selem,
     env.write(storage.id, field::kStorageOwner, "bpf_selem_unlink_storage_nolock_misc: local_storage->owner = NULL");
     storage->owner = {};
     // After this, the owner may be freed and must not be used.
-    env.write(owner.id, field::kOwnerStorage, "bpf_selem_unlink_storage_nolock_misc: *owner_storage = NULL");
-    owner->bpf_storage = {};
+    owner_storage_store(env, owner, {}, Order::kOnce, "bpf_selem_unlink_storage_nolock_misc: *owner_storage = NULL");
   }
   if (pin_owner) {
     env.rmw(storage.id, field::kStorageOwnerRefcnt, "bpf_selem_unlink_storage_nolock_misc: refcount_dec(owner_refcnt)");
@@ -114,8 +113,9 @@ void oops_if_null(Env& env, const Ref<T>& r, std::string_view what) {
 }
 
 void unlink_storage_node(Env& env, Kernel& k, Ref<Storage> storage, Ref<Selem> selem, std::string_view label) {
-  env.write(storage.id, field::kStorageList, label);
-  erase(storage->list, selem);
+  std::vector<Ref<Selem>> rest = storage->list;
+  erase(rest, selem);
+  storage_list_store(env, storage, std::move(rest), Order::kOnce, label);
   env.write(selem.id, field::kSelemSnode, label);
   selem->storage_linked = false;
   retire(k, selem);
@@ -207,8 +207,8 @@ Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, co
   }
   const Ref<Selem> selem = Ref<Selem>::of(k.kzalloc_selem(
       env, smap.use_kmalloc_nolock ? "bpf_selem_alloc: bpf_map_kmalloc_nolock" : "bpf_selem_alloc: bpf_map_kzalloc"));
-  env.write(selem.id, field::kSelemSmap, "bpf_selem_alloc: RCU_INIT_POINTER(SDATA(selem)->smap, smap)");
-  selem->smap = Ref<Smap>::of(&smap);
+  selem_smap_store(env, selem, Ref<Smap>::of(&smap), Order::kOnce,
+                   "bpf_selem_alloc: RCU_INIT_POINTER(SDATA(selem)->smap, smap)");
   env.write(selem.id, field::kSelemState, "bpf_selem_alloc: atomic_set(&selem->state, 0)");
   selem->state = 0;
   selem->use_kmalloc_nolock = smap.use_kmalloc_nolock;
@@ -369,8 +369,7 @@ void bpf_selem_unlink_nofail(Env& env, Kernel& k, Ref<Selem> selem, Bucket* b) {
     // long), and the element's special fields are never freed.
     warn_on_once(env, err != 0 && in_map_free, "err && in_map_free", "bpf_selem_unlink_nofail");
     if (err == 0 || in_map_free) {
-      env.write(selem.id, field::kSelemSmap, "bpf_selem_unlink_nofail: RCU_INIT_POINTER(SDATA(selem)->smap, NULL)");
-      selem->smap = {};
+      selem_smap_store(env, selem, {}, Order::kOnce, "bpf_selem_unlink_nofail: RCU_INIT_POINTER(SDATA(selem)->smap, NULL)");
     }
   }
   if (storage) {
@@ -416,8 +415,8 @@ void __bpf_local_storage_insert_cache(Env& env, Kernel& k, Ref<Storage> storage,
   const Traced traced(env, k, fn("__bpf_local_storage_insert_cache"));
   const uint16_t slot = smap.cache_idx;
   if (k.bug(Bug::kCacheFillWithoutRecheck)) {
-    env.write(storage.id, field::kStorageCache0 + slot, "__bpf_local_storage_insert_cache: cache[idx] = sdata (no lock, no re-check)");
-    storage->cache[slot] = selem;
+    cache_store(env, storage, slot, selem, Order::kRelease,
+                "__bpf_local_storage_insert_cache: cache[idx] = sdata (no lock, no re-check)");
     return;
   }
   if (lock_storage(env, k, storage->lock, "__bpf_local_storage_insert_cache: raw_res_spin_lock_irqsave(&local_storage->lock)")) {
@@ -426,8 +425,7 @@ void __bpf_local_storage_insert_cache(Env& env, Kernel& k, Ref<Storage> storage,
   }
   env.read(selem.id, field::kSelemSnode, "__bpf_local_storage_insert_cache: selem_linked_to_storage");
   if (selem->storage_linked) {
-    env.write(storage.id, field::kStorageCache0 + slot, "__bpf_local_storage_insert_cache: rcu_assign_pointer(cache[idx])");
-    storage->cache[slot] = selem;
+    cache_store(env, storage, slot, selem, Order::kRelease, "__bpf_local_storage_insert_cache: rcu_assign_pointer(cache[idx])");
   } else {
     env.probe("cache fill lost its race");
   }
@@ -451,19 +449,17 @@ int bpf_local_storage_alloc(Env& env, Kernel& k, Ref<Owner> owner, Smap& smap, R
   storage->owner_refcnt = 1;
   storage->mem_charge = kSkStorageSize;  // sizeof(*storage); the first element adds its own
   storage->use_kmalloc_nolock = smap.use_kmalloc_nolock;
-  bpf_selem_link_storage_nolock(env, storage, first);
+  bpf_selem_link_storage_nolock(env, k, storage, first);
   const uint32_t bucket = v7_0::select_bucket(env, smap, storage);
   Bucket& b = smap.buckets[bucket];
   int err = lock_bucket(env, k, b.lock, "bpf_local_storage_alloc: raw_res_spin_lock_irqsave(&b->lock)");
   if (err == 0) {
     link_map_nolock(env, b, bucket, first, "bpf_local_storage_alloc: bpf_selem_link_map_nolock");
-    env.rmw(owner.id, field::kOwnerStorage, "bpf_local_storage_alloc: cmpxchg(owner_storage_ptr, NULL, storage)");
-    if (owner->bpf_storage) {
+    if (owner_storage_cmpxchg(env, owner, storage, Order::kFull,
+                              "bpf_local_storage_alloc: cmpxchg(owner_storage_ptr, NULL, storage)")) {
       env.probe("storage cmpxchg lost");
       v7_0::bpf_selem_unlink_map_nolock(env, smap, first);
       err = kEAGAIN;
-    } else {
-      owner->bpf_storage = storage;
     }
     res_unlock(env, k, b.lock, "bpf_local_storage_alloc: raw_res_spin_unlock_irqrestore(&b->lock)");
     if (err == 0) return 0;
@@ -539,7 +535,7 @@ SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap&
         } else {
           alloc_selem = {};
           link_map_nolock(env, b, bucket, selem, "bpf_local_storage_update: bpf_selem_link_map_nolock");
-          bpf_selem_link_storage_nolock(env, storage, selem);
+          bpf_selem_link_storage_nolock(env, k, storage, selem);
           if (old) {
             v7_0::bpf_selem_unlink_map_nolock(env, smap, old);
             v7_0::bpf_selem_unlink_storage_nolock(env, k, storage, old, old_free_list);

@@ -62,6 +62,7 @@ void Rcu::synchronize(Env& env, RcuFlavour f) {
   // wait_rcu_gp() queues its wakeup as a callback would: an access of the grace-period state,
   // which it reads (the grace period it needs) and writes (it wants one).
   env.write(fl.obj, kGpSeq, f == RcuFlavour::kRcu ? "synchronize_rcu: wait_rcu_gp" : "synchronize_rcu_tasks_trace: wait_rcu_gp");
+  env.fence(Fence::kCallRcu, "synchronize_rcu: asks for a grace period", fl.obj);
   const uint64_t target = gp_needed(fl);
   fl.wanted = std::max(fl.wanted, target);
   ++fl.waiters;
@@ -118,6 +119,12 @@ void Rcu::gp_actor(Env& env, RcuFlavour f) {
     env.idle_until([&fl] { return fl.wanted > fl.completed; },
                    f == RcuFlavour::kRcu ? "rcu_gp_kthread: idle" : "rcu_tasks_trace_kthread: idle", idle_reads);
     env.write(fl.obj, kGpSeq, f == RcuFlavour::kRcu ? "rcu_gp_init" : "rcu_tasks_trace: gp start");
+    // Readers that start from here on are not waited for: they see what the requests did.
+    env.fence(Fence::kGracePeriodStart, "grace period start", fl.obj);
+    if (f == RcuFlavour::kTasksTrace && knobs_.trace_implies_rcu_gp) {
+      env.fence(Fence::kGracePeriodStart, "rcu_trace_implies_rcu_gp: an RCU grace period too",
+                flavours_[index(RcuFlavour::kRcu)].obj);
+    }
     fl.in_progress = true;
     fl.blocking.clear();
     snapshot_readers(fl, f);
@@ -130,13 +137,13 @@ void Rcu::gp_actor(Env& env, RcuFlavour f) {
                    f == RcuFlavour::kRcu ? "rcu_gp: waiting for readers" : "rcu_tasks_trace: waiting for readers",
                    std::span<const Access>(reader_reads).first(implies ? 2 : 1));
     env.write(fl.obj, kGpSeq, f == RcuFlavour::kRcu ? "rcu_gp_cleanup" : "rcu_tasks_trace: gp end");
+    env.fence(Fence::kSyncRcu, "grace period end", fl.obj);
     ++fl.completed;
     fl.in_progress = false;
     fl.blocking.clear();
     // rcu_do_batch(): callbacks run in softirq context, in order, and may queue more. On
     // PREEMPT_RT softirqs run in threads (ksoftirqd, rcuc): task context, preemptible, with BH
     // disabled, so they still may not sleep.
-    env.fence(Fence::kRcuCallbacks, "rcu_do_batch", fl.obj);  // after the grace period, after each call_rcu
     ActorContext& ctx = env.context();
     const ContextKind saved = ctx.kind;
     const bool saved_sleepable = ctx.sleepable;

@@ -1,6 +1,7 @@
 #include "model/linux/sk_storage.hpp"
 
 #include "model/linux/asserts.hpp"
+#include "model/linux/rcu_fields.hpp"
 #include "model/linux/sk_storage_7_0.hpp"
 
 namespace lsmc::model::kernel {
@@ -164,8 +165,8 @@ Ref<Selem> bpf_sk_storage_clone_elem(Env& env, Kernel& k, Sock& newsk, Smap& sma
 // caller is responsible to call bpf_sk_storage_free."
 int bpf_sk_storage_clone(Env& env, Kernel& k, Sock& sk, Sock& newsk, bool fail_copy) {
   if (k.v7_0()) return v7_0::bpf_sk_storage_clone(env, k, sk, newsk, fail_copy);
-  env.write(newsk.id, field::kOwnerStorage, "bpf_sk_storage_clone: RCU_INIT_POINTER(newsk->sk_bpf_storage, NULL)");
-  newsk.bpf_storage = {};
+  owner_storage_store(env, as_owner(Ref<Sock>::of(&newsk)), {}, Order::kOnce,
+                      "bpf_sk_storage_clone: RCU_INIT_POINTER(newsk->sk_bpf_storage, NULL)");
   ++env.context().migrate_disabled;
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   int ret = 0;
@@ -186,7 +187,7 @@ int bpf_sk_storage_clone(Env& env, Kernel& k, Sock& sk, Sock& newsk, bool fail_c
       }
       if (new_storage) {
         bpf_selem_link_map(env, k, *smap.p, copy);
-        bpf_selem_link_storage_nolock(env, new_storage, copy);
+        bpf_selem_link_storage_nolock(env, k, new_storage, copy);
         continue;
       }
       ret = bpf_local_storage_alloc(env, k, as_owner(Ref<Sock>::of(&newsk)), *smap.p, copy, Gfp::kAtomic);
@@ -212,7 +213,7 @@ Sock* sk_clone_lock(Env& env, Kernel& k, Sock& sk, CloneFailure fail) {
   Sock& newsk = k.new_sock(sk.name + "-clone");
   newsk.id = env.alloc(kSockType, "sk_clone_lock: sk_prot_alloc");
   env.read(sk.id, field::kOwnerStorage, "sk_clone_lock: sock_copy (memcpy of the listener)");
-  newsk.bpf_storage = sk.bpf_storage;
+  owner_storage_copy(newsk, sk);
   newsk.rcu_free = sk.rcu_free;
   newsk.omem = 0;          // atomic_set(&newsk->sk_omem_alloc, 0)
   newsk.refcnt = 1;        // sk_free() drops the one sk_wmem_alloc reference of a failed copy

@@ -4,6 +4,7 @@
 
 #include "model/linux/asserts.hpp"
 #include "model/linux/local_storage_7_0.hpp"
+#include "model/linux/rcu_fields.hpp"
 
 namespace lsmc::model::kernel::v7_0 {
 
@@ -25,8 +26,7 @@ void bpf_sk_storage_free(Env& env, Kernel& k, Ref<Sock> sk) {
       env.rmw(sk.id, field::kSockOmem, "bpf_sk_storage_free: atomic_sub(uncharge, &sk->sk_omem_alloc)");
       sk->omem -= uncharge;
     }
-    env.write(sk.id, field::kOwnerStorage, "bpf_sk_storage_free: RCU_INIT_POINTER(sk->sk_bpf_storage, NULL)");
-    sk->bpf_storage = {};
+    owner_storage_store(env, as_owner(sk), {}, Order::kOnce, "bpf_sk_storage_free: RCU_INIT_POINTER(sk->sk_bpf_storage, NULL)");
   }
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
   --env.context().migrate_disabled;  // rcu_read_unlock_migrate()
@@ -43,8 +43,8 @@ int bpf_sk_storage_del(Env& env, Kernel& k, Ref<Sock> sk, Smap& smap) {
 // bpf_selem_link_map() fails for a later copy, "goto out" leaves that copy neither linked nor
 // freed, and its charge on the new socket.
 int bpf_sk_storage_clone(Env& env, Kernel& k, Sock& sk, Sock& newsk, bool fail_copy) {
-  env.write(newsk.id, field::kOwnerStorage, "bpf_sk_storage_clone: RCU_INIT_POINTER(newsk->sk_bpf_storage, NULL)");
-  newsk.bpf_storage = {};
+  owner_storage_store(env, as_owner(Ref<Sock>::of(&newsk)), {}, Order::kOnce,
+                      "bpf_sk_storage_clone: RCU_INIT_POINTER(newsk->sk_bpf_storage, NULL)");
   ++env.context().migrate_disabled;  // rcu_read_lock_dont_migrate()
   k.rcu.read_lock(env, RcuFlavour::kRcu);
   int ret = 0;
@@ -69,7 +69,7 @@ int bpf_sk_storage_clone(Env& env, Kernel& k, Sock& sk, Sock& newsk, bool fail_c
           env.probe("sk storage clone: bpf_selem_link_map failed, the copy is left behind");
           break;
         }
-        bpf_selem_link_storage_nolock(env, new_storage, copy);
+        bpf_selem_link_storage_nolock(env, k, new_storage, copy);
         continue;
       }
       ret = v7_0::bpf_local_storage_alloc(env, k, as_owner(Ref<Sock>::of(&newsk)), *smap.p, copy, Gfp::kAtomic);

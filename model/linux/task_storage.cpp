@@ -4,6 +4,7 @@
 
 #include "model/linux/inode_storage.hpp"
 #include "model/linux/map_create.hpp"
+#include "model/linux/rcu_fields.hpp"
 #include "model/linux/sk_storage.hpp"
 
 #include "model/linux/asserts.hpp"
@@ -552,7 +553,7 @@ Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan) {
   child.id = env.alloc(kTaskType, "dup_task_struct");
   const Ref<Task> ref = Ref<Task>::of(&child);
   env.read(parent.id, field::kOwnerStorage, "dup_task_struct: arch_dup_task_struct (*dst = *src)");
-  child.bpf_storage = parent.bpf_storage;
+  owner_storage_copy(child, parent);
   child.usage = 1;
   child.rcu_users = 1;
   child.state = Task::State::kForking;
@@ -562,8 +563,7 @@ Task* copy_process(Env& env, Kernel& k, Task& parent, const ForkPlan& plan) {
     return bad_fork_free(env, k, ref);
   }
   if (!k.bug(Bug::kCloneSharesStorage)) {
-    env.write(child.id, field::kOwnerStorage, "copy_process: RCU_INIT_POINTER(p->bpf_storage, NULL)");
-    child.bpf_storage = {};
+    owner_storage_store(env, as_owner(ref), {}, Order::kOnce, "copy_process: RCU_INIT_POINTER(p->bpf_storage, NULL)");
   }
   for (std::string_view step : kForkStepsBeforeLsm) {
     if (fault(step)) return bad_fork_free(env, k, ref);

@@ -3,6 +3,7 @@
 #include "model/linux/asserts.hpp"
 #include "model/linux/local_storage_7_0.hpp"
 #include "model/linux/map_create.hpp"
+#include "model/linux/rcu_fields.hpp"
 
 namespace lsmc::model::kernel::v7_0 {
 
@@ -18,8 +19,7 @@ void bpf_task_storage_free(Env& env, Kernel& k, Ref<Task> task) {
   const Ref<Storage> storage = owner_storage_load(env, as_owner(task), "bpf_task_storage_free: task->bpf_storage");
   if (storage) {
     v7_0::bpf_local_storage_destroy(env, k, storage);
-    env.write(task.id, field::kOwnerStorage, "bpf_task_storage_free: RCU_INIT_POINTER(task->bpf_storage, NULL)");
-    task->bpf_storage = {};
+    owner_storage_store(env, as_owner(task), {}, Order::kOnce, "bpf_task_storage_free: RCU_INIT_POINTER(task->bpf_storage, NULL)");
   }
   k.rcu.read_unlock(env, RcuFlavour::kRcu);
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "model/cell.hpp"
 #include "model/env.hpp"
 
 namespace lsmc::model::kernel {
@@ -61,6 +62,7 @@ struct Value {
 struct Selem {
   ObjectId id = kNoObject;
   Ref<Smap> smap;                // SDATA(selem)->smap: the search key
+  Cell<Ref<Smap>> smap_cell;     // its stores, for lockless loads (model/linux/rcu_fields.hpp)
   Ref<Storage> local_storage;    // selem->local_storage
   bool map_linked = false;       // !hlist_unhashed(&selem->map_node)
   bool storage_linked = false;   // !hlist_unhashed(&selem->snode)
@@ -87,6 +89,7 @@ struct Owner {
   ObjectId id = kNoObject;
   OwnerKind kind = OwnerKind::kTask;
   Ref<Storage> bpf_storage;
+  Cell<Ref<Storage>> bpf_storage_cell;  // its stores, for lockless loads (model/linux/rcu_fields.hpp)
   std::string name;
 };
 
@@ -94,7 +97,9 @@ struct Owner {
 struct Storage {
   ObjectId id = kNoObject;
   std::array<Ref<Selem>, kCacheSize> cache{};
+  std::array<Cell<Ref<Selem>>, kCacheSize> cache_cell{};  // the stores of each slot (rcu_fields.hpp)
   std::vector<Ref<Selem>> list;  // hlist: front is the head
+  Cell<std::vector<Ref<Selem>>> list_cell;  // each version of the list (rcu_fields.hpp)
   Ref<Owner> owner;
   ObjectId lock = kNoObject;     // raw_spinlock_t lock (v7.0: rqspinlock_t)
   Ref<Smap> smap;                // 6.4-6.18 only

@@ -1,14 +1,17 @@
 #include "properties/scenarios/world.hpp"
 
 #include "properties/kernel_checks.hpp"
+#include "properties/publication.hpp"
 #include "properties/scenarios/kernel_helpers.hpp"
 
 namespace lsmc::properties::scenarios {
 
 World& make_world(sim::Setup& s, const WorldOptions& options) {
   std::bitset<static_cast<std::size_t>(mk::Bug::kCount)> bugs;
-  for (const MutantSpec& m : kernel_mutants()) {
-    if (s.mutant(m.name)) bugs.set(static_cast<std::size_t>(m.bug));
+  for (const auto* list : {&kernel_mutants(), &ordering_mutants()}) {
+    for (const MutantSpec& m : *list) {
+      if (s.mutant(m.name)) bugs.set(static_cast<std::size_t>(m.bug));
+    }
   }
   // The run's profile picks which kernel version's functions the model runs.
   mk::Knobs knobs = options.knobs;
@@ -27,6 +30,9 @@ World& make_world(sim::Setup& s, const WorldOptions& options) {
   }
   if (options.kernel_checks) {
     s.observe(std::make_unique<CacheSanityChecker>(w.k));
+    // What lockless readers must find initialised once they reach it (weak memory models only).
+    s.observe(std::make_unique<PublicationChecker>(std::vector<PublicationChecker::Field>{
+        {mk::kSelemType.name, mk::field::kSelemSmap}, {mk::kStorageType.name, mk::field::kStorageList}}));
     s.observe(std::make_unique<LinkageChecker>(w.k));
     s.observe(std::make_unique<ContextChecker>(options.knobs.preempt_rt));
     s.observe(std::make_unique<BusyCounterChecker>(w.k));

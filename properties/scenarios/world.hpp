@@ -21,10 +21,13 @@ struct MutantSpec {
   std::string_view description;
   std::vector<std::string_view> scenarios;
   std::vector<std::string_view> profiles;  // the kernel versions with the code the bug is in
+  std::string_view memory_model = "sc";    // the memory model it shows under (sim::MutantInfo)
   bool generate = true;  // lsmc generate reaches it (sim::MutantInfo::generate)
 };
 // Every kernel bug of ../shared/bugs.md and the canary.
 const std::vector<MutantSpec>& kernel_mutants();
+// One ordering of the kernel dropped each: found under lkmm, not under sc (docs/memory-model.md).
+const std::vector<MutantSpec>& ordering_mutants();
 
 struct WorldOptions {
   mk::Knobs knobs;

@@ -58,16 +58,33 @@ const std::vector<MutantSpec>& kernel_mutants() {
   return kMutants;
 }
 
+const std::vector<MutantSpec>& ordering_mutants() {
+  static const std::vector<MutantSpec> kMutants = {
+      {"storage-cmpxchg-relaxed", mk::Bug::kStorageCmpxchgRelaxed, "publication",
+       "bpf_local_storage_alloc publishes the owner's storage with cmpxchg_relaxed(): a lockless lookup sees the "
+       "storage but not the element linked into it first",
+       {"create-race"}, {"linux-6.18"}, "lkmm", false},
+      {"link-storage-without-release", mk::Bug::kLinkStorageWithoutRelease, "publication",
+       "bpf_selem_link_storage_nolock links the element with hlist_add_head() instead of hlist_add_head_rcu(): a "
+       "lockless lookup finds the element before its SDATA(selem)->smap",
+       {"lookup-vs-replace"}, {"linux-6.18"}, "lkmm", false},
+  };
+  return kMutants;
+}
+
 void register_mutants(sim::Catalog& c) {
-  for (const MutantSpec& m : kernel_mutants()) {
-    sim::MutantInfo info;
-    info.name = std::string(m.name);
-    info.description = std::string(m.description);
-    info.property = std::string(m.property);
-    for (auto sc : m.scenarios) info.scenarios.emplace_back(sc);
-    for (auto p : m.profiles) info.profiles.emplace_back(p);
-    info.generate = m.generate;
-    c.add_mutant(std::move(info));
+  for (const auto* list : {&kernel_mutants(), &ordering_mutants()}) {
+    for (const MutantSpec& m : *list) {
+      sim::MutantInfo info;
+      info.name = std::string(m.name);
+      info.description = std::string(m.description);
+      info.property = std::string(m.property);
+      for (auto sc : m.scenarios) info.scenarios.emplace_back(sc);
+      for (auto p : m.profiles) info.profiles.emplace_back(p);
+      info.memory_model = std::string(m.memory_model);
+      info.generate = m.generate;
+      c.add_mutant(std::move(info));
+    }
   }
 }
 

@@ -264,7 +264,7 @@ TEST_P(LkmmScenarioTest, PassesUnderLkmm) {
   ASSERT_NE(req.scenario, nullptr);
   req.config.profile = sim::run_profiles(*req.scenario, nullptr).front();
   req.config.memory_model = "lkmm";
-  req.config.executions_max = 40;
+  req.config.executions_max = 15;
   req.observers = properties::default_observers;
   ASSERT_FALSE(sim::resolve_params(*req.scenario, {}, req.params));
   const sim::RunReport r = sim::run(req);

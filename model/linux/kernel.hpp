@@ -44,7 +44,6 @@ enum class Bug : uint8_t {
   // Ordering mutants (docs/memory-model.md): one ordering dropped; only a weak model sees them.
   kStorageCmpxchgRelaxed,     // the owner's storage pointer published with cmpxchg_relaxed()
   kLinkStorageWithoutRelease,  // hlist_add_head() instead of hlist_add_head_rcu() for the storage list
-  kCacheFillWithoutRelease,   // the cache fill stores with WRITE_ONCE() instead of rcu_assign_pointer()
   kCount
 };
 

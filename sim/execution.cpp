@@ -1,4 +1,5 @@
 #include "sim/execution.hpp"
+#include "sim/memory_sync.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -656,6 +657,7 @@ void Execution::block_until(const std::function<bool()>& ready, std::string_view
     schedule_point({model::kNoObject, 0, model::Op::kWait}, what, reads);
   }
   emit({model::kNoObject, 0, model::Op::kWait}, what);
+  if (!wait_ended(*memory_, current_)) inconsistent();
 }
 
 uint64_t Execution::choose(uint64_t bound, std::string_view label) {

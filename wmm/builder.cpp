@@ -167,6 +167,19 @@ uint32_t Builder::read_latest(uint32_t thread, Loc loc, uint32_t tags) {
   return consistent() ? store_index_[source] : kInfeasible;
 }
 
+uint32_t Builder::store_unchecked(uint32_t thread, Loc loc, uint32_t tags) {
+  const EventId w = add(thread, Kind::kWrite, loc, tags);
+  store_index_[w] = static_cast<uint32_t>(stores_[loc].size());
+  stores_[loc].push_back(w);
+  g_.co[loc].push_back(w);
+  return store_index_[w];
+}
+
+void Builder::read_store(uint32_t thread, Loc loc, uint32_t tags, uint32_t index) {
+  const EventId r = add(thread, Kind::kRead, loc, tags);
+  g_.rf[r] = static_cast<int32_t>(stores_[loc].at(index));
+}
+
 void Builder::lock_failed(uint32_t thread, Loc loc) {
   const EventId r = add(thread, Kind::kRead, loc, tag::kLF);
   g_.rf[r] = static_cast<int32_t>(coherence_latest(loc));

@@ -61,6 +61,15 @@ public:
   // A load that reads the coherence-latest store (no choice): what a thread synchronising in real
   // time sees. Returns its index, or kInfeasible.
   uint32_t read_latest(uint32_t thread, Loc loc, uint32_t tags);
+  // Events the engine adds for what it knows orders (sim/memory_sync.hpp), without a consistency
+  // check each: a store at the end of its location's coherence order, and a load that reads the
+  // location's `index`-th store. consistent_so_far() checks them together.
+  uint32_t store_unchecked(uint32_t thread, Loc loc, uint32_t tags);
+  void read_store(uint32_t thread, Loc loc, uint32_t tags, uint32_t index);
+  bool consistent_so_far() { return consistent(); }
+  // The number of events of `thread` so far, and of threads.
+  std::size_t events_of(uint32_t thread) const { return thread < g_.threads.size() ? g_.threads[thread].size() : 0; }
+  std::size_t threads() const { return g_.threads.size(); }
 
   // Whether the whole graph is consistent (checked after every choice already; for tests).
   Check check_all() const { return check(model_, g_); }

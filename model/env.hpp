@@ -173,18 +173,20 @@ public:
   virtual bool try_lock(ObjectId lock, std::string_view label) = 0;
 
   // Modelled blocking: the actor is disabled until `ready()` holds. `ready` must be a pure
-  // function of model state, and stable: once true, no other actor's step makes it false again
-  // before the waiter runs (DPOR is unsound otherwise: tests/test_dpor.cpp has a counterexample).
+  // function of model state that actors change in their steps (never in the code an actor runs
+  // before its first scheduling point, which the engine reports as a model error). It may turn
+  // true and false again while the actor waits: DPOR races a wait against the steps that may
+  // change it where it is pending as well as where it runs (sim/strategies/dpor.cpp, rules D, A).
   // No enabled actor while some wait is a deadlock finding.
   //
-  // `reads` (optional) names every field the condition reads: the state it reads changes only in
-  // steps whose access touches one of them (a write, rmw or free of the field, an RCU enter or
-  // exit for an RCU object's field), and the condition is stable: once it holds, no other
-  // actor's step makes it false again while the wait is pending. DPOR then orders the wait only
-  // against the steps that touch `reads`; without them the wait is ordered against every step.
-  // The engine holds the model to both in every execution it runs: a condition whose value
-  // changes across a step that touched none of `reads`, or that turns false while pending, ends
-  // the execution as a model error.
+  // `reads` (optional) names every field the condition reads, and any shared field the code
+  // right after the wait reads before its next scheduling point: the state they hold changes
+  // only in steps whose access touches one of them (a write, rmw or free of the field, an RCU
+  // enter or exit for an RCU object's field). DPOR then orders the wait only against the steps
+  // that touch `reads`; without them the wait is ordered against every step. The engine holds
+  // the condition to it in every execution it runs: a value that changes across a step that
+  // touched none of `reads` ends the execution as a model error. The code after the wait it
+  // cannot see: a shared field read there without an access is a model bug either way.
   void wait_until(const std::function<bool()>& ready, std::string_view what) { wait_until(ready, what, {}); }
   virtual void wait_until(const std::function<bool()>& ready, std::string_view what,
                           std::span<const Access> reads) = 0;

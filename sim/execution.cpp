@@ -48,6 +48,7 @@ void Execution::reset() {
   current_ = kNoActor;
   last_chosen_ = kNoActor;
   last_access_ = {};
+  last_was_start_ = false;
   step_ = 0;
   faults_ = 0;
   waiters_ = 0;
@@ -57,6 +58,7 @@ void Execution::reset() {
   quiet_end_ = false;
   swallowed_abort_.clear();
   memory_->begin();
+  final_pending_.clear();
 }
 
 const Verdict& Execution::run(const Scenario& scenario, const Params& params, Strategy& strategy,
@@ -111,7 +113,7 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
   }
   current_ = kNoActor;
   for (auto& a : actors_) a.status = ActorStatus::kFinished;
-  ExecutionSummary summary{index, step_, &verdict_};
+  ExecutionSummary summary{index, step_, &verdict_, final_pending_};
   strategy_has_more_ = strategy.end_execution(summary);
   std::string diverged = strategy.divergence();
   if (!diverged.empty() && verdict_.kind != VerdictKind::kDivergence) {
@@ -266,19 +268,22 @@ bool Execution::ready(ActorId a) const {
   return true;
 }
 
-// A wait that declares its reads may change value only across a step that touched one of them:
-// DPOR orders the wait against those steps alone, so anything else would make it unsound.
+// A wait's condition may change value only in a step DPOR orders it against: any step but an
+// actor's start (its code before the first scheduling point commutes with everything), and for
+// a wait that declares its reads only a step that touched one of them. Anything else would make
+// DPOR unsound. (It may turn false again while pending: DPOR's wait rules cover that.)
 void Execution::check_wait_reads(ActorId a, bool now) {
   ActorInfo& actor = actors_[a];
   const int8_t before = actor.wait_value;
   actor.wait_value = now ? 1 : 0;
-  if (before < 0 || before == actor.wait_value || actor.wait_reads.empty()) return;
-  if (!now) {
-    fail("model-error", "the condition of " + actor.name + "'s wait '" + std::string(pending_[a].label) +
-                            "' became false again while pending; a wait that declares its reads must be stable");
-  }
-  if (touches(last_access_, actor.wait_reads)) return;
+  if (before < 0 || before == actor.wait_value) return;
   const std::string by = last_chosen_ == kNoActor ? std::string("set-up") : actors_[last_chosen_].name;
+  if (last_was_start_) {
+    fail("model-error", "the condition of " + actor.name + "'s wait '" + std::string(pending_[a].label) +
+                            "' became " + (now ? "true" : "false") + " in the code " + by +
+                            " runs before its first scheduling point; change shared state only after an access");
+  }
+  if (actor.wait_reads.empty() || touches(last_access_, actor.wait_reads)) return;
   fail("model-error", "the condition of " + actor.name + "'s wait '" + std::string(pending_[a].label) +
                           "' became " + (now ? "true" : "false") + " in a step of " + by +
                           " that touches none of the fields the wait declares it reads (its access: " +
@@ -319,6 +324,7 @@ ActorId Execution::decide() {
   if (!enabled_valid_) {
     const Left left = recompute_enabled();
     if (enabled_.empty()) {
+      if (every_step_) final_pending_ = pending_;
       if (left == Left::kWork) deadlock();
       if (left == Left::kIdleDaemons) {
         // Only daemons are left, asleep: the execution is over. Unwind them; the run goes on to

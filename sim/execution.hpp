@@ -169,6 +169,7 @@ private:
   ActorId chose(ActorId a) {
     last_chosen_ = a;
     last_access_ = pending_[a].started ? pending_[a].access : model::Access{};
+    last_was_start_ = !pending_[a].started;
     return a;
   }
   void block_until(const std::function<bool()>& ready, std::string_view what,
@@ -213,6 +214,7 @@ private:
   ActorId current_ = kNoActor;
   ActorId last_chosen_ = kNoActor;  // the actor of the step that runs since the last decision
   model::Access last_access_;       // that step's access
+  bool last_was_start_ = false;     // that step is its actor's start (code before any access)
   uint64_t step_ = 0;
   uint64_t faults_ = 0;  // faults injected in this execution (Env::fault)
   uint32_t waiters_ = 0;        // actors blocked in wait_until
@@ -224,6 +226,7 @@ private:
   bool strategy_has_more_ = true;
   bool every_step_ = false;  // the strategy sees forced transitions too (DPOR)
   std::vector<ActorId> blocked_by_;  // ChoicePoint::blocked_by, filled only for such strategies
+  std::vector<Pending> final_pending_;  // ExecutionSummary::pending: where no actor could run
   std::string swallowed_abort_;
 };
 

@@ -54,6 +54,9 @@ struct ExecutionSummary {
   uint64_t index = 0;
   uint64_t steps = 0;
   const Verdict* verdict = nullptr;
+  // Strategies that see every step: each actor's pending step where the execution stopped with no
+  // actor able to run (only daemons asleep at their idle point, or a deadlock); empty otherwise.
+  std::span<const Pending> pending;
 };
 
 class Strategy {

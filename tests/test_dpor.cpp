@@ -4,6 +4,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -21,10 +22,15 @@ constexpr model::TypeInfo kVarType{"var", kVarFields};
 // A tiny program language for actors.
 struct Instr {
   // kWaitDeclared: as kWaitFlag, declaring what it reads. kWaitEven: wait until var is even or the
-  // flag is set (true, false, true again as others write: not stable, so it declares nothing).
-  // kWaitNonzero: until var is nonzero or the flag is set (stable), declaring both. kRequest: asks
-  // the daemon (if the program has one) for one more round.
-  enum Kind : int { kRead, kWrite, kLocked, kYield, kDraw, kWaitFlag, kAlloc, kTryLock, kWaitDeclared, kWaitEven, kWaitNonzero, kRequest } kind = kRead;
+  // flag is set (true, false, true again as others write: not stable), declaring nothing;
+  // kWaitEvenDeclared: the same, declaring both. kWaitNonzero: until var is nonzero or the flag
+  // is set (stable), declaring both. kRequest: asks the daemon (if the program has one) for one
+  // more round.
+  enum Kind : int {
+    kRead, kWrite, kLocked, kYield, kDraw, kWaitFlag, kAlloc, kTryLock, kWaitDeclared, kWaitEven, kWaitNonzero,
+    kRequest, kWaitEvenDeclared
+  } kind = kRead;
+  static constexpr int kKinds = kWaitEvenDeclared + 1;
   int var = 0;
 };
 struct Program {
@@ -123,6 +129,12 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
               env.wait_until([&w, v] { return w.values[v] % 2 == 0 || w.flag; }, "even");
               seen.push_back(w.values[v]);
               break;
+            case Instr::kWaitEvenDeclared: {
+              const model::Access reads[] = {{w.ids[v], 0, model::Op::kRead}, {w.ids[0], 0, model::Op::kRead}};
+              env.wait_until([&w, v] { return w.values[v] % 2 == 0 || w.flag; }, "even", reads);
+              seen.push_back(w.values[v]);
+              break;
+            }
             case Instr::kWaitNonzero: {
               const model::Access reads[] = {{w.ids[v], 0, model::Op::kRead}, {w.ids[0], 0, model::Op::kRead}};
               env.wait_until([&w, v] { return w.values[v] != 0 || w.flag; }, "nonzero", reads);
@@ -258,6 +270,32 @@ TEST(Dpor, NeedsFarFewerExecutionsThanDfsOnTheLockedCounter) {
   EXPECT_GE(dfs.executions, 10 * dpor.executions) << dfs.executions << " vs " << dpor.executions;
 }
 
+// A wait whose condition turns false again while pending: v0 starts even, a0 makes it odd, a1
+// even again. DPOR used to miss a2 passing its wait before both writes (the order hidden behind
+// the happens-before edge of the write that made the condition true again): rule D of
+// sim/strategies/dpor.cpp. With a2 writing v1 first, a2 arrives at its wait only after a0's
+// write in the first execution (the condition false on arrival): rule A.
+TEST(Dpor, WaitThatTurnsFalseAgainWhilePendingKeepsEveryOutcome) {
+  for (const Instr::Kind wait : {Instr::kWaitEven, Instr::kWaitEvenDeclared}) {
+    for (const bool write_first : {false, true}) {
+      Program p;
+      p.vars = 2;
+      std::vector<Instr> a2 = {{wait, 0}};
+      if (write_first) a2.insert(a2.begin(), Instr{Instr::kWrite, 1});
+      p.actors = {{{Instr::kWrite, 0}, {Instr::kRead, 0}}, {{Instr::kWrite, 0}}, a2};
+      p.cpus = {0, 0, 1};
+      const Compared c = compare(p);
+      ASSERT_EQ(c.dfs.stop_reason, "space exhausted");
+      ASSERT_EQ(c.dpor.stop_reason, "space exhausted") << show(p);
+      EXPECT_EQ(c.dpor_outcomes, c.dfs_outcomes) << show(p);
+      // a2 saw v0 still 0: it passed its wait before both writes.
+      const auto before_both = [](const std::string& o) { return o.ends_with("|0,|"); };
+      EXPECT_TRUE(std::any_of(c.dpor_outcomes.begin(), c.dpor_outcomes.end(), before_both)) << show(p);
+      EXPECT_LT(c.dpor.executions, c.dfs.executions) << show(p);
+    }
+  }
+}
+
 // Soundness on random programs: every outcome unbounded DFS reaches, DPOR reaches too.
 constexpr uint64_t kDfsBudget = 20000;
 void reaches_every_outcome_dfs_reaches() {
@@ -269,15 +307,10 @@ void reaches_every_outcome_dfs_reaches() {
     std::vector<Instr> prog;
     for (int k = 0; k < len; ++k) {
       Instr i;
-      i.kind = static_cast<Instr::Kind>(*rc::gen::inRange(0, 12));
+      i.kind = static_cast<Instr::Kind>(*rc::gen::inRange(0, Instr::kKinds));
       const bool waits = i.kind == Instr::kWaitFlag || i.kind == Instr::kWaitDeclared || i.kind == Instr::kWaitEven ||
-                         i.kind == Instr::kWaitNonzero;
+                         i.kind == Instr::kWaitNonzero || i.kind == Instr::kWaitEvenDeclared;
       if (a == 0 && waits) i.kind = Instr::kRead;  // actor 0 never waits
-      // Not generated: kWaitEven, a wait that turns false again while pending. DPOR misses
-      // outcomes with it: "a0@cpu0: write v0, read v0; a1@cpu0: write v0; a2@cpu1: wait even(v0)"
-      // (DPOR misses a2 passing the wait before both writes). Env::wait_until requires stable
-      // conditions; every wait of the model is (grace periods, pages, requests).
-      if (i.kind == Instr::kWaitEven) i.kind = Instr::kWaitNonzero;
       i.var = *rc::gen::inRange(0, p.vars);
       prog.push_back(i);
     }

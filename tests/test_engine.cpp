@@ -234,6 +234,26 @@ TEST(Engine, AWaitChangedByAnUndeclaredStepIsAModelError) {
       << report.failure->verdict.message;
 }
 
+// DPOR takes an actor's start (its code before the first scheduling point) to commute with every
+// step, so a wait that declares nothing may still not depend on what that code changes.
+TEST(Engine, AWaitChangedByAnActorsStartIsAModelError) {
+  Lambda s([](sim::Setup& setup) {
+    auto& flag = setup.make<bool>(false);
+    setup.spawn("waiter", [&flag](Env& env) { env.wait_until([&flag] { return flag; }, "flag"); });
+    setup.spawn("setter", [&flag](Env& env) {
+      flag = true;
+      env.yield("setter");
+    });
+  });
+  sim::RunRequest r = request(s, 100);
+  r.config.strategy = "dfs";
+  const sim::RunReport report = sim::run(r);
+  ASSERT_EQ(report.outcome, sim::Outcome::kViolation);
+  EXPECT_EQ(report.failure->verdict.property, "model-error");
+  EXPECT_NE(report.failure->verdict.message.find("setter runs before its first scheduling point"), std::string::npos)
+      << report.failure->verdict.message;
+}
+
 TEST(Engine, WaitUntilReleasesWhenTheConditionHolds) {
   Lambda s([](sim::Setup& setup) {
     auto& v = setup.make<int>(0);

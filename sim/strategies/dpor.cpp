@@ -16,18 +16,30 @@
 // - If e' 's actor was held off by e's own actor (e runs inside that actor's lock or CPU section),
 //   e and e' are never co-enabled: not a race and no happens-before edge, so the search goes on
 //   to the acquisition that opened the section, which is the real race.
-// - If it waited on a condition that declares what it reads (Env::wait_until's `reads`; the
-//   engine checks the declaration), e' is that wait and e writes one of its reads. If e' 's
-//   actor is an initial of v = notdep(e).e', nothing in v that e' depends on comes before it:
-//   the condition read the same fields before e as it did just before e', where it held only
-//   because of e, so e' cannot run first and the race is not reversible. Nor could it have run
-//   at an earlier point: such a condition is stable (no other actor's step makes it false while
-//   the wait is pending, which the engine checks), so it was false from the actor's arrival at
-//   the wait until e. Otherwise an initial of v is added as for any race.
-// - If it was disabled for another reason (a wait that declares nothing, a third actor's lock or
-//   CPU), every actor enabled before e is tried (Flanagan and Godefroid, POPL 2005): conservative.
-// The differential test against unbounded DFS on random small programs (tests/test_dpor.cpp)
-// found both cases; it is the evidence that this is sound, with the argument above.
+// - If it waited on a condition that was false (e' is that wait, and e touches what it reads:
+//   a field it declares, or anything for a wait that declares nothing), and e' 's actor is an
+//   initial of v = notdep(e).e', the condition reads the same state just before e' in v as
+//   before e, where it was false: e' cannot run there and the race is not reversed. Whether
+//   e' could run at an earlier point is the business of the two wait rules below.
+// - If it was disabled for another reason (a third actor's lock or CPU), every actor enabled
+//   before e is tried (Flanagan and Godefroid, POPL 2005): conservative.
+//
+// Waits also race while pending, not only where they run: a wait's condition may turn false
+// again before its actor runs (a write makes a counter odd, another makes it even), and the
+// order "wait first" is then hidden behind the happens-before edge of the step that made it true
+// again. As Flanagan and Godefroid check every process's next transition at every state, not
+// only the transitions executed, two rules look at each wait W of an actor a over the states
+// where W is a's pending step (sim::Pending; the engine also hands over the pending steps where
+// the execution stopped, for a daemon asleep at its idle point):
+// - D (disabled while pending): a step e of another actor, dependent with W, with W enabled
+//   before e and false after it: a is added before e (W runs first there).
+// - A (false on arrival): W false in the state where a arrives at it: the last step e before
+//   a's arrival that is dependent with W and does not happen before it gets a before it, or
+//   every enabled actor where a could not run (arriving earlier may find W true).
+// Rule D fires only for conditions that do turn false while pending; rule A costs an extra
+// branch where the model's waits are monotonic (grace periods: false on arrival means false
+// before). The differential test against unbounded DFS on random small programs, unstable waits
+// included (tests/test_dpor.cpp), is the evidence that this is sound, with the argument above.
 //
 // Split (--jobs, --shard; sim::Split): the first `depth` choice points try every awake enabled
 // actor (a superset of any source set, so still sound), which makes the prefix tree the same for
@@ -144,6 +156,7 @@ public:
 
   ActorId pick(const ChoicePoint& point) override {
     grow(static_cast<ActorId>(point.pending.size()));
+    note_pending(point.pending);
     blocked_now_.assign(point.blocked_by.begin(), point.blocked_by.end());
     blocked_now_.resize(actors_, kNoActor);
     if (foreign_) return kPrune;
@@ -224,8 +237,16 @@ public:
     return 0;
   }
 
-  bool end_execution(const ExecutionSummary&) override {
+  bool end_execution(const ExecutionSummary& summary) override {
     stack_.resize(std::min(stack_.size(), depth_));  // a pruned or failed execution ends early
+    if (noted_ != events_.size() && !events_.empty()) {
+      // The last step's actor was not seen again: it finished, or it sleeps at an idle point
+      // (then the engine says where every actor stopped).
+      pending_now_[events_.back().t.actor] = Transition{};
+      for (ActorId a = 0; a < summary.pending.size() && a < actors_; ++a) {
+        pending_now_[a] = transition_of(a, summary.pending[a]);
+      }
+    }
     // Past the split depth only owned subtrees have frames; within it, the decisions name the owner.
     owned_ = !foreign_ && (levels_ > owner_.depth() || owner_.mine(stack_.size(), [this](std::size_t i) {
                              return decision_value(stack_[i]);
@@ -310,6 +331,7 @@ private:
   // Actors are all spawned before the first choice point, so this sets the width once per execution.
   void grow(ActorId actors) {
     if (actors <= actors_) return;
+    pending_now_.resize(actors);
     std::vector<ActorId> wider(events_.size() * actors, kNoActor);
     for (std::size_t e = 0; e < events_.size(); ++e) {
       std::copy_n(blocked_by_.data() + e * actors_, actors_, wider.data() + e * actors);
@@ -341,7 +363,7 @@ private:
     const ActorId by = blocked_by_[e * actors_ + a];
     if (by == ev.t.actor) return Standing::kHeldOffByIt;
     const Transition& t = events_[next].t;
-    if (by == kNoActor && t.op == Op::kWait && t.reads != 0) return Standing::kWaiting;
+    if (by == kNoActor && t.op == Op::kWait) return Standing::kWaiting;
     return Standing::kDisabled;
   }
 
@@ -395,6 +417,69 @@ private:
       }
     }
     for (const Race& r : races_) add_backtrack(r.i, r.j, r.waiting);
+    add_wait_backtracks();
+  }
+
+  // An actor's pending step changes only when it runs: the one that ran last, or all at the start.
+  void note_pending(std::span<const Pending> pending) {
+    noted_ = events_.size();
+    if (events_.empty()) {
+      for (ActorId a = 0; a < actors_; ++a) pending_now_[a] = transition_of(a, pending[a]);
+    } else {
+      const ActorId last = events_.back().t.actor;
+      pending_now_[last] = transition_of(last, pending[last]);
+    }
+  }
+
+  // Whether actor `a`, not running, was held off by its wait's condition just before event `e`
+  // (true past the last event: the execution stopped with `a` still pending).
+  bool waits_before(std::size_t e, ActorId a) const {
+    if (e >= events_.size()) return true;
+    return !enabled_before(e, a) && blocked_by_[e * actors_ + a] == kNoActor;
+  }
+
+  // Rules D and A (the comment at the top) for every wait that is some actor's pending step after
+  // its event k: the next event of that actor, or its pending step where the execution stopped.
+  void add_wait_backtracks() {
+    const std::size_t n = events_.size();
+    next_same_.assign(n, n);
+    std::vector<std::size_t>& later = scratch_;
+    later.assign(actors_, n);
+    for (std::size_t k = n; k-- > 0;) {
+      next_same_[k] = later[events_[k].t.actor];
+      later[events_[k].t.actor] = k;
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+      const ActorId a = events_[k].t.actor;
+      const std::size_t end = next_same_[k];
+      const Transition& w = end < n ? events_[end].t : pending_now_[a];
+      if (w.op != Op::kWait || w.actor != a) continue;
+      for (std::size_t i = k + 1; i < end; ++i) {  // D: a step turns the pending wait false
+        if (enabled_before(i, a) && waits_before(i + 1, a) && dependent(events_[i].t, w, footprints_)) {
+          insert(stack_[static_cast<std::size_t>(events_[i].frame)].backtrack, a);
+        }
+      }
+      const bool runs_next = end == k + 1 && end < n;
+      if (!runs_next && waits_before(k + 1, a)) wait_false_on_arrival(k, w);
+    }
+  }
+
+  // Rule A: `w`, actor a's pending step after its event k, is false on arrival. The last step
+  // before k that is dependent with w and does not happen before k may have made it false.
+  void wait_false_on_arrival(std::size_t k, const Transition& w) {
+    const uint32_t* ck = clock(k);
+    for (std::size_t x = k; x-- > 0;) {
+      const Event& ex = events_[x];
+      if (ex.t.actor == w.actor || ck[ex.t.actor] >= ex.pos || !dependent(ex.t, w, footprints_)) continue;
+      if (ex.frame < 0) return;  // only its actor could run there
+      Frame& f = stack_[static_cast<std::size_t>(ex.frame)];
+      if (enabled_before(x, w.actor)) {
+        insert(f.backtrack, w.actor);
+      } else {
+        for (ActorId b : f.enabled) insert(f.backtrack, b);
+      }
+      return;
+    }
   }
 
   // The choice point before e_i needs an initial of v = notdep(e_i).e_j: an actor whose first
@@ -448,6 +533,10 @@ private:
   std::vector<Transition> sleep_;
   std::vector<uint32_t> first_in_v_;
   std::vector<ActorId> initials_;
+  std::vector<Transition> pending_now_;  // each actor's pending step (updated as it runs)
+  std::vector<std::size_t> next_same_;   // per event: its actor's next event (events_.size(): none)
+  std::vector<std::size_t> scratch_;
+  std::size_t noted_ = 0;                // events_.size() when pending_now_ was last brought up to date
   SplitOwner owner_;
   bool foreign_ = false;  // this execution entered a subtree another part owns
   bool owned_ = true;

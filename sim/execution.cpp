@@ -268,22 +268,22 @@ bool Execution::ready(ActorId a) const {
   return true;
 }
 
-// A wait's condition may change value only in a step DPOR orders it against: any step but an
-// actor's start (its code before the first scheduling point commutes with everything), and for
-// a wait that declares its reads only a step that touched one of them. Anything else would make
-// DPOR unsound. (It may turn false again while pending: DPOR's wait rules cover that.)
+// A wait that declares its reads may change value only in a step that touched one of them (not
+// in an actor's start: its code before the first scheduling point): DPOR orders the wait against
+// those steps alone, so anything else would make it unsound. (It may turn false again while
+// pending: DPOR's wait rules cover that.)
 void Execution::check_wait_reads(ActorId a, bool now) {
   ActorInfo& actor = actors_[a];
   const int8_t before = actor.wait_value;
   actor.wait_value = now ? 1 : 0;
-  if (before < 0 || before == actor.wait_value) return;
+  if (before < 0 || before == actor.wait_value || actor.wait_reads.empty()) return;
   const std::string by = last_chosen_ == kNoActor ? std::string("set-up") : actors_[last_chosen_].name;
   if (last_was_start_) {
     fail("model-error", "the condition of " + actor.name + "'s wait '" + std::string(pending_[a].label) +
                             "' became " + (now ? "true" : "false") + " in the code " + by +
                             " runs before its first scheduling point; change shared state only after an access");
   }
-  if (actor.wait_reads.empty() || touches(last_access_, actor.wait_reads)) return;
+  if (touches(last_access_, actor.wait_reads)) return;
   fail("model-error", "the condition of " + actor.name + "'s wait '" + std::string(pending_[a].label) +
                           "' became " + (now ? "true" : "false") + " in a step of " + by +
                           " that touches none of the fields the wait declares it reads (its access: " +

@@ -234,12 +234,18 @@ TEST(Engine, AWaitChangedByAnUndeclaredStepIsAModelError) {
       << report.failure->verdict.message;
 }
 
-// DPOR takes an actor's start (its code before the first scheduling point) to commute with every
-// step, so a wait that declares nothing may still not depend on what that code changes.
+// DPOR takes an actor's start (its code before the first scheduling point) to commute with the
+// steps of others, so a wait that declares its reads may not depend on what that code changes.
 TEST(Engine, AWaitChangedByAnActorsStartIsAModelError) {
+  constexpr static std::string_view kFields[] = {"v"};
+  constexpr static model::TypeInfo kType{"var", kFields};
   Lambda s([](sim::Setup& setup) {
     auto& flag = setup.make<bool>(false);
-    setup.spawn("waiter", [&flag](Env& env) { env.wait_until([&flag] { return flag; }, "flag"); });
+    const model::ObjectId var = setup.env().alloc(kType, "var");
+    setup.spawn("waiter", [&flag, var](Env& env) {
+      const model::Access reads[] = {{var, 0, model::Op::kRead}};
+      env.wait_until([&flag] { return flag; }, "flag", reads);
+    });
     setup.spawn("setter", [&flag](Env& env) {
       flag = true;
       env.yield("setter");

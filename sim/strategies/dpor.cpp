@@ -106,13 +106,11 @@ private:
 // try_lock is a read-modify-write of the lock and conflicts with everything on it.
 bool dependent(const Transition& a, const Transition& b, const Footprints& fp) {
   if (a.actor == b.actor || a.cpu == b.cpu) return true;
-  const bool a_wait = a.started && a.op == Op::kWait;
-  const bool b_wait = b.started && b.op == Op::kWait;
-  // A wait that declares nothing may read what an actor's start changed (generated's teardown
-  // counts actors that finish in their start); a declared one is checked by the engine.
-  if ((a_wait && a.reads == 0) || (b_wait && b.reads == 0)) return true;
   if (!a.started || !b.started) return false;  // an actor's start runs only local code
+  const bool a_wait = a.op == Op::kWait;
+  const bool b_wait = b.op == Op::kWait;
   if (a_wait || b_wait) {
+    if ((a_wait && a.reads == 0) || (b_wait && b.reads == 0)) return true;
     if (a_wait && b_wait) return false;  // both only read
     const Transition& w = a_wait ? a : b;
     const Transition& t = a_wait ? b : a;

@@ -173,8 +173,8 @@ public:
   virtual bool try_lock(ObjectId lock, std::string_view label) = 0;
 
   // Modelled blocking: the actor is disabled until `ready()` holds. `ready` must be a pure
-  // function of model state (DPOR orders a wait that declares no reads against every step, an
-  // actor's start included; a declared one against the steps touching its reads). It may turn
+  // function of model state changed in actors' steps, not in an actor's start (its code before
+  // the first access: DPOR takes it to commute; checked for declared waits only). It may turn
   // true and false again while the actor waits: DPOR races a wait against the steps that may
   // change it where it is pending as well as where it runs (sim/strategies/dpor.cpp, rules D, A).
   // No enabled actor while some wait is a deadlock finding.

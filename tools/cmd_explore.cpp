@@ -480,7 +480,7 @@ Command add_explore_command(CLI::App& app) {
                       "the kernel version the model follows: linux-6.18 (this machine's kernel, "
                       "as shipped) or linux-7.0 (rqspinlock, no busy counters, "
                       "bpf_selem_unlink_nofail); default: the first the scenario declares "
-                      "(see 'lsmc list')");
+                      "(see 'lsmc list'). With --all: run only the campaign's entries of this profile");
   explore->add_option("--memory-model", o->memory_model,
                       "sc (every load reads the newest store; the default, except for a mutant that declares the "
                       "model it shows under), tso (x86-TSO) or lkmm (the Linux-kernel memory model): under tso and "
@@ -504,8 +504,9 @@ Command add_explore_command(CLI::App& app) {
   explore->add_flag("--minimize", o->minimize,
                     "minimise a violation found (as 'lsmc minimize' does) and write it as NAME.min.trace");
   auto* all = explore->add_flag("--all", o->all,
-                                "the default campaign: every scenario, and every mutant on its scenarios; "
-                                "exit 0 when each behaves as declared");
+                                "the default campaign: every scenario, and every mutant on its scenarios, each on "
+                                "every profile it declares (--profile: on that one only); exit 0 when each "
+                                "behaves as declared");
   explore->add_option("--all-from", o->all_from,
                       "with --all: start at entry N of the campaign (its table numbers them; an interrupted "
                       "campaign prints the command that resumes with it)")

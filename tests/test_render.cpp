@@ -43,8 +43,8 @@ TEST(Render, DeadlockNamesTheOtherAcquisition) {
 TEST(Render, TextTimelineMarksThePairInOneColumnPerActor) {
   const std::string text = traces::render_text(golden_min("canary"), {});
   EXPECT_NE(text.find("VIOLATION of use-after-free"), std::string::npos);
-  EXPECT_NE(text.find("!! read bpf_local_storage_elem#17.sdata.data"), std::string::npos) << text;
-  EXPECT_NE(text.find(">> free bpf_local_storage_elem#17"), std::string::npos) << text;
+  EXPECT_NE(text.find("!! read bpf_local_storage_elem#18.sdata.data"), std::string::npos) << text;
+  EXPECT_NE(text.find(">> free bpf_local_storage_elem#18"), std::string::npos) << text;
   EXPECT_NE(text.find("reader (cpu0, task)"), std::string::npos);
   EXPECT_NE(text.find("deleter (cpu1, task)"), std::string::npos);
   EXPECT_NE(text.find("free -> use"), std::string::npos);

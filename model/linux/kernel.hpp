@@ -189,6 +189,17 @@ struct Smap {
   bool clone = false;               // sk storage: map_flags & BPF_F_CLONE
   bool has_uptr = false;            // btf_record_has_field(map->record, BPF_UPTR): task storage only
   bool has_percpu_kptr = false;     // btf_record_has_field(map->record, BPF_KPTR_PERCPU)
+  // map->refcnt and map->usercnt (kernel/bpf/syscall.c): map_create() sets both to 1 and the fd's
+  // file holds them (programs' used_maps references are not modelled: scenarios close the fd once
+  // no program can run).
+  int refcnt = 0;
+  int usercnt = 0;
+  // The fd its creator got (model/linux/map_fd.hpp): `fd` is the fd table's slot, which outlives
+  // the file; f_ref is file->f_ref (the slot's reference and each running syscall's fdget());
+  // fd_installed: the slot still holds the file (close(2) empties it).
+  ObjectId fd = kNoObject;
+  int f_ref = 0;
+  bool fd_installed = false;
   // A freed element's linkage (smap, local_storage, map_node, snode) stays readable until reuse;
   // its value does not (bpf_obj_free_fields). A freed storage's memory stays as it was.
   MemCache<Selem> selem_ma{kSelemType, field::kSelemLinkage};

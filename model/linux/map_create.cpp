@@ -2,6 +2,7 @@
 
 #include "model/linux/inode_storage.hpp"
 #include "model/linux/local_storage.hpp"
+#include "model/linux/map_fd.hpp"
 #include "model/linux/sk_storage.hpp"
 #include "model/linux/task_storage.hpp"
 
@@ -36,14 +37,6 @@ int bpf_map_alloc_id(Env& env, Kernel& k) {
 int bpf_map_new_fd(Env& env, Kernel& k) {
   const Traced traced(env, k, fn("bpf_map_new_fd"));
   return env.fault("bpf_map_new_fd: anon_inode_getfd fails?") ? kENOMEM : 0;
-}
-
-// bpf_map_put_with_uref() (kernel/bpf/syscall.c, v6.18): the last user and map references go;
-// __bpf_map_put() frees the id and queues bpf_map_free_deferred() on a workqueue (a map no program
-// used needs no grace period first). The model runs that work at once, in the caller.
-void bpf_map_put_with_uref(Env& env, Kernel& k, Smap& smap) {
-  const Traced traced(env, k, fn("bpf_map_put_with_uref"));
-  bpf_map_free_deferred(env, k, smap);
 }
 
 }  // namespace
@@ -98,9 +91,11 @@ SmapOrErr map_create(Env& env, Kernel& k, const MapAttr& attr) {
   }
   if (int fd_err = bpf_map_new_fd(env, k)) {
     env.probe("map_create unwound through bpf_map_put_with_uref");
+    smap.refcnt = smap.usercnt = 1;  // atomic64_set(&map->refcnt, 1), and usercnt: no fd holds them
     bpf_map_put_with_uref(env, k, smap);
     return {nullptr, fd_err};
   }
+  map_fd_install(env, smap);
   return {&smap, 0};
 }
 
@@ -124,6 +119,7 @@ Smap& setup_map(Env& env, Kernel& k, const MapAttr& attr) {
   SmapOrErr r = find_and_alloc_map(env, k, attr);
   if (r.err == 0 && (r.err = map_check_btf(env, k, *r.map, attr.fields)) != 0) bpf_map_free(env, k, *r.map);
   if (r.err) env.fail("model-error", "the set-up map " + attr.name + " could not be made: errno " + std::to_string(r.err));
+  map_fd_install(env, *r.map);
   return *r.map;
 }
 

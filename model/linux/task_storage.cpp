@@ -271,57 +271,6 @@ int prog_task_storage_delete(Env& env, Kernel& k, const ProgCtx& ctx, Smap& smap
                          : bpf_task_storage_delete(env, k, smap, task);
 }
 
-// map_lookup_elem() (kernel/bpf/syscall.c, v6.18)
-LookupResult sys_map_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, uint64_t flags) {
-  if ((flags & ~kBpfFLock) || ((flags & kBpfFLock) && !smap.has_spin_lock)) return {kEINVAL, {}};
-  env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_LOOKUP_ELEM)");
-  ++env.context().migrate_disabled;  // bpf_map_copy_value: bpf_disable_instrumentation()
-  k.rcu.read_lock(env, RcuFlavour::kRcu);
-  LookupResult r = smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_lookup_elem(env, k, smap, fd)
-                   : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_lookup_elem(env, k, smap, fd)
-                   : smap.type == OwnerKind::kSock   ? bpf_fd_sk_storage_lookup_elem(env, k, smap, fd)
-                                                     : bpf_fd_inode_storage_lookup_elem(env, k, smap, fd);
-  k.rcu.read_unlock(env, RcuFlavour::kRcu);
-  --env.context().migrate_disabled;  // bpf_enable_instrumentation()
-  return r;
-}
-
-// map_update_elem() (kernel/bpf/syscall.c, v6.18)
-int sys_map_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, const Value& value,
-                        uint64_t flags) {
-  if ((flags & kBpfFLock) && !smap.has_spin_lock) return kEINVAL;
-  env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_UPDATE_ELEM)");
-  ++env.context().migrate_disabled;  // bpf_map_update_value: bpf_disable_instrumentation()
-  k.rcu.read_lock(env, RcuFlavour::kRcu);
-  const int err = smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_update_elem(env, k, smap, fd, value, flags)
-                  : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_update_elem(env, k, smap, fd, value, flags)
-                  : smap.type == OwnerKind::kSock   ? bpf_fd_sk_storage_update_elem(env, k, smap, fd, value, flags)
-                                                    : bpf_fd_inode_storage_update_elem(env, k, smap, fd, value, flags);
-  k.rcu.read_unlock(env, RcuFlavour::kRcu);
-  --env.context().migrate_disabled;  // bpf_enable_instrumentation()
-  return err;
-}
-
-// map_delete_elem() (kernel/bpf/syscall.c, v6.18)
-int sys_map_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
-  env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_DELETE_ELEM)");
-  ++env.context().migrate_disabled;  // map_delete_elem: bpf_disable_instrumentation()
-  k.rcu.read_lock(env, RcuFlavour::kRcu);
-  const int err = smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_delete_elem(env, k, smap, fd)
-                  : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_delete_elem(env, k, smap, fd)
-                  : smap.type == OwnerKind::kSock   ? bpf_fd_sk_storage_delete_elem(env, k, smap, fd)
-                                                    : bpf_fd_inode_storage_delete_elem(env, k, smap, fd);
-  k.rcu.read_unlock(env, RcuFlavour::kRcu);
-  --env.context().migrate_disabled;  // bpf_enable_instrumentation()
-  return err;
-}
-
-// bpf_map_free_deferred() (kernel/bpf/syscall.c, v6.18): a kworker, which may sleep.
-void bpf_map_free_deferred(Env& env, Kernel& k, Smap& smap) {
-  const Traced traced(env, k, fn("bpf_map_free_deferred"));
-  bpf_map_free(env, k, smap);
-}
-
 // ---- the task lifecycle (kernel/fork.c, kernel/exit.c; v6.18) --------------------------------
 
 // usage 1: the reference that release_task() drops after a grace period.

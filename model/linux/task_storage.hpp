@@ -4,6 +4,7 @@
 #pragma once
 
 #include "model/linux/local_storage.hpp"
+#include "model/linux/map_fd.hpp"
 
 namespace lsmc::model::kernel {
 

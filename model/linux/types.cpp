@@ -16,10 +16,12 @@ constexpr std::string_view kSockFields[] = {"sk_bpf_storage", "sk_refcnt", "stat
 constexpr std::string_view kInodeFields[] = {"i_security->storage", "i_count", "state"};
 constexpr std::string_view kUserPageFields[] = {"data", "pins"};
 constexpr std::string_view kPercpuObjFields[] = {"this_cpu_ptr(p)->data"};
-constexpr std::string_view kSmapFields[] = {"buckets", "cache_idx"};
+constexpr std::string_view kSmapFields[] = {"buckets", "cache_idx", "refcnt", "usercnt"};
 constexpr std::string_view kBusyFields[] = {"count"};
 constexpr std::string_view kPidFields[] = {"tasks[PIDTYPE_PID]"};
 constexpr std::string_view kIdrFields[] = {"cgrp"};  // also kn->priv
+// fdt->fd[map_fd], and the f_ref of the file it holds (the model keeps both on the slot).
+constexpr std::string_view kFdSlotFields[] = {"fd[map_fd]", "file->f_ref"};
 }  // namespace
 
 const TypeInfo kSelemType{"bpf_local_storage_elem", kSelemFields};
@@ -34,5 +36,6 @@ const TypeInfo kSmapType{"bpf_local_storage_map", kSmapFields};
 const TypeInfo kBusyType{"bpf_storage_busy(percpu)", kBusyFields};
 const TypeInfo kPidType{"pid", kPidFields};
 const TypeInfo kCgroupIdrType{"cgroup_idr_slot", kIdrFields};
+const TypeInfo kFdSlotType{"fdtable slot", kFdSlotFields};
 
 }  // namespace lsmc::model::kernel

@@ -133,7 +133,8 @@ inline constexpr uint16_t kStorageOwnerRefcnt = kStorageCache0 + kCacheSize;  //
 inline constexpr uint16_t kOwnerStorage = 0, kOwnerUsage = 1, kOwnerState = 2;
 inline constexpr uint16_t kTaskRcuUsers = 3, kTaskRealParent = 4;  // task_struct only
 inline constexpr uint16_t kSockOmem = 3;      // sock: sk_omem_alloc
-inline constexpr uint16_t kSmapBuckets = 0, kSmapCacheIdx = 1;
+inline constexpr uint16_t kSmapBuckets = 0, kSmapCacheIdx = 1, kSmapRefcnt = 2, kSmapUsercnt = 3;
+inline constexpr uint16_t kFdSlotFile = 0, kFdFileRef = 1;  // the map fd's slot (model/linux/map_fd.hpp)
 inline constexpr uint16_t kBusyCount = 0;
 inline constexpr uint16_t kPidTask = 0;
 }  // namespace field
@@ -150,5 +151,6 @@ extern const TypeInfo kSmapType;
 extern const TypeInfo kBusyType;
 extern const TypeInfo kPidType;
 extern const TypeInfo kCgroupIdrType;
+extern const TypeInfo kFdSlotType;
 
 }  // namespace lsmc::model::kernel

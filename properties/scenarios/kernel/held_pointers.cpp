@@ -86,7 +86,7 @@ void build_sleepable_holds(sim::Setup& s, bool release_early, bool uptr) {
     e.wait_until([&prog_done] { return prog_done; }, "the program has returned");
     mk::do_exit(e, w.k, other);
     mk::release_task(e, w.k, other);
-    mk::bpf_map_free_deferred(e, w.k, m);
+    mk::close_fd(e, w.k, m);  // the map goes at the last put: create_other's update may hold the fd
   });
 }
 
@@ -123,7 +123,7 @@ void build_sleepable_holds_cgroup(sim::Setup& s, bool release_early) {
   });
   spawn_work(s, w, "close_map", 1, [&w, &m, &prog_done](Env& e) {
     e.wait_until([&prog_done] { return prog_done; }, "the program has returned");
-    mk::bpf_map_free_deferred(e, w.k, m);
+    mk::close_fd(e, w.k, m);
   });
 }
 

@@ -61,7 +61,7 @@ void build_sleepable_rcu_parent(sim::Setup& s, bool past_unlock) {
       mk::do_exit(e, w.k, *t);
       mk::release_task(e, w.k, *t);
     }
-    mk::bpf_map_free_deferred(e, w.k, m);
+    mk::close_fd(e, w.k, m);  // the map goes at the last put: create_other's update may hold the fd
   });
 }
 

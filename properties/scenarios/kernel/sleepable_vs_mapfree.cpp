@@ -13,7 +13,6 @@ void build_sleepable_vs_mapfree(sim::Setup& s) {
   mk::Task& t = mk::task_for_scenario(env, w.k, "p", 100);
   seed_element(env, w, m, t, 5);
   auto& prog_done = s.make<bool>(false);
-  auto& delete_done = s.make<bool>(false);
   spawn_work(s, w, "sleepable_lsm", 0, [&w, &m, &t, &prog_done](Env& e) {
     w.k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const ProgCtx& c) {
       const auto sdata = mk::prog_task_storage_get(e2, w.k, c, m, ref(t), 0);
@@ -24,18 +23,13 @@ void build_sleepable_vs_mapfree(sim::Setup& s) {
     });
     prog_done = true;
   });
-  spawn_work(s, w, "deleter", 1, [&w, &m, &t, &delete_done](Env& e) {
-    mk::sys_map_delete_elem(e, w.k, m, pidfd_of(t));
-    delete_done = true;
-  });
-  // The map's last reference goes only after the program is detached and after the delete
-  // returned: map_delete_elem() (kernel/bpf/syscall.c) holds the map's fd (fdget) for the whole
-  // call, so bpf_map_free_deferred() cannot run beside it. Freeing the map mid-delete was a race
-  // the kernel cannot have; on 7.0 it reached bpf_selem_unlink() with selem->local_storage
-  // already cleared by bpf_selem_unlink_nofail().
-  spawn_work(s, w, "close_map", 1, [&w, &m, &prog_done, &delete_done](Env& e) {
-    e.wait_until([&prog_done, &delete_done] { return prog_done && delete_done; }, "program detached, delete returned");
-    mk::bpf_map_free_deferred(e, w.k, m);
+  spawn_work(s, w, "deleter", 1, [&w, &m, &t](Env& e) { mk::sys_map_delete_elem(e, w.k, m, pidfd_of(t)); });
+  // User space closes the map's fd once the program is detached, whether or not the delete has
+  // returned: map_delete_elem() holds the fd's file (fdget) for the whole call, so the map goes at
+  // the last put, the close's or the delete's fdput() (model/linux/map_fd.hpp).
+  spawn_work(s, w, "close_map", 1, [&w, &m, &prog_done](Env& e) {
+    e.wait_until([&prog_done] { return prog_done; }, "program detached");
+    mk::close_fd(e, w.k, m);
   });
 }
 

@@ -110,6 +110,9 @@ private:
     return slot == kMainSlot ? main_ : workers_[slot].ctx;
   }
   void worker_main(Slot self);
+  // Frees the stacks of the workers just joined (Boost keeps terminated fibers until its
+  // dispatcher runs).
+  void release_stacks();
 #if defined(__SANITIZE_ADDRESS__)
   void asan_start_switch(void** fake_stack, Slot to) const;
   void asan_finish_switch(void* fake_stack);

@@ -127,8 +127,16 @@ class Env {
 public:
   virtual ~Env() = default;
 
+  // Names. Labels (the `label`, `name`, `what` and `point` arguments below) name the kernel or
+  // model function doing something, as traces and messages print it. They need not be string
+  // literals: the engine keeps text in the program's static storage (literals) by reference, and
+  // copies any other text (a std::string built at run time, "queue" + std::to_string(cpu)) for as
+  // long as the execution and its record need it. Static text must not change during a run.
+  // TypeInfo tables (below) are kept by pointer: they must outlive the run (constexpr tables, or
+  // members of the Scenario object).
+
   // A scheduling point before `access`: another actor may run here. `label` names the kernel
-  // (or model) function doing the access and must outlive the execution (a string literal).
+  // (or model) function doing the access.
   virtual void access(Access access, std::string_view label) = 0;
   void read(ObjectId o, uint16_t field, std::string_view label) { access({o, field, Op::kRead}, label); }
   void write(ObjectId o, uint16_t field, std::string_view label) { access({o, field, Op::kWrite}, label); }
@@ -164,6 +172,12 @@ public:
   // is. The allocator calls end_type_stable() when it hands the memory out again.
   virtual void free_type_stable(ObjectId object, uint64_t stable_fields, std::string_view label) = 0;
   virtual void end_type_stable(ObjectId object) = 0;
+  // Memory freed and handed out again at the same address: the dead object `freed` comes back to
+  // life as a new object of `type` with the same id, so code that compares ids sees the old and
+  // the new object as one (ABA). Accesses through the id reach the new object; only accesses
+  // while it was dead are use-after-free findings. model/heap.hpp hands freed ids out again LIFO,
+  // as a slab cache does.
+  virtual ObjectId reuse(ObjectId freed, const TypeInfo& type, std::string_view label) = 0;
 
   // Modelled locks. A lock is an object of the registry; a waiter is disabled, never blocked in
   // the OS. Taking a lock the actor already holds is a self-deadlock finding.
@@ -196,6 +210,36 @@ public:
   // a deadlock.
   virtual void idle_until(const std::function<bool()>& ready, std::string_view what,
                           std::span<const Access> reads) = 0;
+
+  // A wait/wake pair (a condition variable). cond_wait releases `mutex` (held by the caller),
+  // sleeps until a cond_signal or cond_broadcast of `cv` wakes it, and takes `mutex` again before it
+  // returns; the release and the start of the sleep are one step, so a signal sent after the
+  // release wakes it. cond_signal wakes one sleeper (which one, when several sleep, is a recorded
+  // choice) and cond_broadcast every sleeper; with nobody asleep the wake-up is lost, as it is in
+  // the kernel and in pthreads (a sleeper that never wakes is a deadlock finding). There are no
+  // spurious wake-ups: a `while` around cond_wait is right either way.
+  virtual ObjectId new_condvar(std::string_view name) = 0;
+  virtual void cond_wait(ObjectId cv, ObjectId mutex, std::string_view label) = 0;
+  virtual void cond_signal(ObjectId cv, std::string_view label) = 0;
+  virtual void cond_broadcast(ObjectId cv, std::string_view label) = 0;
+
+  // RCU for the scenario's own objects: the engine keeps the readers; there is no grace-period
+  // actor to spawn, and a scenario may use one flavour or both (they are independent here).
+  // - rcu_read_lock / rcu_read_unlock: a read-side critical section of flavour f (a scheduling
+  //   point each); sections nest per actor and raise context().rcu_read_depth[f].
+  // - synchronize_rcu(f): a full grace period. It returns once every actor that was inside a
+  //   read-side critical section of f when it was called has left that section; readers that
+  //   enter later do not hold it up. When it returns after that is a scheduling choice.
+  // - a deferred free (call_rcu) is an actor that calls synchronize_rcu() and then frees.
+  // Rules that remain, each an "rcu" violation when broken: no unlock without a lock; no
+  // synchronize_rcu(f) inside a read-side critical section of f (it would wait for itself); no
+  // actor ends inside one. The kernel model's RCU (model/linux/rcu.hpp) is a different one: it
+  // runs grace-period kthreads as actors to model when callbacks run.
+  void rcu_read_lock(RcuFlavour f = RcuFlavour::kRcu) { rcu(RcuCall::kReadLock, f); }
+  void rcu_read_unlock(RcuFlavour f = RcuFlavour::kRcu) { rcu(RcuCall::kReadUnlock, f); }
+  void synchronize_rcu(RcuFlavour f = RcuFlavour::kRcu) { rcu(RcuCall::kSynchronize, f); }
+  enum class RcuCall : uint8_t { kReadLock, kReadUnlock, kSynchronize };
+  virtual void rcu(RcuCall call, RcuFlavour f) = 0;
 
   // A recorded nondeterministic choice in [0, bound): allocation failure, grace-period timing,
   // parameter draws. Strategies decide it; traces record it; replay reproduces it.

@@ -59,6 +59,9 @@ void Execution::reset() {
   swallowed_abort_.clear();
   memory_->begin();
   final_pending_.clear();
+  names_.clear();  // the last execution's record has been taken
+  rcu_readers_.clear();
+  condvars_.clear();
 }
 
 const Verdict& Execution::run(const Scenario& scenario, const Params& params, Strategy& strategy,
@@ -182,6 +185,9 @@ Slot Execution::run_actor(uint32_t a) {
     try {
       actors_[a].body(*this);
       if (aborting_) swallowed_abort_ = actors_[a].name;
+      if (!aborting_ && rcu_readers_.inside_any(a)) {
+        fail("rcu", actors_[a].name + " ends inside an RCU read-side critical section");
+      }
     } catch (const Abort&) {
     } catch (const std::exception& e) {
       record_model_error(a, e.what());
@@ -423,27 +429,24 @@ void Execution::schedule_point(model::Access access, std::string_view label, std
   }
 }
 
+// A label only has to outlive the Env call that passed it (the pending access and the observers
+// are done with it by then) unless the event is recorded: then it is kept for the record.
 void Execution::emit(model::Access access, std::string_view label, uint8_t order, int64_t rf) {
   if (!record_events_ && observers_.empty()) return;
   const Event event{step_, current_, access.op, access.object, access.field, label, order, rf};
-  if (record_events_) events_.push_back(event);
+  if (record_events_) {
+    events_.push_back(event);
+    events_.back().label = names_.keep(label);
+  }
   for (Observer* o : observers_) o->on_event(*this, event);
 }
 
-ObjectRecord& Execution::checked_object(ObjectId id, std::string_view label) {
-  if (id == model::kNoObject || id >= objects_.size()) {
-    fail("model-error", std::string(label) + " names object #" + std::to_string(id) +
-                            ", which was never allocated");
-  }
-  return objects_[id];
+void Execution::no_such_object(ObjectId id, std::string_view label) {
+  fail("model-error", std::string(label) + " names object #" + std::to_string(id) + ", which was never allocated");
 }
 
-ObjectRecord& Execution::checked_lock(ObjectId id, std::string_view label) {
-  ObjectRecord& rec = checked_object(id, label);
-  if (!rec.is_lock) {
-    fail("model-error", std::string(label) + " uses " + describe(id, 0) + " as a lock");
-  }
-  return rec;
+void Execution::not_a_lock(ObjectId id, std::string_view label) {
+  fail("model-error", std::string(label) + " uses " + describe(id, 0) + " as a lock");
 }
 
 void Execution::access(model::Access access, std::string_view label) {
@@ -526,6 +529,7 @@ ObjectId Execution::alloc(const model::TypeInfo& type, std::string_view label) {
 // The record is complete before the event is emitted: observers and traces describe the object
 // the same way at every moment.
 ObjectId Execution::create(ObjectRecord rec, std::string_view label) {
+  label = names_.keep(label);
   if (objects_.size() > config_.objects_max) {
     abort_with({VerdictKind::kLimit, "objects_max",
                 "more than objects_max=" + std::to_string(config_.objects_max) + " objects", step_,
@@ -541,6 +545,7 @@ ObjectId Execution::create(ObjectRecord rec, std::string_view label) {
 }
 
 void Execution::free(ObjectId object, std::string_view label) {
+  label = names_.keep(label);
   checked_object(object, label);
   if (in_actor()) {
     schedule_point({object, 0, model::Op::kFree}, label);
@@ -566,10 +571,10 @@ void Execution::end_type_stable(ObjectId object) {
 ObjectId Execution::new_lock(model::LockKind kind, std::string_view name) {
   ObjectRecord rec;
   rec.type = &kLockType;
-  rec.name = name;
   rec.is_lock = true;
   rec.lock_kind = kind;
-  return create(rec, name);
+  rec.name = names_.keep(name);
+  return create(rec, rec.name);
 }
 
 void Execution::lock(ObjectId lock, std::string_view label) {

@@ -18,8 +18,10 @@
 #include "sim/event.hpp"
 #include "sim/fiber_pool.hpp"
 #include "sim/memory.hpp"
+#include "sim/names.hpp"
 #include "sim/scenario.hpp"
 #include "sim/strategy.hpp"
+#include "sim/sync.hpp"
 
 namespace lsmc::sim {
 
@@ -111,6 +113,7 @@ public:
   void free(ObjectId object, std::string_view label) override;
   void free_type_stable(ObjectId object, uint64_t stable_fields, std::string_view label) override;
   void end_type_stable(ObjectId object) override;
+  ObjectId reuse(ObjectId freed, const model::TypeInfo& type, std::string_view label) override;
   ObjectId new_lock(model::LockKind kind, std::string_view name) override;
   void lock(ObjectId lock, std::string_view label) override;
   void unlock(ObjectId lock, std::string_view label) override;
@@ -124,6 +127,12 @@ public:
                   std::span<const model::Access> reads) override {
     block_until(ready, what, reads, true);
   }
+  // The Env's own condition variables and RCU (sim/execution_sync.cpp).
+  ObjectId new_condvar(std::string_view name) override;
+  void cond_wait(ObjectId cv, ObjectId mutex, std::string_view label) override;
+  void cond_signal(ObjectId cv, std::string_view label) override;
+  void cond_broadcast(ObjectId cv, std::string_view label) override;
+  void rcu(RcuCall call, model::RcuFlavour f) override;
   uint64_t choose(uint64_t bound, std::string_view label) override;
   void probe(std::string_view name) override;
   bool fault(std::string_view point) override;
@@ -183,9 +192,21 @@ private:
   [[noreturn]] void deadlock();
   void fill_blocked_by();
   Slot next_to_unwind();
-  ObjectRecord& checked_object(ObjectId id, std::string_view label);
+  // The record of `id`, or a model-error verdict; the checks are inline, the messages not.
+  ObjectRecord& checked_object(ObjectId id, std::string_view label) {
+    if (id == model::kNoObject || id >= objects_.size()) [[unlikely]] no_such_object(id, label);
+    return objects_[id];
+  }
+  [[noreturn]] void no_such_object(ObjectId id, std::string_view label);
   ObjectId create(ObjectRecord record, std::string_view label);
-  ObjectRecord& checked_lock(ObjectId id, std::string_view label);
+  ObjectRecord& checked_lock(ObjectId id, std::string_view label) {
+    ObjectRecord& rec = checked_object(id, label);
+    if (!rec.is_lock) [[unlikely]] not_a_lock(id, label);
+    return rec;
+  }
+  [[noreturn]] void not_a_lock(ObjectId id, std::string_view label);
+  ObjectRecord& checked_condvar(ObjectId id, std::string_view label);
+  void wake(ObjectId cv, bool all, std::string_view label);
   void record_model_error(ActorId a, const std::string& what);
   bool in_actor() const { return current_ != kNoActor; }
 
@@ -208,6 +229,9 @@ private:
   std::vector<ActorBody> end_checks_;
   std::vector<std::unique_ptr<HolderBase>> state_;
   std::map<std::string, uint64_t, std::less<>> probe_hits_;
+  Names names_;              // the labels and names this execution keeps (model/env.hpp, "Names")
+  RcuReaders rcu_readers_;   // the Env's own RCU
+  Condvars condvars_;        // the Env's own condition variables
 
   Verdict verdict_;
   model::ActorContext setup_ctx_;  // what context() gives set-up code and end checks

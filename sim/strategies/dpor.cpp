@@ -124,7 +124,8 @@ bool dependent(const Transition& a, const Transition& b, const Footprints& fp) {
   if (a.op == Op::kLock || a.op == Op::kUnlock || b.op == Op::kLock || b.op == Op::kUnlock) {
     return (a.op == Op::kLock && b.op == Op::kLock) || a.op == Op::kRmw || b.op == Op::kRmw;
   }
-  if (a.op == Op::kFree || b.op == Op::kFree) return true;
+  // A free, or an allocation at a freed address (Env::reuse), ends or starts the object's life.
+  if (a.op == Op::kFree || b.op == Op::kFree || a.op == Op::kAlloc || b.op == Op::kAlloc) return true;
   return a.field == b.field && (writes(a.op) || writes(b.op));
 }
 

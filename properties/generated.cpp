@@ -26,7 +26,7 @@ rc::Gen<int64_t> gen_program(int last = 9) {
 
 std::string command_of(const GenerateOptions& o, bool counts_known, const std::map<std::string, int64_t>& params) {
   std::ostringstream cmd;
-  cmd << "lsmc explore --scenario generated";
+  cmd << "explore --scenario generated";
   if (!o.mutant.empty()) cmd << " --mutant " << o.mutant;
   if (o.profile != sim::kProfiles[0]) cmd << " --profile " << o.profile;
   if (counts_known) cmd << " --known count";

@@ -34,9 +34,9 @@ struct GenerateResult {
   uint64_t cases = 0;                       // scenarios run, shrinking included
   std::optional<std::map<std::string, int64_t>> minimal;  // the smallest failing scenario
   std::optional<sim::RunReport> report;     // its exploration (with the failing execution)
-  std::string command;                      // lsmc explore ... that finds it again
+  std::string command;                      // the arguments of 'lsmc explore ...' that finds it again
   std::map<std::string, uint64_t> known_cases;  // scenarios that met each known finding (counted)
-  std::string known_first_command;          // lsmc explore ... of the first of them
+  std::string known_first_command;          // the arguments of 'lsmc explore ...' of the first of them
   bool interrupted = false;                 // a signal stopped it: `minimal` may not be minimal
   uint64_t resume_case = 0;                 // nothing found: the first case not run to its end
   uint64_t failing_case = 0;                // a finding: the case that first failed (0-based)

@@ -158,7 +158,7 @@ TEST(Generated, CommandLineShrinksAndWritesAReplayableTrace) {
   const auto r = test::run_lsmc("generate --mutant canary --trace-out g.trace", dir);
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("minimal scenario"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("explore: lsmc explore --scenario generated --mutant canary"), std::string::npos);
+  EXPECT_NE(r.out.find("explore: " + test::lsmc_program() + " explore --scenario generated --mutant canary"), std::string::npos);
   const auto replay = test::run_lsmc("replay g.trace", dir);
   EXPECT_EQ(replay.code, 1) << replay.out << replay.err;  // reproduced: the violation again
   EXPECT_NE(replay.out.find("use-after-free"), std::string::npos) << replay.out;

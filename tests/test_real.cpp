@@ -162,11 +162,11 @@ TEST(RealKernel, StressUnderSigtermStopsAndResumesAtTheNextEpoch) {
   EXPECT_EQ(j["outcome"], "interrupted");
   EXPECT_EQ(j["exit_code"], 143);
   const std::string resume = j["resume_command"];
-  const std::string prefix = "lsmc kernel stress --epochs 100000 --threads 2 --ops 50 --json --first-epoch ";
+  const std::string prefix = test::lsmc_program() + " kernel stress --epochs 100000 --threads 2 --ops 50 --json --first-epoch ";
   ASSERT_EQ(resume.rfind(prefix, 0), 0u) << resume;
   const uint64_t epoch = std::stoull(resume.substr(prefix.size()));
   EXPECT_EQ(static_cast<uint64_t>(j["threads"].get<long>()), 2 * epoch);
-  const auto again = test::run_lsmc(resume.substr(5) + " --epochs " + std::to_string(epoch + 2), dir);
+  const auto again = test::run_shell(resume + " --epochs " + std::to_string(epoch + 2), dir);
   EXPECT_EQ(again.code, 0) << again.out << again.err;
   EXPECT_EQ(nlohmann::json::parse(again.out)["threads"], 4);
 }

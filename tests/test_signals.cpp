@@ -72,7 +72,7 @@ TEST(Signals, ExploreAllUnderSigintSaysNotRunAndItsResumeRunsTheRest) {
   EXPECT_EQ(not_run, static_cast<std::size_t>(total - stopped)) << r.out;
   EXPECT_NE(r.out.find(" interrupted\n"), std::string::npos) << r.out;
   const std::string resume = line_after(r.out, "  resume: ");
-  EXPECT_EQ(resume, "lsmc explore --all --executions 500 --all-from " + std::to_string(stopped));
+  EXPECT_EQ(resume, test::lsmc_program() + " explore --all --executions 500 --all-from " + std::to_string(stopped));
   // Pasted as printed, it runs the rest of the campaign, from the entry stopped.
   const auto rest = paste(resume, dir);
   EXPECT_EQ(rest.code, 0) << rest.out << rest.err;
@@ -104,7 +104,7 @@ TEST(Signals, ExploreAllUnderSigtermInJsonIsInterruptedWithAResumeCommand) {
     }
   }
   ASSERT_NE(stopped, 0u) << r.out;
-  EXPECT_EQ(j["resume_command"], "lsmc explore --all --json --executions 500 --all-from " + std::to_string(stopped));
+  EXPECT_EQ(j["resume_command"], test::lsmc_program() + " explore --all --json --executions 500 --all-from " + std::to_string(stopped));
 }
 
 TEST(Signals, ExploreUnderSigtermInJsonResumesAtTheFirstExecutionNotRun) {
@@ -117,7 +117,7 @@ TEST(Signals, ExploreUnderSigtermInJsonResumesAtTheFirstExecutionNotRun) {
   EXPECT_EQ(j["exit_code"], 143);
   const uint64_t resume_at = j["resume_index"];
   EXPECT_EQ(resume_at, j["executions"].get<uint64_t>());
-  EXPECT_EQ(j["resume_command"], "lsmc explore --scenario lock-ordered --json --first-execution " +
+  EXPECT_EQ(j["resume_command"], test::lsmc_program() + " explore --scenario lock-ordered --json --first-execution " +
                                      std::to_string(resume_at) + " --executions " + std::to_string(100000000 - resume_at));
   // The printed command with a smaller budget appended: it starts where the first one stopped.
   const auto again = paste(j["resume_command"].get<std::string>() + " --executions 20", dir);
@@ -134,7 +134,11 @@ TEST(Signals, GenerateUnderSigintResumesWithTheCasesLeft) {
   EXPECT_NE(r.out.find("result: interrupted (SIGINT) after "), std::string::npos) << r.out;
   std::smatch m;
   const std::string resume = line_after(r.out, "  resume: ");
-  ASSERT_TRUE(std::regex_match(resume, m, std::regex("lsmc generate --cases 20000 --executions 50 --skip-cases (\\d+)")))
+  // (the program as it was run: its path, as lsmc is not on PATH here)
+  const std::string program = test::lsmc_program();
+  ASSERT_EQ(resume.rfind(program + " ", 0), 0u) << r.out;
+  const std::string rest = resume.substr(program.size() + 1);
+  ASSERT_TRUE(std::regex_match(rest, m, std::regex("generate --cases 20000 --executions 50 --skip-cases (\\d+)")))
       << r.out;
 }
 

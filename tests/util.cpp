@@ -47,14 +47,13 @@ std::string temp_dir(const std::string& name) {
   return dir.string();
 }
 
-CliResult run_lsmc(const std::string& args, const std::string& dir) {
+CliResult run_shell(const std::string& command, const std::string& dir) {
   // ctest runs tests in parallel processes: capture files are per process and per call.
   static int calls = 0;
   const std::string out_path = temp_dir("cli-capture-" + std::to_string(getpid()) + "-" +
                                         std::to_string(calls++)) + "/out";
   const std::string err_path = out_path + ".err";
-  const std::string cmd = "cd '" + dir + "' && '" LSMC_BINARY "' " + args + " >'" + out_path +
-                          "' 2>'" + err_path + "' </dev/null";
+  const std::string cmd = "cd '" + dir + "' && " + command + " >'" + out_path + "' 2>'" + err_path + "' </dev/null";
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -62,6 +61,12 @@ CliResult run_lsmc(const std::string& args, const std::string& dir) {
   r.err = read_file(err_path);
   return r;
 }
+
+CliResult run_lsmc(const std::string& args, const std::string& dir) {
+  return run_shell("'" LSMC_BINARY "' " + args, dir);
+}
+
+std::string lsmc_program() { return LSMC_BINARY; }
 
 namespace {
 

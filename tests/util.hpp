@@ -37,6 +37,10 @@ struct CliResult {
 
 // Runs the real lsmc binary (LSMC_BINARY) in `dir` with a shell command line; captures output.
 CliResult run_lsmc(const std::string& args, const std::string& dir = ".");
+// Runs a whole shell command line in `dir` (a command lsmc printed, as printed); captures output.
+CliResult run_shell(const std::string& command, const std::string& dir = ".");
+// The lsmc binary under test, quoted as lsmc prints the program in its commands.
+std::string lsmc_program();
 
 // Starts the real lsmc binary with `args` in `dir`, waits until it has installed its signal handlers
 // (/proc/PID/status SigCgt), then `delay_ms` more, sends `sig` and waits for it to end. `code` is

@@ -72,7 +72,7 @@ std::string unknown_command(const CLI::App& app, const std::vector<std::string>&
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, std::ostream& out,
-            std::ostream& err, bool interactive, Interrupt* interrupt) {
+            std::ostream& err, bool interactive, Interrupt* interrupt, std::string_view program) {
   if (!args.empty() && args[0] == "litmus") return cmd_litmus(args, out, err);
   CLI::App app{"lsmc: a deterministic simulator and model checker for BPF local storage and for "
                "user-mappable local storage.",
@@ -108,7 +108,7 @@ int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, s
     return kExitUsage;
   }
   try {
-    Context context{out, err, interactive, interrupt, catalog, args};
+    Context context{out, err, interactive, interrupt, catalog, args, shell_quote(std::string(program))};
     for (Command& command : commands) {
       if (!command.sub->parsed()) continue;
       if (interrupt != nullptr && command.stops_cleanly) interrupt->handled = true;

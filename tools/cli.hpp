@@ -1,8 +1,12 @@
+// The lsmc command line as a library: the stock `lsmc` binary is lsmc_main() over the builtin
+// catalog, and a user's program gets the same commands over its own scenarios by calling
+// lsmc_main() with its own catalog (docs/engine.md, "lsmc as a library").
 #pragma once
 
 #include <atomic>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lsmc::sim {
@@ -26,12 +30,20 @@ struct Interrupt {
   const char* name() const;
 };
 
-// Runs `lsmc ARGS...` over `catalog` (the scenarios and mutants the binary knows); returns the exit
-// code. A user's own binary calls this with its own catalog to get the whole CLI.
-int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, std::ostream& out,
-            std::ostream& err, bool interactive, Interrupt* interrupt = nullptr);
+// The whole lsmc command line (explore, replay, minimize, render, report, list, ...) over
+// `catalog`, for a program's main(): installs the SIGINT/SIGTERM handler (Interrupt above), parses
+// argv, runs the command, returns the exit code. Progress lines when stderr is a terminal. Every
+// command it prints (replay, reproduce, resume) names the program as argv[0] does, so that it runs
+// as printed. A trace names its scenario, so the program that wrote it replays and minimises it:
+// give lsmc_main the same catalog each time.
+int lsmc_main(int argc, char** argv, const sim::Catalog& catalog);
 
-// Runs `lsmc ARGS...`; returns the exit code. `interactive`: stderr is a terminal (progress lines).
+// Runs `lsmc ARGS...` over `catalog` (the scenarios and mutants the program knows); returns the
+// exit code. `program`: how the printed commands name the program (quoted for a shell here).
+int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, std::ostream& out,
+            std::ostream& err, bool interactive, Interrupt* interrupt = nullptr, std::string_view program = "lsmc");
+
+// The same over the builtin catalog (tools/catalog.hpp); returns the exit code. `interactive`: stderr is a terminal (progress lines).
 // `interrupt` (may be null) is what the caller's signal handler sets.
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
             bool interactive, Interrupt* interrupt = nullptr);

@@ -33,10 +33,10 @@ void print_known_hits(Context& c, const sim::RunRequest& req, const sim::RunRepo
   }
 }
 
-std::string reproduce_command(const sim::RunRequest& req, const sim::RunReport& report, const std::string& trace) {
+std::string reproduce_command(const Context& c, const sim::RunRequest& req, const sim::RunReport& report, const std::string& trace) {
   const uint64_t index = report.failure->index;
   std::ostringstream cmd;
-  cmd << "lsmc explore --scenario " << shell_quote(std::string(req.scenario->name()));
+  cmd << c.program << " explore --scenario " << shell_quote(std::string(req.scenario->name()));
   if (!req.config.mutant.empty()) cmd << " --mutant " << shell_quote(req.config.mutant);
   if (req.config.profile != sim::kProfiles[0]) cmd << " --profile " << shell_quote(req.config.profile);
   if (req.config.memory_model != "sc") cmd << " --memory-model " << shell_quote(req.config.memory_model);
@@ -229,23 +229,23 @@ int print_json(Context& c, const ExploreOptions& o, const Explored& x) {
     j["execution"] = report.failure->index;
     if (x.trace_error.empty()) {
       j["trace"] = trace_path;
-      j["replay_command"] = replay_command(trace_path);
+      j["replay_command"] = replay_command(c, trace_path);
     } else {
       j["trace_error"] = x.trace_error;
     }
-    j["reproduce_command"] = reproduce_command(req, report, x.reproduce_trace());
+    j["reproduce_command"] = reproduce_command(c, req, report, x.reproduce_trace());
   }
   if (minimized) {
     if (x.min_error.empty()) {
       j["minimized_trace"] = min_path;
-      j["minimized_replay_command"] = replay_command(min_path);
+      j["minimized_replay_command"] = replay_command(c, min_path);
     } else {
       j["minimized_trace_error"] = x.min_error;
     }
     j["minimized_context_switches"] = minimized->after.switches;
     j["minimized_steps"] = minimized->after.steps;
     if (minimized->interrupted && x.min_error.empty()) {
-      j["minimize_resume_command"] = "lsmc minimize " + traces::shell_path(min_path) + " -o " + traces::shell_path(min_path);
+      j["minimize_resume_command"] = c.program + " minimize " + traces::shell_path(min_path) + " -o " + traces::shell_path(min_path);
     }
   }
   if (!report.nondeterminism.empty()) j["nondeterminism"] = report.nondeterminism;
@@ -345,15 +345,15 @@ int print_text(Context& c, const ExploreOptions& o, const Explored& x) {
   if (x.trace_error.empty()) {
     c.out << "  trace: " << traces::printable(trace_path) << " (" << report.failure->decisions.size() << " decisions, "
           << report.failure->events.size() << " events)\n";
-    c.out << "  replay: " << replay_command(trace_path) << "\n";
+    c.out << "  replay: " << replay_command(c, trace_path) << "\n";
   } else {
     c.out << "  trace: NOT WRITTEN (" << x.trace_error << "); the reproduce command writes it\n";
   }
-  c.out << "  reproduce: " << reproduce_command(req, report, x.reproduce_trace()) << "\n";
+  c.out << "  reproduce: " << reproduce_command(c, req, report, x.reproduce_trace()) << "\n";
   if (minimized) {
     c.out << "minimized (" << minimized->runs << " executions):\n" << traces::describe(minimized->before, minimized->after);
     if (x.min_error.empty()) {
-      c.out << "  trace: " << traces::printable(min_path) << "\n  replay: " << replay_command(min_path) << "\n";
+      c.out << "  trace: " << traces::printable(min_path) << "\n  replay: " << replay_command(c, min_path) << "\n";
     } else {
       c.out << "  trace: NOT WRITTEN (" << x.min_error << ")\n";
     }

@@ -61,10 +61,10 @@ int generate(Context& c, const properties::GenerateOptions& o, const std::string
       j["scenario_size"] = properties::scenario_size(*r.minimal);
       j["property"] = r.report->failure->verdict.property;
       j["message"] = r.report->failure->verdict.message;
-      j["explore_command"] = r.command;
+      j["explore_command"] = c.program + " " + r.command;
       if (trace_error.empty()) {
         j["trace"] = trace_path;
-        j["replay_command"] = replay_command(trace_path);
+        j["replay_command"] = replay_command(c, trace_path);
       } else {
         j["trace_error"] = trace_error;
       }
@@ -83,7 +83,7 @@ int print_generate_text(Context& c, const properties::GenerateOptions& o, const 
        << ", seed " << o.seed << ", up to " << o.cases << " scenarios of " << o.executions << " executions\n";
   for (const auto& [name, cases] : r.known_cases) {
     c.out << "  known upstream (counted, not a finding; --known stop reports it): " << name << " in " << cases
-         << " scenarios, first: " << r.known_first_command << "\n";
+         << " scenarios, first: " << c.program << " " << r.known_first_command << "\n";
   }
   if (!r.minimal && r.interrupted) {
     c.out << "result: interrupted (" << c.interrupt->name() << ") after " << r.cases
@@ -100,11 +100,11 @@ int print_generate_text(Context& c, const properties::GenerateOptions& o, const 
   c.out << "  minimal scenario (" << properties::scenario_size(*r.minimal) << " operations):";
   for (const auto& [name, value] : *r.minimal) c.out << " " << name << "=" << value;
   if (trace_error.empty()) {
-    c.out << "\n  trace: " << trace_path << "\n  replay: " << replay_command(trace_path);
+    c.out << "\n  trace: " << trace_path << "\n  replay: " << replay_command(c, trace_path);
   } else {
     c.out << "\n  trace: NOT WRITTEN (" << trace_error << "); the explore command finds it again";
   }
-  c.out << "\n  explore: " << r.command << "\n";
+  c.out << "\n  explore: " << c.program << " " << r.command << "\n";
   if (r.interrupted) {
     c.out << "shrinking interrupted (" << c.interrupt->name() << "): the scenario above may not be minimal; "
           << "resume (shrinks the same finding again): " << resume << "\n";

@@ -71,7 +71,7 @@ int kernel_diff(Context& c, uint64_t seed, int sequences, int length, bool json,
   o.sequences = sequences;
   o.length_max = length;
   const properties::diff::DiffReport r = properties::diff::run_diff(model_backend, kernel, o);
-  const std::string again = "lsmc kernel diff --seed " + std::to_string(seed) + " --sequences " +
+  const std::string again = c.program + " kernel diff --seed " + std::to_string(seed) + " --sequences " +
                             std::to_string(sequences) + " --length " + std::to_string(length) +
                             " --profile " + profile;
   if (json) {

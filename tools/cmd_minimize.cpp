@@ -11,9 +11,9 @@ namespace {
 // Minimises a failing trace and writes the result (default: NAME.min.trace).
 // The command that minimises `path` again, writing elsewhere (when `out_path` could not be written).
 // (or, `out` given, the command that minimises it again into `out`: resuming an interrupted one).
-std::string minimize_command(const std::string& path, bool scenario, uint64_t search, bool json,
+std::string minimize_command(const Context& c, const std::string& path, bool scenario, uint64_t search, bool json,
                              const std::string& out = "") {
-  std::string cmd = "lsmc minimize " + traces::shell_path(path);
+  std::string cmd = c.program + " minimize " + traces::shell_path(path);
   if (!scenario) cmd += " --schedule-only";
   if (search != 2000) cmd += " --search-executions " + std::to_string(search);
   if (json) cmd += " --json";
@@ -47,8 +47,8 @@ int minimize(Context& c, const std::string& path, std::string out_path, bool sce
   // A signal: the trace written is as small as it got, and minimising it again goes on from there.
   const int code = r.interrupted ? c.interrupt->exit_code() : kExitViolation;
   const std::string resume = !r.interrupted ? ""
-                             : error.empty() ? minimize_command(out_path, scenario, search, json, out_path)
-                                             : minimize_command(path, scenario, search, json);
+                             : error.empty() ? minimize_command(c, out_path, scenario, search, json, out_path)
+                                             : minimize_command(c, path, scenario, search, json);
   if (json) {
     nlohmann::json j;
     auto size = [](const traces::TraceSize& t) {
@@ -66,10 +66,10 @@ int minimize(Context& c, const std::string& path, std::string out_path, bool sce
     j["execution"] = trace.record.index;
     if (error.empty()) {
       j["minimized"] = out_path;
-      j["replay_command"] = replay_command(out_path);
+      j["replay_command"] = replay_command(c, out_path);
     } else {
       j["minimized_error"] = error;
-      j["reproduce_command"] = minimize_command(path, scenario, search, true);
+      j["reproduce_command"] = minimize_command(c, path, scenario, search, true);
     }
     j["before"] = size(r.before);
     j["after"] = size(r.after);
@@ -88,9 +88,9 @@ int minimize(Context& c, const std::string& path, std::string out_path, bool sce
         << r.runs << " executions)\n"
         << traces::describe(r.before, r.after) << "result: VIOLATION of " << v.property << "\n  " << v.message << "\n";
   if (error.empty()) {
-    c.out << "  trace: " << traces::printable(out_path) << "\n  replay: " << replay_command(out_path) << "\n";
+    c.out << "  trace: " << traces::printable(out_path) << "\n  replay: " << replay_command(c, out_path) << "\n";
   } else {
-    c.out << "  trace: NOT WRITTEN (" << error << ")\n  reproduce: " << minimize_command(path, scenario, search, false)
+    c.out << "  trace: NOT WRITTEN (" << error << ")\n  reproduce: " << minimize_command(c, path, scenario, search, false)
           << "\n";
   }
   if (r.interrupted) {

@@ -20,7 +20,7 @@ int report(Context& c, const std::string& path, const std::string& out_path, boo
   o.all = all;
   std::string html;
   try {
-    html = traces::render_html(trace, replay_command(path), o);
+    html = traces::render_html(trace, replay_command(c, path), o);
   } catch (const std::runtime_error& e) {
     throw UsageError(e.what());
   }

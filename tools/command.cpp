@@ -17,7 +17,7 @@ std::pair<std::string, std::string> split_assignment(const std::string& text, co
 std::string shell_quote(const std::string& s) { return traces::shell_quote(s); }
 
 std::string resume_command(const Context& c, const std::vector<std::pair<std::string, std::string>>& options) {
-  std::string cmd = "lsmc";
+  std::string cmd = c.program;
   for (std::size_t i = 0; i < c.args.size(); ++i) {
     const std::string& word = c.args[i];
     bool replaced = false;
@@ -42,7 +42,7 @@ int Interrupt::exit_code() const {
 
 const char* Interrupt::name() const { return signal.load() == SIGTERM ? "SIGTERM" : "SIGINT"; }
 
-std::string replay_command(const std::string& path) { return "lsmc replay " + traces::shell_path(path); }
+std::string replay_command(const Context& c, const std::string& path) { return c.program + " replay " + traces::shell_path(path); }
 
 int exit_code_for(sim::Outcome outcome) {
   switch (outcome) {

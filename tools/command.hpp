@@ -42,6 +42,7 @@ struct Context {
   Interrupt* interrupt;      // set by the process's signal handler (may be null)
   const sim::Catalog& catalog;
   std::vector<std::string> args;  // the command line as given, without "lsmc"
+  std::string program = "lsmc";    // how printed commands name this program, quoted for a shell
   // The runners' stop flag (null when there is no handler).
   const std::atomic<bool>* stop_flag() const { return interrupt != nullptr ? &interrupt->requested : nullptr; }
   bool interrupted() const { return interrupt != nullptr && interrupt->requested.load(); }
@@ -66,8 +67,8 @@ std::string resume_command(const Context& c, const std::vector<std::pair<std::st
 std::pair<std::string, std::string> split_assignment(const std::string& text, const char* flag);
 // `s` quoted for a POSIX shell where it needs it (traces/safe_text.hpp).
 std::string shell_quote(const std::string& s);
-// The command that replays the trace at `path`, quoted for a POSIX shell.
-std::string replay_command(const std::string& path);
+// The command that replays the trace at `path` with this program, quoted for a POSIX shell.
+std::string replay_command(const Context& c, const std::string& path);
 int exit_code_for(sim::Outcome outcome);
 nlohmann::json verdict_json(const sim::Verdict& v);
 traces::Trace read_trace_or_usage(const std::string& path);

@@ -1,0 +1,25 @@
+# Every test name ctest shows is readable: no "# GetParam() = 96-byte object <D0-C8 ...>" tails
+# from a parameter GoogleTest cannot print. Run by the CTest Tests.NamesCarryNoParameterDumps:
+#   cmake -DTESTS_FILE=<lsmc_tests[1]_tests.cmake> -P tests/check_test_names.cmake
+if(NOT EXISTS "${TESTS_FILE}")
+  message(FATAL_ERROR "no discovered test list at ${TESTS_FILE}")
+endif()
+file(STRINGS "${TESTS_FILE}" lines REGEX "^add_test\\(")
+list(LENGTH lines count)
+if(count LESS 100)
+  message(FATAL_ERROR "${TESTS_FILE} lists ${count} tests; expected the whole suite")
+endif()
+set(bad "")
+foreach(line IN LISTS lines)
+  string(FIND "${line}" "]=]" end)
+  math(EXPR length "${end} - 12")
+  string(SUBSTRING "${line}" 12 ${length} name)  # after "add_test([=["
+  if(name MATCHES "GetParam|byte object|#| ")
+    list(APPEND bad "${name}")
+  endif()
+endforeach()
+if(bad)
+  list(JOIN bad "\n" text)
+  message(FATAL_ERROR "test names with parameter dumps (give the parameter a name generator):\n${text}")
+endif()
+message(STATUS "${count} test names, none with a parameter dump")

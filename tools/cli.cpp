@@ -10,6 +10,7 @@
 #include "tools/cmd_litmus.hpp"
 #include "tools/command.hpp"
 #include "traces/safe_text.hpp"
+#include "traces/trace.hpp"
 
 namespace lsmc::cli {
 
@@ -78,6 +79,7 @@ int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, s
                "user-mappable local storage.",
                "lsmc"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "lsmc " + std::string(traces::lsmc_version()), "print lsmc's version and exit");
   app.footer(kExitCodesHelp);
   std::vector<Command> commands = {add_list_command(app),     add_explore_command(app),  add_replay_command(app),
                                    add_minimize_command(app), add_render_command(app),   add_report_command(app),
@@ -97,6 +99,9 @@ int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, s
   for (const auto& a : args) argv.push_back(a.c_str());
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::CallForVersion& e) {
+    out << e.what() << "\n";
+    return kExitOk;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {  // --help, on the program or on a subcommand
       const CLI::App* sub = nullptr;

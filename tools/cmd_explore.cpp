@@ -102,6 +102,24 @@ std::string default_trace_name(const sim::RunRequest& req, uint64_t index) {
          std::to_string(req.config.seed) + "-exec" + std::to_string(index) + ".trace";
 }
 
+// --seconds without --executions: time alone ends the run.
+bool no_execution_limit(const sim::Config& config) {
+  return config.execution_first + config.executions_max == UINT64_MAX;
+}
+
+// Which budget ended a run that found nothing and did not exhaust its space.
+std::string limit_that_ended(const sim::Config& config, const sim::RunReport& report) {
+  if (report.stop_reason == "seconds_max") {
+    return "the time limit ended the run (--seconds " + std::to_string(config.seconds_max) + ")";
+  }
+  if (report.stop_reason == "executions_max") {
+    return "the execution limit ended the run (--executions " + std::to_string(config.executions_max) +
+           (config.seconds_max ? ", before --seconds " + std::to_string(config.seconds_max) : std::string()) +
+           "; --seconds alone runs until the time is up)";
+  }
+  return report.stop_reason;
+}
+
 void print_header(Context& c, const sim::RunRequest& req) {
   c.out << "lsmc " << traces::lsmc_version() << " explore: scenario " << req.scenario->name();
   for (const auto& [name, value] : req.params.values()) c.out << " " << name << "=" << value;
@@ -109,7 +127,8 @@ void print_header(Context& c, const sim::RunRequest& req) {
         << req.config.profile << ", memory model " << req.config.memory_model << ", strategy "
         << req.config.strategy << ", seed " << req.config.seed
         << ", executions " << req.config.execution_first << ".."
-        << req.config.execution_first + req.config.executions_max - 1
+        << (no_execution_limit(req.config) ? std::string()
+                                           : std::to_string(req.config.execution_first + req.config.executions_max - 1))
         << (req.config.seconds_max ? ", seconds_max " + std::to_string(req.config.seconds_max) : "")
         << ", steps_max " << req.config.steps_max << "\n";
 }
@@ -167,7 +186,10 @@ Resume resume_of(Context& c, const Explored& x, const ExploreOptions& o) {
   const bool tree = cfg.strategy == "dfs" || cfg.strategy == "icb" || cfg.strategy == "dpor";
   if (!tree) {
     options.emplace_back("--first-execution", std::to_string(x.report.resume_index));
-    options.emplace_back("--executions", std::to_string(cfg.execution_first + cfg.executions_max - x.report.resume_index));
+    // --seconds alone: the resumed run has no execution budget either.
+    if (!no_execution_limit(cfg)) {
+      options.emplace_back("--executions", std::to_string(cfg.execution_first + cfg.executions_max - x.report.resume_index));
+    }
   }
   return {resume_command(c, options), tree};
 }
@@ -195,7 +217,7 @@ int print_json(Context& c, const ExploreOptions& o, const Explored& x) {
   nlohmann::json j;
   j["scenario"] = std::string(req.scenario->name());
   j["profile"] = req.config.profile;
-  j["mutant"] = req.config.mutant;
+  j["mutant"] = req.config.mutant.empty() ? nlohmann::json(nullptr) : nlohmann::json(req.config.mutant);  // null: the unmutated model
   j["strategy"] = req.config.strategy;
   j["seed"] = req.config.seed;
   j["execution_first"] = req.config.execution_first;
@@ -329,7 +351,8 @@ int print_text(Context& c, const ExploreOptions& o, const Explored& x) {
                : "")
            << "\n";
     } else {
-      c.out << "result: nothing found (" << report.stop_reason << ")\n";
+      c.out << "result: nothing found in " << report.executions << " executions: " << limit_that_ended(req.config, report)
+            << "\n";
     }
     return code;
   }
@@ -496,8 +519,12 @@ Command add_explore_command(CLI::App& app) {
                       "equivalent schedules once, no bound). dfs, icb and dpor say when they have explored "
                       "everything: use them to prove a small scenario clean");
   explore->add_option("--seed", o->seed, "seed of the run; execution i uses a seed derived from it (default 1)")->check(number_in(0));
-  explore->add_option("--executions", o->executions, "executions budget (default 10000)")->check(number_in(0));
-  explore->add_option("--seconds", o->seconds, "time budget in seconds (default: none)")->check(number_in(0));
+  CLI::Option* executions =
+      explore->add_option("--executions", o->executions, "executions budget (default 10000, or none with --seconds)")
+          ->check(number_in(0));
+  explore->add_option("--seconds", o->seconds,
+                      "time budget in seconds (default: none); alone, without --executions, only time ends the run")
+      ->check(number_in(0));
   explore->add_option("--first-execution", o->first, "index of the first execution (to re-run one)")->check(number_in(0));
   explore->add_option("--trace-out", o->trace_out, "where to write the trace of a failure");
   explore->add_flag("--json", o->json, "print one JSON object instead of text");
@@ -534,7 +561,13 @@ Command add_explore_command(CLI::App& app) {
                       "'lsmc list --known') is reported like any other; count: executions ending in one are "
                       "counted and the search goes on")
       ->check(CLI::IsMember({"stop", "count"}));
-  return {explore, [o](Context& c) { return lsmc::cli::explore(c, *o); }, true};
+  return {explore, [o, executions](Context& c) {
+            ExploreOptions run = *o;
+            // --seconds alone means time: no execution budget beside it.
+            if (run.seconds > 0 && executions->count() == 0 && run.first < UINT64_MAX) run.executions = UINT64_MAX - run.first;
+            return lsmc::cli::explore(c, run);
+          },
+          true};
 }
 
 }  // namespace lsmc::cli

@@ -117,7 +117,7 @@ int explore_all(Context& c, const ExploreOptions& o) {
     nlohmann::json rows = nlohmann::json::array();
     for (std::size_t i = first; i < entries.size(); ++i) {
       const Entry& e = entries[i];
-      rows.push_back({{"entry", i + 1}, {"scenario", e.scenario}, {"mutant", e.mutant.empty() ? "-" : e.mutant},
+      rows.push_back({{"entry", i + 1}, {"scenario", e.scenario}, {"mutant", e.mutant.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.mutant)},
                       {"profile", e.profile}, {"expected", e.expect_fail ? "finding" : "clean"}, {"result", e.got},
                       {"executions", e.executions}, {"seconds", e.seconds}});
     }

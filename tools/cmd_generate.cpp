@@ -46,7 +46,7 @@ int generate(Context& c, const properties::GenerateOptions& o, const std::string
   const int exit_code = trace_error.empty() ? code : kExitUsage;
   if (json) {
     nlohmann::json j;
-    j["mutant"] = o.mutant;
+    j["mutant"] = o.mutant.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.mutant);
     j["seed"] = o.seed;
     j["cases"] = r.cases;
     j["outcome"] = r.minimal ? "violation" : r.interrupted ? "interrupted" : "nothing-found";

@@ -31,18 +31,33 @@ std::optional<int> kernel_skipped(Context& c) {
   return kExitUsage;
 }
 
-int kernel_probe(Context& c) {
-#if LSMC_HAVE_BPF
+int kernel_probe(Context& c, bool json) {
+  nlohmann::json j;
+  j["features"] = nlohmann::json::array();
   bool ok = true;
+#if LSMC_HAVE_BPF
   for (const auto& line : real::probe_kernel()) {
-    c.out << line.feature << ": " << (line.ok ? "yes" : "no") << " (" << line.detail << ")\n";
+    if (json) {
+      j["features"].push_back({{"feature", line.feature}, {"supported", line.ok}, {"detail", line.detail}});
+    } else {
+      c.out << line.feature << ": " << (line.ok ? "yes" : "no") << " (" << line.detail << ")\n";
+    }
     if (!line.ok && (line.feature == "bpf-object" || line.feature == "root")) ok = false;
+  }
+#else
+  ok = false;
+#endif
+  std::string why = ok ? std::string() : kernel_unavailable();
+  if (!ok && why.empty()) why = "a feature the kernel commands need (root, bpf-object) is missing";
+  if (json) {
+    j["usable"] = why.empty();
+    j["unavailable"] = why.empty() ? nlohmann::json(nullptr) : nlohmann::json(why);
+    j["exit_code"] = why.empty() ? kExitOk : kExitUsage;
+    c.out << j.dump(2) << "\n";
+    return why.empty() ? kExitOk : kExitUsage;
   }
   if (!ok) return kernel_skipped(c).value_or(kExitUsage);
   return kExitOk;
-#else
-  return kernel_skipped(c).value_or(kExitUsage);
-#endif
 }
 
 int kernel_diff(Context& c, uint64_t seed, int sequences, int length, bool json, std::string profile) {
@@ -183,7 +198,9 @@ std::vector<Command> add_kernel_commands(CLI::App& app) {
   kernel->require_subcommand(1);
   std::vector<Command> commands;
   auto* kprobe = kernel->add_subcommand("probe", "What the running kernel supports, one line each.");
-  commands.push_back({kprobe, [](Context& c) { return kernel_probe(c); }});
+  auto probe_json = std::make_shared<bool>(false);
+  kprobe->add_flag("--json", *probe_json, "print one JSON object: each feature, and whether the kernel commands can run");
+  commands.push_back({kprobe, [probe_json](Context& c) { return kernel_probe(c, *probe_json); }});
 
   struct DiffOptions {
     uint64_t seed = 1;

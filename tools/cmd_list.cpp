@@ -9,10 +9,51 @@ namespace lsmc::cli {
 namespace {
 
 struct ListOptions {
-  bool mutants = false, functions = false, attach_points = false, known = false;
+  bool mutants = false, functions = false, attach_points = false, known = false, json = false;
 };
 
+// The same lists as JSON: one array, an object per line of the text.
+nlohmann::json list_json(Context& c, const ListOptions& o) {
+  nlohmann::json j = nlohmann::json::array();
+  if (o.known) {
+    for (const sim::KnownFinding& k : c.catalog.known()) {
+      j.push_back({{"name", k.name}, {"profile", k.profile}, {"property", k.property}, {"message", k.message},
+                   {"source", k.source}});
+    }
+  } else if (o.functions) {
+    for (const auto& f : model::kernel::kKernelFunctions) {
+      j.push_back({{"name", std::string(f.name)}, {"trace", std::string(model::kernel::to_string(f.trace))},
+                   {"source", std::string(f.source)}});
+    }
+  } else if (o.attach_points) {
+    const auto& points = model::kernel::attach_points();
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      j.push_back({{"attach", i + 1}, {"kind", std::string(model::kernel::to_string(points[i].kind))},
+                   {"function", std::string(model::kernel::info(points[i].function).name)}});
+    }
+  } else if (o.mutants) {
+    for (const auto& m : c.catalog.mutants()) {
+      j.push_back({{"name", m.name}, {"description", m.description}, {"scenarios", m.scenarios},
+                   {"profiles", m.profiles}, {"property", m.property}});
+    }
+  } else {
+    for (const auto& s : c.catalog.scenarios()) {
+      nlohmann::json params = nlohmann::json::object();
+      for (const auto& p : s->params()) params[std::string(p.name)] = p.default_value;
+      nlohmann::json profiles = nlohmann::json::array();
+      for (std::string_view p : s->profiles()) profiles.push_back(std::string(p));
+      j.push_back({{"name", std::string(s->name())}, {"description", std::string(s->description())},
+                   {"params", params}, {"profiles", profiles}});
+    }
+  }
+  return j;
+}
+
 int list(Context& c, const ListOptions& o) {
+  if (o.json) {
+    c.out << list_json(c, o).dump(2) << "\n";
+    return kExitOk;
+  }
   if (o.known) {
     // Findings upstream documents and leaves unfixed: name, profile, what identifies it, source.
     for (const sim::KnownFinding& k : c.catalog.known()) {
@@ -85,6 +126,7 @@ Command add_list_command(CLI::App& app) {
   list->add_flag("--attach-points", o->attach_points,
                  "list where programs can attach (fentry/fexit of each traceable function, tp_btf, LSM hooks), "
                  "numbered as the generated scenario's 'attach' parameter");
+  list->add_flag("--json", o->json, "print one JSON array (an object per line of the text) instead of text");
   return {list, [o](Context& c) { return lsmc::cli::list(c, *o); }};
 }
 

@@ -123,7 +123,8 @@ Shard check_shard(const std::string& file, const json& j) {
   Shard s;
   s.file = file;
   s.j = &j;
-  for (const char* key : {"scenario", "mutant", "profile", "strategy"}) text_field(file, j, key);
+  for (const char* key : {"scenario", "profile", "strategy"}) text_field(file, j, key);
+  if (const json& m = field(file, j, "mutant"); !m.is_null()) text(file, m, "mutant");  // null: unmutated
   number_field(file, j, "seed");
   s.count = number_field(file, j, "shard_count");
   if (s.count == 0 || s.count > kShardCountMax) {

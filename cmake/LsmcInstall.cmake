@@ -19,6 +19,17 @@ set(LSMC_LIBRARIES lsmc_model lsmc_wmm lsmc_sim lsmc_properties lsmc_traces lsmc
 if(LSMC_HAVE_BPF)
   list(APPEND LSMC_LIBRARIES lsmc_real)
 endif()
+if(LSMC_HAVE_BPF_HOST)
+  # The host build's runtime (lsmc check-bpf), which lsmc_properties links when it is built. Its
+  # executables export the ABI the host-built shared objects bind to: the list of those symbols is
+  # installed beside the package config, and a user's binary is linked with it as lsmc is.
+  list(APPEND LSMC_LIBRARIES lsmc_bpfhost)
+  set(LSMC_BPFHOST_EXPORTS ${PROJECT_SOURCE_DIR}/model/bpfhost/exports.list)
+  set_property(TARGET lsmc_bpfhost PROPERTY INTERFACE_LINK_OPTIONS
+               "$<BUILD_INTERFACE:LINKER:--dynamic-list=${LSMC_BPFHOST_EXPORTS}>"
+               "$<INSTALL_INTERFACE:LINKER:--dynamic-list=$<INSTALL_PREFIX>/${LSMC_INSTALL_CMAKEDIR}/bpfhost-exports.list>")
+  install(FILES ${LSMC_BPFHOST_EXPORTS} DESTINATION ${LSMC_INSTALL_CMAKEDIR} RENAME bpfhost-exports.list)
+endif()
 
 # The libraries find their headers in the source tree while lsmc builds, and under P/include once
 # installed.

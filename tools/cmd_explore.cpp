@@ -383,7 +383,7 @@ int print_text(Context& c, const ExploreOptions& o, const Explored& x) {
     if (minimized->interrupted) {
       c.out << "minimising interrupted (" << c.interrupt->name() << "): the trace is as small as it got";
       if (x.min_error.empty()) {
-        c.out << "; resume: lsmc minimize " << traces::shell_path(min_path) << " -o " << traces::shell_path(min_path);
+        c.out << "; resume: " << c.program << " minimize " << traces::shell_path(min_path) << " -o " << traces::shell_path(min_path);
       }
       c.out << "\n";
       return report_output_errors(c, c.interrupt->exit_code(), {x.trace_error, x.min_error});

@@ -31,6 +31,19 @@ if(LSMC_HAVE_BPF_HOST)
   install(FILES ${LSMC_BPFHOST_EXPORTS} DESTINATION ${LSMC_INSTALL_CMAKEDIR} RENAME bpfhost-exports.list)
 endif()
 
+if(LSMC_HAVE_MLS)
+  # lsmc mls diff's kernel side (the mls user library and its kernel test's utilities, C), which
+  # lsmc_properties links where the library's kernel build exists. Their headers are not public
+  # (the generated BPF skeleton among them): they are found in the trees only while lsmc builds.
+  foreach(lib mls mls_kernel_util)
+    get_target_property(dirs ${lib} INTERFACE_INCLUDE_DIRECTORIES)
+    list(TRANSFORM dirs PREPEND "$<BUILD_INTERFACE:")
+    list(TRANSFORM dirs APPEND ">")
+    set_property(TARGET ${lib} PROPERTY INTERFACE_INCLUDE_DIRECTORIES "${dirs}")
+  endforeach()
+  set(LSMC_C_LIBRARIES mls mls_kernel_util)
+endif()
+
 # The libraries find their headers in the source tree while lsmc builds, and under P/include once
 # installed.
 foreach(lib IN LISTS LSMC_LIBRARIES)
@@ -44,7 +57,7 @@ set_target_properties(lsmc_all PROPERTIES EXPORT_NAME lsmc)
 target_link_libraries(lsmc_all INTERFACE ${LSMC_LIBRARIES})
 add_library(lsmc::lsmc ALIAS lsmc_all)
 
-install(TARGETS ${LSMC_LIBRARIES} lsmc_all EXPORT lsmcTargets
+install(TARGETS ${LSMC_LIBRARIES} ${LSMC_C_LIBRARIES} lsmc_all EXPORT lsmcTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS lsmc RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

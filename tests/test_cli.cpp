@@ -10,6 +10,7 @@
 namespace lsmc {
 namespace {
 
+using test::expect_usage_error;
 using test::run_lsmc;
 
 std::string line_starting(const std::string& text, const std::string& prefix) {
@@ -105,15 +106,8 @@ TEST(Cli, ExploreAllBehavesAsDeclared) {
   EXPECT_NE(r.out.find("all scenarios and mutants behaved as expected"), std::string::npos) << r.out;
 }
 
-// Bad input: exit 2, one clear line on stderr naming the problem, nothing on stdout, no crash.
-void expect_usage_error(const std::string& args, const std::string& needle, const std::string& dir = ".") {
-  SCOPED_TRACE(args);
-  const auto r = run_lsmc(args, dir);
-  EXPECT_EQ(r.code, 2) << r.out << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
-  EXPECT_TRUE(r.out.empty()) << r.out;
-}
+// Bad input: exit 2, one clear line on stderr naming the problem, nothing on stdout, no crash
+// (test::expect_usage_error).
 
 TEST(Cli, BadInputIsOneMessageAndExitTwo) {
   expect_usage_error("explore --scenario no-such-thing", "unknown scenario 'no-such-thing'");

@@ -1,5 +1,7 @@
 #include "tests/util.hpp"
 
+#include <gtest/gtest.h>
+
 #include "properties/lifetime.hpp"
 
 #include <fcntl.h>
@@ -64,6 +66,16 @@ CliResult run_shell(const std::string& command, const std::string& dir) {
 
 CliResult run_lsmc(const std::string& args, const std::string& dir) {
   return run_shell("'" LSMC_BINARY "' " + args, dir);
+}
+
+CliResult expect_usage_error(const std::string& args, const std::string& needle, const std::string& dir) {
+  SCOPED_TRACE(args);
+  CliResult r = run_lsmc(args, dir);
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  return r;
 }
 
 std::string lsmc_program() { return LSMC_BINARY; }

@@ -41,6 +41,10 @@ CliResult run_lsmc(const std::string& args, const std::string& dir = ".");
 CliResult run_shell(const std::string& command, const std::string& dir = ".");
 // The lsmc binary under test, quoted as lsmc prints the program in its commands.
 std::string lsmc_program();
+// Bad input: `lsmc ARGS` in `dir` exits 2 with one message on stderr that contains `needle`, never
+// an "internal error", and prints nothing on stdout (GoogleTest expectations; the one helper of
+// every CLI test for refused input). Returns what it ran for further checks.
+CliResult expect_usage_error(const std::string& args, const std::string& needle, const std::string& dir = ".");
 
 // Starts the real lsmc binary with `args` in `dir`, waits until it has installed its signal handlers
 // (/proc/PID/status SigCgt), then `delay_ms` more, sends `sig` and waits for it to end. `code` is

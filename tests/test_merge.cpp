@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/util.hpp"
+#include "tools/merge.hpp"
 
 namespace lsmc {
 namespace {
@@ -147,6 +148,30 @@ TEST_F(MergeHostile, AFindingsCommandsMustBeLsmcsOwn) {
     EXPECT_NE(r.err.find(key), std::string::npos) << r.err;
     EXPECT_EQ(r.out.find("PWNED"), std::string::npos) << r.out;
   }
+}
+
+// A user's binary built on lsmc_main prints commands that name it (issue 13): its own shards
+// merge when it merges them, and only then; a command naming any other program is still refused.
+TEST_F(MergeHostile, AUsersBinaryMergesTheShardsItWrote) {
+  json finding = explore_json("--scenario lost-update --shard 0/2 --trace-out t.trace", dir_, 1);
+  json other = explore_json("--scenario lost-update --shard 1/2 --trace-out u.trace", dir_, 1);
+  // The shards as ./build/sched-queue-check would have written them: the same commands, its name.
+  const auto as_user_binary = [](json& j) {
+    for (const char* key : {"replay_command", "reproduce_command", "minimized_replay_command"}) {
+      if (!j.contains(key)) continue;
+      const std::string command = j[key];
+      j[key] = "./build/sched-queue-check" + command.substr(command.find(' '));
+    }
+  };
+  as_user_binary(finding);
+  as_user_binary(other);
+  const std::vector<std::pair<std::string, json>> parts = {{"f0.json", finding}, {"f1.json", other}};
+  EXPECT_EQ(cli::merge_results(parts, "sched-queue-check").exit_code, 1);
+  EXPECT_THROW(cli::merge_results(parts), cli::MergeError);  // the stock lsmc: not its commands
+  EXPECT_THROW(cli::merge_results(parts, "other-check"), cli::MergeError);
+  json hostile = finding;
+  hostile["replay_command"] = "./build/sched-queue-check replay t.trace; touch PWNED";
+  EXPECT_THROW(cli::merge_results({{"f0.json", hostile}, {"f1.json", other}}, "sched-queue-check"), cli::MergeError);
 }
 
 TEST_F(MergeHostile, AnIncompleteMergeIsNotAPass) {

@@ -1,4 +1,5 @@
 // lsmc merge: combine the --json results of a sharded campaign.
+#include <filesystem>
 #include <fstream>
 
 #include "tools/command.hpp"
@@ -41,6 +42,13 @@ std::string incomplete(const MergeResult& r) {
   return why;
 }
 
+// The name this program runs as (argv[0]'s last component; c.program is it quoted for a shell).
+std::string program_name(const Context& c) {
+  const auto words = traces::plain_shell_words(c.program);
+  if (!words || words->empty()) return "lsmc";
+  return std::filesystem::path(words->front()).filename().string();
+}
+
 // Combines the --json results of the shards of one campaign: the campaign's finding is the
 // failing execution with the lowest index, as one machine would have reported it.
 int merge(Context& c, const std::vector<std::string>& paths, bool json) {
@@ -48,7 +56,7 @@ int merge(Context& c, const std::vector<std::string>& paths, bool json) {
   for (const auto& p : paths) parts.emplace_back(p, read_result(p));
   MergeResult r;
   try {
-    r = merge_results(parts);
+    r = merge_results(parts, program_name(c));
   } catch (const MergeError& e) {
     throw UsageError(e.what());
   }

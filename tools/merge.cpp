@@ -93,7 +93,17 @@ void check_hits(const Shard& s) {
 }
 
 // A finding's fields: in the shard, and commands that run lsmc and nothing else.
-void check_finding(Shard& s) {
+// `command` runs `program` (by that name or a path ending in it) or lsmc, with `subcommand`, and
+// nothing else when pasted into a shell.
+bool is_plain_command_of(const std::string& command, const std::string& subcommand, const std::string& program) {
+  if (traces::is_plain_lsmc_command(command, subcommand)) return true;
+  const auto words = traces::plain_shell_words(command);
+  if (program.empty() || !words || words->size() < 2 || (*words)[1] != subcommand) return false;
+  const std::string& first = words->front();
+  return first == program || (first.size() > program.size() && first.ends_with("/" + program));
+}
+
+void check_finding(Shard& s, const std::string& program) {
   const json& j = *s.j;
   s.execution = number_field(s.file, j, "execution");
   if (s.execution < s.first || s.execution - s.first >= s.max || s.execution % s.count != s.index) {
@@ -112,13 +122,15 @@ void check_finding(Shard& s) {
                                  {"reproduce_command", "explore"}}) {
     if (!j.contains(key) && key != "reproduce_command") continue;
     const std::string command = text_field(s.file, j, key);
-    if (!traces::is_plain_lsmc_command(command, sub)) {
-      fail(s.file, "'" + key + "' is not a plain 'lsmc " + sub + "' command: " + traces::echo(command));
+    if (!is_plain_command_of(command, sub, program)) {
+      fail(s.file, "'" + key + "' is not a plain 'lsmc " + sub + "' command" +
+                       (program == "lsmc" ? std::string() : " (nor '" + traces::echo(program) + " " + sub + "')") + ": " +
+                       traces::echo(command));
     }
   }
 }
 
-Shard check_shard(const std::string& file, const json& j) {
+Shard check_shard(const std::string& file, const json& j, const std::string& program) {
   if (!j.is_object()) fail(file, "not an 'lsmc explore --json' result (not a JSON object)");
   Shard s;
   s.file = file;
@@ -156,7 +168,7 @@ Shard check_shard(const std::string& file, const json& j) {
   check_hits(s);
   s.finding = s.outcome == "violation" || s.outcome == "limit" || s.outcome == "nondeterminism";
   if (s.finding != j.contains("execution")) fail(file, "'outcome' " + s.outcome + " and 'execution' disagree");
-  if (s.finding) check_finding(s);
+  if (s.finding) check_finding(s, program);
   return s;
 }
 
@@ -229,10 +241,10 @@ std::string ranges_text(const std::vector<uint64_t>& sorted, std::size_t max_ran
   return out;
 }
 
-MergeResult merge_results(const std::vector<std::pair<std::string, json>>& parts) {
+MergeResult merge_results(const std::vector<std::pair<std::string, json>>& parts, const std::string& program) {
   if (parts.empty()) throw MergeError("no shard results to merge");
   std::vector<Shard> shards;
-  for (const auto& [file, j] : parts) shards.push_back(check_shard(file, j));
+  for (const auto& [file, j] : parts) shards.push_back(check_shard(file, j, program));
   const Shard& a = shards.front();
   std::vector<bool> seen(a.count, false);
   std::vector<uint64_t> interrupted;

@@ -1,7 +1,7 @@
 // lsmc merge's logic: the --json results of the shards of one campaign, checked field by field
 // and combined into the result one machine would have printed. Shard files come from other
 // machines: every field is checked for its type and range before use, and a finding's commands
-// must be lsmc's own (nothing a pasted command would run besides lsmc).
+// must be lsmc's own (nothing a pasted command would run besides lsmc or the program merging).
 #pragma once
 
 #include <cstdint>
@@ -30,8 +30,11 @@ struct MergeResult {
   int exit_code = 0;  // the finding's; else 2 when shards are missing or interrupted; else 0
 };
 
-// Each part is (file name, parsed JSON). Throws MergeError.
-MergeResult merge_results(const std::vector<std::pair<std::string, nlohmann::json>>& parts);
+// Each part is (file name, parsed JSON). `program`: the name of the program merging (argv[0]'s
+// last component): a finding's commands may run lsmc or that program (a user's binary built on
+// lsmc_main merges the shards it wrote, whose commands name it). Throws MergeError.
+MergeResult merge_results(const std::vector<std::pair<std::string, nlohmann::json>>& parts,
+                          const std::string& program = "lsmc");
 
 // "0-3,7,9-12" for a sorted list of numbers, at most `max_ranges` ranges then ",... (N in all)".
 std::string ranges_text(const std::vector<uint64_t>& sorted, std::size_t max_ranges = 20);

@@ -55,6 +55,10 @@ endforeach()
 add_library(lsmc_all INTERFACE)
 set_target_properties(lsmc_all PROPERTIES EXPORT_NAME lsmc)
 target_link_libraries(lsmc_all INTERFACE ${LSMC_LIBRARIES})
+if(LSMC_SANITIZE)
+  # Libraries built with ASan+UBSan need the sanitizer runtimes in the binary that links them.
+  target_link_options(lsmc_all INTERFACE -fsanitize=address,undefined)
+endif()
 add_library(lsmc::lsmc ALIAS lsmc_all)
 
 install(TARGETS ${LSMC_LIBRARIES} ${LSMC_C_LIBRARIES} lsmc_all EXPORT lsmcTargets

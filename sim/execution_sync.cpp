@@ -111,10 +111,15 @@ void Execution::rcu(RcuCall call, model::RcuFlavour f) {
         fail("rcu", me + " calls synchronize_rcu" + (trace ? "_tasks_trace" : "") +
                         "() inside a read-side critical section: the grace period would wait for it");
       }
-      // The grace period starts here and waits for the readers inside a section now.
+      // The grace period starts here and waits for the readers inside a section now. Under a weak
+      // memory model its start and end are the events the kernel model's grace periods give
+      // (sim/memory.cpp): the readers' sections read the start, and the end is LKMM's sync-rcu.
+      // Both flavours share one state there (the Env's own sections are on no object).
+      fence(model::Fence::kGracePeriodStart, "synchronize_rcu: grace period start", model::kNoObject);
       const RcuReaders::GracePeriod gp = rcu_readers_.start(f);
       wait_until([this, &gp] { return rcu_readers_.ended(gp); },
                  trace ? "synchronize_rcu_tasks_trace" : "synchronize_rcu");
+      fence(model::Fence::kSyncRcu, "synchronize_rcu: grace period end", model::kNoObject);
       return;
     }
   }

@@ -157,6 +157,32 @@ TEST(WeakMemory, GracePeriodOrdersReadSideCriticalSections) {
   }
 }
 
+// The Env's own RCU (Env::synchronize_rcu, sim/execution_sync.cpp) under LKMM: a grace period
+// orders every read-side section (RCU+sync+read and its mirror), so a reader inside a section that
+// sees the store after synchronize_rcu() also sees the store before it. Without the section, or
+// without the grace period, LKMM lets it read the old value.
+TEST(WeakMemory, EnvSynchronizeRcuOrdersTheScenariosOwnSections) {
+  for (const bool section : {true, false}) {
+    for (const bool grace : {true, false}) {
+      const Outcomes o = outcomes(
+          "lkmm",
+          [grace](Env& env, Vars& v) {
+            st(env, v, 0, 1, Order::kOnce);
+            if (grace) env.synchronize_rcu();
+            st(env, v, 1, 1, Order::kOnce);
+          },
+          [section](Env& env, Vars& v) {
+            if (section) env.rcu_read_lock();
+            v.r[0] = ld(env, v, 1, Order::kOnce);
+            v.r[1] = ld(env, v, 0, Order::kOnce);
+            if (section) env.rcu_read_unlock();
+          });
+      EXPECT_EQ(has(o, {1, 0, 0, 0}), !(section && grace)) << "section " << section << " grace " << grace;
+      EXPECT_TRUE(has(o, {1, 1, 0, 0})) << "section " << section << " grace " << grace;
+    }
+  }
+}
+
 // The engine's grace periods (sim/memory.cpp): rcu_read_lock() reads the grace periods' starts
 // inside its section. A section that missed a start (it began before that grace period) ends
 // before the grace period does, so what it stored is seen after it: the pattern of the kernel's

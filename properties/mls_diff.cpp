@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
@@ -132,13 +133,19 @@ rc::Gen<Op> gen_op() {
   });
 }
 
+// The kernel side failed to run a sequence (no process, no pipe): not an outcome to compare.
+struct BackendFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 std::vector<Outcome> run_kernel(mls_diff_kernel* k, const std::vector<Op>& ops) {
   std::vector<Outcome> out;
   mls_diff_kernel_reset(k);
   for (const Op& op : ops) {
     mls_diff_outcome o{};
     if (mls_diff_kernel_apply(k, op.kind, op.owner, op.value, &o) != 0) {
-      throw std::runtime_error("an owner process did not answer");
+      throw BackendFailure(std::string("an owner process could not be started or did not answer (") +
+                           std::strerror(errno) + ")");
     }
     out.push_back({o.err, o.value});
   }
@@ -171,7 +178,9 @@ Report run(const Options& options) {
     return report;
   }
   std::optional<Mismatch> last;
+  std::string backend_failure;
   const auto property = [&] {
+    if (!backend_failure.empty()) return;  // stop comparing: the run ends with the error
     const auto ops = *rc::gen::resize(options.length_max, rc::gen::container<std::vector<Op>>(gen_op()));
     ++report.sequences;
     report.operations += static_cast<long>(ops.size());
@@ -180,6 +189,9 @@ Report run(const Options& options) {
     try {
       m.model = run_model(ops);
       m.kernel = run_kernel(k, ops);
+    } catch (const BackendFailure& e) {
+      backend_failure = e.what();
+      return;
     } catch (const std::exception& e) {
       m.error = e.what();
       last = m;
@@ -207,6 +219,11 @@ Report run(const Options& options) {
     if (!report.mismatch) report.mismatch = Mismatch{{}, {}, {}, 0, "RapidCheck reported a failure"};
   }
   mls_diff_kernel_close(k);
+  if (!backend_failure.empty()) {
+    // An error of this machine (file descriptors, processes), not a disagreement to report.
+    report.mismatch.reset();
+    report.error = "the kernel side failed after " + std::to_string(report.sequences) + " sequences: " + backend_failure;
+  }
   return report;
 }
 

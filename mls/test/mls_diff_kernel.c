@@ -44,18 +44,43 @@ static void owner_loop(int prog, int cmd_r, int res_w) {
   _exit(0);
 }
 
+/* Starts an owner process. It keeps only its own pipe ends: another owner's command pipe held open
+ * in it would keep that owner waiting for commands after the daemon is gone (a SIGINT), holding
+ * the BPF object's file descriptors it inherited. -1 with errno set when it could not start. */
 static int spawn(struct mls_diff_kernel *k, struct owner *o) {
   int cmd[2], res[2];
-  if (pipe(cmd) || pipe(res))
+  if (pipe(cmd))
     return -1;
+  if (pipe(res)) {
+    int saved = errno;
+    close(cmd[0]);
+    close(cmd[1]);
+    errno = saved;
+    return -1;
+  }
   pid_t pid = fork();
   if (pid == 0) {
     close(cmd[1]);
     close(res[0]);
+    for (int i = 0; i < MLS_DIFF_OWNERS; i++) {
+      if (k->o[i].cmd_w >= 0)
+        close(k->o[i].cmd_w);
+      if (k->o[i].res_r >= 0)
+        close(k->o[i].res_r);
+      if (k->o[i].pidfd >= 0)
+        close(k->o[i].pidfd);
+    }
     owner_loop(k->prog, cmd[0], res[1]);
   }
+  int saved = errno;
   close(cmd[0]);
   close(res[1]);
+  if (pid < 0) {
+    close(cmd[1]);
+    close(res[0]);
+    errno = saved;
+    return -1;
+  }
   o->pid = pid;
   o->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   o->cmd_w = cmd[1];

@@ -156,7 +156,8 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
   }
   return "wrote " + o.out + ": the recommended configuration holds in " + std::to_string(c.recommended_hold) + "/" +
          std::to_string(c.scenarios.size()) + " scenarios, " + std::to_string(c.found) + "/" + std::to_string(c.mutants) +
-         " design mistakes found" + thin;
+         " design mistakes found, DPOR exhausts " + std::to_string(c.dpor_complete) + "/" +
+         std::to_string(c.dpor_runs) + " runs (sc and lkmm) at their stated sizes" + thin;
 }
 
 }  // namespace lsmc::report

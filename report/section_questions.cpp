@@ -68,8 +68,11 @@ void write_questions(ReportContext& c) {
              "first (" + std::to_string(c.bpf.at(2).steady) + " model accesses against " +
              std::to_string(c.bpf.at(0).steady) + ") and the design needs its own deferred free (" +
              c.claim("arena+task-storage", "mls-reader-vs-delete", "bpf-pointer-reused") + " without it). Sockets and "
-             "inodes are not modelled as owners of the region; cgroups are (the recommended knobs hold in " +
-             std::to_string(c.cgroup_hold) + " of " + std::to_string(c.scenarios.size()) + " scenarios).");
+             "inodes own regions as tasks and cgroups do (`--param owner=2`, `owner=3`: a socket's handle comes from "
+             "its fd, an inode's from an fd of an open file): the recommended knobs hold in " +
+             std::to_string(c.sk_hold) + " of " + std::to_string(c.scenarios.size()) + " scenarios on socket storage, " +
+             std::to_string(c.inode_hold) + " on inode storage and " + std::to_string(c.cgroup_hold) +
+             " on cgroup storage (section 1).");
   answer(c, "Alexei Starovoitov", "`current` as an implicit key does not fit sched_ext?",
          "The helper takes the task, as `bpf_task_storage_get()` does: in `mls-two-maps` and `mls-reader-vs-delete` "
          "programs look up a task other than the one they run in, and " +

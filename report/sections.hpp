@@ -43,7 +43,8 @@ struct ReportContext {
   // Section 1.
   std::vector<const sim::Scenario*> scenarios;  // the proposal scenarios (mls-*)
   std::map<std::pair<std::string, std::string>, std::string> cells;  // (variant, scenario) -> violated property, "" holds
-  uint64_t recommended_hold = 0, cgroup_hold = 0, found = 0, mutants = 0;
+  uint64_t recommended_hold = 0, cgroup_hold = 0, sk_hold = 0, inode_hold = 0, found = 0, mutants = 0;
+  uint64_t dpor_runs = 0, dpor_complete = 0;  // DPOR runs of the recommended configuration, and those exhausted
   // Section 2.
   std::vector<NamedSequence> seqs;
   const NamedSequence* big = nullptr;  // the largest recorded sequence

@@ -32,7 +32,7 @@ mm::Knobs Variant::knobs() const {
   k.layout = static_cast<mm::Layout>(params.at("layout"));
   k.page_return = static_cast<mm::PageReturn>(params.at("page_return"));
   k.publication = static_cast<mm::Publication>(params.at("publication"));
-  k.owner = params.at("owner") == 0 ? model::kernel::OwnerKind::kTask : model::kernel::OwnerKind::kCgroup;
+  k.owner = static_cast<model::kernel::OwnerKind>(params.at("owner"));
   if (auto it = params.find("user_write"); it != params.end()) k.user_write = static_cast<mm::UserWrite>(it->second);
   return k;
 }
@@ -54,6 +54,9 @@ const std::vector<Variant>& variants() {
       // Cgroup storage made mappable by the same flag (uptr has no cgroup form).
       variant("proposal-cgroup", "proposal on cgroup storage (recommended knobs)", 0, 1, 0, 1),
       variant("arena+cgroup-storage", "arena + cgroup storage (sdt_cgroup, scx_urcu)", 4, 1, 0, 1),
+      // Socket and inode storage made mappable by the same flag (upstream's question: 500 k sockets).
+      variant("proposal-sk", "proposal on socket storage (recommended knobs)", 0, 1, 0, 2),
+      variant("proposal-inode", "proposal on inode storage (recommended knobs)", 0, 1, 0, 3),
   };
   return kVariants;
 }

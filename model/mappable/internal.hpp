@@ -64,7 +64,6 @@ std::size_t pick_free_slot(const Map& map);
 void bpf_mls_reclaim_deferred(Env& env, Map& map);
 
 // pins.cpp
-bool header_writable(const Map& map);
 bool bpf_mls_slot_pinned(Env& env, const Map& map, uint32_t s);
 bool libbpf_mls_pin(Env& env, Map& map, UserLib& lib, const Handle& h);
 void libbpf_mls_unpin(Env& env, Map& map, UserLib& lib, uint32_t s);

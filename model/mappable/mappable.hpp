@@ -123,7 +123,7 @@ struct Knobs {
   PageReturn page_return = PageReturn::kZeroPage;
   Layout layout = Layout::kRegion;
   Publication publication = Publication::kGeneration;
-  mk::OwnerKind owner = mk::OwnerKind::kTask;  // task or cgroup storage made mappable
+  mk::OwnerKind owner = mk::OwnerKind::kTask;  // task, cgroup, socket or inode storage made mappable
   Placement placement = Placement::kFullestPage;
   UserWrite user_write = UserWrite::kPinned;
   uint32_t spare_pages = 0;  // empty pages kept (not returned) to absorb the next creations
@@ -331,6 +331,11 @@ UserRead libbpf_mls_lookup(Env& env, Map& map, UserLib& lib, mk::Owner& owner, i
 // into `what` of slot `s` through whatever its mappings show. Returns false when the store faults
 // (SIGSEGV: the process is gone). With a uptr layout nothing of another process is mapped.
 bool hostile_store(Env& env, Map& map, UserLib& lib, HostileTarget what, uint32_t s, uint32_t value);
+// Whether user space can write the header words (Bug::kTrustUserHeader: the design as first proposed).
+bool header_writable(const Map& map);
+// bpf_mls_pin_mmap() (proposal): the process's pin page, mapped with the region; returns it. The
+// library maps it at its first pin; a scenario may map it up front, as mmap of the region would.
+Map::PinPage& bpf_mls_pin_mmap(Env& env, Map& map, UserLib& lib);
 // bpf_mls_pin_vm_close() (proposal): the process's mapping goes (munmap or exit); its pin page
 // with it, so its pins defer nothing any more, and the slots they deferred are reclaimed.
 void bpf_mls_pin_vm_close(Env& env, Map& map, UserLib& lib);

@@ -7,8 +7,6 @@
 
 namespace lsmc::model::mappable {
 
-namespace {
-
 // bpf_mls_pin_mmap() (proposal): the process's pin page, mapped with the region (at its first pin
 // in the model). Its counts are the process's alone.
 Map::PinPage& bpf_mls_pin_mmap(Env& env, Map& map, UserLib& lib) {
@@ -25,7 +23,6 @@ Map::PinPage& bpf_mls_pin_mmap(Env& env, Map& map, UserLib& lib) {
   return map.pin_pages[static_cast<std::size_t>(lib.pin_page)];
 }
 
-}  // namespace
 
 bool header_writable(const Map& map) { return map.bug(Bug::kTrustUserHeader); }
 

@@ -59,8 +59,8 @@ void scx_task_free(Env& env, mk::Kernel& k, Map& map, mk::Owner& owner) {
 // storage value means "no entry". (sdt_cgroup.bpf.c does the same for cgroups with a
 // CGRP_STORAGE map.)
 void scx_task_init(Env& env, mk::Kernel& k, Map& map) {
-  const bool task = map.knobs.owner == mk::OwnerKind::kTask;
-  map.smap = &mk::bpf_local_storage_map_alloc(env, k, map.knobs.owner, task ? "scx_task_map" : "scx_cgroup_map", false);
+  constexpr const char* kNames[] = {"scx_task_map", "scx_cgroup_map", "sk_storage_map", "inode_storage_map"};
+  map.smap = &mk::bpf_local_storage_map_alloc(env, k, map.knobs.owner, kNames[static_cast<std::size_t>(map.knobs.owner)], false);
   for (Slot& slot : map.slots) {
     slot.gen = 1;
     slot.initialised = true;  // arena pages come zero-filled

@@ -4,6 +4,8 @@
 #include <optional>
 
 #include "model/linux/cgrp_storage.hpp"
+#include "model/linux/inode_storage.hpp"
+#include "model/linux/sk_storage.hpp"
 
 namespace lsmc::properties::scenarios {
 
@@ -46,12 +48,15 @@ const std::vector<MlsMutant>& mappable_mutants() {
 
 MlsWorld& make_mls_world(sim::Setup& s, mm::Knobs knobs) {
   MlsWorld& m = s.make<MlsWorld>();
-  m.w = &make_world(s, {mk::Knobs{}, false});
+  m.own_cpus = s.params().get("own_cpus") == 1;
+  mk::Knobs kernel;
+  if (m.own_cpus) kernel.cpus = kOwnCpus;
+  m.w = &make_world(s, {kernel, false});
   m.map.knobs = knobs;
   m.map.knobs.layout = static_cast<mm::Layout>(s.params().get("layout"));
   m.map.knobs.page_return = static_cast<mm::PageReturn>(s.params().get("page_return"));
   m.map.knobs.publication = static_cast<mm::Publication>(s.params().get("publication"));
-  m.map.knobs.owner = s.params().get("owner") == 0 ? mk::OwnerKind::kTask : mk::OwnerKind::kCgroup;
+  m.map.knobs.owner = static_cast<mk::OwnerKind>(s.params().get("owner"));
   for (const MlsMutant& row : mappable_mutants()) {
     if (s.mutant(row.name)) m.map.bugs.set(static_cast<std::size_t>(row.bug));
   }
@@ -60,16 +65,32 @@ MlsWorld& make_mls_world(sim::Setup& s, mm::Knobs knobs) {
     // The scheduler's user-space side drives scx_urcu: a daemon, done when only daemons are left.
     sim::ActorOptions daemon;
     daemon.daemon = true;
-    spawn_work(s, *m.w, "scx_urcu daemon", 0, [&m](Env& e) { mm::scx_urcu_daemon(e, m.w->k, m.map); }, daemon);
+    spawn_mls(s, m, "scx_urcu daemon", 0, [&m](Env& e) { mm::scx_urcu_daemon(e, m.w->k, m.map); }, daemon);
   }
   return m;
 }
 
-// An owner of the kind the scenario runs on: a task with this pid, or a new cgroup (whose id the
-// kernel gives: cgroup ids are never reused, so "pid reuse" becomes slot reuse by a new cgroup).
+void spawn_mls(sim::Setup& s, MlsWorld& m, std::string name, uint16_t cpu, std::function<void(Env&)> body,
+               sim::ActorOptions options) {
+  if (m.own_cpus) {
+    // CPU 0 and the last are the grace-period kthreads'.
+    if (m.next_cpu + 2u >= kOwnCpus) s.env().fail("model-error", "own_cpus: more than 6 actors");
+    cpu = ++m.next_cpu;
+  }
+  spawn_work(s, *m.w, std::move(name), cpu, std::move(body), options);
+}
+
+// An owner of the kind the scenario runs on: a task with this pid, or a new cgroup, socket or
+// inode (whose id the kernel gives: cgroup ids and socket cookies are never reused, so "pid reuse"
+// becomes slot reuse by a new owner; a user handle to an inode is an fd of an open file of it).
 mk::Owner& make_owner(Env& env, MlsWorld& m, std::string name, int pid) {
-  if (m.map.knobs.owner == mk::OwnerKind::kTask) return mk::task_for_scenario(env, m.w->k, std::move(name), pid);
-  return mk::cgroup_mkdir(env, m.w->k, "cgroup " + name);
+  switch (m.map.knobs.owner) {
+    case mk::OwnerKind::kTask: return mk::task_for_scenario(env, m.w->k, std::move(name), pid);
+    case mk::OwnerKind::kCgroup: return mk::cgroup_mkdir(env, m.w->k, "cgroup " + name);
+    case mk::OwnerKind::kSock: return mk::sk_alloc(env, m.w->k, "sk " + name, false);
+    case mk::OwnerKind::kInode: break;
+  }
+  return mk::new_inode(env, m.w->k, "inode " + name);
 }
 
 // What a writer stores in an owner's entry: the owner's number (pid or cgroup id) * 1000 + n, so
@@ -89,16 +110,28 @@ void create_entry(Env& e, MlsWorld& m, mk::Owner& o, int n, ProgType type) {
 // `gone` exits on `cpu` while prep_enable, on the same CPU, waits for the free and creates
 // `next`'s entry: the slot (or its page) can come back to `next`.
 void spawn_exit_then_create(sim::Setup& s, MlsWorld& m, mk::Owner& gone, mk::Owner& next, uint16_t cpu) {
-  auto& freed = s.make<bool>(false);
-  spawn_work(s, *m.w, "exit", cpu, [&m, &gone, &freed](Env& e) {
+  auto exit = [&m, &gone](Env& e) {
     mm::bpf_mls_task_free(e, m.w->k, m.map, gone);
     if (m.map.knobs.layout == mm::Layout::kArenaUrcu) {
       // sdt's free completes when scx_urcu reclaims the index, after its grace period.
       e.wait_until([&m] { return m.map.urcu.head[0].empty() && m.map.urcu.head[1].empty(); }, "scx_urcu reclaimed");
     }
+  };
+  if (m.own_cpus) {
+    // prep_enable does nothing before the free completes: one actor that runs both in turn has
+    // the same interleavings with the others, without a wait DPOR must order against every step.
+    spawn_mls(s, m, "exit, then prep_enable", cpu, [&m, &next, exit](Env& e) {
+      exit(e);
+      create_entry(e, m, next, 1);
+    });
+    return;
+  }
+  auto& freed = s.make<bool>(false);
+  spawn_mls(s, m, "exit", cpu, [exit, &freed](Env& e) {
+    exit(e);
     freed = true;
   });
-  spawn_work(s, *m.w, "prep_enable", cpu, [&m, &next, &freed](Env& e) {
+  spawn_mls(s, m, "prep_enable", cpu, [&m, &next, &freed](Env& e) {
     e.wait_until([&freed] { return freed; }, "the exiting owner freed");
     create_entry(e, m, next, 1);
   });
@@ -148,9 +181,15 @@ void add_mls_scenario(sim::Catalog& c, std::string_view name, std::string_view d
                     "grace period; a user fault maps a fresh zeroed page); 3 the same with BPF_F_SEGV_ON_FAULT (a "
                     "user fault is SIGSEGV)",
                     true});
-  params.push_back({"owner", 0, 0, 1,
+  params.push_back({"owner", 0, 0, 3,
                     "whose storage is mappable: 0 tasks (task storage); 1 cgroups (cgroup storage; cgroup ids "
-                    "are never reused)",
+                    "are never reused); 2 sockets (sk storage, a handle by socket fd); 3 inodes (inode storage, a "
+                    "handle by an fd of an open file)",
+                    true});
+  params.push_back({"own_cpus", 0, 0, 1,
+                    "1: every actor on a CPU of its own and the grace-period kthreads on theirs (8 CPUs): no "
+                    "preemption between actors on one CPU, the size at which DPOR exhausts the scenario (the report's "
+                    "DPOR table); 0: the actors share two CPUs as written",
                     true});
   params.push_back({"publication", 0, 0, 2,
                     "how the proposal tells user space which entries exist: 0 per-slot generations in the header "
@@ -159,9 +198,10 @@ void add_mls_scenario(sim::Catalog& c, std::string_view name, std::string_view d
                     true});
   auto scenario = std::make_unique<FunctionScenario>(name, description, std::move(build), std::move(params), std::move(probes));
   scenario->set_check([](const sim::Params& p) -> std::optional<std::string> {
-    if ((p.get("layout") == 3 || p.get("layout") == 5) && p.get("owner") == 1) {
-      return "layout=" + std::to_string(p.get("layout")) + " (uptr) with owner=1: uptr exists only in task storage (the "
-             "verifier rejects __uptr in cgroup storage values); use layout 0, 1, 2 or 4 with owner=1";
+    if ((p.get("layout") == 3 || p.get("layout") == 5) && p.get("owner") != 0) {
+      return "layout=" + std::to_string(p.get("layout")) + " (uptr) with owner=" + std::to_string(p.get("owner")) +
+             ": uptr exists only in task storage (the verifier rejects __uptr in other storage values); use layout "
+             "0, 1, 2 or 4 with owner=" + std::to_string(p.get("owner"));
     }
     return std::nullopt;
   });

@@ -41,10 +41,21 @@ struct MlsWorld {
   World* w = nullptr;
   mm::Map map;
   mm::UserLib lib;
+  // --param own_cpus=1: every actor gets a CPU of its own (spawn_mls), the grace-period kthreads
+  // keep CPU 0 and the last one. DPOR orders every pair of steps on one CPU (preemption there), so
+  // actors that share a CPU multiply the classes it explores; on their own CPUs only the steps
+  // that touch the same memory are ordered both ways.
+  bool own_cpus = false;
+  uint16_t next_cpu = 0;  // the last CPU spawn_mls handed out (own_cpus)
 };
+// The CPUs of the world with own_cpus=1: the two kthreads' and up to six actors'.
+inline constexpr uint32_t kOwnCpus = 8;
 
 // The world, with the design the scenario's parameters choose and the mutant's bug.
 MlsWorld& make_mls_world(sim::Setup& s, mm::Knobs knobs);
+// A workload actor of a proposal scenario on `cpu`, or on the next CPU of its own (own_cpus=1).
+void spawn_mls(sim::Setup& s, MlsWorld& m, std::string name, uint16_t cpu, std::function<void(model::Env&)> body,
+               sim::ActorOptions options = {});
 // An owner of the kind the scenario runs on: a task with this pid, or a new cgroup (whose id the
 // kernel gives: cgroup ids are never reused, so "pid reuse" becomes slot reuse by a new cgroup).
 mk::Owner& make_owner(model::Env& env, MlsWorld& m, std::string name, int pid);

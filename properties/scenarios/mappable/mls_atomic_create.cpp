@@ -19,15 +19,15 @@ void build_atomic_create(sim::Setup& s) {
   mk::Owner& c = make_owner(env, m, "c", 102);
   mk::Owner& d = make_owner(env, m, "d", 103);
   seed_entry(env, m, a, 1);  // page 0 is present with one free entry
-  spawn_work(s, *m.w, "enqueue", 0, [&m, &b, &c](Env& e) {
+  spawn_mls(s, m, "enqueue", 0, [&m, &b, &c](Env& e) {
     for (mk::Owner* o : {&b, &c}) {
       create_entry(e, m, *o, 1, ProgType::kStructOps);
     }
   });
-  spawn_work(s, *m.w, "prep_enable", 1, [&m, &d](Env& e) {
+  spawn_mls(s, m, "prep_enable", 1, [&m, &d](Env& e) {
     create_entry(e, m, d, 1);
   });
-  spawn_work(s, *m.w, "balancer", 1, [&m](Env& e) {
+  spawn_mls(s, m, "balancer", 1, [&m](Env& e) {
     for (const auto& [slot, r] : mm::libbpf_mls_scan(e, m.map, m.lib)) check_user_read(e, r, nullptr, "balancer");
   });
 }

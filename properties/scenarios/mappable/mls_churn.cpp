@@ -20,7 +20,7 @@ void build_churn(sim::Setup& s) {
     tasks.push_back(&make_owner(env, m, "t" + std::to_string(i), 100 + i));
   }
   for (int cpu = 0; cpu < 2; ++cpu) {
-    spawn_work(s, *m.w, "churn" + std::to_string(cpu), static_cast<uint16_t>(cpu), [&m, &tasks, cpu, rounds](Env& e) {
+    spawn_mls(s, m, "churn" + std::to_string(cpu), static_cast<uint16_t>(cpu), [&m, &tasks, cpu, rounds](Env& e) {
       for (int r = 0; r < rounds; ++r) {
         mk::Owner& t = *tasks[static_cast<std::size_t>(2 * r + cpu)];
         create_entry(e, m, t, 1);
@@ -28,9 +28,11 @@ void build_churn(sim::Setup& s) {
       }
     });
   }
-  spawn_work(s, *m.w, "balancer", 0, [&m](Env& e) {
-    for (const auto& [slot, r] : mm::libbpf_mls_scan(e, m.map, m.lib)) check_user_read(e, r, nullptr, "balancer");
-  });
+  if (s.params().get("scans") > 0) {
+    spawn_mls(s, m, "balancer", 0, [&m](Env& e) {
+      for (const auto& [slot, r] : mm::libbpf_mls_scan(e, m.map, m.lib)) check_user_read(e, r, nullptr, "balancer");
+    });
+  }
   s.at_end([&m](Env& e) {
     // The bound, the same for every design: every resident page holds a live entry, but for the
     // spare pages the design keeps on purpose. Designs that keep their pages violate it by design.
@@ -53,7 +55,8 @@ void build_churn(sim::Setup& s) {
 void register_mls_churn(sim::Catalog& c) {
   add_mls_scenario(c, "mls-churn", "proposal: two CPUs create and free entries in rounds while a balancer scans; afterwards no "
       "empty page stays resident (when pages are returned)", build_churn,
-      {{"rounds", 2, 1, 4, "create/free rounds per CPU"}});
+      {{"rounds", 2, 1, 4, "create/free rounds per CPU"},
+       {"scans", 1, 0, 1, "the balancer's scans of every entry while the CPUs churn (0: no balancer)"}});
 }
 
 }  // namespace lsmc::properties::scenarios

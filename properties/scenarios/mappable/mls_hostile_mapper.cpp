@@ -38,7 +38,11 @@ void build_hostile_mapper(sim::Setup& s) {
   const int writes = static_cast<int>(s.params().get("writes"));
   const int64_t target = s.params().get("target");
   auto& hostile = s.make<mm::UserLib>();
-  spawn_work(s, *m.w, "hostile", 0, [&m, &hostile, writes, target](Env& e) {
+  if (s.params().get("pin_pages") == 1 && m.map.knobs.user_write == mm::UserWrite::kPinned && !mm::header_writable(m.map)) {
+    mm::bpf_mls_pin_mmap(env, m.map, hostile);
+    mm::bpf_mls_pin_mmap(env, m.map, m.lib);
+  }
+  spawn_mls(s, m, "hostile", 0, [&m, &hostile, writes, target](Env& e) {
     for (int i = 0; i < writes; ++i) {
       const auto what = static_cast<mm::HostileTarget>(target > 0 ? target - 1 : e.choose(3, "hostile: generation, pins or entry"));
       const auto slot = static_cast<uint32_t>(e.choose(m.map.slots.size(), "hostile: which slot"));
@@ -47,8 +51,9 @@ void build_hostile_mapper(sim::Setup& s) {
     }
     mm::bpf_mls_pin_vm_close(e, m.map, hostile);  // exit: its mapping goes
   });
-  spawn_work(s, *m.w, "daemon", 0, [&m, &t](Env& e) {
-    for (int round = 0; round < 2; ++round) {
+  const int rounds = static_cast<int>(s.params().get("rounds"));
+  spawn_mls(s, m, "daemon", 0, [&m, &t, rounds](Env& e) {
+    for (int round = 0; round < rounds; ++round) {
       mm::libbpf_mls_update(e, m.map, m.lib, t, mm::owner_number(t), value_of(t, 10 + round));
       check_daemon_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, t, mm::owner_number(t)), t);
     }
@@ -72,6 +77,9 @@ void register_mls_hostile_mapper(sim::Catalog& c) {
       "nothing it stores may make the kernel touch freed memory, leak, or break another process's entries",
       build_hostile_mapper,
       {{"writes", 2, 1, 3, "stores the hostile mapper makes"},
+       {"rounds", 2, 1, 2, "the daemon's rounds of a store and a read through its handle"},
+       {"pin_pages", 0, 0, 1, "1: both processes' pin pages are mapped before the run (with the region), not at their "
+                              "first pin: no allocation under the map's lock while they race"},
        {"user_write", 1, 0, 1, "how the daemon stores through a handle, as in mls-user-write: 0 checked, 1 pinned", true},
        {"target", 0, 0, 3, "what it stores into: 0 any (an explored choice), 1 generations, 2 pin counts, 3 entries"}},
       {"mls: a hostile store into the read-only header faulted"});

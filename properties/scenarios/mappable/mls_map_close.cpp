@@ -18,27 +18,27 @@ void build_map_close(sim::Setup& s) {
   mm::bpf_mls_map_mmap(env, m.map);                             // the daemon mapped the region
   mm::bpf_mls_map_inc(env, m.map, "bpf_prog_load: used_maps");  // enqueue uses the map
   auto& detached = s.make<bool>(false);  // the struct_ops map is unregistered: no new calls into enqueue
-  spawn_work(s, *m.w, "daemon", 0, [&m, &t](Env& e) {
+  spawn_mls(s, m, "daemon", 0, [&m, &t](Env& e) {
     for (int round = 0; round < 2; ++round) {
       check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, t, mm::owner_number(t)), &t, "daemon");
     }
     mm::bpf_mls_map_munmap(e, m.map);
   });
-  spawn_work(s, *m.w, "enqueue", 1, [&m, &t, &detached](Env& e) {
+  spawn_mls(s, m, "enqueue", 1, [&m, &t, &detached](Env& e) {
     m.w->k.run_prog(e, ProgType::kStructOps, [&](Env& e2, const mk::ProgCtx& c) {
       if (detached) return;  // scx: the ops are gone, the core no longer calls them
       const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, t, false);
       if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, t, value_of(t, 2));
     });
   });
-  spawn_work(s, *m.w, "unload", 1, [&m, &detached](Env& e) {
+  spawn_mls(s, m, "unload", 1, [&m, &detached](Env& e) {
     mm::bpf_mls_map_put(e, m.map, "close(map_fd): bpf_map_release");
     detached = true;
     // bpf_struct_ops_map_free: the program goes after a grace period, and its map reference with it.
     m.w->k.rcu.call(e, model::RcuFlavour::kRcu, [&m](Env& e2) { mm::bpf_mls_map_put(e2, m.map, "bpf_prog_put: used_maps"); },
                     "bpf_struct_ops_map_free: call_rcu(prog)");
   });
-  spawn_work(s, *m.w, "kworker", 0, [&m](Env& e) {
+  spawn_mls(s, m, "kworker", 0, [&m](Env& e) {
     // The last put comes from the daemon's munmap or the program's RCU callback, whichever is later.
     e.wait_until([&m] { return m.map.free_queued; }, "bpf_map_free_deferred queued");
     mm::bpf_mls_map_free_deferred(e, m.w->k, m.map);

@@ -17,13 +17,13 @@ void build_pid_reuse(sim::Setup& s) {
   mk::Owner& b = make_owner(env, m, "b (pid 100 reused)", 100);  // forked later
   seed_entry(env, m, a, 1);
   auto& stage = s.make<int>(0);
-  spawn_work(s, *m.w, "daemon", 0, [&m, &a, &b, &stage](Env& e) {
+  spawn_mls(s, m, "daemon", 0, [&m, &a, &b, &stage](Env& e) {
     check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, a, mm::owner_number(a)), &a, "daemon");
     stage = 1;
     e.wait_until([&stage] { return stage == 3; }, "pid 100 reused");
     check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, b, mm::owner_number(b)), &b, "daemon");
   });
-  spawn_work(s, *m.w, "churn", 1, [&m, &a, &b, &c, &stage](Env& e) {
+  spawn_mls(s, m, "churn", 1, [&m, &a, &b, &c, &stage](Env& e) {
     e.wait_until([&stage] { return stage == 1; }, "daemon holds a handle");
     mm::bpf_mls_task_free(e, m.w->k, m.map, a);  // a exits
     // c is created once a's slot can be had again: after the grace period its page goes back

@@ -16,10 +16,10 @@ void build_publish(sim::Setup& s) {
   mk::Owner& a = make_owner(env, m, "a", 100);
   mk::Owner& b = make_owner(env, m, "b", 101);
   seed_entry(env, m, a, 1);  // page 0 is present; b's entry goes next to a's
-  spawn_work(s, *m.w, "prep_enable", 0, [&m, &b](Env& e) {
+  spawn_mls(s, m, "prep_enable", 0, [&m, &b](Env& e) {
     create_entry(e, m, b, 1);
   });
-  spawn_work(s, *m.w, "balancer", 1, [&m](Env& e) {
+  spawn_mls(s, m, "balancer", 1, [&m](Env& e) {
     for (int round = 0; round < 2; ++round) {
       for (const auto& [slot, r] : mm::libbpf_mls_scan(e, m.map, m.lib)) check_user_read(e, r, nullptr, "balancer");
     }

@@ -21,7 +21,7 @@ void build_reader_vs_delete(sim::Setup& s) {
   const bool task_ref = m.map.knobs.layout == mm::Layout::kUptr || m.map.knobs.layout == mm::Layout::kUptrDaemon;
   const mk::Ref<mk::Task> rq_ref = mk::Ref<mk::Task>::of(static_cast<mk::Task*>(&t1));
   if (task_ref) mk::get_task_struct(env, m.w->k, rq_ref);
-  spawn_work(s, *m.w, "enqueue", 0, [&m, &t1, task_ref, rq_ref](Env& e) {
+  spawn_mls(s, m, "enqueue", 0, [&m, &t1, task_ref, rq_ref](Env& e) {
     m.w->k.run_prog(e, ProgType::kStructOps, [&](Env& e2, const mk::ProgCtx& c) {
       const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, c, t1, false);
       if (slot < 0) return;

@@ -24,7 +24,7 @@ void build_sleepable_reader(sim::Setup& s) {
   const mk::Ref<mk::Task> ref = mk::Ref<mk::Task>::of(static_cast<mk::Task*>(&parent));
   if (task_ref) mk::get_task_struct(env, m.w->k, ref);
   const bool rcu_locked = s.params().get("rcu_read_lock") == 1;
-  spawn_work(s, *m.w, "init_task (sleepable)", 0, [&m, &parent, task_ref, ref, rcu_locked](Env& e) {
+  spawn_mls(s, m, "init_task (sleepable)", 0, [&m, &parent, task_ref, ref, rcu_locked](Env& e) {
     m.w->k.run_prog(e, ProgType::kLsmSleepable, [&](Env& e2, const mk::ProgCtx& c) {
       if (rcu_locked) {
         e2.might_sleep("init_task: arena allocation for the child");

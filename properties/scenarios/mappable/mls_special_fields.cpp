@@ -25,13 +25,13 @@ void build_special_fields(sim::Setup& s) {
   mk::Owner& t = make_owner(env, m, "t", 100);
   seed_entry(env, m, t, 1);
   if (mm::bpf_mls_map_check_btf(env, m.map, fields) != 0) return;  // BPF_MAP_CREATE failed: nothing mapped
-  spawn_work(s, *m.w, "prog", 0, [&m](Env& e) {
+  spawn_mls(s, m, "prog", 0, [&m](Env& e) {
     m.w->k.run_prog(e, ProgType::kLsmSleepable, [&m](Env& e2, const mk::ProgCtx&) { mm::bpf_mls_special_use(e2, m.map); });
   });
-  spawn_work(s, *m.w, "user", 1, [&m, field](Env& e) {
+  spawn_mls(s, m, "user", 1, [&m, field](Env& e) {
     mm::user_special_store(e, m.map, field == 1 ? 1 : 0x41414141);  // a held lock word, or a pointer of its own
   });
-  spawn_work(s, *m.w, "exit", 1, [&m, &t](Env& e) {
+  spawn_mls(s, m, "exit", 1, [&m, &t](Env& e) {
     mm::bpf_mls_task_free(e, m.w->k, m.map, t);
     mm::bpf_mls_special_free(e, m.map);
   });

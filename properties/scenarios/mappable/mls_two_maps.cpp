@@ -36,14 +36,14 @@ void build_two_maps(sim::Setup& s) {
   seed_entry(env, m, t, 1);
   seed_entry(env, m, u, 1);
   if (mm::bpf_mls_seed(env, m.w->k, b, v) < 0) env.fail("model-error", "seeding map B failed");
-  spawn_work(s, *m.w, "prog B", 1, [&m, &b, &t](Env& e) { create_in(e, m, b, t, 2); });
-  spawn_work(s, *m.w, "prog A", 0, [&m, &t](Env& e) {
+  spawn_mls(s, m, "prog B", 1, [&m, &b, &t](Env& e) { create_in(e, m, b, t, 2); });
+  spawn_mls(s, m, "prog A", 0, [&m, &t](Env& e) {
     m.w->k.run_prog(e, ProgType::kLsm, [&](Env& e2, const mk::ProgCtx& ctx) {
       const int slot = mm::bpf_mls_get(e2, m.w->k, m.map, ctx, t, false);
       if (slot >= 0) mm::bpf_mls_write(e2, m.map, slot, t, value_of(t, 3));
     });
   });
-  spawn_work(s, *m.w, "daemon", 0, [&m, &b, &blib, &t](Env& e) {
+  spawn_mls(s, m, "daemon", 0, [&m, &b, &blib, &t](Env& e) {
     check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, t, mm::owner_number(t)), &t, "the daemon (map A)");
     check_user_read(e, mm::libbpf_mls_lookup(e, b, blib, t, mm::owner_number(t)), &t, "the daemon (map B)");
   });

@@ -17,8 +17,9 @@ void build_user_write(sim::Setup& s) {
   mk::Owner& t = make_owner(env, m, "t", 100);
   mk::Owner& c = make_owner(env, m, "c", 101);
   seed_entry(env, m, t, 1);
-  spawn_work(s, *m.w, "daemon", 0, [&m, &t](Env& e) {
-    for (int round = 0; round < 2; ++round) mm::libbpf_mls_update(e, m.map, m.lib, t, mm::owner_number(t), value_of(t, 10 + round));
+  const int hints = static_cast<int>(s.params().get("hints"));
+  spawn_mls(s, m, "daemon", 0, [&m, &t, hints](Env& e) {
+    for (int round = 0; round < hints; ++round) mm::libbpf_mls_update(e, m.map, m.lib, t, mm::owner_number(t), value_of(t, 10 + round));
   });
   spawn_exit_then_create(s, m, t, c, 1);
 }
@@ -29,7 +30,8 @@ void register_mls_user_write(sim::Catalog& c) {
   add_mls_scenario(c, "mls-user-write", "proposal: a daemon writes hints into a task's entry while the task exits and another task "
       "takes the slot; a user store must never land in another owner's entry",
       build_user_write,
-      {{"user_write", 1, 0, 1,
+      {{"hints", 2, 1, 2, "hints the daemon stores through its handle"},
+       {"user_write", 1, 0, 1,
         "how user space stores through a handle: 0 check the generation, store, check again; 1 pin the slot with "
         "one atomic on the header word (fails once freed), the kernel deferring reuse while pinned",
         true}},

@@ -15,10 +15,10 @@ void build_zap_race(sim::Setup& s) {
   Env& env = s.env();
   mk::Owner& t = make_owner(env, m, "t", 100);
   seed_entry(env, m, t, 1);
-  spawn_work(s, *m.w, "daemon", 0, [&m, &t](Env& e) {
+  spawn_mls(s, m, "daemon", 0, [&m, &t](Env& e) {
     for (int round = 0; round < 2; ++round) check_user_read(e, mm::libbpf_mls_lookup(e, m.map, m.lib, t, mm::owner_number(t)), &t, "daemon");
   });
-  spawn_work(s, *m.w, "exit", 1, [&m, &t](Env& e) { mm::bpf_mls_task_free(e, m.w->k, m.map, t); });
+  spawn_mls(s, m, "exit", 1, [&m, &t](Env& e) { mm::bpf_mls_task_free(e, m.w->k, m.map, t); });
 }
 
 }  // namespace

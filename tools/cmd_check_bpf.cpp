@@ -68,6 +68,7 @@ Command add_check_bpf_command(CLI::App& app) {
   cmd->add_option("--seconds", e.seconds, "time budget in seconds (default: none)")->check(number_in(0));
   cmd->add_option("--first-execution", e.first, "index of the first execution (to re-run one)")->check(number_in(0));
   cmd->add_option("--trace-out", e.trace_out, "where to write the trace of a finding");
+  add_out_option(cmd, e.out_dir);
   cmd->add_option("--param", e.params, "runs=N: each actor runs its program N times (default 1)");
   cmd->add_option("--set", e.sets, "set a Config field, NAME=VALUE (steps_max, preemption_bound, ...)");
   cmd->add_flag("--json", e.json, "print one JSON object instead of text");

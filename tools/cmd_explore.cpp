@@ -157,7 +157,7 @@ Explored run_and_record(Context& c, const ExploreOptions& o, sim::RunRequest req
   if (show_progress) c.err << "\r\033[K" << std::flush;
   if (!x.report.failure) return x;
   const sim::ExecutionRecord& failure = *x.report.failure;
-  x.trace_path = o.trace_out.empty() ? default_trace_name(x.req, failure.index) : o.trace_out;
+  x.trace_path = o.trace_out.empty() ? fresh_output_path(o.out_dir, default_trace_name(x.req, failure.index)) : o.trace_out;
   const traces::Trace trace = traces::make_trace(*x.req.scenario, x.req.params, x.req.config, failure);
   x.trace_error = write_trace_or_error(x.trace_path, trace);
   // --minimize: the found violation, shrunk; written next to the trace as NAME.min.trace.
@@ -527,6 +527,7 @@ Command add_explore_command(CLI::App& app) {
       ->check(number_in(0));
   explore->add_option("--first-execution", o->first, "index of the first execution (to re-run one)")->check(number_in(0));
   explore->add_option("--trace-out", o->trace_out, "where to write the trace of a failure");
+  add_out_option(explore, o->out_dir);
   explore->add_flag("--json", o->json, "print one JSON object instead of text");
   explore->add_flag("--minimize", o->minimize,
                     "minimise a violation found (as 'lsmc minimize' does) and write it as NAME.min.trace");

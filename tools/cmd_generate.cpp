@@ -12,7 +12,8 @@ int print_generate_text(Context& c, const properties::GenerateOptions& o, const 
 
 // Generated scenarios: RapidCheck draws scenarios, the explorer runs each, and a finding is
 // shrunk to the smallest scenario that still fails; its trace is written for replay.
-int generate(Context& c, const properties::GenerateOptions& o, const std::string& trace_out, bool json) {
+int generate(Context& c, const properties::GenerateOptions& o, const std::string& trace_out, const std::string& out_dir,
+             bool json) {
   if (!o.mutant.empty() && c.catalog.find_mutant(o.mutant) == nullptr) {
     throw UsageError("unknown mutant '" + o.mutant + "' (see 'lsmc list --mutants')");
   }
@@ -24,8 +25,9 @@ int generate(Context& c, const properties::GenerateOptions& o, const std::string
   }
   std::string trace_path, trace_error;
   if (r.report && r.report->failure) {
-    trace_path = trace_out.empty() ? "lsmc-generated" + (o.mutant.empty() ? "" : "-" + o.mutant) +
-                                         (o.profile == sim::kProfiles[0] ? "" : "-" + o.profile) + ".trace"
+    trace_path = trace_out.empty() ? fresh_output_path(out_dir, "lsmc-generated" + (o.mutant.empty() ? "" : "-" + o.mutant) +
+                                                                    (o.profile == sim::kProfiles[0] ? "" : "-" + o.profile) +
+                                                                    "-seed" + std::to_string(o.seed) + ".trace")
                                    : trace_out;
     sim::Params params;
     const sim::Scenario& scenario = *c.catalog.find("generated");
@@ -117,7 +119,7 @@ int print_generate_text(Context& c, const properties::GenerateOptions& o, const 
 Command add_generate_command(CLI::App& app) {
   struct Options {
     properties::GenerateOptions gen;
-    std::string trace_out, known = "count";
+    std::string trace_out, out_dir = kDefaultOutDir, known = "count";
     bool json = false;
   };
   auto o = std::make_shared<Options>();
@@ -147,6 +149,7 @@ Command add_generate_command(CLI::App& app) {
                   "interrupted generate prints to resume)")
       ->check(number_in(0, 1000000));
   gen->add_option("--trace-out", o->trace_out, "where to write the trace of the minimal finding");
+  add_out_option(gen, o->out_dir);
   gen->add_flag("--json", o->json, "print one JSON object instead of text");
   return {gen, [o](Context& c) {
             o->gen.count_known = o->known == "count";
@@ -155,7 +158,7 @@ Command add_generate_command(CLI::App& app) {
               throw UsageError("--skip-cases " + std::to_string(o->gen.skip_cases) + " leaves none of --cases " +
                                std::to_string(o->gen.cases) + " to run");
             }
-            return generate(c, o->gen, o->trace_out, o->json);
+            return generate(c, o->gen, o->trace_out, o->out_dir, o->json);
           },
           true};
 }

@@ -2,6 +2,7 @@
 #include "tools/command.hpp"
 
 #include <csignal>
+#include <filesystem>
 #include "traces/safe_text.hpp"
 
 namespace lsmc::cli {
@@ -68,6 +69,25 @@ traces::Trace read_trace_or_usage(const std::string& path) {
     return traces::read_trace_file(path);
   } catch (const traces::TraceError& e) {
     throw UsageError(e.what());
+  }
+}
+
+void add_out_option(CLI::App* cmd, std::string& dir) {
+  cmd->add_option("--out", dir,
+                  "the folder for the files this command names itself (a finding's trace when --trace-out gives "
+                  "none; default lsmc-out, created when needed); an earlier finding there is never overwritten");
+}
+
+std::string fresh_output_path(const std::string& dir, const std::string& name) {
+  const std::filesystem::path base = dir.empty() ? std::filesystem::path(name) : std::filesystem::path(dir) / name;
+  std::error_code ec;
+  // Made here, when a file is about to be written; if it cannot be, writing the file says so.
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (!std::filesystem::exists(base, ec)) return base.string();
+  const std::string stem = base.stem().string(), ext = base.extension().string();
+  for (uint64_t n = 2;; ++n) {
+    const std::filesystem::path p = base.parent_path() / (stem + "-" + std::to_string(n) + ext);
+    if (!std::filesystem::exists(p, ec)) return p.string();
   }
 }
 

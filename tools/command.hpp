@@ -72,6 +72,14 @@ std::string replay_command(const Context& c, const std::string& path);
 int exit_code_for(sim::Outcome outcome);
 nlohmann::json verdict_json(const sim::Verdict& v);
 traces::Trace read_trace_or_usage(const std::string& path);
+// Where a command writes the files it names itself (a finding's trace without --trace-out): the
+// folder --out gives, "lsmc-out" by default, created when the first file is written.
+inline constexpr const char* kDefaultOutDir = "lsmc-out";
+void add_out_option(CLI::App* cmd, std::string& dir);
+// `name` inside `dir`, with "-2", "-3", ... before its extension if a file of that name exists
+// already: a finding is never written over an earlier one. Creates `dir` (call it only when the
+// file is about to be written).
+std::string fresh_output_path(const std::string& dir, const std::string& name);
 // Writes `trace` to `path`; returns what went wrong, or empty. A command that found something
 // reports it whether or not its trace could be written, then exits 2 (report_output_errors).
 std::string write_trace_or_error(const std::string& path, const traces::Trace& trace);

@@ -20,6 +20,7 @@ struct ExploreOptions {
   uint64_t seconds = 0;
   uint64_t first = 0;
   std::string trace_out;
+  std::string out_dir = kDefaultOutDir;  // --out: where a trace --trace-out does not name goes
   bool json = false;
   bool all = false;
   uint64_t all_from = 1;  // --all: the first entry of the campaign to run (1-based)

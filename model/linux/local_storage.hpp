@@ -29,6 +29,9 @@ struct SdataOrErr {
 using SelemList = std::vector<Ref<Selem>>;  // the free lists (hlist through selem->free_node)
 
 Ref<Storage> owner_storage_load(Env& env, Ref<Owner> owner, std::string_view label);
+// Whether the map's elements and storages come from bpf_mem_alloc (smap->bpf_ma; the 6.19
+// kmalloc_nolock mutant counts as not bpf_ma).
+bool smap_bpf_ma(const Smap& smap);
 
 uint32_t select_bucket(Env& env, const Smap& smap, Ref<Selem> selem);
 // mem_charge() / mem_uncharge() (v6.18 and v7.0): the map's map_local_storage_(un)charge, which

@@ -20,37 +20,10 @@ void erase(std::vector<Ref<Selem>>& list, Ref<Selem> selem) {
              list.end());
 }
 
-// raw_res_spin_lock_irqsave() on a local_storage->lock or a b->lock: whether a contended
-// acquisition may time out is the scenario's choice per lock class (Knobs::lock_timeouts).
-int lock_storage(Env& env, Kernel& k, ObjectId lock, std::string_view label) {
-  return raw_res_spin_lock_irqsave(env, k.rqspinlocks, lock, (k.knobs().lock_timeouts & kTimeoutStorageLock) != 0, label);
-}
-int lock_bucket(Env& env, Kernel& k, ObjectId lock, std::string_view label) {
-  return raw_res_spin_lock_irqsave(env, k.rqspinlocks, lock, (k.knobs().lock_timeouts & kTimeoutBucketLock) != 0, label);
-}
-void res_unlock(Env& env, Kernel& k, ObjectId lock, std::string_view label) {
-  raw_res_spin_unlock_irqrestore(env, k.rqspinlocks, lock, label);
-}
-
 // The element's retirement as the rcutorture-style age probes read it (model bookkeeping).
 void retire(Kernel& k, Ref<Selem> selem) {
   selem->retired = true;
   selem->retired_gp = {k.rcu.completed(RcuFlavour::kRcu), k.rcu.completed(RcuFlavour::kTasksTrace)};
-}
-
-// bpf_selem_free_rcu() / __bpf_selem_free_rcu() (v7.0): bpf_selem_unlink_nofail may have cleared
-// smap and freed the fields already; kfree_nolock() or kfree().
-void bpf_selem_free_rcu(Env& env, Kernel& k, Ref<Selem> selem) {
-  env.read(selem.id, field::kSelemSmap, "bpf_selem_free_rcu: rcu_dereference_check(SDATA(selem)->smap)");
-  const Ref<Smap> smap = selem->smap;
-  if (smap) bpf_obj_free_fields(env, k, *smap.p, selem, "bpf_selem_free_rcu: bpf_obj_free_fields");
-  env.free(selem.id, selem->use_kmalloc_nolock ? "bpf_selem_free_rcu: kfree_nolock" : "__bpf_selem_free_rcu: kfree");
-}
-
-// bpf_local_storage_free_rcu() (v7.0)
-void bpf_local_storage_free_rcu(Env& env, Ref<Storage> storage) {
-  env.free(storage.id, storage->use_kmalloc_nolock ? "bpf_local_storage_free_rcu: kfree_nolock"
-                                                   : "__bpf_local_storage_free_trace_rcu: kfree");
 }
 
 void link_map_nolock(Env& env, Bucket& b, uint32_t bucket, Ref<Selem> selem, std::string_view label) {
@@ -126,53 +99,18 @@ bool singular(Env& env, Ref<Storage> storage, Ref<Selem> selem, std::string_view
   return storage->list.size() == 1 && storage->list.front().p == selem.p;
 }
 
-// Bug 8 (mapfree-vs-destroy-halfunlink): map_free and destroy unlink with the failable locks
-// and no arbitration, as before bpf_selem_unlink_nofail(). map_free's half: the element's
-// bpf_selem_unlink() with reuse_now, which gives up when a lock fails (the element stays).
-void halfunlink_map_free(Env& env, Kernel& k, Ref<Selem> selem) {
-  env.read(selem.id, field::kSelemSnode, "bpf_local_storage_map_free (bug 8): selem_linked_to_storage_lockless");
-  if (!selem->storage_linked) return;
-  env.read(selem.id, field::kSelemStorage, "bpf_local_storage_map_free (bug 8): selem->local_storage");
-  const Ref<Storage> storage = selem->local_storage;
-  if (lock_storage(env, k, storage->lock, "bpf_selem_unlink (bug 8): raw_res_spin_lock_irqsave(&local_storage->lock)")) {
-    env.probe("bug 8: an unlink gave up");
-    return;
-  }
-  SelemList free_list;
-  bool free_storage = false;
-  if (selem->storage_linked) {
-    if (v7_0::bpf_selem_unlink_map(env, k, selem) == 0) {
-      free_storage = v7_0::bpf_selem_unlink_storage_nolock(env, k, storage, selem, free_list);
-    } else {
-      env.probe("bug 8: an unlink gave up");
-    }
-  }
-  res_unlock(env, k, storage->lock, "bpf_selem_unlink (bug 8): raw_res_spin_unlock_irqrestore");
-  v7_0::bpf_selem_free_list(env, k, free_list, true);
-  if (free_storage) v7_0::bpf_local_storage_free(env, k, storage, true);
-}
-
-// destroy's half: 6.18's loop under storage->lock, each element's map unlink failable; the
-// storage side goes on whatever the map side did.
-void halfunlink_destroy(Env& env, Kernel& k, Ref<Storage> storage) {
-  if (lock_storage(env, k, storage->lock, "bpf_local_storage_destroy (bug 8): raw_res_spin_lock_irqsave(&local_storage->lock)")) {
-    env.probe("bug 8: an unlink gave up");
-    return;
-  }
-  env.read(storage.id, field::kStorageList, "bpf_local_storage_destroy (bug 8): hlist_for_each_entry_safe");
-  const std::vector<Ref<Selem>> all = storage->list;
-  SelemList free_list;
-  bool free_storage = false;
-  for (const Ref<Selem>& selem : all) {
-    if (v7_0::bpf_selem_unlink_map(env, k, selem) != 0) env.probe("bug 8: an unlink gave up");
-    free_storage = v7_0::bpf_selem_unlink_storage_nolock(env, k, storage, selem, free_list);
-  }
-  res_unlock(env, k, storage->lock, "bpf_local_storage_destroy (bug 8): raw_res_spin_unlock_irqrestore");
-  v7_0::bpf_selem_free_list(env, k, free_list, true);
-  if (free_storage) v7_0::bpf_local_storage_free(env, k, storage, true);
-}
-
 }  // namespace
+
+int lock_storage(Env& env, Kernel& k, ObjectId lock, std::string_view label) {
+  return raw_res_spin_lock_irqsave(env, k.rqspinlocks, lock, (k.knobs().lock_timeouts & kTimeoutStorageLock) != 0, label);
+}
+int lock_bucket(Env& env, Kernel& k, ObjectId lock, std::string_view label) {
+  return raw_res_spin_lock_irqsave(env, k.rqspinlocks, lock, (k.knobs().lock_timeouts & kTimeoutBucketLock) != 0, label);
+}
+void res_unlock(Env& env, Kernel& k, ObjectId lock, std::string_view label) {
+  raw_res_spin_unlock_irqrestore(env, k.rqspinlocks, lock, label);
+}
+
 
 // select_bucket() (v7.0): hash_ptr(local_storage, bucket_log): an owner's elements of one map
 // share a bucket. bucket_log == 0 is undefined behaviour (bug 18), as in 6.18.
@@ -183,88 +121,6 @@ uint32_t select_bucket(Env& env, const Smap& smap, Ref<Storage> local_storage) {
                                     "(one bucket); the index " + std::to_string(h) + " is outside the bucket array");
   }
   return static_cast<uint32_t>(h >> (64 - smap.bucket_log));
-}
-
-// bpf_selem_alloc() (v7.0): the owner is charged first (sk storage) and uncharged when the
-// allocation fails; bpf_map_kmalloc_nolock() or bpf_map_kzalloc(gfp | __GFP_NOWARN); sdata->smap
-// is set here, and the state bits cleared.
-Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, const Value* value, Gfp gfp) {
-  const Traced traced(env, k, fn("bpf_selem_alloc"));
-  if (mem_charge(env, k, owner, kSkElemSize) != 0) return {};
-  if (!smap.use_kmalloc_nolock && gfp == Gfp::kKernel) env.might_sleep("bpf_map_kzalloc(GFP_KERNEL)");
-  if (!smap.use_kmalloc_nolock && k.knobs().preempt_rt) env.might_sleep("bpf_map_kzalloc: kmalloc on PREEMPT_RT (rt_spin_lock)");
-  bool failed = false;
-  if (smap.use_kmalloc_nolock && !k.knobs().cmpxchg_double) {
-    env.probe("kmalloc_nolock cannot allocate here");
-    failed = true;
-  } else if (env.fault(smap.use_kmalloc_nolock ? "bpf_map_kmalloc_nolock: out of memory?" : "bpf_map_kzalloc: out of memory?")) {
-    env.probe("alloc failed");
-    failed = true;
-  }
-  if (failed) {
-    mem_uncharge(env, k, owner, kSkElemSize);
-    return {};
-  }
-  const Ref<Selem> selem = Ref<Selem>::of(k.kzalloc_selem(
-      env, smap.use_kmalloc_nolock ? "bpf_selem_alloc: bpf_map_kmalloc_nolock" : "bpf_selem_alloc: bpf_map_kzalloc"));
-  selem_smap_store(env, selem, Ref<Smap>::of(&smap), Order::kOnce,
-                   "bpf_selem_alloc: RCU_INIT_POINTER(SDATA(selem)->smap, smap)");
-  env.write(selem.id, field::kSelemState, "bpf_selem_alloc: atomic_set(&selem->state, 0)");
-  selem->state = 0;
-  selem->use_kmalloc_nolock = smap.use_kmalloc_nolock;
-  if (value != nullptr) {
-    copy_map_value(env, k, smap, selem, *value);
-    bpf_obj_swap_uptrs(env, smap, selem, *value);  // swap_uptrs: the syscall update's pins move in
-  }
-  return selem;
-}
-
-// bpf_selem_free() (v7.0): every free waits for a grace period (call_rcu with reuse_now, else
-// RCU Tasks Trace, whose grace period implies an RCU one in 7.0: the callback frees directly).
-void bpf_selem_free(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_now) {
-  const Traced traced(env, k, fn("bpf_selem_free"));
-  if (k.bug(Bug::kCanary) && !reuse_now) {
-    env.probe("canary: freed without a grace period");
-    env.free(selem.id, "bpf_selem_free (canary: no grace period)");
-    return;
-  }
-  if (reuse_now) {
-    k.rcu.call(env, RcuFlavour::kRcu, [&k, selem](Env& e) { v7_0::bpf_selem_free_rcu(e, k, selem); },
-               selem->use_kmalloc_nolock ? "bpf_selem_free: call_rcu(bpf_selem_free_rcu)"
-                                         : "__bpf_selem_free: call_rcu(__bpf_selem_free_rcu)");
-    return;
-  }
-  if (k.bug(Bug::kSleepablePlainRcu)) {
-    k.rcu.call(env, RcuFlavour::kRcu, [&k, selem](Env& e) { v7_0::bpf_selem_free_rcu(e, k, selem); },
-               "bpf_selem_free: call_rcu (bug 9: no Tasks Trace grace period)");
-    return;
-  }
-  k.call_rcu_tasks_trace(env, [&k, selem](Env& e) { v7_0::bpf_selem_free_rcu(e, k, selem); },
-                         "bpf_selem_free: call_rcu_tasks_trace(bpf_selem_free_trace_rcu)");
-}
-
-// bpf_selem_free_list() (v7.0)
-void bpf_selem_free_list(Env& env, Kernel& k, SelemList& list, bool reuse_now) {
-  for (Ref<Selem> selem : list) v7_0::bpf_selem_free(env, k, selem, reuse_now);
-  list.clear();
-}
-
-// bpf_local_storage_free() (v7.0). destroy() frees the storage before the owner's free clears
-// the owner's pointer ("the owner is going away"), so lsmc's storage-free invariant is checked
-// when the grace period has passed and the memory goes.
-void bpf_local_storage_free(Env& env, Kernel& k, Ref<Storage> storage, bool reuse_now, bool published) {
-  if (!storage) return;
-  auto free_rcu = [&k, storage, published](Env& e) {
-    check_storage_free(e, k, storage, published);
-    bpf_local_storage_free_rcu(e, storage);
-  };
-  if (reuse_now) {
-    k.rcu.call(env, RcuFlavour::kRcu, free_rcu,
-               storage->use_kmalloc_nolock ? "bpf_local_storage_free: call_rcu(bpf_local_storage_free_rcu)"
-                                           : "__bpf_local_storage_free: kfree_rcu");
-    return;
-  }
-  k.call_rcu_tasks_trace(env, free_rcu, "bpf_local_storage_free: call_rcu_tasks_trace");
 }
 
 // bpf_selem_unlink_storage_nolock() (v7.0): local_storage->lock held.
@@ -553,96 +409,6 @@ SdataOrErr bpf_local_storage_update(Env& env, Kernel& k, Ref<Owner> owner, Smap&
   }
   if (err) return {{}, err};
   return {selem, 0};
-}
-
-// bpf_local_storage_map_alloc() (v7.0): no bpf_mem_alloc; use_kmalloc_nolock as the map type
-// asks, forced on PREEMPT_RT. Each failure unwinds through free_smap; the cache index, taken last,
-// cannot fail.
-SmapOrErr bpf_local_storage_map_alloc(Env& env, Kernel& k, const MapAttr& attr, IdxCache& cache,
-                                      bool use_kmalloc_nolock) {
-  const Traced traced(env, k, fn("bpf_local_storage_map_alloc"));
-  if (env.fault("bpf_map_area_alloc(sizeof(*smap)): out of memory?")) return {nullptr, kENOMEM};
-  Smap& smap = k.new_smap(attr.name);
-  smap.id = env.alloc(kSmapType, "bpf_local_storage_map_alloc");
-  smap.type = attr.type;
-  smap.clone = attr.clone;
-  uint32_t nbuckets = 1;
-  while (nbuckets < k.knobs().cpus) nbuckets <<= 1;  // roundup_pow_of_two(num_possible_cpus())
-  if (!k.bug(Bug::kSingleBucket)) nbuckets = std::max<uint32_t>(2, nbuckets);
-  uint32_t log = 0;
-  while ((1u << log) < nbuckets) ++log;
-  smap.bucket_log = log;
-  if (env.fault("bpf_map_kvcalloc(smap->buckets): out of memory?")) {
-    env.free(smap.id, "bpf_local_storage_map_alloc: free_smap: bpf_map_area_free(smap)");
-    return {nullptr, kENOMEM};
-  }
-  smap.buckets.resize(nbuckets);
-  for (Bucket& b : smap.buckets) b.lock = env.new_lock(LockKind::kSpinIrq, "b->lock (rqspinlock)");
-  smap.bpf_ma = false;
-  smap.use_kmalloc_nolock = k.knobs().preempt_rt || use_kmalloc_nolock;
-  smap.cache_idx = bpf_local_storage_cache_idx_get(env, cache);
-  return {&smap, 0};
-}
-
-// bpf_local_storage_destroy() (v7.0): each element through bpf_selem_unlink_nofail(), then wait
-// until a racing map_free has dropped its pin of the owner. Returns mem_charge (sk only).
-uint32_t bpf_local_storage_destroy(Env& env, Kernel& k, Ref<Storage> storage) {
-  if (k.bug(Bug::kMapfreeVsDestroyHalfunlink)) {
-    halfunlink_destroy(env, k, storage);
-    return 0;
-  }
-  storage->destroying = true;
-  env.read(storage.id, field::kStorageList, "bpf_local_storage_destroy: hlist_for_each_entry_rcu");
-  const std::vector<Ref<Selem>> all = storage->list;
-  for (const Ref<Selem>& selem : all) v7_0::bpf_selem_unlink_nofail(env, k, selem, nullptr);
-  env.rmw(storage.id, field::kStorageOwnerRefcnt, "bpf_local_storage_destroy: refcount_dec_and_test(owner_refcnt)");
-  if (--storage->owner_refcnt != 0) {
-    env.probe("destroy waits for map_free's pin of the owner");
-    const Storage* s = storage.p;
-    env.wait_until([s] { return s->owner_refcnt == 0; }, "bpf_local_storage_destroy: while (refcount_read(owner_refcnt)) cpu_relax()");
-  }
-  // Paired with map_free's refcount_dec(): the charge its unlinks left.
-  return storage->mem_charge;
-}
-
-// bpf_local_storage_map_free() (v7.0): walks each bucket under rcu_read_lock with
-// bpf_selem_unlink_nofail(selem, b). After each element need_resched() may be true (a recorded
-// choice, at most once per bucket so that the walk ends): cond_resched_rcu() leaves the RCU read
-// section, lets others run, and the walk restarts at the bucket's head. The rcu barriers are
-// unconditional in 7.0.
-void bpf_local_storage_map_free(Env& env, Kernel& k, Smap& smap) {
-  bpf_local_storage_cache_idx_free(env, k.idx_cache(smap.type), smap.cache_idx);
-  k.rcu.synchronize(env, RcuFlavour::kRcu);
-  for (Bucket& b : smap.buckets) {
-    k.rcu.read_lock(env, RcuFlavour::kRcu);
-    bool resched_taken = false;
-    for (bool restart = true; restart;) {
-      restart = false;
-      env.read(smap.id, field::kSmapBuckets, "bpf_local_storage_map_free: hlist_for_each_entry_rcu(&b->list)");
-      const std::vector<Ref<Selem>> walk = b.list;
-      for (const Ref<Selem>& selem : walk) {
-        if (k.bug(Bug::kMapfreeVsDestroyHalfunlink)) {
-          halfunlink_map_free(env, k, selem);
-        } else {
-          v7_0::bpf_selem_unlink_nofail(env, k, selem, &b);
-        }
-        if (resched_taken || env.choose(2, "bpf_local_storage_map_free: need_resched()?") == 0) continue;
-        resched_taken = true;
-        env.probe("map_free restarted its bucket walk");
-        // cond_resched_rcu(): rcu_read_unlock(); cond_resched(); rcu_read_lock().
-        k.rcu.read_unlock(env, RcuFlavour::kRcu);
-        env.yield("bpf_local_storage_map_free: cond_resched_rcu");
-        k.rcu.read_lock(env, RcuFlavour::kRcu);
-        restart = true;  // goto restart
-        break;
-      }
-    }
-    k.rcu.read_unlock(env, RcuFlavour::kRcu);
-  }
-  k.rcu.synchronize(env, RcuFlavour::kRcu);
-  k.rcu.barrier(env, RcuFlavour::kTasksTrace);
-  k.rcu.barrier(env, RcuFlavour::kRcu);
-  env.free(smap.id, "bpf_local_storage_map_free: bpf_map_area_free");
 }
 
 }  // namespace lsmc::model::kernel::v7_0

@@ -12,6 +12,12 @@
 
 namespace lsmc::model::kernel::v7_0 {
 
+// raw_res_spin_lock_irqsave() on a local_storage->lock or a b->lock (0 or the rqspinlock's
+// errno): whether a contended acquisition may time out is the scenario's choice per lock class
+// (Knobs::lock_timeouts); and the unlock.
+int lock_storage(Env& env, Kernel& k, ObjectId lock, std::string_view label);
+int lock_bucket(Env& env, Kernel& k, ObjectId lock, std::string_view label);
+void res_unlock(Env& env, Kernel& k, ObjectId lock, std::string_view label);
 uint32_t select_bucket(Env& env, const Smap& smap, Ref<Storage> local_storage);
 Ref<Selem> bpf_selem_alloc(Env& env, Kernel& k, Smap& smap, Ref<Owner> owner, const Value* value, Gfp gfp);
 void bpf_selem_free(Env& env, Kernel& k, Ref<Selem> selem, bool reuse_now);

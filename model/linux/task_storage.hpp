@@ -1,12 +1,16 @@
-// kernel/bpf/bpf_task_storage.c (v6.18) and the syscall layer around it (kernel/bpf/syscall.c),
-// one model function per kernel function; and the task lifecycle from kernel/fork.c and
-// kernel/exit.c that decides when task storage is created and destroyed.
+// kernel/bpf/bpf_task_storage.c (v6.18) and the syscall layer around it (kernel/bpf/syscall.c,
+// map_syscall.cpp), one model function per kernel function; and the task lifecycle from
+// kernel/fork.c and kernel/exit.c that decides when task storage is created and destroyed
+// (task_lifecycle.cpp).
 #pragma once
 
 #include "model/linux/local_storage.hpp"
 #include "model/linux/map_fd.hpp"
 
 namespace lsmc::model::kernel {
+
+// A task as the owner local storage keeps a pointer of (task->bpf_storage).
+inline Ref<Owner> as_owner(Ref<Task> t) { return Ref<Owner>{t.p, t.id}; }
 
 // A file descriptor as a syscall key: a pidfd, another kind of file, or nothing.
 struct Fd {

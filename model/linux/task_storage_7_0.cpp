@@ -7,11 +7,6 @@
 
 namespace lsmc::model::kernel::v7_0 {
 
-namespace {
-Ref<Owner> as_owner(Ref<Task> t) { return Ref<Owner>{t.p, t.id}; }
-
-}  // namespace
-
 // bpf_task_storage_free() (v7.0): destroy, then clear the task's pointer.
 void bpf_task_storage_free(Env& env, Kernel& k, Ref<Task> task) {
   const Traced traced(env, k, fn("bpf_task_storage_free"), task);

@@ -12,6 +12,22 @@
 
 namespace lsmc::model::kernel {
 
+namespace {
+
+// The map op as the three commands run it (bpf_map_copy_value(), bpf_map_update_value(),
+// map_delete_elem()): under bpf_disable_instrumentation() and rcu_read_lock().
+template <class MapOp>
+auto without_instrumentation_under_rcu(Env& env, Kernel& k, MapOp op) {
+  ++env.context().migrate_disabled;  // bpf_disable_instrumentation()
+  k.rcu.read_lock(env, RcuFlavour::kRcu);
+  auto r = op();
+  k.rcu.read_unlock(env, RcuFlavour::kRcu);
+  --env.context().migrate_disabled;  // bpf_enable_instrumentation()
+  return r;
+}
+
+}  // namespace
+
 // map_lookup_elem() (kernel/bpf/syscall.c, v6.18; v7.0 the same): fdget() before the map is
 // touched, fdput() after the last use (CLASS(fd, f) releases it at the return).
 LookupResult sys_map_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, uint64_t flags) {
@@ -21,14 +37,12 @@ LookupResult sys_map_lookup_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, 
   if (!fdget(env, smap, "map_lookup_elem: fdget(map_fd): file_ref_get(&file->f_ref)")) return {kEBADF, {}};
   LookupResult r{kEINVAL, {}};
   if (!(flags & kBpfFLock) || smap.has_spin_lock) {
-    ++env.context().migrate_disabled;  // bpf_map_copy_value: bpf_disable_instrumentation()
-    k.rcu.read_lock(env, RcuFlavour::kRcu);
-    r = smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_lookup_elem(env, k, smap, fd)
-        : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_lookup_elem(env, k, smap, fd)
-        : smap.type == OwnerKind::kSock   ? bpf_fd_sk_storage_lookup_elem(env, k, smap, fd)
-                                          : bpf_fd_inode_storage_lookup_elem(env, k, smap, fd);
-    k.rcu.read_unlock(env, RcuFlavour::kRcu);
-    --env.context().migrate_disabled;  // bpf_enable_instrumentation()
+    r = without_instrumentation_under_rcu(env, k, [&] {
+      return smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_lookup_elem(env, k, smap, fd)
+             : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_lookup_elem(env, k, smap, fd)
+             : smap.type == OwnerKind::kSock   ? bpf_fd_sk_storage_lookup_elem(env, k, smap, fd)
+                                               : bpf_fd_inode_storage_lookup_elem(env, k, smap, fd);
+    });
   }
   fdput(env, k, smap, "map_lookup_elem: fdput(f): file_ref_put(&file->f_ref)");
   return r;
@@ -42,14 +56,12 @@ int sys_map_update_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd, const Val
   if (!fdget(env, smap, "map_update_elem: fdget(map_fd): file_ref_get(&file->f_ref)")) return kEBADF;
   int err = kEINVAL;
   if (!(flags & kBpfFLock) || smap.has_spin_lock) {
-    ++env.context().migrate_disabled;  // bpf_map_update_value: bpf_disable_instrumentation()
-    k.rcu.read_lock(env, RcuFlavour::kRcu);
-    err = smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_update_elem(env, k, smap, fd, value, flags)
-          : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_update_elem(env, k, smap, fd, value, flags)
-          : smap.type == OwnerKind::kSock   ? bpf_fd_sk_storage_update_elem(env, k, smap, fd, value, flags)
-                                            : bpf_fd_inode_storage_update_elem(env, k, smap, fd, value, flags);
-    k.rcu.read_unlock(env, RcuFlavour::kRcu);
-    --env.context().migrate_disabled;  // bpf_enable_instrumentation()
+    err = without_instrumentation_under_rcu(env, k, [&] {
+      return smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_update_elem(env, k, smap, fd, value, flags)
+             : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_update_elem(env, k, smap, fd, value, flags)
+             : smap.type == OwnerKind::kSock   ? bpf_fd_sk_storage_update_elem(env, k, smap, fd, value, flags)
+                                               : bpf_fd_inode_storage_update_elem(env, k, smap, fd, value, flags);
+    });
   }
   fdput(env, k, smap, "map_update_elem: fdput(f): file_ref_put(&file->f_ref)");
   return err;
@@ -60,14 +72,12 @@ int sys_map_delete_elem(Env& env, Kernel& k, Smap& smap, const Fd& fd) {
   env.access({kNoObject, 0, Op::kSyscall}, "bpf(BPF_MAP_DELETE_ELEM)");
   // CLASS(fd, f)(attr->map_fd); __bpf_map_get(f): an empty slot is -EBADF.
   if (!fdget(env, smap, "map_delete_elem: fdget(map_fd): file_ref_get(&file->f_ref)")) return kEBADF;
-  ++env.context().migrate_disabled;  // map_delete_elem: bpf_disable_instrumentation()
-  k.rcu.read_lock(env, RcuFlavour::kRcu);
-  const int err = smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_delete_elem(env, k, smap, fd)
-                  : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_delete_elem(env, k, smap, fd)
-                  : smap.type == OwnerKind::kSock   ? bpf_fd_sk_storage_delete_elem(env, k, smap, fd)
-                                                    : bpf_fd_inode_storage_delete_elem(env, k, smap, fd);
-  k.rcu.read_unlock(env, RcuFlavour::kRcu);
-  --env.context().migrate_disabled;  // bpf_enable_instrumentation()
+  const int err = without_instrumentation_under_rcu(env, k, [&] {
+    return smap.type == OwnerKind::kTask     ? bpf_pid_task_storage_delete_elem(env, k, smap, fd)
+           : smap.type == OwnerKind::kCgroup ? bpf_cgrp_storage_delete_elem(env, k, smap, fd)
+           : smap.type == OwnerKind::kSock   ? bpf_fd_sk_storage_delete_elem(env, k, smap, fd)
+                                             : bpf_fd_inode_storage_delete_elem(env, k, smap, fd);
+  });
   fdput(env, k, smap, "map_delete_elem: fdput(f): file_ref_put(&file->f_ref)");
   return err;
 }

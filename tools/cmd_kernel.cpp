@@ -24,12 +24,7 @@ std::string kernel_unavailable() {
 }
 
 // One line and exit 2 where the kernel commands cannot run; nullopt where they can.
-std::optional<int> kernel_skipped(Context& c) {
-  const std::string why = kernel_unavailable();
-  if (why.empty()) return std::nullopt;
-  c.err << "skipped: " << why << "\n";
-  return kExitUsage;
-}
+std::optional<int> kernel_skipped(Context& c) { return skipped(c, kernel_unavailable()); }
 
 int kernel_probe(Context& c, bool json) {
   nlohmann::json j;
@@ -202,10 +197,7 @@ std::vector<Command> add_kernel_commands(CLI::App& app) {
   kprobe->add_flag("--json", *probe_json, "print one JSON object: each feature, and whether the kernel commands can run");
   commands.push_back({kprobe, [probe_json](Context& c) { return kernel_probe(c, *probe_json); }});
 
-  struct DiffOptions {
-    uint64_t seed = 1;
-    int sequences = 100, length = 24;
-    bool json = false;
+  struct DiffOptions : DiffFlags {
     std::string profile;
   };
   auto d = std::make_shared<DiffOptions>();
@@ -214,10 +206,7 @@ std::vector<Command> add_kernel_commands(CLI::App& app) {
               "syscall lookup/update/delete by pidfd and cgroup fd with every flag; bad keys; owner exit and "
               "reap; cgroup rmdir; map close and re-create) on the model and on the kernel, and compare every "
               "outcome. A mismatch prints the shrunk sequence with both outcomes.");
-  kdiff->add_option("--seed", d->seed, "RapidCheck seed (default 1)")->check(number_in(0));
-  kdiff->add_option("--sequences", d->sequences, "sequences to run (default 100)")->check(number_in(1, 1000000));
-  kdiff->add_option("--length", d->length, "operations per generated sequence at most (default 24)")->check(number_in(1, 1000));
-  kdiff->add_flag("--json", d->json, "print one JSON object instead of text");
+  add_diff_flags(kdiff, *d);
   kdiff->add_option("--profile", d->profile,
                     "the model's kernel profile (default: the running kernel's version, linux-6.18 here)");
   commands.push_back({kdiff, [d](Context& c) { return kernel_diff(c, d->seed, d->sequences, d->length, d->json, d->profile); }});

@@ -11,20 +11,15 @@ namespace lsmc::cli {
 
 namespace {
 
+std::optional<int> mls_skipped(Context& c) {
 #ifdef LSMC_HAVE_MLS
-std::optional<int> mls_skipped(Context& c) {
   const char* why = mls_bpf_unavailable();
-  if (why == nullptr) return std::nullopt;
-  c.err << "skipped: " << why << "\n";
-  return kExitUsage;
-}
+  return skipped(c, why == nullptr ? "" : why);
 #else
-std::optional<int> mls_skipped(Context& c) {
-  c.err << "skipped: lsmc was built without the mls library's kernel build (it needs clang-19, bpftool, "
-           "libbpf and /sys/kernel/btf/vmlinux at build time)\n";
-  return kExitUsage;
-}
+  return skipped(c, "lsmc was built without the mls library's kernel build (it needs clang-19, bpftool, libbpf and "
+                    "/sys/kernel/btf/vmlinux at build time)");
 #endif
+}
 
 int mls_stress_cmd(Context& c, int seconds, int forkers, int readers, bool json) {
   if (auto skipped = mls_skipped(c)) return *skipped;
@@ -120,20 +115,13 @@ std::vector<Command> add_mls_commands(CLI::App& app) {
   stress->add_flag("--json", s->json, "print one JSON object instead of text");
   commands.push_back({stress, [s](Context& c) { return mls_stress_cmd(c, s->seconds, s->forkers, s->readers, s->json); }});
 
-  struct DiffOptions {
-    uint64_t seed = 1;
-    int sequences = 1000, length = 24;
-    bool json = false;
-  };
-  auto d = std::make_shared<DiffOptions>();
+  auto d = std::make_shared<DiffFlags>();
+  d->sequences = 1000;
   auto* diff = mls->add_subcommand(
       "diff", "Run RapidCheck-generated operation sequences (create, delete, handle, read, write, exit, maintain "
               "for a few owners) on the model's library (model/mappable) and on the library on this kernel, and "
               "compare every outcome; a mismatch is shrunk and printed with both outcomes.");
-  diff->add_option("--seed", d->seed, "RapidCheck seed (default 1)")->check(number_in(0));
-  diff->add_option("--sequences", d->sequences, "sequences to run (default 1000)")->check(number_in(1, 1000000));
-  diff->add_option("--length", d->length, "operations per sequence at most (default 24)")->check(number_in(1, 1000));
-  diff->add_flag("--json", d->json, "print one JSON object instead of text");
+  add_diff_flags(diff, *d);
   commands.push_back({diff, [d](Context& c) { return mls_diff_cmd(c, d->seed, d->sequences, d->length, d->json); }});
   return commands;
 }

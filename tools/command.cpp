@@ -121,4 +121,19 @@ CLI::Validator number_in(uint64_t min, uint64_t max) {
       "", "number");
 }
 
+void add_diff_flags(CLI::App* cmd, DiffFlags& flags) {
+  cmd->add_option("--seed", flags.seed, "RapidCheck seed (default 1)")->check(number_in(0));
+  cmd->add_option("--sequences", flags.sequences,
+                  "sequences to run (default " + std::to_string(flags.sequences) + ")")->check(number_in(1, 1000000));
+  cmd->add_option("--length", flags.length, "operations per generated sequence at most (default 24)")
+      ->check(number_in(1, 1000));
+  cmd->add_flag("--json", flags.json, "print one JSON object instead of text");
+}
+
+std::optional<int> skipped(Context& c, const std::string& why) {
+  if (why.empty()) return std::nullopt;
+  c.err << "skipped: " << why << "\n";
+  return kExitUsage;
+}
+
 }  // namespace lsmc::cli

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -89,6 +90,18 @@ int report_output_errors(Context& c, int code, const std::vector<std::string>& e
 // integer in [min, max] (sim::parse_u64: no sign, no other base, no digit separators, and
 // 2^64 is an error, not 2^64-1). CLI11 checks it on the text before converting.
 CLI::Validator number_in(uint64_t min, uint64_t max = UINT64_MAX);
+
+// The options of a differential command (lsmc kernel diff, lsmc mls diff): RapidCheck's seed, how
+// many sequences (`sequences` holds the default when they are added) and how long at most, --json.
+struct DiffFlags {
+  uint64_t seed = 1;
+  int sequences = 100, length = 24;
+  bool json = false;
+};
+void add_diff_flags(CLI::App* cmd, DiffFlags& flags);
+// A command that needs root and BPF where it cannot run: "skipped: WHY" on stderr and exit 2; nullopt
+// when `why` is empty.
+std::optional<int> skipped(Context& c, const std::string& why);
 
 // The subcommands (tools/cmd_<name>.cpp).
 Command add_list_command(CLI::App& app);

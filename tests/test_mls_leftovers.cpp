@@ -238,6 +238,12 @@ TEST_F(MlsLeftovers, NothingAfterANormalExit) {
 // Too few file descriptors for the owner processes' pipes: one message and exit 2 (it used to be
 // reported as a disagreement of the model and the kernel, exit 1), and nothing left.
 TEST_F(MlsLeftovers, NothingAfterAnErrorExit) {
+#ifdef LSMC_SANITIZE
+  // Under UBSan the vptr check misfires once the process has no file descriptor left (seen at two
+  // unrelated sites: RapidCheck's Property.hpp and PortfolioStrategy's constructor), and
+  // -fno-sanitize-recover makes that an abort: the exits below need the Release build.
+  GTEST_SKIP() << "runs out of file descriptors on purpose, which UBSan's vptr check does not survive";
+#endif
   const std::string dir = test::temp_dir("mls-left-error");
   rlimit saved{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);

@@ -7,6 +7,7 @@
 
 #include "properties/lifetime.hpp"
 #include "report/sections.hpp"
+#include "report/sequences.hpp"
 #include "traces/minimize.hpp"
 #include "traces/render.hpp"
 #include "traces/trace.hpp"
@@ -121,7 +122,15 @@ void write_thin_evidence(const ReportContext& c, std::ostringstream& head) {
 
 }  // namespace
 
+void check_design_report_inputs(const DesignReportOptions& o) {
+  for (const char* f : kRecordedSequences) {
+    const std::filesystem::path p = std::filesystem::path(o.source_dir) / f;
+    if (!std::filesystem::is_regular_file(p)) throw MissingReportInput("the report needs " + p.string());
+  }
+}
+
 std::string write_design_report(const sim::Catalog& catalog, const DesignReportOptions& o) {
+  check_design_report_inputs(o);
   ReportContext c(catalog, o);
   std::filesystem::create_directories(c.traces_dir);
   // The folder is the report's: traces of an earlier run that this one does not find again go.

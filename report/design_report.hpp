@@ -35,7 +35,14 @@ struct ReportContradiction : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Writes the report and its artefacts; returns a one-line summary. Throws std::runtime_error on
+// The task churn recorded on this machine (tools/record-forkexit.sh) that the report replays,
+// under options.source_dir. Throws MissingReportInput naming the first file that is not there.
+struct MissingReportInput : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+void check_design_report_inputs(const DesignReportOptions& options);
+
+// Writes the report and its artefacts (checking its inputs first); returns a one-line summary. Throws std::runtime_error on
 // I/O errors, ReportContradiction when a run contradicts the text.
 std::string write_design_report(const sim::Catalog& catalog, const DesignReportOptions& options);
 

@@ -155,9 +155,9 @@ std::vector<NamedSequence> report_sequences(const std::string& source_dir) {
   namespace fs = std::filesystem;
   std::vector<NamedSequence> seqs{{"synthetic waves", synthetic_sequence()},
                                   {"synthetic random churn", random_churn_sequence()}};
-  for (const char* f : {"data/forkexit-shell.txt", "data/forkexit-compile.txt"}) {
+  for (const char* f : kRecordedSequences) {
     const fs::path p = fs::path(source_dir) / f;
-    if (fs::exists(p)) seqs.push_back({std::string("recorded: ") + fs::path(f).filename().string(), read_sequence(p.string())});
+    seqs.push_back({std::string("recorded: ") + fs::path(f).filename().string(), read_sequence(p.string())});
   }
   const std::vector<int> shapes = job_shapes((fs::path(source_dir) / "data/forkexit-compile.txt").string());
   seqs.push_back({"synthetic make -j" + std::to_string(kMakeParallel) + " over " + std::to_string(kMakeBackground) +

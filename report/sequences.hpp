@@ -35,8 +35,10 @@ std::vector<int> job_shapes(const std::string& path);
 // is a random running job's (fixed seed).
 std::vector<ForkExit> make_j_sequence(const std::vector<int>& shapes, int parallel, int background, int jobs);
 inline constexpr int kMakeParallel = 64, kMakeBackground = 3000, kMakeJobs = 600;
-// The sequences of section 2: the two synthetic ones, those recorded under `source_dir`/data that
-// exist, then a make -j at scale calibrated on the recorded build.
+// The recorded sequences, relative to the source tree.
+inline constexpr const char* kRecordedSequences[] = {"data/forkexit-shell.txt", "data/forkexit-compile.txt"};
+// The sequences of section 2: the two synthetic ones, those recorded under `source_dir`
+// (kRecordedSequences), then a make -j at scale calibrated on the recorded build.
 std::vector<NamedSequence> report_sequences(const std::string& source_dir);
 // The largest recorded sequence (the synthetic churn when none was recorded).
 const NamedSequence& largest_recorded(const std::vector<NamedSequence>& seqs);

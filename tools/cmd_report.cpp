@@ -13,10 +13,6 @@ namespace lsmc::cli {
 
 namespace {
 
-// The recorded task churn the design report's memory section replays (data/, recorded on this
-// machine by tools/record-forkexit.sh).
-constexpr const char* kDesignData[] = {"data/forkexit-shell.txt", "data/forkexit-compile.txt"};
-
 // One self-contained HTML page for a trace.
 int report(Context& c, const std::string& path, const std::string& out_path, bool all, bool json) {
   const traces::Trace trace = read_trace_or_usage(path);
@@ -47,12 +43,15 @@ int report(Context& c, const std::string& path, const std::string& out_path, boo
 // report --design: the output (and the design-traces folder beside it) must be writable before
 // minutes of exploration start; a file system error later is an error naming the path.
 int design(Context& c, const std::string& out, const std::string& data, uint64_t executions, bool json) {
-  for (const char* f : kDesignData) {
-    const std::filesystem::path p = std::filesystem::path(data) / f;
-    if (!std::filesystem::is_regular_file(p)) {
-      throw UsageError("report --design needs " + traces::echo(p.string()) +
-                       " (the task churn recorded on this machine; --data DIR names the folder that holds data/)");
-    }
+  lsmc::report::DesignReportOptions d;
+  d.out = out;
+  d.source_dir = data;
+  d.executions = executions;
+  try {
+    lsmc::report::check_design_report_inputs(d);
+  } catch (const lsmc::report::MissingReportInput& e) {
+    throw UsageError(traces::echo(e.what(), 1000) +
+                     " (the task churn recorded on this machine; --data DIR names the folder that holds data/)");
   }
   {
     errno = 0;
@@ -61,10 +60,6 @@ int design(Context& c, const std::string& out, const std::string& data, uint64_t
       throw UsageError("cannot write " + traces::echo(out) + (errno ? std::string(" (") + std::strerror(errno) + ")" : ""));
     }
   }
-  lsmc::report::DesignReportOptions d;
-  d.out = out;
-  d.source_dir = data;
-  d.executions = executions;
   try {
     const std::string summary = lsmc::report::write_design_report(c.catalog, d);
     if (json) {

@@ -24,7 +24,7 @@
 namespace lsmc::sim {
 
 class Memory;
-// The end of a wait under `memory` (sim/execution.cpp): false when the execution became
+// The end of a wait under `memory` (sim/execution_blocking.cpp): false when the execution became
 // inconsistent. Nothing under sc.
 bool wait_ended(Memory& memory, model::ActorId actor);
 

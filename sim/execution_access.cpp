@@ -1,0 +1,148 @@
+// Accesses and objects: the Env's scheduling points for memory (plain and weak), allocation and
+// freeing, and the events they emit.
+#include "sim/execution.hpp"
+
+#include <string>
+
+namespace lsmc::sim {
+
+// A label only has to outlive the Env call that passed it (the pending access and the observers
+// are done with it by then) unless the event is recorded: then it is kept for the record.
+void Execution::emit(model::Access access, std::string_view label, uint8_t order, int64_t rf) {
+  if (!record_events_ && observers_.empty()) return;
+  const Event event{step_, current_, access.op, access.object, access.field, label, order, rf};
+  if (record_events_) {
+    events_.push_back(event);
+    events_.back().label = names_.keep(label);
+  }
+  for (Observer* o : observers_) o->on_event(*this, event);
+}
+
+void Execution::no_such_object(ObjectId id, std::string_view label) {
+  fail("model-error", std::string(label) + " names object #" + std::to_string(id) + ", which was never allocated");
+}
+
+void Execution::not_a_lock(ObjectId id, std::string_view label) {
+  fail("model-error", std::string(label) + " uses " + describe(id, 0) + " as a lock");
+}
+
+void Execution::access(model::Access access, std::string_view label) {
+  if (!in_actor()) return;  // end-of-execution checks run alone: nothing to schedule
+  if (access.object >= objects_.size()) checked_object(access.object, label);
+  // A load or store through a NULL pointer is the kernel's oops, reported before the model code
+  // after it could dereference a null C++ pointer on the host.
+  const bool memory = access.op == model::Op::kRead || access.op == model::Op::kWrite || access.op == model::Op::kRmw;
+  if (memory && access.object == model::kNoObject) {
+    fail("null-dereference", std::string(label) + ": a load or store through a NULL pointer");
+  }
+  schedule_point(access, label);
+  emit(access, label);
+  if ((access.op == model::Op::kRcuLock || access.op == model::Op::kRcuUnlock) &&
+      !memory_->rcu(current_, access.object, access.op == model::Op::kRcuLock)) {
+    inconsistent();
+  }
+}
+
+void Execution::inconsistent() {
+  abort_with({VerdictKind::kPruned, "inconsistent",
+              "no store keeps the execution consistent under " + config_.memory_model, step_, current_});
+}
+
+uint32_t Execution::weak_result(model::Access access, std::string_view label, model::Order order,
+                                const Memory::Result& r) {
+  if (r.infeasible) inconsistent();
+  emit(access, label, memory_->weak() ? static_cast<uint8_t>(order) : Event::kNoOrder, r.rf_step);
+  if (order == model::Order::kPlain && memory_->data_race()) {
+    fail("data-race", actors_[current_].name + " accesses " + describe(access.object, access.field) + " in " +
+                          std::string(label) + " with a plain access that races with another actor's (" +
+                          config_.memory_model + ")");
+  }
+  return r.index;
+}
+
+uint32_t Execution::load(ObjectId o, uint16_t field, model::Order order, std::string_view label) {
+  if (!in_actor()) return model::kLatest;
+  if (o >= objects_.size()) checked_object(o, label);
+  const model::Access a{o, field, model::Op::kRead};
+  schedule_point(a, label);
+  const Memory::Result r = memory_->load(memory_access(o, field, order),
+                                         [this](uint64_t bound) { return choose(bound, "reads-from"); });
+  return weak_result(a, label, order, r);
+}
+
+uint32_t Execution::store(ObjectId o, uint16_t field, model::Order order, std::span<const ObjectId> pointees,
+                          std::string_view label) {
+  if (!in_actor()) return model::kLatest;
+  if (o >= objects_.size()) checked_object(o, label);
+  const model::Access a{o, field, model::Op::kWrite};
+  schedule_point(a, label);
+  const Memory::Result r = memory_->store(memory_access(o, field, order, pointees));
+  return weak_result(a, label, order, r);
+}
+
+uint32_t Execution::rmw(ObjectId o, uint16_t field, model::Order order, std::span<const ObjectId> pointees,
+                        const std::function<bool(uint32_t)>& writes, std::string_view label) {
+  if (!in_actor()) {
+    writes(model::kLatest);
+    return model::kLatest;
+  }
+  if (o >= objects_.size()) checked_object(o, label);
+  const model::Access a{o, field, model::Op::kRmw};
+  schedule_point(a, label);
+  return weak_result(a, label, order, memory_->rmw(memory_access(o, field, order, pointees), writes));
+}
+
+void Execution::fence(model::Fence fence, std::string_view, ObjectId on) {
+  if (in_actor() && !memory_->fence(current_, fence, on)) inconsistent();
+}
+
+ObjectId Execution::alloc(const model::TypeInfo& type, std::string_view label) {
+  ObjectRecord rec;
+  rec.type = &type;
+  rec.name = type.name;
+  return create(rec, label);
+}
+
+// The record is complete before the event is emitted: observers and traces describe the object
+// the same way at every moment.
+ObjectId Execution::create(ObjectRecord rec, std::string_view label) {
+  label = names_.keep(label);
+  if (objects_.size() > config_.objects_max) {
+    abort_with({VerdictKind::kLimit, "objects_max",
+                "more than objects_max=" + std::to_string(config_.objects_max) + " objects", step_,
+                current_});
+  }
+  if (in_actor()) schedule_point({model::kNoObject, 0, model::Op::kAlloc}, label);
+  const ObjectId id = static_cast<ObjectId>(objects_.size());
+  rec.alloc_step = step_;
+  rec.alloc_label = label;
+  objects_.push_back(rec);
+  if (in_actor()) emit({id, 0, model::Op::kAlloc}, label);
+  return id;
+}
+
+void Execution::free(ObjectId object, std::string_view label) {
+  label = names_.keep(label);
+  checked_object(object, label);
+  if (in_actor()) {
+    schedule_point({object, 0, model::Op::kFree}, label);
+    emit({object, 0, model::Op::kFree}, label);
+  }
+  ObjectRecord& rec = objects_[object];
+  rec.live = false;
+  rec.free_step = step_;
+  rec.free_actor = current_;
+  rec.free_label = label;
+}
+
+void Execution::free_type_stable(ObjectId object, uint64_t stable_fields, std::string_view label) {
+  free(object, label);
+  objects_[object].type_stable = stable_fields;
+}
+
+void Execution::end_type_stable(ObjectId object) {
+  checked_object(object, "end_type_stable");
+  objects_[object].type_stable = 0;
+}
+
+}  // namespace lsmc::sim

@@ -1,0 +1,160 @@
+// What blocks an actor: locks, waits for a condition, and the report when nothing can run.
+#include "sim/execution.hpp"
+#include "sim/memory_sync.hpp"
+
+#include <string>
+
+namespace lsmc::sim {
+
+namespace {
+
+constexpr std::string_view kLockFields[] = {"owner"};
+constexpr model::TypeInfo kLockType{"lock", kLockFields};
+
+std::string_view lock_kind_name(model::LockKind kind) {
+  switch (kind) {
+    case model::LockKind::kSpin: return "spinlock";
+    case model::LockKind::kSpinIrq: return "spinlock-irqsave";
+    case model::LockKind::kMutex: return "mutex";
+    case model::LockKind::kSpinT: return "spinlock_t";
+  }
+  return "lock";
+}
+
+bool raw_spin(model::LockKind kind) {
+  return kind == model::LockKind::kSpin || kind == model::LockKind::kSpinIrq;
+}
+
+}  // namespace
+
+void Execution::deadlock() {
+  std::string report = "no actor can run;";
+  for (ActorId a = 0; a < actors_.size(); ++a) {
+    const ActorInfo& actor = actors_[a];
+    if (actor.status == ActorStatus::kFinished) continue;
+    report += " " + actor.name + " (cpu" + std::to_string(actor.ctx.cpu) + ") ";
+    const Pending& p = pending_[a];
+    const bool lock_held = actor.status == ActorStatus::kRunning &&
+                           p.access.op == model::Op::kLock &&
+                           objects_[p.access.object].holder != kNoActor;
+    if (lock_held) {
+      const ObjectRecord& lock = objects_[p.access.object];
+      report += "waits in " + std::string(p.label) + " for " + std::string(lock_kind_name(lock.lock_kind)) +
+                " '" + std::string(lock.name) + "'#" + std::to_string(p.access.object) + " held by " +
+                actors_[lock.holder].name;
+    } else if (actor.status == ActorStatus::kRunning && actor.wait != nullptr && actor.wait_value == 0) {
+      report += "waits for " + std::string(p.label);
+    } else {
+      const ActorId b = cpu_blocker(a);
+      report += "cannot run: " + (b == kNoActor ? std::string("?") : actors_[b].name) +
+                " holds cpu" + std::to_string(actor.ctx.cpu) + " without preemption";
+    }
+    report += ";";
+  }
+  report.pop_back();
+  fail("deadlock", std::move(report));
+}
+ObjectId Execution::new_lock(model::LockKind kind, std::string_view name) {
+  ObjectRecord rec;
+  rec.type = &kLockType;
+  rec.is_lock = true;
+  rec.lock_kind = kind;
+  rec.name = names_.keep(name);
+  return create(rec, rec.name);
+}
+
+void Execution::lock(ObjectId lock, std::string_view label) {
+  ObjectRecord& rec = checked_lock(lock, label);
+  if (!in_actor()) return;  // set-up and end checks run alone: nothing to contend with
+  model::ActorContext& ctx = actors_[current_].ctx;
+  if (rec.holder == current_) {
+    fail("deadlock", actors_[current_].name + " takes " + std::string(lock_kind_name(rec.lock_kind)) +
+                         " '" + std::string(rec.name) + "'#" + std::to_string(lock) +
+                         " in " + std::string(label) + " while already holding it (AA)");
+  }
+  // A spinning waiter has preemption (and, for irqsave, interrupts) off already.
+  if (raw_spin(rec.lock_kind)) ++ctx.preempt_disabled;
+  if (rec.lock_kind == model::LockKind::kSpinIrq) ++ctx.irqs_disabled;
+  enabled_valid_ = false;
+  schedule_point({lock, 0, model::Op::kLock}, label);
+  emit({lock, 0, model::Op::kLock}, label);
+  objects_[lock].holder = current_;
+  enabled_valid_ = false;
+  memory_->lock(current_, lock);
+}
+
+void Execution::unlock(ObjectId lock, std::string_view label) {
+  ObjectRecord& rec = checked_lock(lock, label);
+  if (!in_actor()) return;
+  if (rec.holder != current_) {
+    fail("lock-misuse", actors_[current_].name + " releases '" + std::string(rec.name) + "'#" +
+                            std::to_string(lock) + " in " + std::string(label) +
+                            " without holding it");
+  }
+  schedule_point({lock, 0, model::Op::kUnlock}, label);
+  emit({lock, 0, model::Op::kUnlock}, label);
+  memory_->unlock(current_, lock);
+  ObjectRecord& after = objects_[lock];
+  after.holder = kNoActor;
+  enabled_valid_ = false;
+  model::ActorContext& ctx = actors_[current_].ctx;
+  if (raw_spin(after.lock_kind) && ctx.preempt_disabled > 0) --ctx.preempt_disabled;
+  if (after.lock_kind == model::LockKind::kSpinIrq && ctx.irqs_disabled > 0) --ctx.irqs_disabled;
+}
+
+bool Execution::try_lock(ObjectId lock, std::string_view label) {
+  checked_lock(lock, label);
+  if (!in_actor()) return true;
+  schedule_point({lock, 0, model::Op::kRmw}, label);
+  emit({lock, 0, model::Op::kRmw}, label);
+  ObjectRecord& rec = objects_[lock];
+  if (rec.holder != kNoActor) {
+    memory_->lock_failed(current_, lock);
+    return false;
+  }
+  memory_->lock(current_, lock);
+  rec.holder = current_;
+  enabled_valid_ = false;
+  model::ActorContext& ctx = actors_[current_].ctx;
+  if (raw_spin(rec.lock_kind)) ++ctx.preempt_disabled;
+  if (rec.lock_kind == model::LockKind::kSpinIrq) ++ctx.irqs_disabled;
+  return true;
+}
+
+void Execution::block_until(const std::function<bool()>& ready, std::string_view what,
+                            std::span<const model::Access> reads, bool idle) {
+  if (!in_actor()) {
+    if (!ready()) fail("model-error", "set-up code waits for '" + std::string(what) + "', which cannot happen before any actor runs");
+    return;
+  }
+  ActorInfo& me = actors_[current_];  // actors_ does not grow while actors run
+  if (idle && !me.daemon) {
+    fail("model-error", me.name + " waits at an idle point ('" + std::string(what) + "') but is not a daemon");
+  }
+  struct Waiting {
+    Execution& exec;
+    ActorInfo& actor;
+    ~Waiting() {
+      actor.wait = nullptr;
+      actor.wait_reads = {};
+      actor.wait_value = -1;
+      actor.idle = false;
+      --exec.waiters_;
+      exec.enabled_valid_ = false;
+    }
+  };
+  me.wait = &ready;
+  me.wait_reads = reads;
+  me.wait_value = -1;
+  me.idle = idle;
+  ++waiters_;
+  enabled_valid_ = false;
+  {
+    Waiting guard{*this, me};
+    schedule_point({model::kNoObject, 0, model::Op::kWait}, what, reads);
+  }
+  emit({model::kNoObject, 0, model::Op::kWait}, what);
+  if (!wait_ended(*memory_, current_)) inconsistent();
+}
+
+}  // namespace lsmc::sim

@@ -48,6 +48,16 @@ struct Access {
   Op op = Op::kYield;
 };
 
+// A declared read of a wait (Env::wait_until) that names one reader's RCU sections: what
+// `reader`'s outermost rcu_read_unlock on the RCU object `rcu` changes, and nothing else (not its
+// rcu_read_lock, not another reader's). A grace period's wait for the readers it found at its start
+// declares one per reader. Encoded as an access with op kRcuUnlock and the reader in `field`
+// (readers past 65534 are not expressible: declare the object's whole reader field instead).
+inline constexpr ActorId kMaxNamedRcuReader = UINT16_MAX - 1;
+constexpr Access rcu_reader_exits(ObjectId rcu, ActorId reader) {
+  return {rcu, static_cast<uint16_t>(reader), Op::kRcuUnlock};
+}
+
 // Static description of a modelled object type; model code declares these as constexpr tables
 // so that traces can name "bpf_local_storage#4.cache". Objects keep a pointer to their TypeInfo
 // only to print it: never to order anything.
@@ -196,7 +206,8 @@ public:
   // `reads` (optional) names every field the condition reads, and any shared field the code
   // right after the wait reads before its next scheduling point: the state they hold changes
   // only in steps whose access touches one of them (a write, rmw or free of the field, an RCU
-  // enter or exit for an RCU object's field). DPOR then orders the wait only against the steps
+  // enter or exit for an RCU object's field; for rcu_reader_exits(rcu, r), r's rcu_read_unlock
+  // on rcu). DPOR then orders the wait only against the steps
   // that touch `reads`; without them the wait is ordered against every step. The engine holds
   // the condition to it in every execution it runs: a value that changes across a step that
   // touched none of `reads` ends the execution as a model error. The code after the wait it

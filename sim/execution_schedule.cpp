@@ -63,7 +63,7 @@ void Execution::check_wait_reads(ActorId a, bool now) {
                             "' became " + (now ? "true" : "false") + " in the code " + by +
                             " runs before its first scheduling point; change shared state only after an access");
   }
-  if (touches(last_access_, actor.wait_reads)) return;
+  if (touches(last_access_, last_chosen_, actor.wait_reads)) return;
   fail("model-error", "the condition of " + actor.name + "'s wait '" + std::string(pending_[a].label) +
                           "' became " + (now ? "true" : "false") + " in a step of " + by +
                           " that touches none of the fields the wait declares it reads (its access: " +

@@ -26,15 +26,22 @@ struct Pending {
   std::span<const model::Access> reads;
 };
 
-// Whether a step whose access is `a` may change a field in `reads`: it writes, frees, locks or
-// enters/leaves an RCU section on one of them.
-inline bool touches(const model::Access& a, std::span<const model::Access> reads) {
+// Whether a step of actor `by` whose access is `a` may change a field in `reads`: it writes,
+// frees, locks or enters/leaves an RCU section on one of them. A read declared with
+// model::rcu_reader_exits(rcu, r) is changed only by r's rcu_read_unlock on rcu (or rcu's free).
+inline bool touches(const model::Access& a, ActorId by, std::span<const model::Access> reads) {
   using model::Op;
   const bool modifies = a.op == Op::kWrite || a.op == Op::kRmw || a.op == Op::kFree || a.op == Op::kLock ||
                         a.op == Op::kUnlock || a.op == Op::kRcuLock || a.op == Op::kRcuUnlock;
   if (!modifies || a.object == model::kNoObject) return false;
   for (const model::Access& r : reads) {
-    if (r.object == a.object && (r.field == a.field || a.op == Op::kFree)) return true;
+    if (r.object != a.object) continue;
+    if (a.op == Op::kFree) return true;
+    if (r.op == Op::kRcuUnlock) {
+      if (a.op == Op::kRcuUnlock && by == r.field) return true;
+    } else if (r.field == a.field) {
+      return true;
+    }
   }
   return false;
 }

@@ -101,6 +101,21 @@ void Rcu::snapshot_readers(Flavour& fl, RcuFlavour of) {
   }
 }
 
+// What the wait for the readers of the current grace period reads: each blocking reader's
+// outermost exits (model::rcu_reader_exits), so that DPOR orders it against their
+// rcu_read_unlock only, not against every reader's lock and unlock. With none to wait for, the
+// kthread's own exits: nothing changes them while it waits (an empty list would declare nothing).
+std::span<const Access> Rcu::blocking_reads(Flavour& fl, ActorId self) {
+  fl.blocking_reads.clear();
+  for (const Reader& r : fl.blocking) {
+    const ObjectId obj = flavours_[index(r.flavour)].obj;
+    fl.blocking_reads.push_back(r.actor <= kMaxNamedRcuReader ? rcu_reader_exits(obj, r.actor)
+                                                              : Access{obj, kReaders, Op::kRead});
+  }
+  if (fl.blocking_reads.empty()) fl.blocking_reads.push_back(rcu_reader_exits(fl.obj, std::min(self, kMaxNamedRcuReader)));
+  return fl.blocking_reads;
+}
+
 // The grace-period kthread: rcu_gp_kthread() / rcu_tasks_kthread() (v6.18), reduced to what
 // readers can observe: start, wait for pre-existing readers, end, invoke callbacks. It runs as a
 // daemon actor (sim::ActorOptions::daemon): the execution ends when every other actor has
@@ -111,7 +126,6 @@ void Rcu::gp_actor(Env& env, RcuFlavour f) {
   const bool implies = f == RcuFlavour::kTasksTrace && knobs_.trace_implies_rcu_gp;
   // What the waits read (Env::wait_until): every change to it is an access to these fields.
   const Access idle_reads[] = {{fl.obj, kGpSeq, Op::kRead}};
-  const Access reader_reads[] = {{fl.obj, kReaders, Op::kRead}, {rcu_obj, kReaders, Op::kRead}};
   for (;;) {
     // A grace period starts only while someone needs one that has not completed yet (a queued
     // callback or a synchronize caller): the kthread sleeps otherwise, however the scheduler
@@ -135,7 +149,7 @@ void Rcu::gp_actor(Env& env, RcuFlavour f) {
     }
     env.wait_until([this, &fl] { return readers_done(fl); },
                    f == RcuFlavour::kRcu ? "rcu_gp: waiting for readers" : "rcu_tasks_trace: waiting for readers",
-                   std::span<const Access>(reader_reads).first(implies ? 2 : 1));
+                   blocking_reads(fl, env.self()));
     env.write(fl.obj, kGpSeq, f == RcuFlavour::kRcu ? "rcu_gp_cleanup" : "rcu_tasks_trace: gp end");
     env.fence(Fence::kSyncRcu, "grace period end", fl.obj);
     ++fl.completed;

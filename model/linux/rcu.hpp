@@ -68,6 +68,7 @@ private:
     uint64_t ran_serial = 0;    // callbacks with serial < ran_serial have run
     std::vector<Pending> queue;
     std::vector<Reader> blocking;  // readers the current grace period waits for
+    std::vector<Access> blocking_reads;  // what its wait reads: those readers' exits
   };
   struct ActorReadState {
     std::array<uint32_t, kRcuFlavours> depth{};
@@ -79,6 +80,7 @@ private:
   uint64_t gp_needed(const Flavour& fl) const { return fl.completed + (fl.in_progress ? 2 : 1); }
   bool readers_done(const Flavour& fl) const;
   void snapshot_readers(Flavour& fl, RcuFlavour of);
+  std::span<const Access> blocking_reads(Flavour& fl, ActorId self);
 
   Knobs knobs_;
   std::array<Flavour, kRcuFlavours> flavours_{};

@@ -73,7 +73,8 @@ struct Transition {
 
 bool writes(Op op) { return op == Op::kWrite || op == Op::kRmw || op == Op::kFree; }
 
-// The distinct read sets of the waits seen so far (a handful: one per wait site and object).
+// The distinct read sets of the waits seen so far (a handful: one per wait site and object, and for
+// a grace period's wait one per set of readers it waits for).
 class Footprints {
 public:
   uint16_t intern(std::span<const model::Access> reads) {
@@ -89,15 +90,18 @@ public:
   std::span<const model::Access> get(uint16_t id) const { return sets_[id - 1u]; }
 
 private:
-  static bool same(const model::Access& a, const model::Access& b) { return a.object == b.object && a.field == b.field; }
+  static bool same(const model::Access& a, const model::Access& b) {
+    return a.object == b.object && a.field == b.field && a.op == b.op;
+  }
   std::vector<std::vector<model::Access>> sets_;
 };
 
 // Whether two transitions of different actors may not commute. Conservative where the model reads
 // state that the descriptor does not name:
 // - actors on one CPU: preemption and interrupt masking decide who may run there;
-// - waits: a wait that declares its reads depends on the steps that touch them (sim::touches);
-//   one that declares nothing may read anything;
+// - waits: a wait that declares its reads depends on the steps that touch them (sim::touches: for
+//   a grace period's wait, model::rcu_reader_exits, only the rcu_read_unlock of the readers it
+//   waits for); one that declares nothing may read anything;
 // - allocations: object ids are handed out in order;
 // - an RCU reader entering or leaving conflicts with any write to the RCU object (the grace-period
 //   actor reads the reader table after writing gp_seq).
@@ -114,7 +118,7 @@ bool dependent(const Transition& a, const Transition& b, const Footprints& fp) {
     if (a_wait && b_wait) return false;  // both only read
     const Transition& w = a_wait ? a : b;
     const Transition& t = a_wait ? b : a;
-    return touches({t.object, t.field, t.op}, fp.get(w.reads));
+    return touches({t.object, t.field, t.op}, t.actor, fp.get(w.reads));
   }
   if (a.op == Op::kAlloc && b.op == Op::kAlloc) return true;
   if (a.object == model::kNoObject || a.object != b.object) return false;

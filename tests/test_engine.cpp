@@ -314,6 +314,30 @@ TEST(Engine, UseAfterFreeNamesBothSites) {
       << r.failure->verdict.message;
 }
 
+// A load through a pointer another actor cleared is the kernel's oops: the engine reports it as
+// a finding (sim/execution.cpp, Execution::access) before the model code after the load could
+// touch a null C++ pointer on the host, and the executions after it go on.
+TEST(Engine, ALoadThroughAClearedPointerIsANullDereference) {
+  Lambda s([](sim::Setup& setup) {
+    constexpr static std::string_view kFields[] = {"data"};
+    constexpr static model::TypeInfo kType{"thing", kFields};
+    auto& ptr = setup.make<model::ObjectId>(setup.env().alloc(kType, "setup"));
+    setup.spawn("clearer", [&ptr](Env& env) {
+      env.write(ptr, 0, "thing_detach");
+      ptr = model::kNoObject;
+    });
+    setup.spawn("reader", [&ptr](Env& env) {
+      env.yield("before_deref");
+      env.read(ptr, 0, "thing_deref");
+    });
+  });
+  const sim::RunReport r = sim::run(request(s, 500));
+  ASSERT_EQ(r.outcome, sim::Outcome::kViolation);
+  EXPECT_EQ(r.failure->verdict.property, "null-dereference");
+  EXPECT_NE(r.failure->verdict.message.find("thing_deref: a load or store through a NULL pointer"), std::string::npos)
+      << r.failure->verdict.message;
+}
+
 TEST(Engine, DoubleFreeIsFound) {
   Lambda s([](sim::Setup& setup) {
     constexpr static std::string_view kFields[] = {"data"};

@@ -7,13 +7,12 @@
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "model/mappable/mappable.hpp"
-#include "properties/lifetime.hpp"
-#include "properties/rc_quiet.hpp"
+#include "properties/diff/driver.hpp"
+#include "properties/diff/model_run.hpp"
 #include "properties/scenarios/world.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario.hpp"
 
 extern "C" {
 #include "mls/test/mls_diff_kernel.h"
@@ -133,18 +132,13 @@ rc::Gen<Op> gen_op() {
   });
 }
 
-// The kernel side failed to run a sequence (no process, no pipe): not an outcome to compare.
-struct BackendFailure : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 std::vector<Outcome> run_kernel(mls_diff_kernel* k, const std::vector<Op>& ops) {
   std::vector<Outcome> out;
   mls_diff_kernel_reset(k);
   for (const Op& op : ops) {
     mls_diff_outcome o{};
     if (mls_diff_kernel_apply(k, op.kind, op.owner, op.value, &o) != 0) {
-      throw BackendFailure(std::string("an owner process could not be started or did not answer (") +
+      throw diff::MachineError(std::string("an owner process could not be started or did not answer (") +
                            std::strerror(errno) + ")");
     }
     out.push_back({o.err, o.value});
@@ -157,15 +151,7 @@ std::vector<Outcome> run_kernel(mls_diff_kernel* k, const std::vector<Op>& ops) 
 std::vector<Outcome> run_model(const std::vector<Op>& ops) {
   std::vector<Outcome> out;
   SequenceScenario scenario(ops, out);
-  sim::RunRequest req;
-  req.scenario = &scenario;
-  req.config.executions_max = 1;
-  req.observers = properties::default_observers;
-  const sim::RunReport r = sim::run(req);
-  if (r.outcome != sim::Outcome::kNothingFound) {
-    throw std::runtime_error("the model itself reports " +
-                             (r.failure ? r.failure->verdict.property + ": " + r.failure->verdict.message : r.nondeterminism));
-  }
+  diff::run_model_once(scenario);
   return out;
 }
 
@@ -177,52 +163,16 @@ Report run(const Options& options) {
     report.error = error;
     return report;
   }
-  std::optional<Mismatch> last;
-  std::string backend_failure;
-  const auto property = [&] {
-    if (!backend_failure.empty()) return;  // stop comparing: the run ends with the error
-    const auto ops = *rc::gen::resize(options.length_max, rc::gen::container<std::vector<Op>>(gen_op()));
-    ++report.sequences;
-    report.operations += static_cast<long>(ops.size());
-    Mismatch m;
-    m.ops = ops;
-    try {
-      m.model = run_model(ops);
-      m.kernel = run_kernel(k, ops);
-    } catch (const BackendFailure& e) {
-      backend_failure = e.what();
-      return;
-    } catch (const std::exception& e) {
-      m.error = e.what();
-      last = m;
-      RC_FAIL(m.error);
-    }
-    for (m.index = 0; m.index < ops.size() && m.model[m.index] == m.kernel[m.index]; ++m.index) {
-    }
-    if (m.index < ops.size()) {
-      last = m;
-      RC_FAIL("model and kernel disagree");
-    }
-  };
-  rc::detail::TestParams params;
-  params.seed = options.seed;
-  params.maxSuccess = options.sequences;
-  params.maxSize = options.length_max;
-  properties::QuietListener listener;
-  rc::detail::TestMetadata metadata;
-  metadata.id = "lsmc mls diff";
-  const std::unordered_map<std::string, rc::detail::Reproduce> no_reproduce;
-  const rc::detail::TestResult result =
-      rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, listener, no_reproduce);
-  if (result.template is<rc::detail::FailureResult>()) {
-    report.mismatch = last;
-    if (!report.mismatch) report.mismatch = Mismatch{{}, {}, {}, 0, "RapidCheck reported a failure"};
-  }
+  const auto gen = rc::gen::resize(options.length_max, rc::gen::container<std::vector<Op>>(gen_op()));
+  const auto r = diff::drive<Op, Outcome>({options.seed, options.sequences, options.length_max, "lsmc mls diff"}, gen,
+                                          run_model, [k](const std::vector<Op>& ops) { return run_kernel(k, ops); });
   mls_diff_kernel_close(k);
-  if (!backend_failure.empty()) {
+  report.sequences = r.sequences;
+  report.operations = r.operations;
+  report.mismatch = r.mismatch;
+  if (!r.machine_error.empty()) {
     // An error of this machine (file descriptors, processes), not a disagreement to report.
-    report.mismatch.reset();
-    report.error = "the kernel side failed after " + std::to_string(report.sequences) + " sequences: " + backend_failure;
+    report.error = "the kernel side failed after " + std::to_string(report.sequences) + " sequences: " + r.machine_error;
   }
   return report;
 }
@@ -237,7 +187,7 @@ std::string to_string(const Op& op) {
 
 std::string describe(const Mismatch& m) {
   std::ostringstream s;
-  if (!m.error.empty()) s << "  backend failure: " << m.error << "\n";
+  if (!m.error.empty()) s << "  " << m.error << "\n";
   for (std::size_t i = 0; i < m.ops.size(); ++i) {
     s << (i == m.index ? "  >> " : "     ") << to_string(m.ops[i]);
     if (i < m.model.size() && i < m.kernel.size()) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "properties/diff/sequence.hpp"
+
 namespace lsmc::properties::mls_diff {
 
 struct Op {
@@ -30,12 +32,7 @@ struct Options {
   int length_max = 24;
 };
 
-struct Mismatch {
-  std::vector<Op> ops;
-  std::vector<Outcome> model, kernel;
-  std::size_t index = 0;  // the first operation whose outcomes differ
-  std::string error;      // a backend failed instead
-};
+using Mismatch = diff::Sequence<Op, Outcome>;
 
 struct Report {
   int sequences = 0;  // run, shrinking included

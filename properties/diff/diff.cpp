@@ -4,9 +4,8 @@
 
 #include <array>
 #include <sstream>
-#include <unordered_map>
 
-#include "properties/rc_quiet.hpp"
+#include "properties/diff/driver.hpp"
 
 namespace lsmc::properties::diff {
 
@@ -106,60 +105,13 @@ std::vector<StorageOp> make_valid(const std::vector<StorageOp>& raw) {
 
 
 DiffReport run_diff(model::Backend& model_backend, model::Backend& kernel, const DiffOptions& options) {
-  DiffReport report;
-  std::optional<Mismatch> last_failure;
-  const auto property = [&] {
-    const auto raw = *rc::gen::resize(options.length_max, rc::gen::container<std::vector<StorageOp>>(gen_op()));
-    const std::vector<StorageOp> ops = make_valid(raw);
-    ++report.sequences;
-    report.operations += static_cast<long>(ops.size());
-    Mismatch m;
-    m.ops = ops;
-    try {
-      m.model = model_backend.run(ops);
-    } catch (const std::exception& e) {
-      m.error = "the model failed: " + std::string(e.what());
-    }
-    try {
-      if (m.error.empty()) m.kernel = kernel.run(ops);
-    } catch (const std::exception& e) {
-      m.error = "the kernel backend failed: " + std::string(e.what());
-    }
-    if (!m.error.empty()) {
-      last_failure = m;  // RapidCheck's last failing call is the shrunk counterexample
-      RC_FAIL(m.error);
-    }
-    for (m.index = 0; m.index < ops.size(); ++m.index) {
-      if (!(m.model[m.index] == m.kernel[m.index])) break;
-    }
-    if (m.index < ops.size()) {
-      last_failure = m;
-      RC_FAIL("model and kernel disagree");
-    }
-  };
-  rc::detail::TestParams params;
-  params.seed = options.seed;
-  params.maxSuccess = options.sequences;
-  params.maxSize = options.length_max;
-  params.maxDiscardRatio = 10;
-  properties::QuietListener listener;
-  rc::detail::TestMetadata metadata;
-  metadata.id = "lsmc kernel diff";
-  // The overload with an explicit (empty) reproduce map does not load RapidCheck's global
-  // configuration, which would print "Using configuration: ..." on stderr.
-  const std::unordered_map<std::string, rc::detail::Reproduce> no_reproduce;
-  const rc::detail::TestResult result =
-      rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, listener, no_reproduce);
-  if (result.template is<rc::detail::FailureResult>()) {
-    report.mismatch = last_failure;
-    if (!report.mismatch) {  // a failure that is neither a mismatch nor a backend error
-      Mismatch m;
-      std::ostringstream d;
-      d << result.template get<rc::detail::FailureResult>();
-      m.error = d.str();
-      report.mismatch = m;
-    }
-  }
+  const auto gen = rc::gen::map(rc::gen::resize(options.length_max, rc::gen::container<std::vector<StorageOp>>(gen_op())),
+                                [](const std::vector<StorageOp>& raw) { return make_valid(raw); });
+  const auto r = drive<StorageOp, Outcome>({options.seed, options.sequences, options.length_max, "lsmc kernel diff"}, gen,
+                                           [&](const std::vector<StorageOp>& ops) { return model_backend.run(ops); },
+                                           [&](const std::vector<StorageOp>& ops) { return kernel.run(ops); });
+  DiffReport report{r.sequences, r.operations, r.mismatch};
+  if (!r.machine_error.empty()) report.mismatch = Mismatch{{}, {}, {}, 0, "the kernel side failed: " + r.machine_error};
   return report;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/backend.hpp"
+#include "properties/diff/sequence.hpp"
 
 namespace lsmc::properties::diff {
 
@@ -37,12 +38,7 @@ struct DiffOptions {
   int length_max = 24;  // operations per generated sequence, before the fix-up
 };
 
-struct Mismatch {
-  std::vector<model::StorageOp> ops;
-  std::vector<model::Outcome> model, kernel;
-  std::size_t index = 0;  // the first operation whose outcomes differ
-  std::string error;      // a backend failed instead (its message); outcomes may be empty
-};
+using Mismatch = Sequence<model::StorageOp, model::Outcome>;
 
 struct DiffReport {
   int sequences = 0;   // sequences run (shrinking included)

@@ -4,12 +4,11 @@
 #include "properties/diff/diff.hpp"
 
 #include <array>
-#include <stdexcept>
 
 #include "model/linux/cgrp_storage.hpp"
-#include "properties/lifetime.hpp"
+#include "properties/diff/model_run.hpp"
 #include "properties/scenarios/world.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario.hpp"
 
 namespace lsmc::properties::diff {
 
@@ -153,16 +152,7 @@ private:
 std::vector<Outcome> ModelBackend::run(const std::vector<StorageOp>& ops) {
   std::vector<Outcome> out;
   SequenceScenario scenario(ops, out);
-  sim::RunRequest req;
-  req.scenario = &scenario;
-  req.config.executions_max = 1;
-  req.config.profile = profile_;
-  req.observers = properties::default_observers;
-  const sim::RunReport r = sim::run(req);
-  if (r.outcome != sim::Outcome::kNothingFound) {
-    throw std::runtime_error("the model itself reports " +
-                             (r.failure ? r.failure->verdict.property + ": " + r.failure->verdict.message : r.nondeterminism));
-  }
+  run_model_once(scenario, profile_);
   // A failing run replays its execution, which pushes outcomes again; a passing one runs once.
   return out;
 }

@@ -29,6 +29,10 @@ if(LSMC_HAVE_BPF_HOST)
                "$<BUILD_INTERFACE:LINKER:--dynamic-list=${LSMC_BPFHOST_EXPORTS}>"
                "$<INSTALL_INTERFACE:LINKER:--dynamic-list=$<INSTALL_PREFIX>/${LSMC_INSTALL_CMAKEDIR}/bpfhost-exports.list>")
   install(FILES ${LSMC_BPFHOST_EXPORTS} DESTINATION ${LSMC_INSTALL_CMAKEDIR} RENAME bpfhost-exports.list)
+  # check-bpf's headers (vmlinux.h, the host build's bpf/ headers): an installed lsmc finds them in
+  # <prefix>/share/lsmc/bpfhost from its own path (properties::bpfhost_dir), not in the source tree.
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/model/bpfhost/include ${PROJECT_SOURCE_DIR}/model/bpfhost/include-host
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/lsmc/bpfhost)
 endif()
 
 if(LSMC_HAVE_MLS)

@@ -36,6 +36,12 @@ std::optional<BpfEntry> parse_bpf_entry(std::string_view text, std::string& erro
 std::string bpf_check_name(const BpfCheck& check);
 std::optional<BpfCheck> parse_bpf_check_name(std::string_view name, std::string& error);
 
+// Where check-bpf's headers are (lsmc's vmlinux.h and the host build's bpf/ headers, from
+// model/bpfhost): $LSMC_BPFHOST_DIR if set; else an installed lsmc's <prefix>/share/lsmc/bpfhost,
+// found from the running executable; else model/bpfhost of the source tree lsmc was built from.
+// Empty, with `error` set, if none holds them.
+std::string bpfhost_dir(std::string& error);
+
 // The host build and the BPF-target object of `file`, compiled into a cache directory named by
 // its contents. On failure, `unsupported` names each helper, kfunc, type or field lsmc does not
 // model (from the compiler's and the loader's errors), or `error` says what else went wrong.

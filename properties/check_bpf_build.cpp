@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <regex>
@@ -95,31 +96,56 @@ std::string read_all(const std::string& path) {
 // `copy` is the file copied into the build directory next to lsmc's vmlinux.h, so that its
 // #include "vmlinux.h" (searched first in the including file's own directory) is lsmc's; its
 // other headers are found in `origin`, the file's own directory.
-std::vector<std::string> host_compile(const std::string& copy, const std::string& origin, const std::string& obj) {
-  const std::string dir = LSMC_BPFHOST_DIR;
+std::vector<std::string> host_compile(const std::string& dir, const std::string& copy, const std::string& origin,
+                                      const std::string& obj) {
   return {LSMC_CLANG_HOST, "-O1", "-g", "-fPIC", "-fexceptions", "-fsanitize=thread", "-mllvm",
           "-tsan-distinguish-volatile=1", "-mllvm", "-tsan-instrument-read-before-write=1",
           "-Werror=implicit-function-declaration", "-I" + dir + "/include-host", "-I" + dir + "/include",
           "-I" + origin, "-c", copy, "-o", obj};
 }
 
-std::vector<std::string> bpf_compile(const std::string& copy, const std::string& origin, const std::string& obj) {
-  const std::string dir = LSMC_BPFHOST_DIR;
+std::vector<std::string> bpf_compile(const std::string& dir, const std::string& copy, const std::string& origin,
+                                     const std::string& obj) {
   return {LSMC_CLANG_HOST, "-target", "bpf", "-g", "-O2", "-D__TARGET_ARCH_x86", "-I" + dir + "/include",
           "-I" + origin, "-c", copy, "-o", obj};
 }
 
+bool holds_headers(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / "include" / "vmlinux.h", ec) && fs::is_directory(dir / "include-host", ec);
+}
+
 }  // namespace
+
+std::string bpfhost_dir(std::string& error) {
+  if (const char* env = std::getenv("LSMC_BPFHOST_DIR"); env != nullptr && *env != '\0') {
+    if (holds_headers(env)) return env;
+    error = "LSMC_BPFHOST_DIR=" + std::string(env) + " holds no include/vmlinux.h and include-host/ (check-bpf's headers)";
+    return {};
+  }
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  const fs::path installed = exe.parent_path().parent_path() / "share" / "lsmc" / "bpfhost";
+  if (!ec && holds_headers(installed)) return installed.lexically_normal().string();
+  if (holds_headers(LSMC_BPFHOST_DIR)) return LSMC_BPFHOST_DIR;
+  error = "check-bpf's headers are not found: neither " + installed.string() + " (an installed lsmc) nor " +
+          std::string(LSMC_BPFHOST_DIR) + " (the source tree lsmc was built from) holds include/vmlinux.h and "
+          "include-host/; set LSMC_BPFHOST_DIR";
+  return {};
+}
 
 BpfBuild build_bpf(const std::string& file) {
   BpfBuild b;
+  const std::string headers = bpfhost_dir(b.error);
+  if (headers.empty()) return b;
   const std::string text = read_all(file);
   if (text.empty()) {
     b.error = "cannot read " + file;
     return b;
   }
-  // The cache directory is named by the file's path and contents: a changed file builds again.
-  const std::size_t key = std::hash<std::string>{}(file + '\n' + text);
+  // The cache directory is named by the headers used and the file's path and contents: a changed
+  // file builds again.
+  const std::size_t key = std::hash<std::string>{}(headers + '\n' + file + '\n' + text);
   const fs::path dir = fs::temp_directory_path() / ("lsmc-check-bpf-" + std::to_string(key));
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -130,20 +156,20 @@ BpfBuild build_bpf(const std::string& file) {
   const std::string copy = (dir / fs::path(file).filename()).string();
   const std::string origin = fs::path(file).parent_path().string();
   fs::copy_file(file, copy, fs::copy_options::overwrite_existing, ec);
-  fs::copy_file(std::string(LSMC_BPFHOST_DIR) + "/include/vmlinux.h", dir / "vmlinux.h",
+  fs::copy_file(headers + "/include/vmlinux.h", dir / "vmlinux.h",
                 fs::copy_options::overwrite_existing, ec);
   if (ec) {
     b.error = "cannot prepare the build in " + dir.string() + ": " + ec.message();
     return b;
   }
   std::string log;
-  if (run(host_compile(copy, origin, host_obj), log) != 0) {
+  if (run(host_compile(headers, copy, origin, host_obj), log) != 0) {
     b.unsupported = unsupported_in(log);
     if (b.unsupported.empty()) b.error = "does not compile for lsmc's host build: " + first_error(log);
     return b;
   }
   log.clear();
-  if (run(bpf_compile(copy, origin, b.obj), log) != 0) {
+  if (run(bpf_compile(headers, copy, origin, b.obj), log) != 0) {
     b.error = "does not compile for the BPF target: " + first_error(log);
     return b;
   }

@@ -66,5 +66,24 @@ TEST(CheckBpf, WhatItDoesNotModelIsNamedWithExitTwo) {
   EXPECT_EQ(missing.code, 2) << missing.err;
 }
 
+// Where the headers come from (properties::bpfhost_dir): the build tree's lsmc names the source
+// tree's model/bpfhost (an installed one its prefix's: tools/test-install.sh), and
+// $LSMC_BPFHOST_DIR overrides both; one that holds no headers is exit 2, naming it.
+TEST(CheckBpf, SaysWhichHeadersItUsesAndRefusesADirectoryWithoutThem) {
+  const std::string dir = test::temp_dir("check-bpf-headers");
+  const auto help = test::run_lsmc("check-bpf --help", dir);
+  EXPECT_EQ(help.code, 0) << help.err;
+  EXPECT_NE(help.out.find("Headers (vmlinux.h, the host build's bpf/ headers): " + std::string(LSMC_SOURCE_DIR) +
+                          "/model/bpfhost."),
+            std::string::npos)
+      << help.out;
+  const auto bad = test::run_shell("LSMC_BPFHOST_DIR=" + dir + "/none '" + test::lsmc_program() + "' check-bpf " +
+                                       file("checks.bpf.c") + " --entry racy_inc",
+                                   dir);
+  EXPECT_EQ(bad.code, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("LSMC_BPFHOST_DIR=" + dir + "/none holds no include/vmlinux.h"), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.err.find("internal error"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace lsmc

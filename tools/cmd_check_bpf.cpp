@@ -73,6 +73,12 @@ Command add_check_bpf_command(CLI::App& app) {
   cmd->add_option("--set", e.sets, "set a Config field, NAME=VALUE (steps_max, preemption_bound, ...)");
   cmd->add_flag("--json", e.json, "print one JSON object instead of text");
   cmd->add_flag("--minimize", e.minimize, "minimise a violation found and write it as NAME.min.trace");
+#ifdef LSMC_HAVE_BPF_HOST
+  std::string error;
+  const std::string headers = properties::bpfhost_dir(error);
+  cmd->footer("Headers (vmlinux.h, the host build's bpf/ headers): " + (headers.empty() ? error : headers) +
+              ". $LSMC_BPFHOST_DIR overrides them.");
+#endif
   return {cmd, [o](Context& c) { return check_bpf(c, *o); }};
 }
 

@@ -21,6 +21,13 @@ cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" || fail "c
 if grep -rqE '#include "(model|sim|properties|traces|wmm|report|tools)/' "$work/prefix/include/lsmc"; then
   fail "an installed header includes another outside lsmc/"
 fi
+# An installed lsmc's check-bpf uses the installed headers, not the source tree's.
+if [ -d "$src/model/bpfhost/include-host" ] && "$work/prefix/bin/lsmc" check-bpf --help >"$work/check-bpf-help.out" 2>&1 &&
+   grep -q "Headers" "$work/check-bpf-help.out"; then
+  grep -qF "Headers (vmlinux.h, the host build's bpf/ headers): $work/prefix/share/lsmc/bpfhost." "$work/check-bpf-help.out" ||
+    { cat "$work/check-bpf-help.out" >&2; fail "the installed check-bpf does not use $work/prefix/share/lsmc/bpfhost"; }
+  [ -f "$work/prefix/share/lsmc/bpfhost/include/vmlinux.h" ] || fail "no share/lsmc/bpfhost/include/vmlinux.h in the prefix"
+fi
 launcher=()
 [ -n "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ] && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER="$CMAKE_CXX_COMPILER_LAUNCHER")
 cmake -S "$src/examples/sched-queue" -B "$work/example" -DCMAKE_PREFIX_PATH="$work/prefix" \

@@ -144,17 +144,28 @@ std::string write_design_report(const sim::Catalog& catalog, const DesignReportO
        << "); do not edit by hand. The proposal is in `../shared/seed/`; the model in `model/mappable/`, its "
           "scenarios in `properties/scenarios/mappable/`. Every claim below comes from a run this command "
           "repeats.\n\n";
-  write_property_matrix(c);
-  write_dpor_table(c);
-  write_mutant_table(c);
-  write_churn_table(c);
-  write_entry_size_table(c);
-  write_policy_table(c);
-  write_user_costs(c);
-  write_bpf_costs(c);
-  write_recommendation(c);
-  write_risks(c);
-  write_questions(c);
+  using Section = void (*)(ReportContext&);
+  static constexpr struct {
+    const char* what;
+    Section write;
+  } kSections[] = {
+      {"the property matrix (every variant on every scenario)", write_property_matrix},
+      {"DPOR on the recommended configuration (sc and lkmm)", write_dpor_table},
+      {"the design mistakes, each found and minimised", write_mutant_table},
+      {"resident memory under churn (synthetic and recorded)", write_churn_table},
+      {"resident memory by entry size", write_entry_size_table},
+      {"placement and page-return policies", write_policy_table},
+      {"user access costs", write_user_costs},
+      {"BPF lookup costs", write_bpf_costs},
+      {"the recommendation", write_recommendation},
+      {"risks", write_risks},
+      {"questions upstream asked (their runs)", write_questions},
+  };
+  const std::size_t n = std::size(kSections);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (o.progress) o.progress("[" + std::to_string(i + 1) + "/" + std::to_string(n) + "] " + kSections[i].what);
+    kSections[i].write(c);
+  }
   write_thin_evidence(c, head);
   std::ofstream f(o.out);
   if (!(f << head.str() << c.md.str())) throw std::runtime_error("cannot write " + o.out);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -26,6 +27,9 @@ struct DesignReportOptions {
   // Per DPOR run of the recommended configuration (section 1's table); 0: kDporExecutions at the
   // default budget, `executions` below it. Under lkmm an execution costs 10 to 30 times one under sc.
   uint64_t dpor_executions = 0;
+  // Called before each section with "[K/N] what it runs" (the CLI prints it with the time so far
+  // when stderr is a terminal): the whole report takes minutes.
+  std::function<void(const std::string&)> progress;
 };
 
 // A run contradicts the report's text (it found a violation where the text says a design holds,

@@ -116,9 +116,16 @@ TEST(DesignReport, RegeneratesWithEveryDesignMistakeFoundAndReplayable) {
 // is thin and lists each claim it could not confirm (it used to stop with "internal error").
 TEST(DesignReport, ASmallBudgetWritesAReportThatSaysItsEvidenceIsThin) {
   const std::string dir = test::temp_dir("design-thin");
-  const auto r = test::run_lsmc("report --design --executions 10 -o thin.md", dir);
+  // On a terminal (script(1) gives it one; stdout and stderr both go to it) the report says which
+  // of its sections it is running, with the time so far: the full report takes minutes.
+  const auto r = test::run_shell("script -qec \"'" + test::lsmc_program() +
+                                     "' report --design --executions 10 -o thin.md\" /dev/null",
+                                 dir);
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("report --design: [1/11] the property matrix (every variant on every scenario) (0 s so far)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("report --design: [11/11] questions upstream asked (their runs) ("), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("evidence thin: 10 executions per run"), std::string::npos) << r.out;
   const std::string md = test::read_file(dir + "/thin.md");
   EXPECT_NE(md.find("> **Evidence is thin.** This report ran 10 executions per scenario and mutant"), std::string::npos);

@@ -1,5 +1,6 @@
 // lsmc report: one HTML page for a trace, or (--design) the proposal's design exploration.
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +48,13 @@ int design(Context& c, const std::string& out, const std::string& data, uint64_t
   d.out = out;
   d.source_dir = data;
   d.executions = executions;
+  if (c.interactive && !json) {
+    const auto start = std::chrono::steady_clock::now();  // progress lines only: no execution reads it
+    d.progress = [&c, start](const std::string& what) {
+      const auto s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
+      c.err << "report --design: " << what << " (" << s.count() << " s so far)\n";
+    };
+  }
   try {
     lsmc::report::check_design_report_inputs(d);
   } catch (const lsmc::report::MissingReportInput& e) {

@@ -207,7 +207,9 @@ public:
   // right after the wait reads before its next scheduling point: the state they hold changes
   // only in steps whose access touches one of them (a write, rmw or free of the field, an RCU
   // enter or exit for an RCU object's field; for rcu_reader_exits(rcu, r), r's rcu_read_unlock
-  // on rcu). DPOR then orders the wait only against the steps
+  // on rcu; a wait whose reads are all rcu_reader_exits waits for those readers: it never turns
+  // false, and turns true only once each reader it names has run an rcu_read_unlock on that
+  // object since the wait was reached). DPOR then orders the wait only against the steps
   // that touch `reads`; without them the wait is ordered against every step. The engine holds
   // the condition to it in every execution it runs: a value that changes across a step that
   // touched none of `reads` ends the execution as a model error. The code after the wait it

@@ -50,6 +50,10 @@ struct ActorInfo {
   bool daemon = false;                           // ActorOptions::daemon
   bool idle = false;                             // the wait is the daemon's idle point
   int8_t wait_value = -1;                        // its value at the last decision (-1: none yet)
+  // A wait for RCU readers (its reads all model::rcu_reader_exits): per read, whether that reader
+  // has run an rcu_read_unlock on the object since the wait was reached.
+  bool waits_for_readers = false;
+  std::vector<uint8_t> readers_left;
 };
 
 struct ObjectRecord {
@@ -163,6 +167,7 @@ private:
   void place_actors();
   void schedule_point(model::Access access, std::string_view label, std::span<const model::Access> reads = {});
   void check_wait_reads(ActorId a, bool now);
+  void check_reader_wait(ActorId a, bool before, bool now);
   void emit(model::Access access, std::string_view label, uint8_t order = Event::kNoOrder, int64_t rf = -1);
   // A weak access after its scheduling point: records its event, or ends an execution that no
   // choice keeps consistent.

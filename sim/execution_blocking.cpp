@@ -2,6 +2,7 @@
 #include "sim/execution.hpp"
 #include "sim/memory_sync.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace lsmc::sim {
@@ -146,6 +147,10 @@ void Execution::block_until(const std::function<bool()>& ready, std::string_view
   me.wait = &ready;
   me.wait_reads = reads;
   me.wait_value = -1;
+  me.waits_for_readers = !reads.empty() && std::all_of(reads.begin(), reads.end(), [](const model::Access& r) {
+    return r.op == model::Op::kRcuUnlock;
+  });
+  me.readers_left.assign(me.waits_for_readers ? reads.size() : 0, 0);
   me.idle = idle;
   ++waiters_;
   enabled_valid_ = false;

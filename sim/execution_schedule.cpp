@@ -56,6 +56,7 @@ void Execution::check_wait_reads(ActorId a, bool now) {
   ActorInfo& actor = actors_[a];
   const int8_t before = actor.wait_value;
   actor.wait_value = now ? 1 : 0;
+  if (before >= 0 && actor.waits_for_readers) check_reader_wait(a, before == 1, now);
   if (before < 0 || before == actor.wait_value || actor.wait_reads.empty()) return;
   const std::string by = last_chosen_ == kNoActor ? std::string("set-up") : actors_[last_chosen_].name;
   if (last_was_start_) {
@@ -69,6 +70,26 @@ void Execution::check_wait_reads(ActorId a, bool now) {
                           " that touches none of the fields the wait declares it reads (its access: " +
                           std::string(model::to_string(last_access_.op)) + " " +
                           describe(last_access_.object, last_access_.field) + ")");
+}
+
+// A wait for RCU readers (Env::wait_until: every read a model::rcu_reader_exits) never turns false,
+// and turns true only once each reader it names has run an rcu_read_unlock on that object since
+// the wait was reached; DPOR's rule for such waits (sim/strategies/dpor.cpp, first_exit_since_arrival) relies on it.
+void Execution::check_reader_wait(ActorId a, bool before, bool now) {
+  ActorInfo& actor = actors_[a];
+  std::size_t missing = actor.readers_left.size();
+  for (std::size_t q = 0; q < actor.readers_left.size(); ++q) {
+    if (touches(last_access_, last_chosen_, actor.wait_reads.subspan(q, 1))) actor.readers_left[q] = 1;
+    if (actor.readers_left[q] == 0 && missing == actor.readers_left.size()) missing = q;
+  }
+  std::string why;
+  if (before && !now) why = "became false again";
+  if (!before && now && missing < actor.readers_left.size()) {
+    why = "became true before " + actors_[actor.wait_reads[missing].field].name + " left its read-side section";
+  }
+  if (why.empty()) return;
+  fail("model-error", "the condition of " + actor.name + "'s wait for RCU readers '" + std::string(pending_[a].label) +
+                          "' " + why + " (a wait whose reads are all rcu_reader_exits waits for an exit of each)");
 }
 
 // Recomputes the enabled set. Only what changes enabledness invalidates it (actors starting or

@@ -384,6 +384,29 @@ TEST(Dpor, AGracePeriodIsOrderedOnlyAgainstTheReadersItWaitsFor) {
   EXPECT_LE(r.executions, 148u);
 }
 
+// Two readers in a section when the grace period starts: its wait needs an exit of each, so the
+// first reader's exit cannot be reversed with it, whichever reader's exit comes between (DPOR used
+// to try both orders of the two independent exits for it, and sleep sets cut the second short).
+// a0 calls synchronize_rcu then reads v0; a1 and a2 read v1 in a section each.
+TEST(Dpor, AGracePeriodWaitingForTwoReadersIsNotReversedWithTheFirstExit) {
+  Program p;
+  p.vars = 2;
+  p.rcu = true;
+  p.actors = {{{Instr::kSynchronize, 1}}, {{Instr::kRcuLock, 0}, {Instr::kWrite, 1}, {Instr::kRcuUnlock, 0}},
+              {{Instr::kRcuLock, 0}, {Instr::kWrite, 1}, {Instr::kRcuUnlock, 0}}};
+  p.cpus = {0, 1, 2};
+  auto outcomes = std::make_shared<std::set<std::string>>();
+  const auto s = scenario_of(p, outcomes);
+  const sim::RunReport r = explore(s, "dpor");
+  ASSERT_EQ(r.stop_reason, "space exhausted");
+  // The final v1 (a1's or a2's write) and what a0 read after its grace period: 0 (neither reader
+  // had begun), 2 or 3.
+  EXPECT_EQ(outcomes->size(), 6u);
+  // 149 executions (9 cut short by sleep sets) before, 141 (1) now (measured 2026-12-06).
+  EXPECT_LE(r.executions, 141u);
+  EXPECT_LE(r.metrics.pruned, 1u);
+}
+
 // Soundness on random programs: every outcome unbounded DFS reaches, DPOR reaches too. With
 // `rcu`, half the instructions are RCU ones (readers, nested sections, synchronize_rcu, call_rcu:
 // the grace period's wait and its per-reader footprint, model::rcu_reader_exits).

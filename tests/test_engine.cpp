@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "properties/lifetime.hpp"
 #include "sim/runner.hpp"
@@ -281,6 +282,61 @@ TEST(Engine, AWaitChangedByAnActorsStartIsAModelError) {
   EXPECT_EQ(report.failure->verdict.property, "model-error");
   EXPECT_NE(report.failure->verdict.message.find("setter runs before its first scheduling point"), std::string::npos)
       << report.failure->verdict.message;
+}
+
+// A wait whose reads are all model::rcu_reader_exits waits for an exit of each reader it names
+// (DPOR skips reversing a reader's first exit with it): one that turns true on the exit of the
+// first reader alone is a model error, and one that waits for both is not.
+TEST(Engine, AWaitForReadersThatEndsBeforeEveryReaderLeftIsAModelError) {
+  constexpr static std::string_view kFields[] = {"readers"};
+  constexpr static model::TypeInfo kType{"rcu", kFields};
+  for (const bool both : {false, true}) {
+    Lambda s([both](sim::Setup& setup) {
+      struct St {
+        model::ObjectId rcu = 0;
+        int exits[2] = {0, 0};
+      };
+      auto& st = setup.make<St>();
+      st.rcu = setup.env().alloc(kType, "rcu");
+      for (int r = 0; r < 2; ++r) {
+        setup.spawn("reader" + std::to_string(r), [&st, r](Env& env) {
+          env.access({st.rcu, 0, model::Op::kRcuLock}, "enter");
+          env.access({st.rcu, 0, model::Op::kRcuUnlock}, "exit");
+          ++st.exits[r];
+        });
+      }
+      setup.spawn("gp", [&st, both](Env& env) {
+        env.yield("gp start");
+        // The readers still to leave (a reader that has left is not waited for).
+        std::vector<model::Access> reads;
+        std::vector<int> named;
+        for (model::ActorId a = 0; a < 2; ++a) {
+          if (st.exits[a] > 0) continue;
+          reads.push_back(model::rcu_reader_exits(st.rcu, a));
+          named.push_back(static_cast<int>(a));
+        }
+        if (named.empty()) return;
+        env.wait_until([&st, &named, both] {
+          bool all = true;
+          for (int a : named) all = all && st.exits[a] > 0;
+          return both ? all : st.exits[named[0]] > 0;
+        }, "readers", reads);
+      });
+    });
+    sim::RunRequest r = request(s, 1000);
+    r.config.strategy = "dfs";
+    const sim::RunReport report = sim::run(r);
+    if (both) {
+      EXPECT_EQ(report.outcome, sim::Outcome::kNothingFound);
+      EXPECT_EQ(report.stop_reason, "space exhausted");
+      continue;
+    }
+    ASSERT_EQ(report.outcome, sim::Outcome::kViolation);
+    EXPECT_EQ(report.failure->verdict.property, "model-error");
+    EXPECT_NE(report.failure->verdict.message.find("became true before reader1 left its read-side section"),
+              std::string::npos)
+        << report.failure->verdict.message;
+  }
 }
 
 TEST(Engine, WaitUntilReleasesWhenTheConditionHolds) {

@@ -105,7 +105,11 @@ void Rcu::snapshot_readers(Flavour& fl, RcuFlavour of) {
 // outermost exits (model::rcu_reader_exits), so that DPOR orders it against their
 // rcu_read_unlock only, not against every reader's lock and unlock. With none to wait for, the
 // kthread's own exits: nothing changes them while it waits (an empty list would declare nothing).
+// A reader that already left the section it was found in (a Tasks Trace reader between the start
+// and the read of the RCU readers) is dropped first: the wait is false on arrival and waits for an
+// exit of each reader it names, which DPOR relies on (sim::touches, Env::wait_until).
 std::span<const Access> Rcu::blocking_reads(Flavour& fl, ActorId self) {
+  std::erase_if(fl.blocking, [this](const Reader& r) { return actors_[r.actor].exits[index(r.flavour)] > r.exits_at_start; });
   fl.blocking_reads.clear();
   for (const Reader& r : fl.blocking) {
     const ObjectId obj = flavours_[index(r.flavour)].obj;

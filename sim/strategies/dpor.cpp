@@ -21,6 +21,11 @@
 //   initial of v = notdep(e).e', the condition reads the same state just before e' in v as
 //   before e, where it was false: e' cannot run there and the race is not reversed. Whether
 //   e' could run at an earlier point is the business of the two wait rules below.
+//   A wait for RCU readers (its reads all model::rcu_reader_exits: a grace period's) waits for
+//   an exit of each reader it names, so where e is the first exit of its reader since e' 's
+//   actor arrived at e', e' cannot run in v either, whatever other readers' exits v holds
+//   (first_exit_since_arrival: the exits of the other readers made e' 's actor no initial, and
+//   the search tried each order of independent exits, which sleep sets then cut short).
 // - If it was disabled for another reason (a third actor's lock or CPU), every actor enabled
 //   before e is tried (Flanagan and Godefroid, POPL 2005): conservative.
 //
@@ -415,13 +420,16 @@ private:
             for (ActorId a : f.enabled) insert(f.backtrack, a);
           }
         } else {
-          races_.push_back({i, j, st == Standing::kWaiting});
+          races_.push_back({i, j, st == Standing::kWaiting, next == j});
         }
         const uint32_t* ci = clock(i);
         for (ActorId q = 0; q < actors_; ++q) cj[q] = std::max(cj[q], ci[q]);
       }
     }
-    for (const Race& r : races_) add_backtrack(r.i, r.j, r.waiting);
+    for (const Race& r : races_) {
+    if (r.waiting && r.pending && first_exit_since_arrival(r.i, r.j)) continue;
+    add_backtrack(r.i, r.j, r.waiting);
+  }
     add_wait_backtracks();
   }
 
@@ -487,6 +495,27 @@ private:
     }
   }
 
+  // A wait for RCU readers (every declared read is a model::rcu_reader_exits) is false on arrival
+  // and stays false until each reader it names has run an rcu_read_unlock since (Env::wait_until;
+  // the engine checks it). If e_i is the first such unlock of its reader since e_j 's actor
+  // arrived at e_j (its previous event), the reader has not left in notdep(e_i): e_j cannot run
+  // there, even where other readers' exits (not dependent with e_i) precede it in notdep(e_i),
+  // which makes e_j 's actor no initial and the rule in add_backtrack blind to it.
+  bool first_exit_since_arrival(std::size_t i, std::size_t j) const {
+    const Transition& w = events_[j].t;
+    const Transition& u = events_[i].t;
+    if (w.reads == 0 || u.op != Op::kRcuUnlock) return false;
+    for (const model::Access& r : footprints_.get(w.reads)) {
+      if (r.op != Op::kRcuUnlock) return false;
+    }
+    for (std::size_t x = i; x-- > 0;) {
+      const Transition& t = events_[x].t;
+      if (t.actor == w.actor) return true;  // the arrival
+      if (t.actor == u.actor && t.op == Op::kRcuUnlock && t.object == u.object) return false;
+    }
+    return false;
+  }
+
   // The choice point before e_i needs an initial of v = notdep(e_i).e_j: an actor whose first
   // event in v has no predecessor in v. If none is there yet, e_j's actor when it is one.
   // `waiting`: e_j is a wait with declared reads that was disabled before e_i; if its actor is an
@@ -531,6 +560,7 @@ private:
   struct Race {
     std::size_t i, j;
     bool waiting;  // e_j is a wait with declared reads, disabled before e_i
+    bool pending;  // and e_j was its actor's pending step there (no event of it in between)
   };
   std::vector<Race> races_;
   Footprints footprints_;

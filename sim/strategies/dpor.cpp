@@ -56,6 +56,7 @@
 #include <span>
 #include <vector>
 
+#include "sim/strategies/dpor_dependence.hpp"
 #include "sim/strategies/split_owner.hpp"
 #include "sim/strategy.hpp"
 
@@ -64,79 +65,9 @@ namespace lsmc::sim {
 namespace {
 
 using model::Op;
-
-// One transition as DPOR sees it.
-struct Transition {
-  ActorId actor = kNoActor;
-  uint16_t cpu = 0;
-  Op op = Op::kYield;
-  bool started = false;
-  model::ObjectId object = model::kNoObject;
-  uint16_t field = 0;
-  uint16_t reads = 0;  // a wait's declared reads: 1 + their index in Footprints; 0 for none
-};
-
-bool writes(Op op) { return op == Op::kWrite || op == Op::kRmw || op == Op::kFree; }
-
-// The distinct read sets of the waits seen so far (a handful: one per wait site and object, and for
-// a grace period's wait one per set of readers it waits for).
-class Footprints {
-public:
-  uint16_t intern(std::span<const model::Access> reads) {
-    if (reads.empty()) return 0;
-    for (std::size_t i = 0; i < sets_.size(); ++i) {
-      if (std::equal(sets_[i].begin(), sets_[i].end(), reads.begin(), reads.end(), same)) {
-        return static_cast<uint16_t>(i + 1);
-      }
-    }
-    sets_.emplace_back(reads.begin(), reads.end());
-    return static_cast<uint16_t>(sets_.size());
-  }
-  std::span<const model::Access> get(uint16_t id) const { return sets_[id - 1u]; }
-
-private:
-  static bool same(const model::Access& a, const model::Access& b) {
-    return a.object == b.object && a.field == b.field && a.op == b.op;
-  }
-  std::vector<std::vector<model::Access>> sets_;
-};
-
-// Whether two transitions of different actors may not commute. Conservative where the model reads
-// state that the descriptor does not name:
-// - actors on one CPU: preemption and interrupt masking decide who may run there;
-// - waits: a wait that declares its reads depends on the steps that touch them (sim::touches: for
-//   a grace period's wait, model::rcu_reader_exits, only the rcu_read_unlock of the readers it
-//   waits for); one that declares nothing may read anything;
-// - allocations: object ids are handed out in order;
-// - an RCU reader entering or leaving conflicts with any write to the RCU object (the grace-period
-//   actor reads the reader table after writing gp_seq).
-// Locks: two acquisitions conflict; a release commutes with an acquisition (the acquisition could
-// not have run first, and the race between the two acquisitions already covers that order);
-// try_lock is a read-modify-write of the lock and conflicts with everything on it.
-bool dependent(const Transition& a, const Transition& b, const Footprints& fp) {
-  if (a.actor == b.actor || a.cpu == b.cpu) return true;
-  if (!a.started || !b.started) return false;  // an actor's start runs only local code
-  const bool a_wait = a.op == Op::kWait;
-  const bool b_wait = b.op == Op::kWait;
-  if (a_wait || b_wait) {
-    if ((a_wait && a.reads == 0) || (b_wait && b.reads == 0)) return true;
-    if (a_wait && b_wait) return false;  // both only read
-    const Transition& w = a_wait ? a : b;
-    const Transition& t = a_wait ? b : a;
-    return touches({t.object, t.field, t.op}, t.actor, fp.get(w.reads));
-  }
-  if (a.op == Op::kAlloc && b.op == Op::kAlloc) return true;
-  if (a.object == model::kNoObject || a.object != b.object) return false;
-  const bool a_rcu = a.op == Op::kRcuLock || a.op == Op::kRcuUnlock;
-  const bool b_rcu = b.op == Op::kRcuLock || b.op == Op::kRcuUnlock;
-  if (a_rcu || b_rcu) return !(a_rcu && b_rcu);
-  if (a.op == Op::kLock || a.op == Op::kUnlock || b.op == Op::kLock || b.op == Op::kUnlock) {
-    return (a.op == Op::kLock && b.op == Op::kLock) || a.op == Op::kRmw || b.op == Op::kRmw;
-  }
-  // A free, or an allocation at a freed address (Env::reuse), ends or starts the object's life.
-  if (a.op == Op::kFree || b.op == Op::kFree || a.op == Op::kAlloc || b.op == Op::kAlloc) return true;
-  return a.field == b.field && (writes(a.op) || writes(b.op));
-}
+using dpor::dependent;
+using dpor::Footprints;
+using dpor::Transition;
 
 bool contains(const std::vector<ActorId>& set, ActorId a) {
   return std::find(set.begin(), set.end(), a) != set.end();

@@ -9,12 +9,24 @@
 //         recording (events are recorded only when a failure is replayed, as in the runner),
 //         no observers.
 // The program prints lsmc/raw as a ratio; the target is >= 0.5.
+//
+// Then the cost of a step against the number of actors (issue 15): ns per step at 3 and at 200
+// actors (20 steps each), for the raw executor and for the engine on two workloads: "writes" (every
+// step a write to one shared object) and "locks" (lock, write, unlock, write, with a context()
+// call, each lock shared by two actors: what a kernel model does). The sizes are run
+// interleaved, 3 200 3 200 ..., and the medians compared, so a change in the machine's load hits
+// both. `--scaling-only` skips the throughput benchmarks.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <boost/context/fiber.hpp>
 #include <boost/context/fixedsize_stack.hpp>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,23 +43,28 @@ namespace ctx = boost::context;
 // ---- raw executor -------------------------------------------------------------------------
 class RawExecutor {
 public:
-  RawExecutor() {
-    for (int i = 0; i < kActors; ++i) {
+  explicit RawExecutor(int actors = kActors, int steps = kSteps)
+      : n_(actors), steps_each_(steps), actors_(actors), left_(actors), pos_(actors) {
+    for (int i = 0; i < n_; ++i) {
       actors_[i] = ctx::fiber(std::allocator_arg, ctx::fixedsize_stack(64 * 1024),
                               [this, i](ctx::fiber&& back) { return body(i, std::move(back)); });
     }
   }
   ~RawExecutor() {
     stop_ = true;
-    for (int i = 0; i < kActors; ++i) {
+    for (int i = 0; i < n_; ++i) {
       while (actors_[i]) actors_[i] = std::move(actors_[i]).resume();
     }
   }
   // One execution: returns the number of steps.
   uint64_t run(uint64_t seed) {
     rng_.reseed(seed);
-    for (int i = 0; i < kActors; ++i) left_[i] = kSteps;
-    unfinished_ = kActors;
+    live_.clear();
+    for (int i = 0; i < n_; ++i) {
+      left_[i] = steps_each_;
+      pos_[i] = static_cast<int>(live_.size());
+      live_.push_back(i);
+    }
     steps_ = 0;
     int cur = pick();
     while (cur >= 0) {
@@ -59,13 +76,16 @@ public:
   }
 
 private:
+  // Uniform over the unfinished actors, in O(1) at any actor count (the ceiling must not scale).
   int pick() {
-    if (unfinished_ == 0) return -1;
-    uint64_t k = rng_.below(unfinished_);
-    for (int i = 0; i < kActors; ++i) {
-      if (left_[i] > 0 && k-- == 0) return i;
-    }
-    return -1;
+    if (live_.empty()) return -1;
+    return live_[rng_.below(live_.size())];
+  }
+  void finished(int self) {
+    const int last = live_.back();
+    live_[pos_[self]] = last;
+    pos_[last] = pos_[self];
+    live_.pop_back();
   }
   ctx::fiber body(int self, ctx::fiber&& back) {
     main_ = std::move(back);
@@ -74,7 +94,7 @@ private:
       while (left_[self] > 0) {
         ++steps_;
         --left_[self];
-        if (left_[self] == 0) --unfinished_;
+        if (left_[self] == 0) finished(self);
         const int n = pick();
         if (n != self) {
           // Leave: to another actor via the main loop (one hop, as a direct switch costs the same).
@@ -88,10 +108,13 @@ private:
     return std::move(main_);
   }
 
-  ctx::fiber actors_[kActors];
+  int n_;
+  int steps_each_;
+  std::vector<ctx::fiber> actors_;
   ctx::fiber main_;
-  int left_[kActors] = {};
-  int unfinished_ = 0;
+  std::vector<int> left_;
+  std::vector<int> live_;  // the unfinished actors, in any order
+  std::vector<int> pos_;   // each unfinished actor's index in live_
   int next_ = -1;
   uint64_t steps_ = 0;
   bool stop_ = false;
@@ -148,6 +171,121 @@ void BM_LsmcEngine(benchmark::State& state) {
 }
 BENCHMARK(BM_LsmcEngine)->MinTime(1.0)->Repetitions(3)->ReportAggregatesOnly(true);
 
+// ---- cost per step against the actor count -------------------------------------------------
+constexpr int kScalingSteps = 20;  // steps per actor
+
+class ScalingScenario final : public lsmc::sim::Scenario {
+public:
+  ScalingScenario(int actors, bool locks) : actors_(actors), locks_(locks) {}
+  std::string_view name() const override { return "bench-scaling"; }
+  std::string_view description() const override { return "N actors x 20 steps"; }
+  void build(lsmc::sim::Setup& s) const override {
+    auto& obj = s.make<lsmc::model::ObjectId>(s.env().alloc(kType, "bench"));
+    auto& locks = s.make<std::vector<lsmc::model::ObjectId>>();
+    // A lock per two actors: the contention is the same at every size.
+    for (int l = 0; l < (actors_ + 1) / 2; ++l) locks.push_back(s.env().new_lock(lsmc::model::LockKind::kSpin, "bench-lock"));
+    for (int i = 0; i < actors_; ++i) {
+      const lsmc::model::ObjectId lock = locks[static_cast<std::size_t>(i / 2)];
+      if (!locks_) {
+        s.spawn("a" + std::to_string(i), [&obj](lsmc::model::Env& env) {
+          for (int k = 0; k < kScalingSteps; ++k) env.write(obj, 0, "bench: step");
+        });
+        continue;
+      }
+      s.spawn("a" + std::to_string(i), [&obj, lock](lsmc::model::Env& env) {
+        for (int k = 0; k < kScalingSteps / 4; ++k) {
+          env.lock(lock, "bench: lock");
+          env.write(obj, 0, "bench: locked write");
+          env.unlock(lock, "bench: unlock");
+          ++env.context().migrate_disabled;  // what model code does between accesses
+          env.write(obj, 0, "bench: write");
+          --env.context().migrate_disabled;
+        }
+      });
+    }
+  }
+
+private:
+  int actors_;
+  bool locks_;
+};
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kSampleTime = std::chrono::milliseconds(150);
+
+// Runs executions for about kSampleTime; nanoseconds per step.
+double engine_ns_per_step(lsmc::sim::Engine& engine, const ScalingScenario& scenario, uint64_t& index) {
+  lsmc::sim::Params params;
+  auto strategy = lsmc::sim::make_random_strategy(1);
+  uint64_t steps = 0;
+  const Clock::time_point start = Clock::now();
+  Clock::time_point now = start;
+  while (now - start < kSampleTime) {
+    const lsmc::sim::Verdict& v = engine.run(scenario, params, *strategy, {}, index++);
+    if (v.kind != lsmc::sim::VerdictKind::kPass) {
+      std::fprintf(stderr, "bench-scaling: execution failed: %s\n", v.message.c_str());
+      std::exit(1);
+    }
+    steps += engine.execution().steps();
+    now = Clock::now();
+  }
+  return std::chrono::duration<double, std::nano>(now - start).count() / static_cast<double>(steps);
+}
+
+double raw_ns_per_step(RawExecutor& exec, uint64_t& seed) {
+  uint64_t steps = 0;
+  const Clock::time_point start = Clock::now();
+  Clock::time_point now = start;
+  while (now - start < kSampleTime) {
+    steps += exec.run(seed++);
+    now = Clock::now();
+  }
+  return std::chrono::duration<double, std::nano>(now - start).count() / static_cast<double>(steps);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// ns per step at `small` and `large` actors, interleaved, `rounds` samples each; prints the medians
+// and their ratio.
+void scaling(int small, int large, int rounds) {
+  constexpr int kRows = 3;
+  const char* names[kRows] = {"raw executor", "lsmc, writes", "lsmc, locks"};
+  std::vector<double> samples[kRows][2];
+  lsmc::sim::Config config;
+  config.stack_bytes = 64 * 1024;
+  config.actors_max = static_cast<uint64_t>(large);
+  const int sizes[2] = {small, large};
+  lsmc::sim::Engine engine(config);  // one per thread; its fibers serve both sizes
+  engine.execution().set_record_events(false);
+  std::vector<std::unique_ptr<RawExecutor>> raws;
+  std::vector<ScalingScenario> scenarios;
+  for (int s = 0; s < 2; ++s) {
+    raws.push_back(std::make_unique<RawExecutor>(sizes[s], kScalingSteps));
+    for (int w = 0; w < 2; ++w) scenarios.emplace_back(sizes[s], w == 1);
+  }
+  uint64_t counter = 1;
+  for (int r = 0; r < rounds; ++r) {
+    for (int s = 0; s < 2; ++s) {
+      samples[0][s].push_back(raw_ns_per_step(*raws[static_cast<std::size_t>(s)], counter));
+      for (int w = 0; w < 2; ++w) {
+        const std::size_t e = static_cast<std::size_t>(2 * s + w);
+        samples[1 + w][s].push_back(engine_ns_per_step(engine, scenarios[e], counter));
+      }
+    }
+  }
+  std::printf("\nns per step by actor count (%d steps each; medians of %d runs, the sizes interleaved):\n",
+              kScalingSteps, rounds);
+  std::printf("%-14s %12d %12d %10s\n", "", small, large, "ratio");
+  for (int row = 0; row < kRows; ++row) {
+    const double a = median(samples[row][0]);
+    const double b = median(samples[row][1]);
+    std::printf("%-14s %12.0f %12.0f %10.2f\n", names[row], a, b, b / a);
+  }
+}
+
 // Collects the median executions/s of each benchmark while printing as usual.
 class RatioReporter : public benchmark::ConsoleReporter {
 public:
@@ -164,8 +302,22 @@ public:
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool scaling_only = false;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--scaling-only") == 0) {
+      scaling_only = true;
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  if (scaling_only) {
+    scaling(3, 200, 7);
+    return 0;
+  }
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
@@ -176,5 +328,6 @@ int main(int argc, char** argv) {
     std::printf("lsmc / raw ceiling = %.2f (target >= 0.50) %s\n", lsmc / raw,
                 lsmc / raw >= 0.5 ? "MET" : "NOT MET");
   }
+  scaling(3, 200, 7);
   return 0;
 }

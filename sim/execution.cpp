@@ -34,6 +34,10 @@ void Execution::reset() {
   faults_ = 0;
   waiters_ = 0;
   enabled_valid_ = false;
+  ctx_dirty_ = false;
+  waiting_.clear();
+  dirty_locks_.clear();
+  for (auto& waiters : lock_waiters_) waiters.clear();
   setup_ctx_ = model::ActorContext{};
   aborting_ = false;
   quiet_end_ = false;
@@ -160,7 +164,7 @@ void Execution::observe(std::unique_ptr<Observer> observer) {
 Slot Execution::run_actor(uint32_t a) {
   current_ = a;
   actors_[a].status = ActorStatus::kRunning;
-  enabled_valid_ = false;
+  ctx_dirty_ = true;
   pending_[a].started = true;
   if (!aborting_) {
     try {
@@ -177,8 +181,8 @@ Slot Execution::run_actor(uint32_t a) {
     }
   }
   actors_[a].status = ActorStatus::kFinished;
-  enabled_valid_ = false;
-  pending_[a] = Pending{{}, "exit", true, actors_[a].ctx.cpu, {}};
+  ctx_dirty_ = true;
+  set_pending(a, Pending{{}, "exit", true, actors_[a].ctx.cpu, {}});
   if (aborting_) return next_to_unwind();
   ActorId next = kNoActor;
   try {
@@ -243,7 +247,7 @@ void Execution::probe(std::string_view name) {
 
 model::ActorContext& Execution::context() {
   if (!in_actor()) return setup_ctx_;
-  enabled_valid_ = false;  // the caller may change what keeps others off this CPU
+  ctx_dirty_ = true;  // the caller may change what keeps others off this CPU
   return actors_[current_].ctx;
 }
 

@@ -191,7 +191,26 @@ private:
   // Who is left once the enabled set is known: nobody, only daemons at their idle point, or
   // actors that must still run.
   enum class Left : uint8_t { kNobody, kIdleDaemons, kWork };
-  Left recompute_enabled();
+  Left who_is_left() const;
+  // The enabled set from scratch: the first decision of an execution (and after an actor moved
+  // to another CPU). O(actors).
+  void recompute_enabled();
+  // The enabled set kept up to date from what changed since the last decision (only the actor
+  // that ran can change anything): its own step and context, the waiters of a lock it took or
+  // released, the actors on its CPU while it holds the CPU, and every waiting actor's condition.
+  // O(what changed), not O(actors).
+  void update_enabled();
+  // Re-evaluates one actor's place in the enabled set.
+  void refresh(ActorId a);
+  bool can_run(ActorId a) const;
+  // Whether `a` holds its CPU changed, or it holds it: the actors on that CPU are re-evaluated.
+  // False when `a` moved to another CPU (then only recompute_enabled is right).
+  bool refresh_holder(ActorId a);
+  void set_pending(ActorId a, const Pending& p);
+  void lock_changed(ObjectId lock) { dirty_locks_.push_back(lock); }
+  // The kept set against its definition, without the kept holders; called at every decision where
+  // LSMC_CHECK_ENABLED_SET is defined (the sanitizer build: sim/CMakeLists.txt).
+  void check_enabled_set() const;
   bool ready(ActorId a) const;
   ActorId cpu_blocker(ActorId a) const;
   [[noreturn]] void deadlock();
@@ -226,8 +245,16 @@ private:
 
   std::vector<ActorInfo> actors_;
   std::vector<Pending> pending_;  // indexed by actor
-  std::vector<ActorId> enabled_;
-  std::vector<ActorId> holders_;
+  std::vector<ActorId> enabled_;            // ascending
+  std::vector<uint8_t> is_enabled_;         // by actor: in enabled_
+  std::vector<uint8_t> holding_;            // by actor: holds its CPU (holds_cpu)
+  std::vector<uint16_t> placed_cpu_;        // by actor: the CPU of its entries below
+  std::vector<std::vector<ActorId>> cpu_actors_;    // by CPU: its actors, ascending
+  std::vector<std::vector<ActorId>> cpu_holders_;   // by CPU: its actors that hold it, any order
+  std::vector<ActorId> waiting_;            // actors blocked in wait_until/idle_until, ascending
+  std::vector<std::vector<ActorId>> lock_waiters_;  // by lock object: actors whose pending step takes it
+  std::vector<ObjectId> dirty_locks_;       // locks whose holder changed since the last decision
+  bool ctx_dirty_ = false;                  // the running actor's context or status may have changed
   std::vector<ObjectRecord> objects_;
   std::vector<Event> events_;
   std::vector<Decision> decisions_;
@@ -247,7 +274,7 @@ private:
   uint64_t step_ = 0;
   uint64_t faults_ = 0;  // faults injected in this execution (Env::fault)
   uint32_t waiters_ = 0;        // actors blocked in wait_until
-  bool enabled_valid_ = false;  // enabled_ is still the enabled set
+  bool enabled_valid_ = false;  // enabled_ is kept (update_enabled); false: recompute_enabled
   bool aborting_ = false;
   bool quiet_end_ = false;  // aborting_ only to put idle daemons away: the execution passed
   bool running_ = false;

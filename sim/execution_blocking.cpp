@@ -76,11 +76,11 @@ void Execution::lock(ObjectId lock, std::string_view label) {
   // A spinning waiter has preemption (and, for irqsave, interrupts) off already.
   if (raw_spin(rec.lock_kind)) ++ctx.preempt_disabled;
   if (rec.lock_kind == model::LockKind::kSpinIrq) ++ctx.irqs_disabled;
-  enabled_valid_ = false;
+  ctx_dirty_ = true;
   schedule_point({lock, 0, model::Op::kLock}, label);
   emit({lock, 0, model::Op::kLock}, label);
   objects_[lock].holder = current_;
-  enabled_valid_ = false;
+  lock_changed(lock);
   memory_->lock(current_, lock);
 }
 
@@ -97,7 +97,8 @@ void Execution::unlock(ObjectId lock, std::string_view label) {
   memory_->unlock(current_, lock);
   ObjectRecord& after = objects_[lock];
   after.holder = kNoActor;
-  enabled_valid_ = false;
+  lock_changed(lock);
+  ctx_dirty_ = true;
   model::ActorContext& ctx = actors_[current_].ctx;
   if (raw_spin(after.lock_kind) && ctx.preempt_disabled > 0) --ctx.preempt_disabled;
   if (after.lock_kind == model::LockKind::kSpinIrq && ctx.irqs_disabled > 0) --ctx.irqs_disabled;
@@ -115,7 +116,8 @@ bool Execution::try_lock(ObjectId lock, std::string_view label) {
   }
   memory_->lock(current_, lock);
   rec.holder = current_;
-  enabled_valid_ = false;
+  lock_changed(lock);
+  ctx_dirty_ = true;
   model::ActorContext& ctx = actors_[current_].ctx;
   if (raw_spin(rec.lock_kind)) ++ctx.preempt_disabled;
   if (rec.lock_kind == model::LockKind::kSpinIrq) ++ctx.irqs_disabled;
@@ -141,7 +143,8 @@ void Execution::block_until(const std::function<bool()>& ready, std::string_view
       actor.wait_value = -1;
       actor.idle = false;
       --exec.waiters_;
-      exec.enabled_valid_ = false;
+      const ActorId self = static_cast<ActorId>(&actor - exec.actors_.data());
+      exec.waiting_.erase(std::lower_bound(exec.waiting_.begin(), exec.waiting_.end(), self));
     }
   };
   me.wait = &ready;
@@ -153,7 +156,7 @@ void Execution::block_until(const std::function<bool()>& ready, std::string_view
   me.readers_left.assign(me.waits_for_readers ? reads.size() : 0, 0);
   me.idle = idle;
   ++waiters_;
-  enabled_valid_ = false;
+  waiting_.insert(std::lower_bound(waiting_.begin(), waiting_.end(), current_), current_);
   {
     Waiting guard{*this, me};
     schedule_point({model::kNoObject, 0, model::Op::kWait}, what, reads);

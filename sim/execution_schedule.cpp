@@ -2,6 +2,8 @@
 // the strategy takes at each point, and the switch to the chosen actor.
 #include "sim/execution.hpp"
 
+#include <algorithm>
+#include <stdexcept>
 #include <string>
 
 namespace lsmc::sim {
@@ -92,50 +94,154 @@ void Execution::check_reader_wait(ActorId a, bool before, bool now) {
                           "' " + why + " (a wait whose reads are all rcu_reader_exits waits for an exit of each)");
 }
 
-// Recomputes the enabled set. Only what changes enabledness invalidates it (actors starting or
-// finishing, locks, waits, context changes); while an actor waits on a condition, every decision
-// recomputes, because any write may make the condition true.
-Execution::Left Execution::recompute_enabled() {
-  // Actors holding their CPU are rare; collect them once so the common case stays O(actors).
-  holders_.clear();
-  for (ActorId b = 0; b < actors_.size(); ++b) {
-    if (holds_cpu(actors_[b])) holders_.push_back(b);
+// Enabled: ready, and no other actor holds its CPU against it.
+bool Execution::can_run(ActorId a) const {
+  if (!ready(a)) return false;
+  for (ActorId b : cpu_holders_[placed_cpu_[a]]) {
+    if (b != a && actors_[b].ctx.cpu == actors_[a].ctx.cpu && !may_interrupt(actors_[a].ctx, actors_[b].ctx)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void Execution::refresh(ActorId a) {
+  const bool on = can_run(a);
+  if (on == (is_enabled_[a] != 0)) return;
+  is_enabled_[a] = on ? 1 : 0;
+  const auto at = std::lower_bound(enabled_.begin(), enabled_.end(), a);
+  if (on) {
+    enabled_.insert(at, a);
+  } else {
+    enabled_.erase(at);
+  }
+}
+
+// The enabled set from scratch, and the bookkeeping update_enabled() keeps from here on: who holds
+// a CPU, and which actors each CPU has.
+void Execution::recompute_enabled() {
+  const std::size_t n = actors_.size();
+  holding_.assign(n, 0);
+  is_enabled_.assign(n, 0);
+  placed_cpu_.resize(n);
+  for (auto& on_cpu : cpu_actors_) on_cpu.clear();
+  for (auto& on_cpu : cpu_holders_) on_cpu.clear();
+  for (ActorId b = 0; b < n; ++b) {
+    const uint16_t cpu = actors_[b].ctx.cpu;
+    placed_cpu_[b] = cpu;
+    if (cpu >= cpu_actors_.size()) {
+      cpu_actors_.resize(cpu + 1u);
+      cpu_holders_.resize(cpu + 1u);
+    }
+    cpu_actors_[cpu].push_back(b);
+    if (holds_cpu(actors_[b])) {
+      cpu_holders_[cpu].push_back(b);
+      holding_[b] = 1;
+    }
   }
   enabled_.clear();
-  Left left = Left::kNobody;
-  for (ActorId a = 0; a < actors_.size(); ++a) {
+  for (ActorId a = 0; a < n; ++a) {
     if (actors_[a].status == ActorStatus::kFinished) continue;
     if (actors_[a].wait != nullptr) check_wait_reads(a, (*actors_[a].wait)());
-    const bool idle = actors_[a].idle && actors_[a].wait_value == 0;
-    if (!idle) left = Left::kWork;
-    if (idle && left == Left::kNobody) left = Left::kIdleDaemons;
-    if (!ready(a)) continue;
-    bool blocked = false;
-    for (ActorId b : holders_) {
-      blocked = blocked || (b != a && actors_[b].ctx.cpu == actors_[a].ctx.cpu &&
-                            !may_interrupt(actors_[a].ctx, actors_[b].ctx));
+    if (can_run(a)) {
+      enabled_.push_back(a);
+      is_enabled_[a] = 1;
     }
-    if (!blocked) enabled_.push_back(a);
   }
-  enabled_valid_ = waiters_ == 0;
+  dirty_locks_.clear();
+  ctx_dirty_ = false;
+  enabled_valid_ = true;
+}
+
+bool Execution::refresh_holder(ActorId a) {
+  if (actors_[a].ctx.cpu != placed_cpu_[a]) return false;
+  const bool now = holds_cpu(actors_[a]);
+  if (!now && holding_[a] == 0) return true;
+  if (now != (holding_[a] != 0)) {
+    holding_[a] = now ? 1 : 0;
+    std::vector<ActorId>& holders = cpu_holders_[placed_cpu_[a]];
+    if (now) {
+      holders.push_back(a);
+    } else {
+      holders.erase(std::find(holders.begin(), holders.end(), a));
+    }
+  }
+  for (ActorId b : cpu_actors_[placed_cpu_[a]]) refresh(b);
+  return true;
+}
+
+// Between two decisions only the actor that ran (current_) did anything: it took a step, may
+// have started or finished, changed its context, moved a lock, or written what a wait reads.
+// While an actor waits on a condition every decision evaluates it, because any write may make it
+// true; the waits are evaluated in actor order, as recompute_enabled does.
+void Execution::update_enabled() {
+  if (ctx_dirty_) {
+    ctx_dirty_ = false;
+    if (current_ != kNoActor && !refresh_holder(current_)) {
+      recompute_enabled();
+      return;
+    }
+  }
+  for (ObjectId lock : dirty_locks_) {
+    if (lock >= lock_waiters_.size()) continue;
+    for (ActorId a : lock_waiters_[lock]) refresh(a);
+  }
+  dirty_locks_.clear();
+  for (ActorId a : waiting_) {
+    check_wait_reads(a, (*actors_[a].wait)());
+    refresh(a);
+  }
+  if (current_ != kNoActor) refresh(current_);
+}
+
+Execution::Left Execution::who_is_left() const {
+  Left left = Left::kNobody;
+  for (const ActorInfo& actor : actors_) {
+    if (actor.status == ActorStatus::kFinished) continue;
+    if (!(actor.idle && actor.wait_value == 0)) return Left::kWork;
+    left = Left::kIdleDaemons;
+  }
   return left;
 }
 
-ActorId Execution::decide() {
-  if (!enabled_valid_) {
-    const Left left = recompute_enabled();
-    if (enabled_.empty()) {
-      if (every_step_) final_pending_ = pending_;
-      if (left == Left::kWork) deadlock();
-      if (left == Left::kIdleDaemons) {
-        // Only daemons are left, asleep: the execution is over. Unwind them; the run goes on to
-        // the end checks as for any finished execution.
-        quiet_end_ = true;
-        aborting_ = true;
-        throw Abort{};
-      }
-      return kNoActor;
+// The definition: a scan of every actor.
+void Execution::check_enabled_set() const {
+  std::vector<ActorId> expected;
+  for (ActorId a = 0; a < actors_.size(); ++a) {
+    if (!ready(a)) continue;
+    bool blocked = false;
+    for (ActorId b = 0; b < actors_.size(); ++b) {
+      blocked = blocked || (b != a && holds_cpu(actors_[b]) && actors_[b].ctx.cpu == actors_[a].ctx.cpu &&
+                            !may_interrupt(actors_[a].ctx, actors_[b].ctx));
     }
+    if (!blocked) expected.push_back(a);
+  }
+  if (expected != enabled_) {
+    throw std::logic_error("the kept enabled set differs from its definition at step " + std::to_string(step_));
+  }
+}
+
+ActorId Execution::decide() {
+  if (enabled_valid_) {
+    update_enabled();
+  } else {
+    recompute_enabled();
+  }
+#ifdef LSMC_CHECK_ENABLED_SET
+  check_enabled_set();
+#endif
+  if (enabled_.empty()) {
+    if (every_step_) final_pending_ = pending_;
+    const Left left = who_is_left();
+    if (left == Left::kWork) deadlock();
+    if (left == Left::kIdleDaemons) {
+      // Only daemons are left, asleep: the execution is over. Unwind them; the run goes on to
+      // the end checks as for any finished execution.
+      quiet_end_ = true;
+      aborting_ = true;
+      throw Abort{};
+    }
+    return kNoActor;
   }
   if (enabled_.size() == 1 && !every_step_) return chose(enabled_[0]);
   if (every_step_) fill_blocked_by();
@@ -182,7 +288,7 @@ void Execution::fill_blocked_by() {
 
 void Execution::schedule_point(model::Access access, std::string_view label, std::span<const model::Access> reads) {
   const ActorId self = current_;
-  pending_[self] = Pending{access, label, true, actors_[self].ctx.cpu, reads};
+  set_pending(self, Pending{access, label, true, actors_[self].ctx.cpu, reads});
   if (++step_ > config_.steps_max) {
     abort_with({VerdictKind::kLimit, "steps_max",
                 "the execution did not finish within steps_max=" + std::to_string(config_.steps_max) +
@@ -194,6 +300,20 @@ void Execution::schedule_point(model::Access access, std::string_view label, std
     current_ = next;
     pool_.switch_to(self, next);
     if (aborting_) throw Abort{};
+  }
+}
+
+// Keeps lock_waiters_: an actor is on the list of the lock its pending step takes.
+void Execution::set_pending(ActorId a, const Pending& p) {
+  const model::Access& was = pending_[a].access;
+  if (pending_[a].started && was.op == model::Op::kLock && was.object < lock_waiters_.size()) {
+    std::vector<ActorId>& waiters = lock_waiters_[was.object];
+    waiters.erase(std::find(waiters.begin(), waiters.end(), a));
+  }
+  pending_[a] = p;
+  if (p.started && p.access.op == model::Op::kLock) {
+    if (p.access.object >= lock_waiters_.size()) lock_waiters_.resize(p.access.object + 1u);
+    lock_waiters_[p.access.object].push_back(a);
   }
 }
 

@@ -114,6 +114,11 @@ public:
   // The kernel profiles (sim::kProfiles) this scenario applies to; empty: it models no kernel
   // version and runs under the default profile only.
   virtual std::vector<std::string_view> profiles() const { return {}; }
+  // Roughly how long one execution takes under lkmm in a Release build (tso about a third of it),
+  // for a scenario whose execution graph is large enough that it matters (many Cells: every load
+  // checks each candidate store against the whole graph); 0 when it is well under 0.1 s. Tests and
+  // quick checks that run many scenarios under a weak model leave out those over their budget.
+  virtual double lkmm_seconds_per_execution() const { return 0.0; }
   // Combinations of parameters that each lie in range but mean nothing (a design that does not
   // exist): the message to refuse them with.
   virtual std::optional<std::string> check_params(const Params& params) const {

@@ -67,6 +67,8 @@ public:
   bool expected_to_fail() const override { return expected_to_fail_; }
   std::vector<std::string_view> profiles() const override { return profiles_; }
   void set_profiles(std::vector<std::string_view> profiles) { profiles_ = std::move(profiles); }
+  double lkmm_seconds_per_execution() const override { return lkmm_seconds_; }
+  void set_lkmm_seconds_per_execution(double seconds) { lkmm_seconds_ = seconds; }
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return description_; }
   std::span<const sim::ParamSpec> params() const override { return params_; }
@@ -86,6 +88,7 @@ private:
   std::vector<std::string_view> probes_;
   std::vector<std::string_view> profiles_;
   bool expected_to_fail_;
+  double lkmm_seconds_ = 0.0;
 };
 
 // Every kernel scenario, mutant and known finding: one file each in properties/scenarios/kernel/,

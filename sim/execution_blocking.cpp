@@ -1,6 +1,5 @@
 // What blocks an actor: locks, waits for a condition, and the report when nothing can run.
 #include "sim/execution.hpp"
-#include "sim/memory_sync.hpp"
 
 #include <algorithm>
 #include <string>
@@ -162,7 +161,7 @@ void Execution::block_until(const std::function<bool()>& ready, std::string_view
     schedule_point({model::kNoObject, 0, model::Op::kWait}, what, reads);
   }
   emit({model::kNoObject, 0, model::Op::kWait}, what);
-  if (!wait_ended(*memory_, current_)) inconsistent();
+  if (!memory_->wait_ended(current_)) inconsistent();
 }
 
 }  // namespace lsmc::sim

@@ -27,6 +27,7 @@ public:
   void unlock(model::ActorId, model::ObjectId) override {}
   void lock_failed(model::ActorId, model::ObjectId) override {}
   bool rcu(model::ActorId, model::ObjectId, bool) override { return true; }
+  bool wait_ended(model::ActorId) override { return true; }
   bool data_race() const override { return false; }
 };
 
@@ -125,7 +126,7 @@ public:
            builder_.read_latest(actor, builder_.location(flavour, kRcuGpField), wmm::tag::kAcquire) !=
                wmm::Builder::kInfeasible;
   }
-  bool waited(model::ActorId actor) { return waits_.waited(builder_, actor); }
+  bool wait_ended(model::ActorId actor) override { return waits_.waited(builder_, actor); }
   bool data_race() const override {
     return builder_.model() == wmm::Model::kLkmm && builder_.check_all().data_race;
   }
@@ -149,11 +150,6 @@ private:
 };
 
 }  // namespace
-
-bool wait_ended(Memory& memory, model::ActorId actor) {
-  auto* graph = dynamic_cast<GraphMemory*>(&memory);
-  return graph == nullptr || graph->waited(actor);
-}
 
 std::unique_ptr<Memory> make_memory(std::string_view model) {
   if (model == "sc") return std::make_unique<ScMemory>();

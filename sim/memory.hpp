@@ -49,6 +49,9 @@ public:
   virtual void lock_failed(model::ActorId actor, model::ObjectId lock) = 0;
   // rcu_read_lock / rcu_read_unlock of the flavour whose state is `flavour`.
   virtual bool rcu(model::ActorId actor, model::ObjectId flavour, bool lock) = 0;
+  // `actor` returns from env.wait_until(): what the wait orders (sim/memory_sync.hpp). False when
+  // the execution became inconsistent. Nothing under sc.
+  virtual bool wait_ended(model::ActorId actor) = 0;
   // LKMM's data-race flag on the graph so far (plain accesses only; false for sc and tso).
   virtual bool data_race() const = 0;
 };

@@ -23,11 +23,6 @@
 
 namespace lsmc::sim {
 
-class Memory;
-// The end of a wait under `memory` (sim/execution_blocking.cpp): false when the execution became
-// inconsistent. Nothing under sc.
-bool wait_ended(Memory& memory, model::ActorId actor);
-
 class WaitOrder {
 public:
   void reset();

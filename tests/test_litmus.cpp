@@ -122,6 +122,25 @@ TEST(LitmusModels, ScWithinTsoWithinLkmmOnEveryFile) {
   }
 }
 
+// SC keeps RCU's grace-period guarantee (wmm/models.cpp): the interleavings in which a reader's
+// section spans the updater's synchronize_rcu() are not SC executions. Under SC alone (the grace
+// period a full fence) each of these files has one.
+TEST(LitmusModels, ScKeepsTheGracePeriodGuarantee) {
+  const std::string dir = std::string(LSMC_SOURCE_DIR) + "/tests/litmus/";
+  for (const char* name : {"RCU+sync+read", "RCU+sync+free", "lsmc/RCU-MP+sync+rscs", "lsmc/SRCU-MP+sync+rscs"}) {
+    const LitmusTest t = wmm::litmus::read_file(dir + name + ".litmus");
+    EXPECT_EQ(wmm::litmus::enumerate(t, Model::kSc).observation(), "Never") << name;
+    EXPECT_EQ(wmm::litmus::enumerate(t, Model::kLkmm).observation(), "Never") << name;
+  }
+  // Without the read-side section, RCU+sync+read's outcome is an interleaving like any other.
+  const LitmusTest bare = wmm::litmus::parse(
+      "C RCU+sync+read-without-rscs\n{}\nP0(int *x, int *y)\n{\n\tWRITE_ONCE(*x, 1);\n\tWRITE_ONCE(*y, 1);\n}\n"
+      "P1(int *x, int *y)\n{\n\tint r0;\n\tint r1;\n\tr0 = READ_ONCE(*x);\n\tsynchronize_rcu();\n"
+      "\tr1 = READ_ONCE(*y);\n}\nexists (1:r0=1 /\\ 1:r1=0)\n",
+      "bare.litmus");
+  EXPECT_EQ(wmm::litmus::enumerate(bare, Model::kSc).observation(), "Sometimes");
+}
+
 TEST(LitmusModels, TsoRelaxesOnlyStoreToLoad) {
   const std::string dir = std::string(LSMC_SOURCE_DIR) + "/tests/litmus/";
   for (const char* name : {"SB+poonceonces", "R+poonceonces", "SB+rfionceonce-poonceonces"}) {

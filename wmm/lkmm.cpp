@@ -186,4 +186,13 @@ Check check_lkmm(const Graph& g) {
   return c;
 }
 
+bool rcu_axiom_holds(const Graph& g) {
+  const Base b(g);
+  if (b.with(tag::kSyncRcu | tag::kSyncSrcu).empty()) return true;
+  const Fences f = fences(b);
+  const Order o = order(b, f);
+  Relation rcu_f;
+  return rb(b, o, &rcu_f).irreflexive();
+}
+
 }  // namespace lsmc::wmm

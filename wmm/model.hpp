@@ -29,5 +29,8 @@ Check check(Model model, const Graph& g);
 Check check_sc(const Graph& g);
 Check check_tso(const Graph& g);
 Check check_lkmm(const Graph& g);
+// LKMM's rcu axiom alone (irreflexive rb: no RCU or SRCU read-side critical section spans a
+// grace period it does not wait for); true when the graph has no grace period. check_sc adds it.
+bool rcu_axiom_holds(const Graph& g);
 
 }  // namespace lsmc::wmm

@@ -1,6 +1,10 @@
 // Sequential consistency and x86-TSO, and the one entry point over the three models.
 //
-// SC: acyclic(po | rf | co | fr) over memory accesses, and RMWs atomic.
+// SC: acyclic(po | rf | co | fr) over memory accesses, RMWs atomic, and RCU's grace-period
+// guarantee: a synchronize_rcu() (or synchronize_srcu()) waits for the read-side critical sections
+// that started before it, so none spans it. SC states that as LKMM's rcu axiom (rcu_axiom_holds):
+// an SC execution meets LKMM's other axioms already, so what SC allows LKMM allows, and an
+// interleaving in which a grace period ends inside a section it should have waited for is not SC.
 // x86-TSO (Owens, Sarkar, Sewell 2009, axiomatic form): per-location SC, atomic RMWs, and
 // acyclic(ppo | fences | rfe | co | fr) where ppo is po minus store-to-load pairs. The kernel's
 // primitives map as they compile on x86: smp_mb(), synchronize_rcu() and synchronize_srcu() are
@@ -33,6 +37,7 @@ Check check_sc(const Graph& g) {
   if (!atomic_ok(b)) return {false, "atomic", false};
   const Relation order = b.po.restrict(b.M, b.M) | b.rf | b.co | b.fr;
   if (!order.acyclic()) return {false, "sc", false};
+  if (!rcu_axiom_holds(g)) return {false, "rcu", false};
   return {};
 }
 

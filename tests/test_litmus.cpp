@@ -194,5 +194,39 @@ TEST(LitmusCli, BadFileExitsTwoWithFileAndLine) {
   EXPECT_NE(wrong.err.find("the file's Result: line says Never, LKMM gives Always"), std::string::npos) << wrong.err;
 }
 
+// `lsmc litmus` is a subcommand like the others (tools/cmd_litmus.cpp, issue 13): --help, exit 2
+// with one message on bad usage, and an option given twice takes the last value.
+TEST(LitmusCli, IsASubcommandLikeTheOthers) {
+  const std::string dir = test::temp_dir("litmus-cli-sub");
+  test::write_file(dir + "/sb.litmus",
+                   "C sb\n(* Result: Sometimes *)\n{}\nP0(int *x, int *y)\n{\n\tint r0;\n\tWRITE_ONCE(*x, 1);\n"
+                   "\tr0 = READ_ONCE(*y);\n}\nP1(int *x, int *y)\n{\n\tint r0;\n\tWRITE_ONCE(*y, 1);\n"
+                   "\tr0 = READ_ONCE(*x);\n}\nexists (0:r0=0 /\\ 1:r0=0)\n");
+  const auto help = test::run_lsmc("litmus --help", dir);
+  EXPECT_EQ(help.code, 0);
+  for (const char* flag : {"--memory-model", "--check", "Exit codes"}) {
+    EXPECT_NE(help.out.find(flag), std::string::npos) << flag << "\n" << help.out;
+  }
+  const auto top = test::run_lsmc("--help", dir);
+  EXPECT_NE(top.out.find("litmus"), std::string::npos);
+  const auto none = test::run_lsmc("litmus", dir);
+  EXPECT_EQ(none.code, 2);
+  EXPECT_EQ(none.err.rfind("lsmc: ", 0), 0u) << none.err;
+  const auto bad_model = test::run_lsmc("litmus --memory-model pso sb.litmus", dir);
+  EXPECT_EQ(bad_model.code, 2);
+  EXPECT_NE(bad_model.err.find("pso"), std::string::npos) << bad_model.err;
+  const auto check_sc = test::run_lsmc("litmus --check --memory-model sc sb.litmus", dir);
+  EXPECT_EQ(check_sc.code, 2);
+  EXPECT_NE(check_sc.err.find("use --memory-model lkmm"), std::string::npos) << check_sc.err;
+  // The last --memory-model counts, as for every other command (a printed command with options
+  // appended runs): sc forbids SB's outcome, lkmm allows it.
+  const auto twice = test::run_lsmc("litmus --memory-model lkmm --memory-model sc sb.litmus", dir);
+  EXPECT_EQ(twice.code, 0) << twice.err;
+  EXPECT_NE(twice.out.find("Observation sb Never"), std::string::npos) << twice.out;
+  const auto checked = test::run_lsmc("litmus --check sb.litmus", dir);
+  EXPECT_EQ(checked.code, 0) << checked.err;
+  EXPECT_EQ(checked.out, "ok   sb: Sometimes 1 3 (Result: Sometimes)\n");
+}
+
 }  // namespace
 }  // namespace lsmc

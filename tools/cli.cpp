@@ -74,7 +74,6 @@ std::string unknown_command(const CLI::App& app, const std::vector<std::string>&
 
 int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, std::ostream& out,
             std::ostream& err, bool interactive, Interrupt* interrupt, std::string_view program) {
-  if (!args.empty() && args[0] == "litmus") return cmd_litmus(args, out, err);
   CLI::App app{"lsmc: a deterministic simulator and model checker for BPF local storage and for "
                "user-mappable local storage.",
                "lsmc"};
@@ -86,8 +85,7 @@ int run_cli(const std::vector<std::string>& args, const sim::Catalog& catalog, s
                                    add_generate_command(app), add_merge_command(app),  add_check_bpf_command(app)};
   for (Command& k : add_kernel_commands(app)) commands.push_back(std::move(k));
   for (Command& k : add_mls_commands(app)) commands.push_back(std::move(k));
-  // Parsed by cmd_litmus itself (above); declared here for --help and the list of commands.
-  app.add_subcommand("litmus", "Every execution of C litmus tests under sc, tso or lkmm, as herd7 prints them ('lsmc litmus --help').");
+  commands.push_back(add_litmus_command(app));
 
   take_last(app);
   if (const std::string unknown = unknown_command(app, args); !unknown.empty()) {

@@ -2,7 +2,7 @@
 // prints them, and checked against the "Result:" line of each file's header.
 #include "tools/cmd_litmus.hpp"
 
-#include <CLI/CLI.hpp>
+#include <memory>
 
 #include "traces/safe_text.hpp"
 #include "wmm/litmus/enumerate.hpp"
@@ -10,8 +10,6 @@
 namespace lsmc::cli {
 
 namespace {
-
-constexpr int kOk = 0, kDisagrees = 1, kUsage = 2;
 
 struct LitmusOptions {
   std::vector<std::string> files;
@@ -38,53 +36,44 @@ bool run_one(const std::string& path, wmm::Model model, bool check_only, std::os
   return agrees;
 }
 
-}  // namespace
-
-int cmd_litmus(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  LitmusOptions o;
-  CLI::App app{"Every execution of C litmus tests (the format of the kernel's tools/memory-model/litmus-tests) "
-               "under a memory model, printed as herd7 prints them: the final states, then "
-               "'Observation NAME Never|Sometimes|Always P N' (P states satisfy the condition, N do not). "
-               "Under lkmm a file whose header has a 'Result:' line is checked against it.",
-               "lsmc litmus"};
-  app.add_option("files", o.files, "litmus files")->required();
-  app.add_option("--memory-model", o.model,
-                 "lkmm (the Linux-kernel memory model, default), tso (x86-TSO, the kernel's primitives as "
-                 "they compile on x86) or sc (sequential consistency); docs/memory-model.md says what each covers")
-      ->check(CLI::IsMember({"sc", "tso", "lkmm"}));
-  app.add_flag("--check", o.check,
-               "print one line per file (ok, FAIL, or none when it has no Result: line) instead of the states");
-  app.footer("Exit codes: 0 every file agrees with its Result: line (or has none); 1 some file disagrees; "
-             "2 usage or input error (FILE:LINE: what).");
-  std::vector<const char*> argv;
-  argv.push_back("lsmc litmus");
-  for (std::size_t i = 1; i < args.size(); ++i) argv.push_back(args[i].c_str());
-  try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) {
-      out << app.help();
-      return kOk;
-    }
-    err << "lsmc litmus: " << e.what() << "\nRun 'lsmc litmus --help' for usage.\n";
-    return kUsage;
-  }
+int litmus(Context& c, const LitmusOptions& o) {
   const wmm::Model model = *wmm::parse_model(o.model);
   if (o.check && model != wmm::Model::kLkmm) {
-    err << "lsmc litmus: --check compares with the Result: lines, which are LKMM's verdicts: use --memory-model lkmm\n";
-    return kUsage;
+    throw UsageError("litmus --check compares with the Result: lines, which are LKMM's verdicts: use --memory-model lkmm");
   }
   bool all_agree = true;
   for (std::size_t i = 0; i < o.files.size(); ++i) {
-    if (i > 0 && !o.check) out << "\n";
+    if (i > 0 && !o.check) c.out << "\n";
     try {
-      all_agree = run_one(o.files[i], model, o.check, out, err) && all_agree;
+      all_agree = run_one(o.files[i], model, o.check, c.out, c.err) && all_agree;
     } catch (const wmm::litmus::LitmusError& e) {
-      err << "lsmc: " << traces::echo(e.what(), 1000) << "\n";
-      return kUsage;
+      c.err << "lsmc: " << traces::echo(e.what(), 1000) << "\n";
+      return kExitUsage;
     }
   }
-  return all_agree ? kOk : kDisagrees;
+  return all_agree ? kExitOk : kExitViolation;
+}
+
+}  // namespace
+
+Command add_litmus_command(CLI::App& app) {
+  auto o = std::make_shared<LitmusOptions>();
+  auto* cmd = app.add_subcommand(
+      "litmus",
+      "Every execution of C litmus tests (the format of the kernel's tools/memory-model/litmus-tests) "
+      "under a memory model, printed as herd7 prints them: the final states, then "
+      "'Observation NAME Never|Sometimes|Always P N' (P states satisfy the condition, N do not). "
+      "Under lkmm a file whose header has a 'Result:' line is checked against it.");
+  cmd->add_option("files", o->files, "litmus files")->required();
+  cmd->add_option("--memory-model", o->model,
+                  "lkmm (the Linux-kernel memory model, default), tso (x86-TSO, the kernel's primitives as "
+                  "they compile on x86) or sc (sequential consistency); docs/memory-model.md says what each covers")
+      ->check(CLI::IsMember({"sc", "tso", "lkmm"}));
+  cmd->add_flag("--check", o->check,
+                "print one line per file (ok, FAIL, or none when it has no Result: line) instead of the states");
+  cmd->footer("Exit codes: 0 every file agrees with its Result: line (or has none); 1 some file disagrees; "
+              "2 usage or input error (FILE:LINE: what).");
+  return {cmd, [o](Context& c) { return litmus(c, *o); }};
 }
 
 }  // namespace lsmc::cli

@@ -1,12 +1,10 @@
 #pragma once
 
-#include <ostream>
-#include <string>
-#include <vector>
+#include "tools/command.hpp"
 
 namespace lsmc::cli {
 
-// `lsmc litmus ...`: args[0] is "litmus". Returns the exit code.
-int cmd_litmus(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `lsmc litmus FILE...` (tools/cmd_litmus.cpp).
+Command add_litmus_command(CLI::App& app);
 
 }  // namespace lsmc::cli

@@ -34,7 +34,8 @@ build() {
     litmus)
       mkdir -p "$out/litmus-corpus"
       find tests/litmus -name '*.litmus' -exec cp {} "$out/litmus-corpus/" \;
-      "$cxx" "${flags[@]}" fuzz/fuzz_litmus_reader.cpp wmm/litmus/parser.cpp wmm/litmus/lexer.cpp \
+      "$cxx" "${flags[@]}" fuzz/fuzz_litmus_reader.cpp wmm/litmus/parser.cpp wmm/litmus/parser_code.cpp \
+        wmm/litmus/parser_final.cpp wmm/litmus/lexer.cpp \
         wmm/litmus/interp.cpp wmm/litmus/primitives.cpp -o "$out/fuzz_litmus_reader" ;;
     *) echo "fuzz: unknown target '$1' (trace, merge, litmus)" >&2; exit 2 ;;
   esac

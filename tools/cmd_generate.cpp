@@ -61,6 +61,7 @@ int generate(Context& c, const properties::GenerateOptions& o, const std::string
     if (r.minimal) {
       j["scenario_params"] = *r.minimal;
       j["scenario_size"] = properties::scenario_size(*r.minimal);
+      j["found_at_case"] = r.failing_case + 1;
       j["property"] = r.report->failure->verdict.property;
       j["message"] = r.report->failure->verdict.message;
       j["explore_command"] = c.program + " " + r.command;
@@ -97,7 +98,8 @@ int print_generate_text(Context& c, const properties::GenerateOptions& o, const 
     return kExitOk;
   }
   const sim::Verdict& v = r.report->failure->verdict;
-  c.out << "  " << r.cases << " scenarios run (shrinking included)\n";
+  c.out << "  found at scenario " << r.failing_case + 1 << " of the search; " << r.cases
+        << " scenarios run, shrinking included\n";
   c.out << "result: VIOLATION of " << v.property << "\n  " << v.message << "\n";
   c.out << "  minimal scenario (" << properties::scenario_size(*r.minimal) << " operations):";
   for (const auto& [name, value] : *r.minimal) c.out << " " << name << "=" << value;

@@ -2,7 +2,8 @@
 # Regenerates the `lsmc generate` tables of docs/performance.md (issue 12): for each kernel profile,
 # the unmutated model on CASES generated scenarios (default 2000: it must find nothing), then every
 # mutant `lsmc list --mutants` marks [generate] on each profile it declares, at generate's default
-# settings (seed 1). Prints Markdown: result, scenarios run (shrinking included), CPU seconds.
+# settings (seed 1). Prints Markdown: result, the scenario it was found at (tests/generate-found-at.txt
+# records it), scenarios run (shrinking included), CPU seconds.
 # Exits 1 if the unmutated model has a finding or a mutant is not found, so it is also the check.
 # About 2 minutes of CPU in all on the 2-core VM; run it on a quiet machine for comparable seconds.
 set -euo pipefail
@@ -28,10 +29,10 @@ path, cpu, expect, name = sys.argv[1:]
 try:
     j = json.load(open(path))
 except ValueError:
-    print("| %s | error (no JSON) | - | %s |" % (name, cpu)); sys.exit(1)
+    print("| %s | error (no JSON) | - | - | %s |" % (name, cpu)); sys.exit(1)
 found = j["outcome"] == "violation"
 result = "VIOLATION of %s" % j["property"] if found else "nothing found"
-print("| %s | %s | %d | %s |" % (name, result, j["cases"], cpu))
+print("| %s | %s | %s | %d | %s |" % (name, result, j.get("found_at_case", "-"), j["cases"], cpu))
 sys.exit(0 if found == (expect == "found") else 1)
 PY
 }
@@ -46,8 +47,8 @@ mutants_of() {
 for profile in linux-6.18 linux-7.0; do
   echo "### lsmc generate --profile $profile (seed 1)"
   echo
-  echo "| mutant | result | cases | CPU seconds |"
-  echo "|---|---|---|---|"
+  echo "| mutant | result | found at | cases | CPU seconds |"
+  echo "|---|---|---|---|---|"
   run "none (the unmutated model, --cases $cases)" clean --profile "$profile" --cases "$cases" || status=1
   for m in $(mutants_of "$profile"); do
     run "$m" found --mutant "$m" --profile "$profile" || status=1

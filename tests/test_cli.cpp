@@ -101,7 +101,13 @@ TEST(Cli, JsonOutputIsOneObject) {
 }
 
 TEST(Cli, ExploreAllBehavesAsDeclared) {
+#ifdef LSMC_SANITIZE
+  // 500 still finds every mutant (300 does not, seed 1) and is a quarter of the time: 74 s under
+  // ASan at 2000, most of it the clean scenarios.
+  const auto r = run_lsmc("explore --all --executions 500");
+#else
   const auto r = run_lsmc("explore --all --executions 2000");
+#endif
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("all scenarios and mutants behaved as expected"), std::string::npos) << r.out;
 }

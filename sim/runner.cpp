@@ -115,9 +115,26 @@ struct Totals {
   std::atomic<uint64_t> steps{0};
 };
 
+// A part that had explored everything when its run stopped: its counts, and nothing to run.
+RunReport exhausted_part(const PartCheckpoint& from, Split split, PartCheckpoint* save_to) {
+  RunReport report;
+  report.split = split;
+  report.stop_reason = "space exhausted";
+  report.executions = from.executions;
+  report.seconds = from.seconds;
+  report.metrics = from.metrics;
+  report.probe_hits = from.probe_hits;
+  report.known_hits = from.known_hits;
+  *save_to = from;
+  return report;
+}
+
+// `from`: the part's place when an earlier run stopped (may be null); `save_to`: where this run
+// leaves its place when it stops without a failure (tree searches).
 RunReport explore_range(const RunRequest& request, IndexRange range, Split split, std::atomic<uint64_t>* best,
-                        bool report_progress, Totals& totals) {
+                        bool report_progress, Totals& totals, const PartCheckpoint* from, PartCheckpoint* save_to) {
   const Config& config = request.config;
+  if (from != nullptr && from->exhausted) return exhausted_part(*from, split, save_to);
   RunReport report;
   report.split = split;
   auto base = make_strategy(config.strategy, config.seed, static_cast<uint32_t>(config.pct_depth),
@@ -127,6 +144,24 @@ RunReport explore_range(const RunRequest& request, IndexRange range, Split split
   if (config.determinism_check_every > 0) strategy = make_determinism_check(std::move(strategy));
 
   Engine engine(config);
+  bool check_restored = false;  // the first execution after a restore must follow its prefix
+  if (from != nullptr) {
+    if (std::string err = strategy->restore(from->state); !err.empty()) {
+      throw std::invalid_argument("the checkpoint's search state does not fit: " + err);
+    }
+    if (from->next_index < range.start || from->next_index > range.end) {
+      throw std::invalid_argument("the checkpoint's next execution " + std::to_string(from->next_index) +
+                                  " is outside this run's executions");
+    }
+    range.start = from->next_index;
+    report.executions = from->executions;
+    report.metrics = from->metrics;
+    report.known_hits = from->known_hits;
+    engine.execution().set_probe_hits(from->probe_hits);
+    totals.executions.fetch_add(from->executions, std::memory_order_relaxed);
+    totals.steps.fetch_add(from->metrics.steps, std::memory_order_relaxed);
+    check_restored = true;
+  }
   auto owned = request.observers ? request.observers() : std::vector<std::unique_ptr<Observer>>{};
   auto observers = raw(owned);
 
@@ -137,12 +172,14 @@ RunReport explore_range(const RunRequest& request, IndexRange range, Split split
 
   report.stop_reason = "executions_max";
   uint64_t n = 0;
-  for (uint64_t index = range.start; index < range.end; index += range.stride, ++n) {
+  uint64_t index = range.start;
+  for (; index < range.end; index += range.stride, ++n) {
     if (best != nullptr && index > best->load()) {
       report.stop_reason = "failure";  // another worker failed earlier: its finding wins
       break;
     }
-    if (request.interrupted != nullptr && request.interrupted->load()) {
+    if ((request.interrupted != nullptr && request.interrupted->load()) ||
+        (request.interrupt_after > 0 && n >= request.interrupt_after)) {
       report.stop_reason = "interrupted";
       report.resume_index = index;
       break;
@@ -162,6 +199,11 @@ RunReport explore_range(const RunRequest& request, IndexRange range, Split split
     }
     engine.execution().set_record_events(false);
     const Verdict& verdict = engine.run(*request.scenario, request.params, *strategy, observers, index);
+    if (check_restored && verdict.kind == VerdictKind::kDivergence) {
+      throw std::invalid_argument("the checkpoint does not fit scenario " + std::string(request.scenario->name()) +
+                                  " as this command runs it: " + verdict.message);
+    }
+    check_restored = false;
     if (!strategy->owns_execution()) {
       // Another part's execution of a split search: run only to reach this part's subtrees.
       if (!engine.execution().strategy_has_more()) {
@@ -233,9 +275,13 @@ RunReport explore_range(const RunRequest& request, IndexRange range, Split split
     }
     break;
   }
-  report.seconds = elapsed();
+  report.seconds = elapsed() + (from != nullptr ? from->seconds : 0);
   report.explored_fraction = strategy->explored_fraction();
   report.probe_hits = engine.execution().probe_hits();
+  if (save_to != nullptr && !report.failure && resumes_from_checkpoint(config.strategy)) {
+    *save_to = {index, report.stop_reason == "space exhausted", strategy->save(), report.executions,
+                report.seconds, report.metrics, report.probe_hits, report.known_hits};
+  }
   return report;
 }
 
@@ -291,8 +337,19 @@ RunReport run(const RunRequest& request) {
       tree ? first : first + (config.shard_index + config.shard_count - first % config.shard_count) % config.shard_count;
   RunReport report;
   Totals totals;
+  const std::vector<PartCheckpoint>* resume = request.resume;
+  if (resume != nullptr && !resumes_from_checkpoint(config.strategy)) {
+    throw std::invalid_argument(config.strategy + " does not resume from a checkpoint (it resumes by execution index)");
+  }
+  if (resume != nullptr && resume->size() != config.jobs) {
+    throw std::invalid_argument("the checkpoint holds " + std::to_string(resume->size()) + " parts, one per job, not " +
+                                std::to_string(config.jobs));
+  }
+  auto part_of = [resume](uint64_t w) { return resume != nullptr ? &(*resume)[w] : nullptr; };
+  std::vector<PartCheckpoint> saved(config.jobs);
   if (config.jobs <= 1) {
-    report = explore_range(request, {shard_start, stride, end}, split_of(request, 0), nullptr, true, totals);
+    report = explore_range(request, {shard_start, stride, end}, split_of(request, 0), nullptr, true, totals, part_of(0),
+                           &saved[0]);
   } else {
     // Each worker takes every jobs-th index of the shard. Picks of index-seeded strategies do not
     // depend on what ran before, so the lowest failing index, the finding, does not depend on the
@@ -306,7 +363,7 @@ RunReport run(const RunRequest& request) {
         try {
           const IndexRange range = tree ? IndexRange{first, 1, end}
                                         : IndexRange{shard_start + w * config.shard_count, config.jobs * config.shard_count, end};
-          parts[w] = explore_range(request, range, split_of(request, w), &best, w == 0, totals);
+          parts[w] = explore_range(request, range, split_of(request, w), &best, w == 0, totals, part_of(w), &saved[w]);
         } catch (...) {
           errors[w] = std::current_exception();
         }
@@ -352,6 +409,9 @@ RunReport run(const RunRequest& request) {
   }
   for (std::string_view p : request.scenario->probes()) {
     if (report.probe_hits.find(p) == report.probe_hits.end()) report.probes_never_hit.emplace_back(p);
+  }
+  if (!report.failure && report.stop_reason == "interrupted" && resumes_from_checkpoint(config.strategy)) {
+    report.checkpoint = std::move(saved);
   }
   return report;
 }

@@ -73,6 +73,26 @@ struct RunProgress {
 
 using ObserverFactory = std::function<std::vector<std::unique_ptr<Observer>>()>;
 
+// How often a run met a known finding, and the first execution that did.
+struct KnownHit {
+  uint64_t count = 0;
+  uint64_t first_index = 0;
+};
+
+// Where one part of a tree search (dfs, icb, dpor: one per --jobs worker) stood when its run
+// stopped between two executions: what a later run needs to go on as if it had never stopped
+// (RunRequest::resume), its counts included, so the later run's report is the whole search's.
+struct PartCheckpoint {
+  uint64_t next_index = 0;  // the index of the part's next execution
+  bool exhausted = false;   // the part had explored everything: nothing left to run
+  std::string state;        // Strategy::save()
+  uint64_t executions = 0;
+  double seconds = 0;
+  Metrics metrics;
+  std::map<std::string, uint64_t, std::less<>> probe_hits;
+  std::map<std::string, KnownHit, std::less<>> known_hits;  // by KnownFinding::name
+};
+
 struct RunRequest {
   const Scenario* scenario = nullptr;
   Params params;
@@ -85,17 +105,17 @@ struct RunRequest {
   // (Split::depth); 0: default_split_depth. Set alone (one part, one job), the run is the split
   // search whole: the executions all parts of the same depth run together.
   uint32_t split_depth = 0;
+  // A tree search that goes on where an interrupted run of the same request stopped
+  // (RunReport::checkpoint; one part per job). A part's restored prefix that does not fit the
+  // scenario (its first execution diverges) is a std::invalid_argument, as a bad request is.
+  const std::vector<PartCheckpoint>* resume = nullptr;
+  // For tests: each worker stops as if interrupted once it has run this many executions (0: never).
+  uint64_t interrupt_after = 0;
 };
 
 // The split depth for `parts` parts (shards x jobs): 6 + 2 log2(parts), log2 rounded up (why: at
 // the definition).
 uint32_t default_split_depth(uint64_t parts);
-
-// How often a run met a known finding, and the first execution that did.
-struct KnownHit {
-  uint64_t count = 0;
-  uint64_t first_index = 0;
-};
 
 struct RunReport {
   Outcome outcome = Outcome::kNothingFound;
@@ -103,6 +123,8 @@ struct RunReport {
                             // "interrupted"
   // Where an interrupted run resumes: every index below it in this shard has run.
   uint64_t resume_index = 0;
+  // An interrupted tree search (dfs, icb, dpor): each part's place, for RunRequest::resume.
+  std::vector<PartCheckpoint> checkpoint;
   uint64_t executions = 0;
   double seconds = 0;
   Metrics metrics;

@@ -94,6 +94,14 @@ public:
   // strategy's part of a split search (Split). False: it ran only as far as the shared prefix, to
   // reach this part's subtrees; the run neither counts nor reports it.
   virtual bool owns_execution() const { return true; }
+  // Tree searches (dfs, icb, dpor): their place in the search between two executions, as text
+  // (sim/strategies/state_text.hpp), for a run that resumes where an interrupted one stopped.
+  // Empty: the strategy keeps no such place (index-seeded strategies resume by index).
+  virtual std::string save() const { return {}; }
+  // Puts back a place save() gave, before the first execution. Returns what is wrong with `state`
+  // (empty: restored). The next execution replays the restored prefix and checks it against what
+  // the scenario does: a prefix that does not fit is a divergence there.
+  virtual std::string restore(std::string_view /*state*/) { return std::string(name()) + " cannot resume from a saved state"; }
 };
 
 // Where a tree search (dfs, dpor) is split for --jobs and --shard: the subtrees below its first
@@ -163,5 +171,8 @@ std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed, ui
                                         uint64_t preemption_bound = 2, Split split = {});
 // Whether `name` is a tree search that --jobs and --shard split by decision prefix (Split).
 bool splits_by_prefix(std::string_view name);
+// Whether `name` is a tree search that an interrupted run resumes from its saved place
+// (Strategy::save; sim::PartCheckpoint) rather than by execution index.
+bool resumes_from_checkpoint(std::string_view name);
 
 }  // namespace lsmc::sim

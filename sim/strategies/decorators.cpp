@@ -50,6 +50,8 @@ public:
   bool sees_every_step() const override { return inner_->sees_every_step(); }
   double explored_fraction() const override { return inner_->explored_fraction(); }
   bool owns_execution() const override { return inner_->owns_execution(); }
+  std::string save() const override { return inner_->save(); }
+  std::string restore(std::string_view state) override { return inner_->restore(state); }
 
 private:
   std::unique_ptr<Strategy> inner_;
@@ -107,6 +109,8 @@ public:
   bool sees_every_step() const override { return inner_->sees_every_step(); }
   double explored_fraction() const override { return inner_->explored_fraction(); }
   bool owns_execution() const override { return inner_->owns_execution(); }
+  std::string save() const override { return inner_->save(); }
+  std::string restore(std::string_view state) override { return inner_->restore(state); }
 
 private:
   void mix(uint64_t v) {

@@ -109,6 +109,10 @@ public:
         diverged_ = "dpor: the execution no longer follows its recorded prefix";
         return kNoActor;
       }
+      if (verify_ && !fits(*f, point)) {
+        diverged_ = "dpor: a restored choice point does not fit the scenario's";
+        return kNoActor;
+      }
       levels_ += f->counts ? 1 : 0;
     } else {
       Frame fresh;
@@ -179,6 +183,7 @@ public:
   }
 
   bool end_execution(const ExecutionSummary& summary) override {
+    verify_ = false;
     stack_.resize(std::min(stack_.size(), depth_));  // a pruned or failed execution ends early
     if (noted_ != events_.size() && !events_.empty()) {
       // The last step's actor was not seen again: it finished, or it sleeps at an idle point
@@ -217,23 +222,15 @@ public:
   // many executions did not finish). The run prints counts instead.
   double explored_fraction() const override { return -1; }
   bool owns_execution() const override { return owned_; }
+  std::string save() const override { return dpor::save_state(footprints_, stack_); }
+  std::string restore(std::string_view state) override {
+    std::string err = dpor::restore_state(state, footprints_, stack_);
+    verify_ = err.empty();
+    return err;
+  }
 
 private:
-  struct Frame {
-    bool draw = false;
-    uint64_t bound = 0;  // draws
-    uint64_t value = 0;
-    std::vector<ActorId> enabled;  // schedules: ascending
-    std::vector<Transition> next;  // each enabled actor's pending transition, same order
-    std::vector<Transition> sleep;  // asleep on arrival, with the transition that put them there
-    std::vector<ActorId> backtrack;
-    std::vector<ActorId> done;
-    ActorId chosen = kNoActor;
-    bool counts = true;  // a real choice for the split's depth (not a lone actor start)
-    const Transition& next_of(ActorId a) const {
-      return next[static_cast<std::size_t>(std::lower_bound(enabled.begin(), enabled.end(), a) - enabled.begin())];
-    }
-  };
+  using Frame = dpor::Frame;
 
   // One executed transition: where it was chosen (a frame, or forced: the only enabled actor),
   // its position in its actor's order, and its vector clock (in clocks_).
@@ -244,6 +241,15 @@ private:
   };
 
   static uint64_t decision_value(const Frame& f) { return f.draw ? f.value : f.chosen; }
+
+  // After a restore: whether a replayed choice point's pending steps and sleep set are the ones
+  // this execution has there (enabled actors are compared for every execution).
+  bool fits(const Frame& f, const ChoicePoint& point) {
+    for (std::size_t i = 0; i < f.enabled.size(); ++i) {
+      if (!(f.next[i] == transition_of(f.enabled[i], point.pending[f.enabled[i]]))) return false;
+    }
+    return f.sleep == sleep_;
+  }
 
   // Whether `a`'s pending step is its start (local code only) and no other actor shares its CPU:
   // then it commutes with every step any other actor can take.
@@ -507,6 +513,7 @@ private:
   bool foreign_ = false;  // this execution entered a subtree another part owns
   bool owned_ = true;
   uint32_t levels_ = 0;   // choice points so far in this execution that count for the split's depth
+  bool verify_ = false;   // the next execution checks the restored frames (fits)
   std::string diverged_;
 };
 

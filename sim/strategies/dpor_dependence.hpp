@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/strategy.hpp"
@@ -21,6 +23,7 @@ struct Transition {
   model::ObjectId object = model::kNoObject;
   uint16_t field = 0;
   uint16_t reads = 0;  // a wait's declared reads: 1 + their index in Footprints; 0 for none
+  bool operator==(const Transition&) const = default;
 };
 
 // The distinct read sets of the waits seen so far (a handful: one per wait site and object, and for
@@ -38,6 +41,9 @@ public:
     return static_cast<uint16_t>(sets_.size());
   }
   std::span<const model::Access> get(uint16_t id) const { return sets_[id - 1u]; }
+  // Every set, in the order of their ids (to save and restore a search's place).
+  const std::vector<std::vector<model::Access>>& sets() const { return sets_; }
+  void assign(std::vector<std::vector<model::Access>> sets) { sets_ = std::move(sets); }
 
 private:
   static bool same(const model::Access& a, const model::Access& b) {
@@ -85,5 +91,28 @@ inline bool dependent(const Transition& a, const Transition& b, const Footprints
   if (a.op == Op::kFree || b.op == Op::kFree || a.op == Op::kAlloc || b.op == Op::kAlloc) return true;
   return a.field == b.field && (writes(a.op) || writes(b.op));
 }
+
+// One choice point (or draw) of DPOR's stack (sim/strategies/dpor.cpp).
+struct Frame {
+  bool draw = false;
+  uint64_t bound = 0;  // draws
+  uint64_t value = 0;
+  std::vector<ActorId> enabled;  // schedules: ascending
+  std::vector<Transition> next;  // each enabled actor's pending transition, same order
+  std::vector<Transition> sleep;  // asleep on arrival, with the transition that put them there
+  std::vector<ActorId> backtrack;
+  std::vector<ActorId> done;
+  ActorId chosen = kNoActor;
+  bool counts = true;  // a real choice for the split's depth (not a lone actor start)
+  const Transition& next_of(ActorId a) const {
+    return next[static_cast<std::size_t>(std::lower_bound(enabled.begin(), enabled.end(), a) - enabled.begin())];
+  }
+};
+
+// The stack and the read sets, DPOR's place between two executions, as text
+// (sim/strategies/state_text.hpp; dpor_state.cpp) and back. restore_state returns what is wrong
+// with `state` (empty: `footprints` and `stack` hold it; else they are unchanged).
+std::string save_state(const Footprints& footprints, const std::vector<Frame>& stack);
+std::string restore_state(std::string_view state, Footprints& footprints, std::vector<Frame>& stack);
 
 }  // namespace lsmc::sim::dpor

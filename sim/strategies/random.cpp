@@ -46,6 +46,8 @@ std::vector<StrategyInfo> strategy_catalog() {
 
 bool splits_by_prefix(std::string_view name) { return name == "dfs" || name == "dpor"; }
 
+bool resumes_from_checkpoint(std::string_view name) { return name == "dfs" || name == "icb" || name == "dpor"; }
+
 std::unique_ptr<Strategy> make_strategy(std::string_view name, uint64_t seed, uint32_t pct_depth,
                                         uint64_t preemption_bound, Split split) {
   if (name == "portfolio") return make_portfolio_strategy(seed);

@@ -149,11 +149,11 @@ RunReport explore_range(const RunRequest& request, IndexRange range, Split split
     if (std::string err = strategy->restore(from->state); !err.empty()) {
       throw std::invalid_argument("the checkpoint's search state does not fit: " + err);
     }
-    if (from->next_index < range.start || from->next_index > range.end) {
+    if (from->next_index < range.start) {
       throw std::invalid_argument("the checkpoint's next execution " + std::to_string(from->next_index) +
-                                  " is outside this run's executions");
+                                  " is before this run's first");
     }
-    range.start = from->next_index;
+    range.start = from->next_index;  // past the end (a smaller budget): nothing more runs
     report.executions = from->executions;
     report.metrics = from->metrics;
     report.known_hits = from->known_hits;

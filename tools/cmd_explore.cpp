@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "properties/lifetime.hpp"
+#include "tools/checkpoint.hpp"
 #include "tools/explore.hpp"
 #include "tools/explore_result.hpp"
 #include "traces/minimize.hpp"
@@ -66,7 +67,7 @@ Explored run_and_record(Context& c, const ExploreOptions& o, sim::RunRequest req
       c.err << std::flush;
     };
   }
-  Explored x{std::move(req), {}, {}, {}, {}, {}, {}, {}};
+  Explored x{std::move(req), {}, {}, {}, {}, {}, {}, {}, {}, {}};
   x.report = sim::run(x.req);
   if (show_progress) c.err << "\r\033[K" << std::flush;
   if (!x.report.failure) return x;
@@ -90,8 +91,18 @@ Explored run_and_record(Context& c, const ExploreOptions& o, sim::RunRequest req
 
 int explore_one(Context& c, const ExploreOptions& o, const std::string& scenario_name,
                 std::vector<std::string> after) {
-  Explored x = run_and_record(c, o, make_request(c, o, scenario_name));
+  sim::RunRequest req = make_request(c, o, scenario_name);
+  std::vector<sim::PartCheckpoint> from;  // --resume: where the search goes on
+  if (!o.resume.empty()) {
+    from = read_checkpoint(o.resume, req);
+    req.resume = &from;
+  }
+  Explored x = run_and_record(c, o, std::move(req));
   if (stopped_by_signal(x)) x.not_run = std::move(after);
+  if (stopped_by_signal(x) && !x.report.checkpoint.empty()) {
+    x.checkpoint_path = fresh_output_path(o.out_dir, checkpoint_name(x.req));
+    x.checkpoint_error = write_checkpoint(x.checkpoint_path, x.req, x.report.checkpoint);
+  }
   return o.json ? print_explore_json(c, o, x) : print_explore_text(c, o, x);
 }
 
@@ -110,6 +121,9 @@ int explore(Context& c, const ExploreOptions& o) {
     scenarios.push_back(o.scenario);
   } else {
     scenarios = c.catalog.find_mutant(o.mutant)->scenarios;
+  }
+  if (!o.resume.empty() && scenarios.size() > 1) {
+    throw UsageError("--resume goes on with one scenario's search: give its --scenario");
   }
   int code = kExitOk;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
@@ -180,6 +194,11 @@ sim::RunRequest make_request(Context& ctx, const ExploreOptions& o, const std::s
   req.observers = properties::default_observers;
   req.interrupted = ctx.stop_flag();
   if (o.known == "count") req.known = ctx.catalog.known_in(c.profile);
+  if (!o.resume.empty() && !sim::resumes_from_checkpoint(c.strategy)) {
+    throw UsageError("--resume goes on with a dfs, icb or dpor search; " + c.strategy +
+                     " resumes with --first-execution (an interrupted run prints the command)");
+  }
+  req.interrupt_after = o.interrupt_after;
   return req;
 }
 
@@ -251,6 +270,14 @@ Command add_explore_command(CLI::App& app) {
       ->check(number_in(1, 64));
   explore->add_option("--set", o->sets, "set a Config field, NAME=VALUE (steps_max, actors_max, ...)");
   explore->add_option("--param", o->params, "set a scenario parameter, NAME=VALUE");
+  explore->add_option("--resume", o->resume,
+                      "dfs, icb, dpor: go on from this checkpoint, which an interrupted search writes into the "
+                      "output folder (--out) and names in its resume command; the rest of the command must describe "
+                      "the same search (scenario, params, mutant, profile, memory model, strategy, --set, --jobs, "
+                      "--shard, --split-depth, --known), and the final report is the whole search's");
+  explore->add_option("--interrupt-after", o->interrupt_after,
+                      "for tests: stop as if interrupted (SIGINT) once each job has run this many executions")
+      ->check(number_in(1));
   explore->add_option("--known", o->known,
                       "stop (default): a finding upstream documents and leaves unfixed in the profile (see "
                       "'lsmc list --known') is reported like any other; count: executions ending in one are "

@@ -2,7 +2,9 @@
 // scenarios, each on every profile it declares; each must behave as declared.
 #include <iomanip>
 
+#include "tools/checkpoint.hpp"
 #include "tools/explore.hpp"
+#include "traces/safe_text.hpp"
 
 namespace lsmc::cli {
 
@@ -15,6 +17,11 @@ struct Entry {
   std::string got = "not run";  // "ok: ...", "UNEXPECTED: ...", "interrupted", "not run"
   uint64_t executions = 0;
   double seconds = 0;
+};
+
+// A tree search a signal stopped: where its checkpoint was written, or why it was not.
+struct Written {
+  std::string path, error;
 };
 
 // Each scenario on each profile it declares; each mutant on each profile its scenario and it
@@ -49,19 +56,30 @@ void check_campaign_profile(const std::string& profile) {
   throw UsageError("--profile '" + profile + "' is not a kernel profile (one of: " + names + ")");
 }
 
-// Runs one entry; false when a signal stopped it before it had its answer.
-bool run_entry(Context& c, const ExploreOptions& o, Entry& e) {
+// Runs one entry; false when a signal stopped it before it had its answer. `resume`: the entry
+// goes on from the checkpoint --resume names (the first entry run).
+bool run_entry(Context& c, const ExploreOptions& o, Entry& e, bool resume, Written& checkpoint) {
   ExploreOptions one = o;
   one.all = false;
   one.scenario = e.scenario;
   one.mutant = e.mutant;
   one.profile = e.profile;
+  if (!resume) one.resume.clear();
   sim::RunRequest req = make_request(c, one, e.scenario);
+  std::vector<sim::PartCheckpoint> from;
+  if (resume && !o.resume.empty()) {
+    from = read_checkpoint(o.resume, req);
+    req.resume = &from;
+  }
   const sim::RunReport r = sim::run(req);
   e.executions = r.executions;
   e.seconds = r.seconds;
   if (!r.failure && r.stop_reason == "interrupted") {
     e.got = "interrupted";
+    if (!r.checkpoint.empty()) {
+      checkpoint.path = fresh_output_path(o.out_dir, checkpoint_name(req));
+      checkpoint.error = write_checkpoint(checkpoint.path, req, r.checkpoint);
+    }
     return false;
   }
   const bool found = r.outcome == sim::Outcome::kViolation;
@@ -103,12 +121,24 @@ int explore_all(Context& c, const ExploreOptions& o) {
   const std::size_t first = o.all_from - 1;
   bool all_ok = true;
   std::optional<std::size_t> stopped;  // the entry a signal stopped
+  Written written;
   for (std::size_t i = first; i < entries.size() && !stopped; ++i) {
-    if (!run_entry(c, o, entries[i])) stopped = i;
+    if (!run_entry(c, o, entries[i], i == first, written)) stopped = i;
     all_ok = all_ok && (stopped || entries[i].got.starts_with("ok: "));
   }
-  const std::string resume = stopped ? resume_command(c, {{"--all-from", std::to_string(*stopped + 1)}}) : "";
-  const int code = stopped ? c.interrupt->exit_code() : all_ok ? kExitOk : kExitViolation;
+  // A tree search stopped goes on from its checkpoint; without one, the entry starts again.
+  std::vector<std::pair<std::string, std::string>> from;
+  const std::string& checkpoint = written.path;
+  const std::string& checkpoint_error = written.error;
+  if (stopped) {
+    from.emplace_back("--all-from", std::to_string(*stopped + 1));
+    if (checkpoint_error.empty() && !checkpoint.empty()) from.emplace_back("--resume", checkpoint);
+  }
+  // (a --resume given, with no checkpoint to replace it, must not name the old one)
+  const bool stale = stopped && !o.resume.empty() && (checkpoint.empty() || !checkpoint_error.empty());
+  const std::string resume = !stopped || stale ? "" : resume_command(c, from);
+  const int code = stopped ? (checkpoint_error.empty() && !stale ? interrupted_exit_code(c) : kExitUsage)
+                           : all_ok ? kExitOk : kExitViolation;
   if (o.json) {
     nlohmann::json j;
     j["outcome"] = stopped ? "interrupted" : all_ok ? "as-declared" : "not-as-declared";
@@ -123,8 +153,10 @@ int explore_all(Context& c, const ExploreOptions& o) {
     }
     j["entries"] = rows;
     if (stopped) {
-      j["signal"] = c.interrupt->name();
+      j["signal"] = interrupted_signal_name(c);
       j["resume_command"] = resume;
+      if (!checkpoint.empty() && checkpoint_error.empty()) j["checkpoint"] = checkpoint;
+      if (!checkpoint_error.empty()) j["checkpoint_error"] = checkpoint_error;
     }
     j["exit_code"] = code;
     c.out << j.dump(2) << "\n";
@@ -133,9 +165,12 @@ int explore_all(Context& c, const ExploreOptions& o) {
   if (first > 0) c.out << "entries 1.." << first << " of " << entries.size() << " skipped (--all-from " << o.all_from << ")\n";
   print_table(c, entries, first);
   if (stopped) {
-    c.out << "result: interrupted (" << c.interrupt->name() << ") in entry " << *stopped + 1 << " of " << entries.size()
+    c.out << "result: interrupted (" << interrupted_signal_name(c) << ") in entry " << *stopped + 1 << " of " << entries.size()
           << "; entries " << *stopped + 1 << ".." << entries.size() << " not run"
-          << (all_ok ? "" : "; SOME ENTRIES RUN DID NOT BEHAVE AS EXPECTED") << "\n  resume: " << resume << "\n";
+          << (all_ok ? "" : "; SOME ENTRIES RUN DID NOT BEHAVE AS EXPECTED") << "\n";
+    if (!checkpoint.empty() && checkpoint_error.empty()) c.out << "  checkpoint: " << traces::printable(checkpoint) << "\n";
+    if (!checkpoint_error.empty()) c.err << "lsmc: " << checkpoint_error << "\n";
+    c.out << "  resume: " << (resume.empty() ? "not possible: the checkpoint was not written" : resume) << "\n";
   } else {
     c.out << (all_ok ? "all scenarios and mutants behaved as expected\n" : "SOME SCENARIOS DID NOT BEHAVE AS EXPECTED\n");
   }

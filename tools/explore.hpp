@@ -31,6 +31,8 @@ struct ExploreOptions {
   std::vector<std::string> params;
   bool minimize = false;
   std::string known = "stop";  // "count": known upstream findings are counted, not reported
+  std::string resume;            // dfs, icb, dpor: the checkpoint to go on from (tools/checkpoint.hpp)
+  uint64_t interrupt_after = 0;  // for tests: stop as if interrupted after this many executions
 };
 
 // The run request `o` describes for one scenario: every option checked (a UsageError otherwise).
@@ -43,5 +45,10 @@ int explore_one(Context& c, const ExploreOptions& o, const std::string& scenario
 
 // The default campaign (explore --all): every scenario, and every mutant on its scenarios.
 int explore_all(Context& c, const ExploreOptions& o);
+
+// A run stopped by a signal (or by --interrupt-after): its exit code (128 + the signal) and the
+// signal's name, SIGINT when no signal came.
+int interrupted_exit_code(const Context& c);
+const char* interrupted_signal_name(const Context& c);
 
 }  // namespace lsmc::cli

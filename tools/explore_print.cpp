@@ -20,6 +20,10 @@ bool no_execution_limit(const sim::Config& config) {
 
 bool stopped_by_signal(const Explored& x) { return !x.report.failure && x.report.stop_reason == "interrupted"; }
 
+int interrupted_exit_code(const Context& c) { return c.interrupt != nullptr ? c.interrupt->exit_code() : 130; }
+
+const char* interrupted_signal_name(const Context& c) { return c.interrupt != nullptr ? c.interrupt->name() : "SIGINT"; }
+
 namespace {
 
 nlohmann::json known_hits_json(const sim::RunReport& report) {
@@ -89,8 +93,8 @@ std::string limit_that_ended(const sim::Config& config, const sim::RunReport& re
 }
 
 // The search a signal stopped before it found anything: where it resumes. Index-seeded strategies
-// resume at the first index not run; the tree searches keep their place in memory only, so the
-// command starts them again (`restarts`).
+// resume at the first index not run; the tree searches from the checkpoint they wrote (--resume),
+// or, when it could not be written, the command starts them again (`restarts`).
 struct Resume {
   std::string command;
   bool restarts = false;
@@ -99,7 +103,9 @@ Resume resume_of(Context& c, const Explored& x, const ExploreOptions& o) {
   const sim::Config& cfg = x.req.config;
   std::vector<std::pair<std::string, std::string>> options;
   if (o.scenario.empty()) options.emplace_back("--scenario", std::string(x.req.scenario->name()));
-  const bool tree = cfg.strategy == "dfs" || cfg.strategy == "icb" || cfg.strategy == "dpor";
+  const bool tree = sim::resumes_from_checkpoint(cfg.strategy);
+  const bool restarts = tree && (x.checkpoint_path.empty() || !x.checkpoint_error.empty());
+  if (tree && !restarts) options.emplace_back("--resume", x.checkpoint_path);
   if (!tree) {
     options.emplace_back("--first-execution", std::to_string(x.report.resume_index));
     // --seconds alone: the resumed run has no execution budget either.
@@ -107,7 +113,7 @@ Resume resume_of(Context& c, const Explored& x, const ExploreOptions& o) {
       options.emplace_back("--executions", std::to_string(cfg.execution_first + cfg.executions_max - x.report.resume_index));
     }
   }
-  return {resume_command(c, options), tree};
+  return {resume_command(c, options), restarts};
 }
 
 // The commands that explore the mutant's scenarios a signal kept from running.
@@ -127,8 +133,8 @@ int print_explore_json(Context& c, const ExploreOptions& o, const Explored& x) {
   const auto& minimized = x.minimized;
   const std::string& min_path = x.min_path;
   const bool stopped = stopped_by_signal(x) || (minimized && minimized->interrupted);
-  const int code = stopped ? c.interrupt->exit_code() : exit_code_for(report.outcome);
-  const int exit_code = x.trace_error.empty() && x.min_error.empty() ? code : kExitUsage;
+  const int code = stopped ? interrupted_exit_code(c) : exit_code_for(report.outcome);
+  const int exit_code = x.trace_error.empty() && x.min_error.empty() && x.checkpoint_error.empty() ? code : kExitUsage;
   const double rate = report.seconds > 0 ? report.executions / report.seconds : 0;
   nlohmann::json j;
   j["scenario"] = std::string(req.scenario->name());
@@ -144,12 +150,14 @@ int print_explore_json(Context& c, const ExploreOptions& o, const Explored& x) {
   if (report.split.depth > 0) j["split_depth"] = report.split.depth;
   j["outcome"] = stopped_by_signal(x) ? std::string("interrupted") : std::string(sim::to_string(report.outcome));
   j["stop_reason"] = report.stop_reason;
-  if (stopped) j["signal"] = c.interrupt->name();
+  if (stopped) j["signal"] = interrupted_signal_name(c);
   if (stopped_by_signal(x)) {
     const Resume r = resume_of(c, x, o);
     j["resume_index"] = report.resume_index;
     j["resume_command"] = r.command;
     j["resume_restarts_the_search"] = r.restarts;
+    if (!x.checkpoint_path.empty() && x.checkpoint_error.empty()) j["checkpoint"] = x.checkpoint_path;
+    if (!x.checkpoint_error.empty()) j["checkpoint_error"] = x.checkpoint_error;
     j["scenarios_not_run"] = x.not_run;
     j["not_run_commands"] = not_run_commands(c, x);
   }
@@ -188,7 +196,7 @@ int print_explore_json(Context& c, const ExploreOptions& o, const Explored& x) {
   }
   if (!report.nondeterminism.empty()) j["nondeterminism"] = report.nondeterminism;
   c.out << j.dump(2) << "\n";
-  return report_output_errors(c, code, {x.trace_error, x.min_error});
+  return report_output_errors(c, code, {x.trace_error, x.min_error, x.checkpoint_error});
 }
 
 // explore's text report: counts, PCT's guarantee, probes, then the verdict and its commands.
@@ -245,17 +253,18 @@ int print_explore_text(Context& c, const ExploreOptions& o, const Explored& x) {
   print_known_hits(c, req, report);
   if (stopped_by_signal(x)) {
     const Resume r = resume_of(c, x, o);
-    c.out << "result: interrupted (" << c.interrupt->name() << ") after " << report.executions
+    c.out << "result: interrupted (" << interrupted_signal_name(c) << ") after " << report.executions
           << " executions, nothing found so far\n";
     if (r.restarts) {
-      c.out << "  resume: not possible: " << req.config.strategy
-            << " keeps its place in the search in memory only; this starts it again: " << r.command << "\n";
+      c.out << "  resume: not possible: the checkpoint of the " << req.config.strategy
+            << " search was not written; this starts it again: " << r.command << "\n";
     } else {
+      if (!x.checkpoint_path.empty()) c.out << "  checkpoint: " << traces::printable(x.checkpoint_path) << "\n";
       c.out << "  resume: " << r.command << "\n";
     }
     const std::vector<std::string> rest = not_run_commands(c, x);
     for (std::size_t i = 0; i < rest.size(); ++i) c.out << "  not run: " << x.not_run[i] << ": " << rest[i] << "\n";
-    return c.interrupt->exit_code();
+    return report_output_errors(c, interrupted_exit_code(c), {x.checkpoint_error});
   }
   if (!report.failure) {
     if (report.stop_reason == "space exhausted") {
@@ -297,12 +306,12 @@ int print_explore_text(Context& c, const ExploreOptions& o, const Explored& x) {
       c.out << "  trace: NOT WRITTEN (" << x.min_error << ")\n";
     }
     if (minimized->interrupted) {
-      c.out << "minimising interrupted (" << c.interrupt->name() << "): the trace is as small as it got";
+      c.out << "minimising interrupted (" << interrupted_signal_name(c) << "): the trace is as small as it got";
       if (x.min_error.empty()) {
         c.out << "; resume: " << c.program << " minimize " << traces::shell_path(min_path) << " -o " << traces::shell_path(min_path);
       }
       c.out << "\n";
-      return report_output_errors(c, c.interrupt->exit_code(), {x.trace_error, x.min_error});
+      return report_output_errors(c, interrupted_exit_code(c), {x.trace_error, x.min_error});
     }
   }
   return report_output_errors(c, code, {x.trace_error, x.min_error});

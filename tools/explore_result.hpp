@@ -23,6 +23,9 @@ struct Explored {
   std::string min_path;
   std::string min_error;
   std::vector<std::string> not_run;  // --mutant's scenarios after this one, when a signal stopped it
+  // An interrupted tree search: where its checkpoint was written, or why it could not be.
+  std::string checkpoint_path;
+  std::string checkpoint_error;
   // The reproduce command's --trace-out: the trace's path, or none (the default name) when it
   // could not be written there.
   std::string reproduce_trace() const { return trace_error.empty() ? trace_path : std::string(); }

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds lsmc's libFuzzer targets (clang, with ASan and UBSan) and runs them.
 #   tools/fuzz.sh SECONDS            every target, SECONDS split evenly between them (CI: 60)
-#   tools/fuzz.sh SECONDS TARGET     one target for SECONDS: trace, merge or litmus
+#   tools/fuzz.sh SECONDS TARGET     one target for SECONDS: trace, merge, litmus or checkpoint
 # Targets and their seed corpora:
 #   trace   fuzz/fuzz_trace_reader.cpp, the trace reader     tests/golden*, tests/fuzz_regressions
 #   merge   fuzz/fuzz_merge_json.cpp, lsmc merge's JSON input tests/fuzz_merge
 #   litmus  fuzz/fuzz_litmus_reader.cpp, the litmus reader    tests/litmus
+#   checkpoint  fuzz/fuzz_checkpoint_state.cpp, a tree search's saved state (explore --resume)
+#               tests/fuzz_checkpoint (first byte: 0 dfs, 1 icb, 2 dpor; then the state)
 # A crash leaves its input in build-fuzz/crash-*; turn it into a regression test (the target's
 # corpus directory above) and fix the reader. The long run (docs/traces.md): tools/fuzz.sh 600 trace,
 # then tools/fuzz.sh 600 merge, at low priority (nice) on a shared machine.
@@ -37,7 +39,12 @@ build() {
       "$cxx" "${flags[@]}" fuzz/fuzz_litmus_reader.cpp wmm/litmus/parser.cpp wmm/litmus/parser_code.cpp \
         wmm/litmus/parser_final.cpp wmm/litmus/lexer.cpp \
         wmm/litmus/interp.cpp wmm/litmus/primitives.cpp -o "$out/fuzz_litmus_reader" ;;
-    *) echo "fuzz: unknown target '$1' (trace, merge, litmus)" >&2; exit 2 ;;
+    checkpoint)
+      mkdir -p "$out/checkpoint-corpus"
+      cp tests/fuzz_checkpoint/* "$out/checkpoint-corpus/"
+      "$cxx" "${flags[@]}" fuzz/fuzz_checkpoint_state.cpp sim/strategies/dfs.cpp sim/strategies/dpor.cpp \
+        sim/strategies/dpor_state.cpp sim/config.cpp -o "$out/fuzz_checkpoint_state" ;;
+    *) echo "fuzz: unknown target '$1' (trace, merge, litmus, checkpoint)" >&2; exit 2 ;;
   esac
 }
 
@@ -47,6 +54,7 @@ run() {
     trace) binary=fuzz_trace_reader corpus=corpus max_len=65536 ;;
     merge) binary=fuzz_merge_json corpus=merge-corpus max_len=65536 ;;
     litmus) binary=fuzz_litmus_reader corpus=litmus-corpus max_len=16384 ;;
+    checkpoint) binary=fuzz_checkpoint_state corpus=checkpoint-corpus max_len=65536 ;;
   esac
   echo "== fuzz $1: $2 s"
   (cd "$out" && "./$binary" -max_total_time="$2" -max_len="$max_len" -timeout=10 -print_final_stats=1 "$corpus" 2>&1 | tail -15)
@@ -55,7 +63,7 @@ run() {
 
 mkdir -p "$out"
 if [ "$target" = all ]; then
-  targets=(trace merge litmus)
+  targets=(trace merge litmus checkpoint)
   share=$(( seconds / ${#targets[@]} ))
   [ "$share" -ge 1 ] || share=1
   for t in "${targets[@]}"; do build "$t"; done

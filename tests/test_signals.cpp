@@ -127,6 +127,25 @@ TEST(Signals, ExploreUnderSigtermInJsonResumesAtTheFirstExecutionNotRun) {
   EXPECT_EQ(k["executions"], 20);
 }
 
+// A dpor search stopped by a real SIGINT writes its checkpoint; the printed command goes on from
+// it (here for 200 more executions: the counts go on from where the signal stopped them).
+TEST(Signals, DporUnderSigintResumesFromItsCheckpoint) {
+  const std::string dir = test::temp_dir("signal-dpor");
+  const auto r = signalled({"explore", "--scenario", "create-race", "--strategy", "dpor", "--json"}, dir, SIGINT, 20, 300);
+  ASSERT_EQ(r.code, 130) << r.out << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["outcome"], "interrupted");
+  EXPECT_EQ(j["resume_restarts_the_search"], false);
+  const std::string checkpoint = j["checkpoint"];
+  EXPECT_EQ(j["resume_command"], test::lsmc_program() + " explore --scenario create-race --strategy dpor --json --resume " + checkpoint);
+  const auto again = paste(j["resume_command"].get<std::string>() + " --interrupt-after 200", dir);
+  ASSERT_EQ(again.code, 130) << again.out << again.err;
+  const auto k = nlohmann::json::parse(again.out);
+  EXPECT_EQ(k["executions"], j["executions"].get<uint64_t>() + 200);
+  EXPECT_GT(k["steps"].get<uint64_t>(), j["steps"].get<uint64_t>());
+  EXPECT_NE(k["checkpoint"], checkpoint);  // a fresh file: the first one is kept
+}
+
 TEST(Signals, GenerateUnderSigintResumesWithTheCasesLeft) {
   const std::string dir = test::temp_dir("signal-generate");
   const auto r = signalled({"generate", "--cases", "20000", "--executions", "50"}, dir, SIGINT, 20, 300);

@@ -129,6 +129,26 @@ RunReport exhausted_part(const PartCheckpoint& from, Split split, PartCheckpoint
   return report;
 }
 
+// Puts the part back where an earlier run left it: the strategy's place, the counts so far, and
+// the range from its next execution on.
+void resume_part(const PartCheckpoint& from, Strategy& strategy, Engine& engine, RunReport& report, Totals& totals,
+                 IndexRange& range) {
+  if (std::string err = strategy.restore(from.state); !err.empty()) {
+    throw std::invalid_argument("the checkpoint's search state does not fit: " + err);
+  }
+  if (from.next_index < range.start) {
+    throw std::invalid_argument("the checkpoint's next execution " + std::to_string(from.next_index) +
+                                " is before this run's first");
+  }
+  range.start = from.next_index;  // past the end (a smaller budget): nothing more runs
+  report.executions = from.executions;
+  report.metrics = from.metrics;
+  report.known_hits = from.known_hits;
+  engine.execution().set_probe_hits(from.probe_hits);
+  totals.executions.fetch_add(from.executions, std::memory_order_relaxed);
+  totals.steps.fetch_add(from.metrics.steps, std::memory_order_relaxed);
+}
+
 // `from`: the part's place when an earlier run stopped (may be null); `save_to`: where this run
 // leaves its place when it stops without a failure (tree searches).
 RunReport explore_range(const RunRequest& request, IndexRange range, Split split, std::atomic<uint64_t>* best,
@@ -144,24 +164,8 @@ RunReport explore_range(const RunRequest& request, IndexRange range, Split split
   if (config.determinism_check_every > 0) strategy = make_determinism_check(std::move(strategy));
 
   Engine engine(config);
-  bool check_restored = false;  // the first execution after a restore must follow its prefix
-  if (from != nullptr) {
-    if (std::string err = strategy->restore(from->state); !err.empty()) {
-      throw std::invalid_argument("the checkpoint's search state does not fit: " + err);
-    }
-    if (from->next_index < range.start) {
-      throw std::invalid_argument("the checkpoint's next execution " + std::to_string(from->next_index) +
-                                  " is before this run's first");
-    }
-    range.start = from->next_index;  // past the end (a smaller budget): nothing more runs
-    report.executions = from->executions;
-    report.metrics = from->metrics;
-    report.known_hits = from->known_hits;
-    engine.execution().set_probe_hits(from->probe_hits);
-    totals.executions.fetch_add(from->executions, std::memory_order_relaxed);
-    totals.steps.fetch_add(from->metrics.steps, std::memory_order_relaxed);
-    check_restored = true;
-  }
+  if (from != nullptr) resume_part(*from, *strategy, engine, report, totals, range);
+  bool check_restored = from != nullptr;  // the first execution after a restore must follow its prefix
   auto owned = request.observers ? request.observers() : std::vector<std::unique_ptr<Observer>>{};
   auto observers = raw(owned);
 

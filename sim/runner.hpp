@@ -109,7 +109,8 @@ struct RunRequest {
   // (RunReport::checkpoint; one part per job). A part's restored prefix that does not fit the
   // scenario (its first execution diverges) is a std::invalid_argument, as a bad request is.
   const std::vector<PartCheckpoint>* resume = nullptr;
-  // For tests: each worker stops as if interrupted once it has run this many executions (0: never).
+  // For tests: each worker stops as if interrupted once it has run this many executions, those of
+  // another part's subtree included (0: never).
   uint64_t interrupt_after = 0;
 };
 

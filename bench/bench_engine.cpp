@@ -15,7 +15,7 @@
 // step a write to one shared object) and "locks" (lock, write, unlock, write, with a context()
 // call, each lock shared by two actors: what a kernel model does). The sizes are run
 // interleaved, 3 200 3 200 ..., and the medians compared, so a change in the machine's load hits
-// both. `--scaling-only` skips the throughput benchmarks.
+// both. `--scaling-only` skips the throughput benchmarks, `--no-scaling` this table (for profiling).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -303,10 +303,13 @@ public:
 
 int main(int argc, char** argv) {
   bool scaling_only = false;
+  bool no_scaling = false;
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--scaling-only") == 0) {
       scaling_only = true;
+    } else if (std::strcmp(argv[i], "--no-scaling") == 0) {
+      no_scaling = true;
     } else {
       argv[kept++] = argv[i];
     }
@@ -328,6 +331,6 @@ int main(int argc, char** argv) {
     std::printf("lsmc / raw ceiling = %.2f (target >= 0.50) %s\n", lsmc / raw,
                 lsmc / raw >= 0.5 ? "MET" : "NOT MET");
   }
-  scaling(3, 200, 7);
+  if (!no_scaling) scaling(3, 200, 7);
   return 0;
 }

@@ -168,7 +168,12 @@ private:
   void schedule_point(model::Access access, std::string_view label, std::span<const model::Access> reads = {});
   void check_wait_reads(ActorId a, bool now);
   void check_reader_wait(ActorId a, bool before, bool now);
-  void emit(model::Access access, std::string_view label, uint8_t order = Event::kNoOrder, int64_t rf = -1);
+  // The event of the step that just ran, for the record and the observers; nothing to do (and
+  // inline, so exploration pays one test) when neither is there.
+  void emit(model::Access access, std::string_view label, uint8_t order = Event::kNoOrder, int64_t rf = -1) {
+    if (record_events_ || !observers_.empty()) emit_event(access, label, order, rf);
+  }
+  void emit_event(model::Access access, std::string_view label, uint8_t order, int64_t rf);
   // A weak access after its scheduling point: records its event, or ends an execution that no
   // choice keeps consistent.
   uint32_t weak_result(model::Access access, std::string_view label, model::Order order, const Memory::Result& r);
@@ -179,6 +184,12 @@ private:
     return {current_, o, field, order, pointees, step_};
   }
   ActorId decide();
+  // decide()'s rare outcomes, out of line so that the step's path keeps a small frame.
+  ActorId nobody_enabled();
+  [[noreturn]] void pruned();
+  [[noreturn]] void not_enabled(ActorId chosen);
+  [[noreturn]] void steps_exceeded();
+  [[noreturn]] void null_dereference(std::string_view label);
   // Notes the step that runs next (for check_wait_reads) and returns its actor.
   ActorId chose(ActorId a) {
     last_chosen_ = a;
@@ -206,7 +217,15 @@ private:
   // Whether `a` holds its CPU changed, or it holds it: the actors on that CPU are re-evaluated.
   // False when `a` moved to another CPU (then only recompute_enabled is right).
   bool refresh_holder(ActorId a);
-  void set_pending(ActorId a, const Pending& p);
+  // Sets `a`'s pending step; lock_waiters_ only changes when the old or the new step takes a lock.
+  void set_pending(ActorId a, const Pending& p) {
+    if (pending_[a].access.op == model::Op::kLock || p.access.op == model::Op::kLock) [[unlikely]] {
+      set_pending_lock(a, p);
+    } else {
+      pending_[a] = p;
+    }
+  }
+  void set_pending_lock(ActorId a, const Pending& p);
   void lock_changed(ObjectId lock) { dirty_locks_.push_back(lock); }
   // The kept set against its definition, without the kept holders; called at every decision where
   // LSMC_CHECK_ENABLED_SET is defined (the sanitizer build: sim/CMakeLists.txt).

@@ -8,14 +8,17 @@ namespace lsmc::sim {
 
 // A label only has to outlive the Env call that passed it (the pending access and the observers
 // are done with it by then) unless the event is recorded: then it is kept for the record.
-void Execution::emit(model::Access access, std::string_view label, uint8_t order, int64_t rf) {
-  if (!record_events_ && observers_.empty()) return;
+void Execution::emit_event(model::Access access, std::string_view label, uint8_t order, int64_t rf) {
   const Event event{step_, current_, access.op, access.object, access.field, label, order, rf};
   if (record_events_) {
     events_.push_back(event);
     events_.back().label = names_.keep(label);
   }
   for (Observer* o : observers_) o->on_event(*this, event);
+}
+
+void Execution::null_dereference(std::string_view label) {
+  fail("null-dereference", std::string(label) + ": a load or store through a NULL pointer");
 }
 
 void Execution::no_such_object(ObjectId id, std::string_view label) {
@@ -32,9 +35,7 @@ void Execution::access(model::Access access, std::string_view label) {
   // A load or store through a NULL pointer is the kernel's oops, reported before the model code
   // after it could dereference a null C++ pointer on the host.
   const bool memory = access.op == model::Op::kRead || access.op == model::Op::kWrite || access.op == model::Op::kRmw;
-  if (memory && access.object == model::kNoObject) {
-    fail("null-dereference", std::string(label) + ": a load or store through a NULL pointer");
-  }
+  if (memory && access.object == model::kNoObject) [[unlikely]] null_dereference(label);
   schedule_point(access, label);
   emit(access, label);
   if ((access.op == model::Op::kRcuLock || access.op == model::Op::kRcuUnlock) &&

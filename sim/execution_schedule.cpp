@@ -37,7 +37,7 @@ ActorId Execution::cpu_blocker(ActorId a) const {
 }
 
 // Ready apart from CPU occupancy: not finished, not waiting for a held lock or a condition.
-bool Execution::ready(ActorId a) const {
+[[gnu::always_inline]] inline bool Execution::ready(ActorId a) const {
   const ActorInfo& actor = actors_[a];
   if (actor.status == ActorStatus::kFinished) return false;
   if (actor.status == ActorStatus::kRunning) {
@@ -94,8 +94,9 @@ void Execution::check_reader_wait(ActorId a, bool before, bool now) {
                           "' " + why + " (a wait whose reads are all rcu_reader_exits waits for an exit of each)");
 }
 
-// Enabled: ready, and no other actor holds its CPU against it.
-bool Execution::can_run(ActorId a) const {
+// Enabled: ready, and no other actor holds its CPU against it. ready, can_run and refresh are
+// inlined: they run at every decision (update_enabled), and their calls cost more than their work.
+[[gnu::always_inline]] inline bool Execution::can_run(ActorId a) const {
   if (!ready(a)) return false;
   for (ActorId b : cpu_holders_[placed_cpu_[a]]) {
     if (b != a && actors_[b].ctx.cpu == actors_[a].ctx.cpu && !may_interrupt(actors_[a].ctx, actors_[b].ctx)) {
@@ -105,7 +106,7 @@ bool Execution::can_run(ActorId a) const {
   return true;
 }
 
-void Execution::refresh(ActorId a) {
+[[gnu::always_inline]] inline void Execution::refresh(ActorId a) {
   const bool on = can_run(a);
   if (on == (is_enabled_[a] != 0)) return;
   is_enabled_[a] = on ? 1 : 0;
@@ -230,37 +231,42 @@ ActorId Execution::decide() {
 #ifdef LSMC_CHECK_ENABLED_SET
   check_enabled_set();
 #endif
-  if (enabled_.empty()) {
-    if (every_step_) final_pending_ = pending_;
-    const Left left = who_is_left();
-    if (left == Left::kWork) deadlock();
-    if (left == Left::kIdleDaemons) {
-      // Only daemons are left, asleep: the execution is over. Unwind them; the run goes on to
-      // the end checks as for any finished execution.
-      quiet_end_ = true;
-      aborting_ = true;
-      throw Abort{};
-    }
-    return kNoActor;
-  }
+  if (enabled_.empty()) [[unlikely]] return nobody_enabled();
   if (enabled_.size() == 1 && !every_step_) return chose(enabled_[0]);
   if (every_step_) fill_blocked_by();
   const ChoicePoint point{step_, current_, enabled_, pending_, blocked_by_};
   const ActorId chosen = strategy_->pick(point);
-  if (chosen == kPrune) {
-    abort_with({VerdictKind::kPruned, "pruned", "equivalent to an execution already explored",
-                step_, current_});
-  }
+  if (chosen == kPrune) [[unlikely]] pruned();
   if (enabled_.size() == 1 && chosen == enabled_[0]) return chose(chosen);  // seen, not a decision
   // Strategies pick from `enabled` by construction, and replay checks its own script; this is the
   // cheap guard against a broken strategy (the enabled set is ascending).
-  if (chosen < enabled_.front() || chosen > enabled_.back()) {
-    std::string why = strategy_->divergence();
-    if (why.empty()) why = "strategy chose actor " + std::to_string(chosen) + ", which is not enabled";
-    abort_with({VerdictKind::kDivergence, "replay", std::move(why), step_, current_});
-  }
+  if (chosen < enabled_.front() || chosen > enabled_.back()) [[unlikely]] not_enabled(chosen);
   decisions_.push_back({Decision::Kind::kSchedule, step_, chosen, enabled_.size()});
   return chose(chosen);
+}
+
+ActorId Execution::nobody_enabled() {
+  if (every_step_) final_pending_ = pending_;
+  const Left left = who_is_left();
+  if (left == Left::kWork) deadlock();
+  if (left == Left::kIdleDaemons) {
+    // Only daemons are left, asleep: the execution is over. Unwind them; the run goes on to
+    // the end checks as for any finished execution.
+    quiet_end_ = true;
+    aborting_ = true;
+    throw Abort{};
+  }
+  return kNoActor;
+}
+
+void Execution::pruned() {
+  abort_with({VerdictKind::kPruned, "pruned", "equivalent to an execution already explored", step_, current_});
+}
+
+void Execution::not_enabled(ActorId chosen) {
+  std::string why = strategy_->divergence();
+  if (why.empty()) why = "strategy chose actor " + std::to_string(chosen) + ", which is not enabled";
+  abort_with({VerdictKind::kDivergence, "replay", std::move(why), step_, current_});
 }
 
 void Execution::fill_blocked_by() {
@@ -289,12 +295,7 @@ void Execution::fill_blocked_by() {
 void Execution::schedule_point(model::Access access, std::string_view label, std::span<const model::Access> reads) {
   const ActorId self = current_;
   set_pending(self, Pending{access, label, true, actors_[self].ctx.cpu, reads});
-  if (++step_ > config_.steps_max) {
-    abort_with({VerdictKind::kLimit, "steps_max",
-                "the execution did not finish within steps_max=" + std::to_string(config_.steps_max) +
-                    " steps (livelock, or raise the limit)",
-                step_, self});
-  }
+  if (++step_ > config_.steps_max) [[unlikely]] steps_exceeded();
   const ActorId next = decide();
   if (next != self) {
     current_ = next;
@@ -303,8 +304,15 @@ void Execution::schedule_point(model::Access access, std::string_view label, std
   }
 }
 
+void Execution::steps_exceeded() {
+  abort_with({VerdictKind::kLimit, "steps_max",
+              "the execution did not finish within steps_max=" + std::to_string(config_.steps_max) +
+                  " steps (livelock, or raise the limit)",
+              step_, current_});
+}
+
 // Keeps lock_waiters_: an actor is on the list of the lock its pending step takes.
-void Execution::set_pending(ActorId a, const Pending& p) {
+void Execution::set_pending_lock(ActorId a, const Pending& p) {
   const model::Access& was = pending_[a].access;
   if (pending_[a].started && was.op == model::Op::kLock && was.object < lock_waiters_.size()) {
     std::vector<ActorId>& waiters = lock_waiters_[was.object];

@@ -1,0 +1,62 @@
+// The small program language of the DPOR tests (tests/test_dpor*.cpp): actors reading, writing,
+// locking, drawing, waiting and using RCU on a few variables, run as a scenario whose outcomes
+// (final values and what each actor observed) are collected, and searched by DFS and DPOR.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/runner.hpp"
+#include "tests/util.hpp"
+
+namespace lsmc::dpor_test {
+
+// A tiny program language for actors.
+struct Instr {
+  // kWaitDeclared: as kWaitFlag, declaring what it reads. kWaitEven: wait until var is even or the
+  // flag is set (true, false, true again as others write: not stable), declaring nothing;
+  // kWaitEvenDeclared: the same, declaring both. kWaitNonzero: until var is nonzero or the flag
+  // is set (stable), declaring both. kRequest: asks the daemon (if the program has one) for one
+  // more round. RCU (regular flavour, model::kernel::Rcu with its grace-period kthread):
+  // kRcuSection: rcu_read_lock, read var, rcu_read_unlock; kRcuLock: rcu_read_lock, left open
+  // until a later kRcuUnlock or the actor's end (so sections nest); kRcuUnlock: closes one (a
+  // yield if none is open); kSynchronize: synchronize_rcu, then read var (only the read inside a
+  // section, where it would deadlock); kCallRcu: call_rcu of a callback that writes var.
+  enum Kind : int {
+    kRead, kWrite, kLocked, kYield, kDraw, kWaitFlag, kAlloc, kTryLock, kWaitDeclared, kWaitEven, kWaitNonzero,
+    kRequest, kWaitEvenDeclared, kRcuSection, kRcuLock, kRcuUnlock, kSynchronize, kCallRcu
+  } kind = kRead;
+  static constexpr int kKinds = kWaitEvenDeclared + 1;  // without RCU
+  static constexpr int kRcuKinds = kCallRcu + 1;
+  int var = 0;
+};
+struct Program {
+  std::vector<std::vector<Instr>> actors;
+  std::vector<uint16_t> cpus;
+  int vars = 2;
+  bool daemon = false;  // a daemon serves each request: waits at its idle point, reads and writes a var
+  bool rcu = false;     // RCU and its grace-period kthread (the RCU instructions need it)
+};
+
+std::string show(const Program& p);
+
+// Runs `p` as a scenario; every passing execution adds its outcome (final values and what each
+// actor observed) to `outcomes`.
+test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>> outcomes);
+
+// `shard`/`shards` and `split_depth`: one part of a split search (sim::Split).
+sim::RunReport explore(const sim::Scenario& s, const std::string& strategy, uint64_t shard = 0, uint64_t shards = 1,
+                       uint32_t split_depth = 0, uint64_t executions_max = 1000000);
+
+struct Compared {
+  sim::RunReport dfs, dpor;
+  std::set<std::string> dfs_outcomes, dpor_outcomes;
+};
+
+// `dfs_max`: DFS's budget; a program whose DFS does not exhaust within it is not compared.
+Compared compare(const Program& p, uint64_t dfs_max = 1000000);
+
+}  // namespace lsmc::dpor_test

@@ -11,13 +11,6 @@
 namespace lsmc {
 namespace {
 
-std::string line_after(const std::string& text, const std::string& prefix) {
-  const auto at = text.find(prefix);
-  if (at == std::string::npos) return {};
-  const auto end = text.find('\n', at);
-  return text.substr(at + prefix.size(), end - at - prefix.size());
-}
-
 TEST(ResumeCli, DporCheckpointsPastedAsPrintedGiveTheUninterruptedReport) {
   const std::string dir = test::temp_dir("resume-dpor");
   const std::string args = "explore --scenario fork-copies --strategy dpor --json";
@@ -68,15 +61,15 @@ TEST(ResumeCli, DfsAndIcbCheckpointsInTextGiveTheUninterruptedVerdict) {
     int resumes = 0;
     for (; r.code == 130 && resumes < 20; ++resumes) {
       EXPECT_NE(r.out.find("result: interrupted (SIGINT) after "), std::string::npos) << r.out;
-      EXPECT_NE(line_after(r.out, "  checkpoint: lsmc-out/lsmc-lost-update-locked-" + strategy), "") << r.out;
-      r = test::run_shell(line_after(r.out, "  resume: "), dir);
+      EXPECT_NE(test::line_after(r.out, "  checkpoint: lsmc-out/lsmc-lost-update-locked-" + strategy), "") << r.out;
+      r = test::run_shell(test::line_after(r.out, "  resume: "), dir);
     }
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     EXPECT_GE(resumes, 2) << strategy;
-    EXPECT_EQ(line_after(r.out, "result: "), line_after(whole.out, "result: ")) << r.out;
-    EXPECT_EQ(line_after(r.out, "  probes:"), line_after(whole.out, "  probes:"));
+    EXPECT_EQ(test::line_after(r.out, "result: "), test::line_after(whole.out, "result: ")) << r.out;
+    EXPECT_EQ(test::line_after(r.out, "  probes:"), test::line_after(whole.out, "  probes:"));
     if (strategy == "dfs") {
-      EXPECT_NE(line_after(r.out, "result: ").find(kAll), std::string::npos) << r.out;
+      EXPECT_NE(test::line_after(r.out, "result: ").find(kAll), std::string::npos) << r.out;
     }
   }
 }

@@ -48,13 +48,6 @@ test::CliResult paste(const std::string& command, const std::string& dir) {
           test::read_file(dir + "/pasted.err")};
 }
 
-std::string line_after(const std::string& text, const std::string& prefix) {
-  const auto at = text.find(prefix);
-  if (at == std::string::npos) return {};
-  const auto end = text.find('\n', at);
-  return text.substr(at + prefix.size(), end - at - prefix.size());
-}
-
 TEST(Signals, ExploreAllUnderSigintSaysNotRunAndItsResumeRunsTheRest) {
   const std::string dir = test::temp_dir("signal-all-text");
   // 500 executions: the slowest mutant needs ~310 at seed 1 (reuse-before-grace-period; the mls
@@ -71,7 +64,7 @@ TEST(Signals, ExploreAllUnderSigintSaysNotRunAndItsResumeRunsTheRest) {
   for (auto at = r.out.find("   not run\n"); at != std::string::npos; at = r.out.find("   not run\n", at + 1)) ++not_run;
   EXPECT_EQ(not_run, static_cast<std::size_t>(total - stopped)) << r.out;
   EXPECT_NE(r.out.find(" interrupted\n"), std::string::npos) << r.out;
-  const std::string resume = line_after(r.out, "  resume: ");
+  const std::string resume = test::line_after(r.out, "  resume: ");
   EXPECT_EQ(resume, test::lsmc_program() + " explore --all --executions 500 --all-from " + std::to_string(stopped));
   // Pasted as printed, it runs the rest of the campaign, from the entry stopped.
   const auto rest = paste(resume, dir);
@@ -152,7 +145,7 @@ TEST(Signals, GenerateUnderSigintResumesWithTheCasesLeft) {
   ASSERT_EQ(r.code, 130) << r.out << r.err;
   EXPECT_NE(r.out.find("result: interrupted (SIGINT) after "), std::string::npos) << r.out;
   std::smatch m;
-  const std::string resume = line_after(r.out, "  resume: ");
+  const std::string resume = test::line_after(r.out, "  resume: ");
   // (the program as it was run: its path, as lsmc is not on PATH here)
   const std::string program = test::lsmc_program();
   ASSERT_EQ(resume.rfind(program + " ", 0), 0u) << r.out;

@@ -28,6 +28,13 @@ sim::RunReport explore(const sim::Scenario& s, uint64_t executions, const std::s
   return sim::run(req);
 }
 
+std::string line_after(const std::string& text, const std::string& prefix) {
+  const auto at = text.find(prefix);
+  if (at == std::string::npos) return {};
+  const auto end = text.find('\n', at);
+  return text.substr(at + prefix.size(), end - at - prefix.size());
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);

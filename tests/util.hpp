@@ -55,6 +55,9 @@ struct SignalledResult : CliResult {
 SignalledResult run_lsmc_signalled(const std::vector<std::string>& args, const std::string& dir, int sig,
                                    int delay_ms);
 
+// What follows the first `prefix` in `text`, to the end of its line ("" if `prefix` is not there).
+std::string line_after(const std::string& text, const std::string& prefix);
+
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 // A fresh empty directory under the test's temporary directory.

@@ -57,6 +57,7 @@
 #include <vector>
 
 #include "sim/strategies/dpor_dependence.hpp"
+#include "sim/strategies/dpor_races.hpp"
 #include "sim/strategies/split_owner.hpp"
 #include "sim/strategy.hpp"
 
@@ -64,18 +65,12 @@ namespace lsmc::sim {
 
 namespace {
 
-using model::Op;
 using dpor::dependent;
 using dpor::Footprints;
+using dpor::History;
 using dpor::Transition;
-
-bool contains(const std::vector<ActorId>& set, ActorId a) {
-  return std::find(set.begin(), set.end(), a) != set.end();
-}
-
-void insert(std::vector<ActorId>& set, ActorId a) {
-  if (!contains(set, a)) set.push_back(a);
-}
+using dpor::contains;
+using dpor::insert;
 
 class DporStrategy final : public Strategy {
 public:
@@ -85,10 +80,7 @@ public:
 
   void begin_execution(uint64_t) override {
     depth_ = 0;
-    events_.clear();
-    clocks_.clear();
-    blocked_by_.clear();
-    actors_ = 0;
+    history_.begin();
     sleep_.clear();
     foreign_ = false;
     levels_ = 0;
@@ -96,10 +88,10 @@ public:
   }
 
   ActorId pick(const ChoicePoint& point) override {
-    grow(static_cast<ActorId>(point.pending.size()));
+    history_.widen(static_cast<ActorId>(point.pending.size()));
     note_pending(point.pending);
     blocked_now_.assign(point.blocked_by.begin(), point.blocked_by.end());
-    blocked_now_.resize(actors_, kNoActor);
+    blocked_now_.resize(history_.actors(), kNoActor);
     if (foreign_) return kPrune;
     if (point.enabled.size() < 2) return forced(point);
     Frame* f = nullptr;
@@ -158,7 +150,7 @@ public:
     }
     sleep_ = std::move(after);
     const ActorId chosen = f->chosen;
-    record(mine, static_cast<int64_t>(f - stack_.data()));
+    history_.record(mine, static_cast<int64_t>(f - stack_.data()), blocked_now_);
     return chosen;
   }
 
@@ -185,19 +177,20 @@ public:
   bool end_execution(const ExecutionSummary& summary) override {
     verify_ = false;
     stack_.resize(std::min(stack_.size(), depth_));  // a pruned or failed execution ends early
-    if (noted_ != events_.size() && !events_.empty()) {
+    if (noted_ != history_.size() && !history_.empty()) {
       // The last step's actor was not seen again: it finished, or it sleeps at an idle point
       // (then the engine says where every actor stopped).
-      pending_now_[events_.back().t.actor] = Transition{};
-      for (ActorId a = 0; a < summary.pending.size() && a < actors_; ++a) {
-        pending_now_[a] = transition_of(a, summary.pending[a]);
+      std::vector<Transition>& pending = history_.pending();
+      pending[history_.last_actor()] = Transition{};
+      for (ActorId a = 0; a < summary.pending.size() && a < history_.actors(); ++a) {
+        pending[a] = transition_of(a, summary.pending[a]);
       }
     }
     // Past the split depth only owned subtrees have frames; within it, the decisions name the owner.
     owned_ = !foreign_ && (levels_ > owner_.depth() || owner_.mine(stack_.size(), [this](std::size_t i) {
                              return decision_value(stack_[i]);
                            }));
-    if (!foreign_) add_backtracks();
+    if (!foreign_) history_.analyse(stack_, footprints_);
     while (!stack_.empty()) {
       Frame& f = stack_.back();
       if (f.draw) {
@@ -231,14 +224,6 @@ public:
 
 private:
   using Frame = dpor::Frame;
-
-  // One executed transition: where it was chosen (a frame, or forced: the only enabled actor),
-  // its position in its actor's order, and its vector clock (in clocks_).
-  struct Event {
-    Transition t;
-    int64_t frame = -1;
-    uint32_t pos = 0;
-  };
 
   static uint64_t decision_value(const Frame& f) { return f.draw ? f.value : f.chosen; }
 
@@ -275,43 +260,8 @@ private:
     return false;
   }
 
-  // Actors are all spawned before the first choice point, so this sets the width once per execution.
-  void grow(ActorId actors) {
-    if (actors <= actors_) return;
-    pending_now_.resize(actors);
-    std::vector<ActorId> wider(events_.size() * actors, kNoActor);
-    for (std::size_t e = 0; e < events_.size(); ++e) {
-      std::copy_n(blocked_by_.data() + e * actors_, actors_, wider.data() + e * actors);
-    }
-    blocked_by_ = std::move(wider);
-    actors_ = actors;
-  }
-
-  const uint32_t* clock(std::size_t e) const { return clocks_.data() + e * actors_; }
-
   Transition transition_of(ActorId a, const Pending& p) {
     return {a, p.cpu, p.access.op, p.started, p.access.object, p.access.field, footprints_.intern(p.reads)};
-  }
-
-  // How actor `a` stood just before event `e`; `next` is a's first event after e (its pending
-  // step there).
-  enum class Standing : uint8_t { kEnabled, kHeldOffByIt, kWaiting, kDisabled };
-  bool enabled_before(std::size_t e, ActorId a) const {
-    const Event& ev = events_[e];
-    if (ev.frame < 0) return ev.t.actor == a;
-    const Frame& f = stack_[static_cast<std::size_t>(ev.frame)];
-    return std::binary_search(f.enabled.begin(), f.enabled.end(), a);
-  }
-  Standing standing_before(std::size_t e, ActorId a, std::size_t next) const {
-    const Event& ev = events_[e];
-    if (enabled_before(e, a)) return Standing::kEnabled;
-    // Held off by the lock or CPU that e's own actor holds: e (inside that section) can never
-    // run while `a` is enabled, so the pair is not a race.
-    const ActorId by = blocked_by_[e * actors_ + a];
-    if (by == ev.t.actor) return Standing::kHeldOffByIt;
-    const Transition& t = events_[next].t;
-    if (by == kNoActor && t.op == Op::kWait) return Standing::kWaiting;
-    return Standing::kDisabled;
   }
 
   ActorId forced(const ChoicePoint& point) {
@@ -319,196 +269,29 @@ private:
     const Transition t = transition_of(a, point.pending[a]);
     if (asleep(sleep_, a)) return kPrune;  // the only runnable actor sleeps: already covered
     std::erase_if(sleep_, [&](const Transition& s) { return dependent(s, t, footprints_); });
-    record(t, -1);
+    history_.record(t, -1, blocked_now_);
     return a;
-  }
-
-  void record(const Transition& t, int64_t frame) {
-    events_.push_back({t, frame, 0});
-    blocked_by_.insert(blocked_by_.end(), blocked_now_.begin(), blocked_now_.end());
-  }
-
-  // Vector clocks over this execution's transitions (the standing rules above decide which
-  // dependent pairs order each other), then one source-set entry per race.
-  void add_backtracks() {
-    const std::size_t n = events_.size();
-    if (n == 0) return;
-    clocks_.assign(n * actors_, 0);
-    std::vector<uint32_t> count(actors_, 0);
-    std::vector<int64_t> last(actors_, -1);
-    races_.clear();
-    for (std::size_t j = 0; j < n; ++j) {
-      const ActorId aj = events_[j].t.actor;
-      events_[j].pos = ++count[aj];
-      uint32_t* cj = clocks_.data() + j * actors_;
-      if (last[aj] >= 0) std::copy_n(clock(static_cast<std::size_t>(last[aj])), actors_, cj);
-      cj[aj] = events_[j].pos;
-      last[aj] = static_cast<int64_t>(j);
-      std::size_t next = j;  // aj's first event after i
-      for (std::size_t i = j; i-- > 0;) {
-        const Event& ei = events_[i];
-        if (ei.t.actor == aj) next = i;
-        if (ei.t.actor == aj || cj[ei.t.actor] >= ei.pos || !dependent(ei.t, events_[j].t, footprints_)) continue;
-        const Standing st = standing_before(i, aj, next);
-        if (st == Standing::kHeldOffByIt) continue;  // never co-enabled: look further back
-        if (st == Standing::kDisabled) {
-          if (ei.frame >= 0) {
-            Frame& f = stack_[static_cast<std::size_t>(ei.frame)];
-            for (ActorId a : f.enabled) insert(f.backtrack, a);
-          }
-        } else {
-          races_.push_back({i, j, st == Standing::kWaiting, next == j});
-        }
-        const uint32_t* ci = clock(i);
-        for (ActorId q = 0; q < actors_; ++q) cj[q] = std::max(cj[q], ci[q]);
-      }
-    }
-    for (const Race& r : races_) {
-    if (r.waiting && r.pending && first_exit_since_arrival(r.i, r.j)) continue;
-    add_backtrack(r.i, r.j, r.waiting);
-  }
-    add_wait_backtracks();
   }
 
   // An actor's pending step changes only when it runs: the one that ran last, or all at the start.
   void note_pending(std::span<const Pending> pending) {
-    noted_ = events_.size();
-    if (events_.empty()) {
-      for (ActorId a = 0; a < actors_; ++a) pending_now_[a] = transition_of(a, pending[a]);
+    noted_ = history_.size();
+    std::vector<Transition>& now = history_.pending();
+    if (history_.empty()) {
+      for (ActorId a = 0; a < history_.actors(); ++a) now[a] = transition_of(a, pending[a]);
     } else {
-      const ActorId last = events_.back().t.actor;
-      pending_now_[last] = transition_of(last, pending[last]);
-    }
-  }
-
-  // Whether actor `a`, not running, was held off by its wait's condition just before event `e`
-  // (true past the last event: the execution stopped with `a` still pending).
-  bool waits_before(std::size_t e, ActorId a) const {
-    if (e >= events_.size()) return true;
-    return !enabled_before(e, a) && blocked_by_[e * actors_ + a] == kNoActor;
-  }
-
-  // Rules D and A (the comment at the top) for every wait that is some actor's pending step after
-  // its event k: the next event of that actor, or its pending step where the execution stopped.
-  void add_wait_backtracks() {
-    const std::size_t n = events_.size();
-    next_same_.assign(n, n);
-    std::vector<std::size_t>& later = scratch_;
-    later.assign(actors_, n);
-    for (std::size_t k = n; k-- > 0;) {
-      next_same_[k] = later[events_[k].t.actor];
-      later[events_[k].t.actor] = k;
-    }
-    for (std::size_t k = 0; k < n; ++k) {
-      const ActorId a = events_[k].t.actor;
-      const std::size_t end = next_same_[k];
-      const Transition& w = end < n ? events_[end].t : pending_now_[a];
-      if (w.op != Op::kWait || w.actor != a) continue;
-      for (std::size_t i = k + 1; i < end; ++i) {  // D: a step turns the pending wait false
-        if (enabled_before(i, a) && waits_before(i + 1, a) && dependent(events_[i].t, w, footprints_)) {
-          insert(stack_[static_cast<std::size_t>(events_[i].frame)].backtrack, a);
-        }
-      }
-      const bool runs_next = end == k + 1 && end < n;
-      if (!runs_next && waits_before(k + 1, a)) wait_false_on_arrival(k, w);
-    }
-  }
-
-  // Rule A: `w`, actor a's pending step after its event k, is false on arrival. The last step
-  // before k that is dependent with w and does not happen before k may have made it false.
-  void wait_false_on_arrival(std::size_t k, const Transition& w) {
-    const uint32_t* ck = clock(k);
-    for (std::size_t x = k; x-- > 0;) {
-      const Event& ex = events_[x];
-      if (ex.t.actor == w.actor || ck[ex.t.actor] >= ex.pos || !dependent(ex.t, w, footprints_)) continue;
-      if (ex.frame < 0) return;  // only its actor could run there
-      Frame& f = stack_[static_cast<std::size_t>(ex.frame)];
-      if (enabled_before(x, w.actor)) {
-        insert(f.backtrack, w.actor);
-      } else {
-        for (ActorId b : f.enabled) insert(f.backtrack, b);
-      }
-      return;
-    }
-  }
-
-  // A wait for RCU readers (every declared read is a model::rcu_reader_exits) is false on arrival
-  // and stays false until each reader it names has run an rcu_read_unlock since (Env::wait_until;
-  // the engine checks it). If e_i is the first such unlock of its reader since e_j 's actor
-  // arrived at e_j (its previous event), the reader has not left in notdep(e_i): e_j cannot run
-  // there, even where other readers' exits (not dependent with e_i) precede it in notdep(e_i),
-  // which makes e_j 's actor no initial and the rule in add_backtrack blind to it.
-  bool first_exit_since_arrival(std::size_t i, std::size_t j) const {
-    const Transition& w = events_[j].t;
-    const Transition& u = events_[i].t;
-    if (w.reads == 0 || u.op != Op::kRcuUnlock) return false;
-    for (const model::Access& r : footprints_.get(w.reads)) {
-      if (r.op != Op::kRcuUnlock) return false;
-    }
-    for (std::size_t x = i; x-- > 0;) {
-      const Transition& t = events_[x].t;
-      if (t.actor == w.actor) return true;  // the arrival
-      if (t.actor == u.actor && t.op == Op::kRcuUnlock && t.object == u.object) return false;
-    }
-    return false;
-  }
-
-  // The choice point before e_i needs an initial of v = notdep(e_i).e_j: an actor whose first
-  // event in v has no predecessor in v. If none is there yet, e_j's actor when it is one.
-  // `waiting`: e_j is a wait with declared reads that was disabled before e_i; if its actor is an
-  // initial of v, e_j cannot run before e_i (see the comment at the top) and nothing is added.
-  void add_backtrack(std::size_t i, std::size_t j, bool waiting) {
-    if (events_[i].frame < 0) return;  // only e_i's actor was enabled there
-    Frame& f = stack_[static_cast<std::size_t>(events_[i].frame)];
-    const ActorId ai = events_[i].t.actor;
-    const uint32_t pi = events_[i].pos;
-    first_in_v_.assign(actors_, 0);
-    initials_.clear();
-    for (std::size_t k = i + 1; k <= j; ++k) {
-      const uint32_t* ck = clock(k);
-      if (k != j && ck[ai] >= pi) continue;  // happens after e_i: not in v
-      bool initial = true;
-      for (ActorId q = 0; q < actors_ && initial; ++q) {
-        if (first_in_v_[q] != 0 && ck[q] >= first_in_v_[q]) initial = false;
-      }
-      const Event& ek = events_[k];
-      if (initial) insert(initials_, ek.t.actor);
-      if (first_in_v_[ek.t.actor] == 0) first_in_v_[ek.t.actor] = ek.pos;
-    }
-    const ActorId aj = events_[j].t.actor;
-    if (waiting && contains(initials_, aj)) return;
-    for (ActorId a : initials_) {
-      if (contains(f.backtrack, a)) return;
-    }
-    const ActorId want = contains(initials_, aj) ? aj : initials_.front();
-    if (std::binary_search(f.enabled.begin(), f.enabled.end(), want)) {
-      f.backtrack.push_back(want);
-    } else {
-      for (ActorId a : f.enabled) insert(f.backtrack, a);  // not enabled there: try them all
+      const ActorId last = history_.last_actor();
+      now[last] = transition_of(last, pending[last]);
     }
   }
 
   std::vector<Frame> stack_;
   std::size_t depth_ = 0;
-  std::vector<Event> events_;
-  std::vector<uint32_t> clocks_;                  // events_.size() x actors_
-  std::vector<ActorId> blocked_by_;               // events_.size() x actors_: who held each off
-  std::vector<ActorId> blocked_now_;
-  struct Race {
-    std::size_t i, j;
-    bool waiting;  // e_j is a wait with declared reads, disabled before e_i
-    bool pending;  // and e_j was its actor's pending step there (no event of it in between)
-  };
-  std::vector<Race> races_;
+  History history_;                  // this execution's transitions, for the race analysis
+  std::vector<ActorId> blocked_now_;  // ChoicePoint::blocked_by, widened to the actor count
   Footprints footprints_;
-  ActorId actors_ = 0;
   std::vector<Transition> sleep_;
-  std::vector<uint32_t> first_in_v_;
-  std::vector<ActorId> initials_;
-  std::vector<Transition> pending_now_;  // each actor's pending step (updated as it runs)
-  std::vector<std::size_t> next_same_;   // per event: its actor's next event (events_.size(): none)
-  std::vector<std::size_t> scratch_;
-  std::size_t noted_ = 0;                // events_.size() when pending_now_ was last brought up to date
+  std::size_t noted_ = 0;  // history_.size() when its pending steps were last brought up to date
   SplitOwner owner_;
   bool foreign_ = false;  // this execution entered a subtree another part owns
   bool owned_ = true;

@@ -92,6 +92,14 @@ inline bool dependent(const Transition& a, const Transition& b, const Footprints
   return a.field == b.field && (writes(a.op) || writes(b.op));
 }
 
+// Sets of actors as small vectors (a handful of actors), in insertion order.
+inline bool contains(const std::vector<ActorId>& set, ActorId a) {
+  return std::find(set.begin(), set.end(), a) != set.end();
+}
+inline void insert(std::vector<ActorId>& set, ActorId a) {
+  if (!contains(set, a)) set.push_back(a);
+}
+
 // One choice point (or draw) of DPOR's stack (sim/strategies/dpor.cpp).
 struct Frame {
   bool draw = false;

@@ -1,0 +1,211 @@
+// DPOR's race analysis after each execution (sim/strategies/dpor_races.hpp; the rules are stated
+// in sim/strategies/dpor.cpp's opening comment).
+#include "sim/strategies/dpor_races.hpp"
+
+#include <algorithm>
+
+namespace lsmc::sim::dpor {
+
+using model::Op;
+
+void History::begin() {
+  events_.clear();
+  clocks_.clear();
+  blocked_by_.clear();
+  actors_ = 0;
+}
+
+void History::widen(ActorId actors) {
+  if (actors <= actors_) return;
+  pending_now_.resize(actors);
+  std::vector<ActorId> wider(events_.size() * actors, kNoActor);
+  for (std::size_t e = 0; e < events_.size(); ++e) {
+    std::copy_n(blocked_by_.data() + e * actors_, actors_, wider.data() + e * actors);
+  }
+  blocked_by_ = std::move(wider);
+  actors_ = actors;
+}
+
+void History::record(const Transition& t, int64_t frame, std::span<const ActorId> blocked_by) {
+  events_.push_back({t, frame, 0});
+  blocked_by_.insert(blocked_by_.end(), blocked_by.begin(), blocked_by.end());
+}
+
+// `next` is a's first event after e (its pending step there).
+bool History::enabled_before(std::size_t e, ActorId a) const {
+  const Event& ev = events_[e];
+  if (ev.frame < 0) return ev.t.actor == a;
+  const Frame& f = (*stack_)[static_cast<std::size_t>(ev.frame)];
+  return std::binary_search(f.enabled.begin(), f.enabled.end(), a);
+}
+
+History::Standing History::standing_before(std::size_t e, ActorId a, std::size_t next) const {
+  const Event& ev = events_[e];
+  if (enabled_before(e, a)) return Standing::kEnabled;
+  // Held off by the lock or CPU that e's own actor holds: e (inside that section) can never
+  // run while `a` is enabled, so the pair is not a race.
+  const ActorId by = blocked_by_[e * actors_ + a];
+  if (by == ev.t.actor) return Standing::kHeldOffByIt;
+  const Transition& t = events_[next].t;
+  if (by == kNoActor && t.op == Op::kWait) return Standing::kWaiting;
+  return Standing::kDisabled;
+}
+
+// Whether actor `a`, not running, was held off by its wait's condition just before event `e`
+// (true past the last event: the execution stopped with `a` still pending).
+bool History::waits_before(std::size_t e, ActorId a) const {
+  if (e >= events_.size()) return true;
+  return !enabled_before(e, a) && blocked_by_[e * actors_ + a] == kNoActor;
+}
+
+void History::analyse(std::vector<Frame>& stack, const Footprints& footprints) {
+  if (events_.empty()) return;
+  stack_ = &stack;
+  footprints_ = &footprints;
+  find_races();
+  for (const Race& r : races_) {
+    if (r.waiting && r.pending && first_exit_since_arrival(r.i, r.j)) continue;
+    add_backtrack(r.i, r.j, r.waiting);
+  }
+  add_wait_backtracks();
+  stack_ = nullptr;
+  footprints_ = nullptr;
+}
+
+// Vector clocks over this execution's transitions (the standing rules decide which dependent
+// pairs order each other), and the races: dependent pairs of different actors, co-enabled, with
+// nothing dependent in between.
+void History::find_races() {
+  const std::size_t n = events_.size();
+  clocks_.assign(n * actors_, 0);
+  count_.assign(actors_, 0);
+  last_.assign(actors_, -1);
+  races_.clear();
+  for (std::size_t j = 0; j < n; ++j) {
+    const ActorId aj = events_[j].t.actor;
+    events_[j].pos = ++count_[aj];
+    uint32_t* cj = clocks_.data() + j * actors_;
+    if (last_[aj] >= 0) std::copy_n(clock(static_cast<std::size_t>(last_[aj])), actors_, cj);
+    cj[aj] = events_[j].pos;
+    last_[aj] = static_cast<int64_t>(j);
+    std::size_t next = j;  // aj's first event after i
+    for (std::size_t i = j; i-- > 0;) {
+      const Event& ei = events_[i];
+      if (ei.t.actor == aj) next = i;
+      if (ei.t.actor == aj || cj[ei.t.actor] >= ei.pos || !dependent(ei.t, events_[j].t, *footprints_)) continue;
+      const Standing st = standing_before(i, aj, next);
+      if (st == Standing::kHeldOffByIt) continue;  // never co-enabled: look further back
+      if (st == Standing::kDisabled) {
+        if (ei.frame >= 0) {
+          Frame& f = (*stack_)[static_cast<std::size_t>(ei.frame)];
+          for (ActorId a : f.enabled) insert(f.backtrack, a);
+        }
+      } else {
+        races_.push_back({i, j, st == Standing::kWaiting, next == j});
+      }
+      const uint32_t* ci = clock(i);
+      for (ActorId q = 0; q < actors_; ++q) cj[q] = std::max(cj[q], ci[q]);
+    }
+  }
+}
+
+// Rules D and A (sim/strategies/dpor.cpp) for every wait that is some actor's pending step after
+// its event k: the next event of that actor, or its pending step where the execution stopped.
+void History::add_wait_backtracks() {
+  const std::size_t n = events_.size();
+  next_same_.assign(n, n);
+  later_.assign(actors_, n);
+  for (std::size_t k = n; k-- > 0;) {
+    next_same_[k] = later_[events_[k].t.actor];
+    later_[events_[k].t.actor] = k;
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    const ActorId a = events_[k].t.actor;
+    const std::size_t end = next_same_[k];
+    const Transition& w = end < n ? events_[end].t : pending_now_[a];
+    if (w.op != Op::kWait || w.actor != a) continue;
+    for (std::size_t i = k + 1; i < end; ++i) {  // D: a step turns the pending wait false
+      if (enabled_before(i, a) && waits_before(i + 1, a) && dependent(events_[i].t, w, *footprints_)) {
+        insert((*stack_)[static_cast<std::size_t>(events_[i].frame)].backtrack, a);
+      }
+    }
+    const bool runs_next = end == k + 1 && end < n;
+    if (!runs_next && waits_before(k + 1, a)) wait_false_on_arrival(k, w);
+  }
+}
+
+// Rule A: `w`, actor a's pending step after its event k, is false on arrival. The last step
+// before k that is dependent with w and does not happen before k may have made it false.
+void History::wait_false_on_arrival(std::size_t k, const Transition& w) {
+  const uint32_t* ck = clock(k);
+  for (std::size_t x = k; x-- > 0;) {
+    const Event& ex = events_[x];
+    if (ex.t.actor == w.actor || ck[ex.t.actor] >= ex.pos || !dependent(ex.t, w, *footprints_)) continue;
+    if (ex.frame < 0) return;  // only its actor could run there
+    Frame& f = (*stack_)[static_cast<std::size_t>(ex.frame)];
+    if (enabled_before(x, w.actor)) {
+      insert(f.backtrack, w.actor);
+    } else {
+      for (ActorId b : f.enabled) insert(f.backtrack, b);
+    }
+    return;
+  }
+}
+
+// A wait for RCU readers (every declared read is a model::rcu_reader_exits) is false on arrival
+// and stays false until each reader it names has run an rcu_read_unlock since (Env::wait_until;
+// the engine checks it). If e_i is the first such unlock of its reader since e_j 's actor
+// arrived at e_j (its previous event), the reader has not left in notdep(e_i): e_j cannot run
+// there, even where other readers' exits (not dependent with e_i) precede it in notdep(e_i),
+// which makes e_j 's actor no initial and the rule in add_backtrack blind to it.
+bool History::first_exit_since_arrival(std::size_t i, std::size_t j) const {
+  const Transition& w = events_[j].t;
+  const Transition& u = events_[i].t;
+  if (w.reads == 0 || u.op != Op::kRcuUnlock) return false;
+  for (const model::Access& r : footprints_->get(w.reads)) {
+    if (r.op != Op::kRcuUnlock) return false;
+  }
+  for (std::size_t x = i; x-- > 0;) {
+    const Transition& t = events_[x].t;
+    if (t.actor == w.actor) return true;  // the arrival
+    if (t.actor == u.actor && t.op == Op::kRcuUnlock && t.object == u.object) return false;
+  }
+  return false;
+}
+
+// The choice point before e_i needs an initial of v = notdep(e_i).e_j: an actor whose first
+// event in v has no predecessor in v. If none is there yet, e_j's actor when it is one.
+// `waiting`: e_j is a wait with declared reads that was disabled before e_i; if its actor is an
+// initial of v, e_j cannot run before e_i (sim/strategies/dpor.cpp) and nothing is added.
+void History::add_backtrack(std::size_t i, std::size_t j, bool waiting) {
+  if (events_[i].frame < 0) return;  // only e_i's actor was enabled there
+  Frame& f = (*stack_)[static_cast<std::size_t>(events_[i].frame)];
+  const ActorId ai = events_[i].t.actor;
+  const uint32_t pi = events_[i].pos;
+  first_in_v_.assign(actors_, 0);
+  initials_.clear();
+  for (std::size_t k = i + 1; k <= j; ++k) {
+    const uint32_t* ck = clock(k);
+    if (k != j && ck[ai] >= pi) continue;  // happens after e_i: not in v
+    bool initial = true;
+    for (ActorId q = 0; q < actors_ && initial; ++q) {
+      if (first_in_v_[q] != 0 && ck[q] >= first_in_v_[q]) initial = false;
+    }
+    const Event& ek = events_[k];
+    if (initial) insert(initials_, ek.t.actor);
+    if (first_in_v_[ek.t.actor] == 0) first_in_v_[ek.t.actor] = ek.pos;
+  }
+  const ActorId aj = events_[j].t.actor;
+  if (waiting && contains(initials_, aj)) return;
+  for (ActorId a : initials_) {
+    if (contains(f.backtrack, a)) return;
+  }
+  const ActorId want = contains(initials_, aj) ? aj : initials_.front();
+  if (std::binary_search(f.enabled.begin(), f.enabled.end(), want)) {
+    f.backtrack.push_back(want);
+  } else {
+    for (ActorId a : f.enabled) insert(f.backtrack, a);  // not enabled there: try them all
+  }
+}
+
+}  // namespace lsmc::sim::dpor

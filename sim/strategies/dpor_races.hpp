@@ -1,0 +1,80 @@
+// DPOR's record of one execution and its race analysis (sim/strategies/dpor.cpp, whose opening
+// comment states the rules): the executed transitions, who held each actor off before each,
+// happens-before as vector clocks, and the source-set entries the races ask for in the choice
+// stack's frames.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "sim/strategies/dpor_dependence.hpp"
+
+namespace lsmc::sim::dpor {
+
+class History {
+public:
+  // A new execution: no events yet.
+  void begin();
+  // Actors are all spawned before the first choice point, so this sets the width once per execution.
+  void widen(ActorId actors);
+  ActorId actors() const { return actors_; }
+  std::size_t size() const { return events_.size(); }
+  bool empty() const { return events_.empty(); }
+  ActorId last_actor() const { return events_.back().t.actor; }
+  // The transition chosen at stack frame `frame` (-1: forced, the only enabled actor), with, for
+  // each actor, who held it off just before it (ChoicePoint::blocked_by, widened to actors()).
+  void record(const Transition& t, int64_t frame, std::span<const ActorId> blocked_by);
+  // Each actor's pending step (kept up to date by the strategy as actors run).
+  std::vector<Transition>& pending() { return pending_now_; }
+
+  // Adds to the frames of `stack` (the frames this execution went through) one source-set entry
+  // per race of this execution, and the entries the wait rules ask for.
+  void analyse(std::vector<Frame>& stack, const Footprints& footprints);
+
+private:
+  // One executed transition: where it was chosen (a frame, or forced: the only enabled actor),
+  // its position in its actor's order, and its vector clock (in clocks_).
+  struct Event {
+    Transition t;
+    int64_t frame = -1;
+    uint32_t pos = 0;
+  };
+  struct Race {
+    std::size_t i, j;
+    bool waiting;  // e_j is a wait with declared reads, disabled before e_i
+    bool pending;  // and e_j was its actor's pending step there (no event of it in between)
+  };
+  // How actor `a` stood just before event `e`.
+  enum class Standing : uint8_t { kEnabled, kHeldOffByIt, kWaiting, kDisabled };
+
+  const uint32_t* clock(std::size_t e) const { return clocks_.data() + e * actors_; }
+  bool enabled_before(std::size_t e, ActorId a) const;
+  Standing standing_before(std::size_t e, ActorId a, std::size_t next) const;
+  bool waits_before(std::size_t e, ActorId a) const;
+  void find_races();
+  void add_backtrack(std::size_t i, std::size_t j, bool waiting);
+  bool first_exit_since_arrival(std::size_t i, std::size_t j) const;
+  void add_wait_backtracks();
+  void wait_false_on_arrival(std::size_t k, const Transition& w);
+
+  std::vector<Event> events_;
+  std::vector<uint32_t> clocks_;     // events_.size() x actors_
+  std::vector<ActorId> blocked_by_;  // events_.size() x actors_: who held each off
+  ActorId actors_ = 0;
+  std::vector<Transition> pending_now_;  // each actor's pending step (updated as it runs)
+  // Set for the span of analyse().
+  std::vector<Frame>* stack_ = nullptr;
+  const Footprints* footprints_ = nullptr;
+  // Scratch, kept to reuse its memory.
+  std::vector<Race> races_;
+  std::vector<uint32_t> first_in_v_;
+  std::vector<ActorId> initials_;
+  std::vector<std::size_t> next_same_;  // per event: its actor's next event (events_.size(): none)
+  std::vector<std::size_t> later_;
+  std::vector<uint32_t> count_;
+  std::vector<int64_t> last_;
+};
+
+}  // namespace lsmc::sim::dpor

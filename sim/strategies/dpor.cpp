@@ -107,40 +107,15 @@ public:
       }
       levels_ += f->counts ? 1 : 0;
     } else {
-      Frame fresh;
-      fresh.enabled.assign(point.enabled.begin(), point.enabled.end());
-      for (ActorId a : point.enabled) fresh.next.push_back(transition_of(a, point.pending[a]));
-      fresh.sleep = sleep_;
-      // The current actor first when it is awake (fewest context switches), else the lowest.
-      ActorId first = kNoActor;
-      for (ActorId a : point.enabled) {
-        if (asleep(fresh.sleep, a)) continue;
-        if (first == kNoActor || a == point.current) first = a;
-      }
-      if (first == kNoActor) return kPrune;  // every enabled actor sleeps: already covered
-      // The split's prefix counts only real choices: an actor's start (local code, alone on its
-      // CPU) commutes with everything, so it is taken first there and alone, as DPOR would.
-      const bool prefix = owner_.depth() > 0 && levels_ <= owner_.depth();
-      if (prefix) {
-        for (ActorId a : point.enabled) {
-          if (!asleep(fresh.sleep, a) && local_start(point, a)) first = a;
-        }
-      }
-      fresh.counts = !prefix || !local_start(point, first);
-      if (fresh.counts && levels_ == owner_.depth() && enters_foreign_subtree()) return kPrune;
-      fresh.chosen = first;
-      fresh.backtrack.push_back(first);
-      if (fresh.counts && levels_ < owner_.depth()) {
-        for (ActorId a : point.enabled) insert(fresh.backtrack, a);  // the split's prefix: every actor
-      }
-      levels_ += fresh.counts ? 1 : 0;
-      stack_.push_back(std::move(fresh));
-      f = &stack_.back();
+      f = new_frame(point);
+      if (f == nullptr) return kPrune;
     }
+    reach(depth_);
     ++depth_;
     // Sleep set after the choice: what slept or was done here and commutes with the chosen step.
     const Transition mine = f->next_of(f->chosen);
-    std::vector<Transition> after;
+    std::vector<Transition>& after = sleep_next_;
+    after.clear();
     for (const Transition& t : f->sleep) {
       if (t.actor != f->chosen && !dependent(t, mine, footprints_)) after.push_back(t);
     }
@@ -148,7 +123,7 @@ public:
       const Transition& t = f->next_of(d);
       if (d != f->chosen && !dependent(t, mine, footprints_) && !asleep(after, d)) after.push_back(t);
     }
-    sleep_ = std::move(after);
+    sleep_.swap(after);
     const ActorId chosen = f->chosen;
     history_.record(mine, static_cast<int64_t>(f - stack_.data()), blocked_now_);
     return chosen;
@@ -157,6 +132,7 @@ public:
   uint64_t draw(uint64_t bound, std::string_view) override {
     if (foreign_) return 0;
     if (depth_ < stack_.size()) {
+      reach(depth_);
       const Frame& f = stack_[depth_++];
       ++levels_;
       if (f.draw && f.bound == bound) return f.value;
@@ -170,13 +146,14 @@ public:
     f.draw = true;
     f.bound = bound;
     stack_.push_back(f);
+    reach(depth_);
     ++depth_;
     return 0;
   }
 
   bool end_execution(const ExecutionSummary& summary) override {
     verify_ = false;
-    stack_.resize(std::min(stack_.size(), depth_));  // a pruned or failed execution ends early
+    pop_to(depth_);  // a pruned or failed execution ends early
     if (noted_ != history_.size() && !history_.empty()) {
       // The last step's actor was not seen again: it finished, or it sleeps at an idle point
       // (then the engine says where every actor stopped).
@@ -190,20 +167,24 @@ public:
     owned_ = !foreign_ && (levels_ > owner_.depth() || owner_.mine(stack_.size(), [this](std::size_t i) {
                              return decision_value(stack_[i]);
                            }));
-    if (!foreign_) history_.analyse(stack_, footprints_);
+    if (foreign_) {
+      history_.forget();
+    } else {
+      history_.analyse(stack_, footprints_);
+    }
     while (!stack_.empty()) {
       Frame& f = stack_.back();
       if (f.draw) {
-        if (++f.value < f.bound) return true;
+        if (++f.value < f.bound) return branch();
       } else {
         insert(f.done, f.chosen);
         for (ActorId a : f.backtrack) {
           if (contains(f.done, a) || asleep(f.sleep, a)) continue;
           f.chosen = a;
-          return true;
+          return branch();
         }
       }
-      stack_.pop_back();
+      pop_to(stack_.size() - 1);
     }
     return false;
   }
@@ -219,6 +200,7 @@ public:
   std::string restore(std::string_view state) override {
     std::string err = dpor::restore_state(state, footprints_, stack_);
     verify_ = err.empty();
+    history_.forget();
     return err;
   }
 
@@ -226,6 +208,18 @@ private:
   using Frame = dpor::Frame;
 
   static uint64_t decision_value(const Frame& f) { return f.draw ? f.value : f.chosen; }
+
+  // The next execution follows the stack up to its last frame, which changed: the events before
+  // that frame's are this execution's.
+  bool branch() {
+    history_.keep(stack_.size() <= frame_event_.size() ? frame_event_[stack_.size() - 1] : 0);
+    return true;
+  }
+  // Frame `index` is reached now (its decision is made before the next event is recorded).
+  void reach(std::size_t index) {
+    if (frame_event_.size() <= index) frame_event_.resize(index + 1);
+    frame_event_[index] = history_.size();
+  }
 
   // After a restore: whether a replayed choice point's pending steps and sleep set are the ones
   // this execution has there (enabled actors are compared for every execution).
@@ -273,6 +267,53 @@ private:
     return a;
   }
 
+  // A choice point past the stack: a new frame on top of it, or nullptr where every continuation
+  // is covered already (all awake actors asleep) or belongs to another part of a split search.
+  // Its vectors are those of a frame popped earlier (spare_), to keep their memory.
+  Frame* new_frame(const ChoicePoint& point) {
+    if (spare_.empty()) spare_.emplace_back();
+    Frame& fresh = spare_.back();
+    fresh.clear();
+    fresh.enabled.assign(point.enabled.begin(), point.enabled.end());
+    for (ActorId a : point.enabled) fresh.next.push_back(transition_of(a, point.pending[a]));
+    fresh.sleep = sleep_;
+    // The current actor first when it is awake (fewest context switches), else the lowest.
+    ActorId first = kNoActor;
+    for (ActorId a : point.enabled) {
+      if (asleep(fresh.sleep, a)) continue;
+      if (first == kNoActor || a == point.current) first = a;
+    }
+    if (first == kNoActor) return nullptr;  // every enabled actor sleeps: already covered
+    // The split's prefix counts only real choices: an actor's start (local code, alone on its
+    // CPU) commutes with everything, so it is taken first there and alone, as DPOR would.
+    const bool prefix = owner_.depth() > 0 && levels_ <= owner_.depth();
+    if (prefix) {
+      for (ActorId a : point.enabled) {
+        if (!asleep(fresh.sleep, a) && local_start(point, a)) first = a;
+      }
+    }
+    fresh.counts = !prefix || !local_start(point, first);
+    if (fresh.counts && levels_ == owner_.depth() && enters_foreign_subtree()) return nullptr;
+    fresh.chosen = first;
+    fresh.backtrack.push_back(first);
+    if (fresh.counts && levels_ < owner_.depth()) {
+      for (ActorId a : point.enabled) insert(fresh.backtrack, a);  // the split's prefix: every actor
+    }
+    levels_ += fresh.counts ? 1 : 0;
+    stack_.push_back(std::move(fresh));
+    spare_.pop_back();
+    return &stack_.back();
+  }
+
+  // Drops the frames from `size` on, keeping their vectors' memory for new frames.
+  void pop_to(std::size_t size) {
+    while (stack_.size() > size) {
+      spare_.push_back(std::move(stack_.back()));
+      stack_.pop_back();
+    }
+    frame_event_.resize(std::min(frame_event_.size(), size));
+  }
+
   // An actor's pending step changes only when it runs: the one that ran last, or all at the start.
   void note_pending(std::span<const Pending> pending) {
     noted_ = history_.size();
@@ -288,9 +329,12 @@ private:
   std::vector<Frame> stack_;
   std::size_t depth_ = 0;
   History history_;                  // this execution's transitions, for the race analysis
+  std::vector<std::size_t> frame_event_;  // per frame of stack_: history_.size() where it was reached
   std::vector<ActorId> blocked_now_;  // ChoicePoint::blocked_by, widened to the actor count
   Footprints footprints_;
   std::vector<Transition> sleep_;
+  std::vector<Transition> sleep_next_;  // scratch for the next sleep set
+  std::vector<Frame> spare_;            // popped frames, whose vectors new frames reuse
   std::size_t noted_ = 0;  // history_.size() when its pending steps were last brought up to date
   SplitOwner owner_;
   bool foreign_ = false;  // this execution entered a subtree another part owns

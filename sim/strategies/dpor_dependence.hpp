@@ -112,6 +112,18 @@ struct Frame {
   std::vector<ActorId> done;
   ActorId chosen = kNoActor;
   bool counts = true;  // a real choice for the split's depth (not a lone actor start)
+  // A fresh choice point's frame, keeping the vectors' memory.
+  void clear() {
+    draw = false;
+    bound = value = 0;
+    enabled.clear();
+    next.clear();
+    sleep.clear();
+    backtrack.clear();
+    done.clear();
+    chosen = kNoActor;
+    counts = true;
+  }
   const Transition& next_of(ActorId a) const {
     return next[static_cast<std::size_t>(std::lower_bound(enabled.begin(), enabled.end(), a) - enabled.begin())];
   }

@@ -10,7 +10,6 @@ using model::Op;
 
 void History::begin() {
   events_.clear();
-  clocks_.clear();
   blocked_by_.clear();
   actors_ = 0;
 }
@@ -58,34 +57,63 @@ bool History::waits_before(std::size_t e, ActorId a) const {
   return !enabled_before(e, a) && blocked_by_[e * actors_ + a] == kNoActor;
 }
 
+// Only the events from `from` on are analysed: the first `from` are the prefix that the last
+// execution had too (keep), and that one's analysis already went through them. That skips no
+// entry (as Nidhugg, which analyses each event once, when it is first executed):
+// - What the analysis does for a race (e_i, e_j), and the wait rules for a wait W pending from
+//   an actor's event k to its next event `end`, depends only on the events up to e_j (or `end`),
+//   the frames' enabled sets and who held each actor off there: the same for the prefix in both
+//   executions, clocks included (find_races computes e_j's clock from the events before it).
+// - Its entries go to frames before e_j (or `end`), which are the prefix's frames: they stayed
+//   on the stack since, and their backtrack sets only grew.
+// - It adds nothing a second time: its entries are every enabled actor or the actor a rule
+//   names (inserting them again changes nothing), except add_backtrack's choice of one initial,
+//   made only when no initial is in the frame's backtrack set yet; after the first time one is,
+//   or the choice was not enabled there and every enabled actor went in, as it would again.
+// So analysing the prefix again changes no frame, and the search is the same execution by
+// execution. A wait still pending at `from` (`end` past it) is looked at again: its `end` is new.
 void History::analyse(std::vector<Frame>& stack, const Footprints& footprints) {
+  const std::size_t from = width_ == actors_ ? std::min(analysed_, events_.size()) : 0;
+  analysed_ = events_.size();
+  width_ = actors_;
   if (events_.empty()) return;
   stack_ = &stack;
   footprints_ = &footprints;
-  find_races();
+  find_races(from);
   for (const Race& r : races_) {
     if (r.waiting && r.pending && first_exit_since_arrival(r.i, r.j)) continue;
     add_backtrack(r.i, r.j, r.waiting);
   }
-  add_wait_backtracks();
+  add_wait_backtracks(from);
   stack_ = nullptr;
   footprints_ = nullptr;
 }
 
 // Vector clocks over this execution's transitions (the standing rules decide which dependent
 // pairs order each other), and the races: dependent pairs of different actors, co-enabled, with
-// nothing dependent in between.
-void History::find_races() {
+// nothing dependent in between. The clocks of the events before `from` are the last analysis's;
+// an event's own component of its clock is its position in its actor's order.
+void History::find_races(std::size_t from) {
   const std::size_t n = events_.size();
-  clocks_.assign(n * actors_, 0);
+  clocks_.resize(n * actors_);
   count_.assign(actors_, 0);
   last_.assign(actors_, -1);
   races_.clear();
-  for (std::size_t j = 0; j < n; ++j) {
+  for (std::size_t j = 0; j < from; ++j) {
+    const ActorId aj = events_[j].t.actor;
+    events_[j].pos = clock(j)[aj];
+    count_[aj] = events_[j].pos;
+    last_[aj] = static_cast<int64_t>(j);
+  }
+  for (std::size_t j = from; j < n; ++j) {
     const ActorId aj = events_[j].t.actor;
     events_[j].pos = ++count_[aj];
     uint32_t* cj = clocks_.data() + j * actors_;
-    if (last_[aj] >= 0) std::copy_n(clock(static_cast<std::size_t>(last_[aj])), actors_, cj);
+    if (last_[aj] >= 0) {
+      std::copy_n(clock(static_cast<std::size_t>(last_[aj])), actors_, cj);
+    } else {
+      std::fill_n(cj, actors_, 0);
+    }
     cj[aj] = events_[j].pos;
     last_[aj] = static_cast<int64_t>(j);
     std::size_t next = j;  // aj's first event after i
@@ -110,8 +138,9 @@ void History::find_races() {
 }
 
 // Rules D and A (sim/strategies/dpor.cpp) for every wait that is some actor's pending step after
-// its event k: the next event of that actor, or its pending step where the execution stopped.
-void History::add_wait_backtracks() {
+// its event k: the next event of that actor, or its pending step where the execution stopped;
+// those that end before `from` were looked at by the last analysis.
+void History::add_wait_backtracks(std::size_t from) {
   const std::size_t n = events_.size();
   next_same_.assign(n, n);
   later_.assign(actors_, n);
@@ -122,6 +151,7 @@ void History::add_wait_backtracks() {
   for (std::size_t k = 0; k < n; ++k) {
     const ActorId a = events_[k].t.actor;
     const std::size_t end = next_same_[k];
+    if (end < from) continue;
     const Transition& w = end < n ? events_[end].t : pending_now_[a];
     if (w.op != Op::kWait || w.actor != a) continue;
     for (std::size_t i = k + 1; i < end; ++i) {  // D: a step turns the pending wait false

@@ -4,6 +4,7 @@
 // stack's frames.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -15,7 +16,8 @@ namespace lsmc::sim::dpor {
 
 class History {
 public:
-  // A new execution: no events yet.
+  // A new execution: no events yet. The prefix it replays (keep) is recorded again, but its
+  // clocks and races are not computed again.
   void begin();
   // Actors are all spawned before the first choice point, so this sets the width once per execution.
   void widen(ActorId actors);
@@ -32,6 +34,10 @@ public:
   // Adds to the frames of `stack` (the frames this execution went through) one source-set entry
   // per race of this execution, and the entries the wait rules ask for.
   void analyse(std::vector<Frame>& stack, const Footprints& footprints);
+  // The next execution replays the first `events` events of this one (its choices up to the frame
+  // it changes), with this analysis and the same stack below that frame; forget(): it does not.
+  void keep(std::size_t events) { analysed_ = std::min(analysed_, events); }
+  void forget() { analysed_ = 0; }
 
 private:
   // One executed transition: where it was chosen (a frame, or forced: the only enabled actor),
@@ -53,16 +59,19 @@ private:
   bool enabled_before(std::size_t e, ActorId a) const;
   Standing standing_before(std::size_t e, ActorId a, std::size_t next) const;
   bool waits_before(std::size_t e, ActorId a) const;
-  void find_races();
+  void find_races(std::size_t from);
   void add_backtrack(std::size_t i, std::size_t j, bool waiting);
   bool first_exit_since_arrival(std::size_t i, std::size_t j) const;
-  void add_wait_backtracks();
+  void add_wait_backtracks(std::size_t from);
   void wait_false_on_arrival(std::size_t k, const Transition& w);
 
   std::vector<Event> events_;
   std::vector<uint32_t> clocks_;     // events_.size() x actors_
   std::vector<ActorId> blocked_by_;  // events_.size() x actors_: who held each off
   ActorId actors_ = 0;
+  // The leading events whose clocks (in clocks_, `width_` wide) and races the last analysis found.
+  std::size_t analysed_ = 0;
+  ActorId width_ = 0;
   std::vector<Transition> pending_now_;  // each actor's pending step (updated as it runs)
   // Set for the span of analyse().
   std::vector<Frame>* stack_ = nullptr;

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "properties/generated.hpp"
@@ -96,6 +97,30 @@ uint64_t recorded_found_at(const MutantOnProfile& m) {
     if (fields >> profile >> mutant >> found_at && profile == m.profile && mutant == m.mutant) return found_at;
   }
   return 0;
+}
+
+// Every line of tests/generate-found-at.txt is PROFILE MUTANT CASE, names a mutant generate finds on
+// that profile, and is the only line for it: a line left over from a renamed or removed mutant, or
+// a second line that the first would hide, fails here rather than going unnoticed.
+TEST(Generated, FoundAtFileListsOnlyGenerateMutantsOnceEach) {
+  std::set<std::pair<std::string, std::string>> expected;
+  for (const MutantOnProfile& m : generate_mutants()) expected.insert({m.profile, m.mutant});
+  std::ifstream in(std::string(LSMC_SOURCE_DIR) + "/tests/generate-found-at.txt");
+  ASSERT_TRUE(in) << "tests/generate-found-at.txt";
+  std::set<std::pair<std::string, std::string>> seen;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string profile, mutant, rest;
+    uint64_t found_at = 0;
+    EXPECT_TRUE(fields >> profile >> mutant >> found_at && found_at > 0 && !(fields >> rest))
+        << "line " << number << " is not PROFILE MUTANT CASE: " << line;
+    EXPECT_TRUE(expected.count({profile, mutant})) << "line " << number << ": " << mutant << " on " << profile
+                                                   << " is not a mutant lsmc generate finds there";
+    EXPECT_TRUE(seen.insert({profile, mutant}).second) << "line " << number << " repeats " << profile << " " << mutant;
+  }
+  EXPECT_EQ(seen, expected) << "tests/generate-found-at.txt lists another set of mutants than the catalog's [generate] ones";
 }
 
 // The cases the sanitizer build runs before the recorded one: the search before them is Release's

@@ -90,8 +90,6 @@ public:
   ActorId pick(const ChoicePoint& point) override {
     history_.widen(static_cast<ActorId>(point.pending.size()));
     note_pending(point.pending);
-    blocked_now_.assign(point.blocked_by.begin(), point.blocked_by.end());
-    blocked_now_.resize(history_.actors(), kNoActor);
     if (foreign_) return kPrune;
     if (point.enabled.size() < 2) return forced(point);
     Frame* f = nullptr;
@@ -125,7 +123,7 @@ public:
     }
     sleep_.swap(after);
     const ActorId chosen = f->chosen;
-    history_.record(mine, static_cast<int64_t>(f - stack_.data()), blocked_now_);
+    history_.record(mine, static_cast<int64_t>(f - stack_.data()), point.blocked_by);
     return chosen;
   }
 
@@ -263,7 +261,7 @@ private:
     const Transition t = transition_of(a, point.pending[a]);
     if (asleep(sleep_, a)) return kPrune;  // the only runnable actor sleeps: already covered
     std::erase_if(sleep_, [&](const Transition& s) { return dependent(s, t, footprints_); });
-    history_.record(t, -1, blocked_now_);
+    history_.record(t, -1, point.blocked_by);
     return a;
   }
 
@@ -330,7 +328,6 @@ private:
   std::size_t depth_ = 0;
   History history_;                  // this execution's transitions, for the race analysis
   std::vector<std::size_t> frame_event_;  // per frame of stack_: history_.size() where it was reached
-  std::vector<ActorId> blocked_now_;  // ChoicePoint::blocked_by, widened to the actor count
   Footprints footprints_;
   std::vector<Transition> sleep_;
   std::vector<Transition> sleep_next_;  // scratch for the next sleep set

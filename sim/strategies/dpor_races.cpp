@@ -3,6 +3,7 @@
 #include "sim/strategies/dpor_races.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace lsmc::sim::dpor {
 
@@ -10,24 +11,30 @@ using model::Op;
 
 void History::begin() {
   events_.clear();
-  blocked_by_.clear();
   actors_ = 0;
 }
 
 void History::widen(ActorId actors) {
   if (actors <= actors_) return;
   pending_now_.resize(actors);
-  std::vector<ActorId> wider(events_.size() * actors, kNoActor);
-  for (std::size_t e = 0; e < events_.size(); ++e) {
-    std::copy_n(blocked_by_.data() + e * actors_, actors_, wider.data() + e * actors);
+  // Rows move to their wider places, the last first (a row's new place is never below its old).
+  if (blocked_by_.size() < events_.size() * actors) blocked_by_.resize(events_.size() * actors);
+  for (std::size_t e = events_.size(); e-- > 0;) {
+    ActorId* row = blocked_by_.data() + e * actors;
+    std::copy_backward(blocked_by_.data() + e * actors_, blocked_by_.data() + (e + 1) * actors_, row + actors_);
+    std::fill(row + actors_, row + actors, kNoActor);
   }
-  blocked_by_ = std::move(wider);
   actors_ = actors;
 }
 
 void History::record(const Transition& t, int64_t frame, std::span<const ActorId> blocked_by) {
   events_.push_back({t, frame, 0});
-  blocked_by_.insert(blocked_by_.end(), blocked_by.begin(), blocked_by.end());
+  const std::size_t at = (events_.size() - 1) * actors_;  // rows past the events are spare
+  if (blocked_by_.size() < at + actors_) blocked_by_.resize(2 * (at + actors_));
+  ActorId* row = blocked_by_.data() + at;
+  const std::size_t known = std::min<std::size_t>(blocked_by.size(), actors_);
+  std::copy_n(blocked_by.data(), known, row);
+  std::fill(row + known, row + actors_, kNoActor);
 }
 
 // `next` is a's first event after e (its pending step there).
@@ -92,7 +99,8 @@ void History::analyse(std::vector<Frame>& stack, const Footprints& footprints) {
 // Vector clocks over this execution's transitions (the standing rules decide which dependent
 // pairs order each other), and the races: dependent pairs of different actors, co-enabled, with
 // nothing dependent in between. The clocks of the events before `from` are the last analysis's;
-// an event's own component of its clock is its position in its actor's order.
+// an event's own component of its clock is its position in its actor's order. Each event looks
+// back only at the earlier events that may be dependent with it (candidates), latest first.
 void History::find_races(std::size_t from) {
   const std::size_t n = events_.size();
   clocks_.resize(n * actors_);
@@ -105,6 +113,7 @@ void History::find_races(std::size_t from) {
     count_[aj] = events_[j].pos;
     last_[aj] = static_cast<int64_t>(j);
   }
+  index_events(from);
   for (std::size_t j = from; j < n; ++j) {
     const ActorId aj = events_[j].t.actor;
     events_[j].pos = ++count_[aj];
@@ -116,25 +125,115 @@ void History::find_races(std::size_t from) {
     }
     cj[aj] = events_[j].pos;
     last_[aj] = static_cast<int64_t>(j);
-    std::size_t next = j;  // aj's first event after i
-    for (std::size_t i = j; i-- > 0;) {
-      const Event& ei = events_[i];
-      if (ei.t.actor == aj) next = i;
-      if (ei.t.actor == aj || cj[ei.t.actor] >= ei.pos || !dependent(ei.t, events_[j].t, *footprints_)) continue;
-      const Standing st = standing_before(i, aj, next);
-      if (st == Standing::kHeldOffByIt) continue;  // never co-enabled: look further back
-      if (st == Standing::kDisabled) {
-        if (ei.frame >= 0) {
-          Frame& f = (*stack_)[static_cast<std::size_t>(ei.frame)];
-          for (ActorId a : f.enabled) insert(f.backtrack, a);
+    candidates(j);
+    for (std::size_t w = (j + 63) / 64; w-- > 0;) {
+      for (uint64_t bits = candidates_[w]; bits != 0;) {
+        const int b = 63 - std::countl_zero(bits);
+        bits &= ~(uint64_t{1} << b);
+        const std::size_t i = w * 64 + static_cast<std::size_t>(b);
+        const Event& ei = events_[i];
+        if (ei.t.actor == aj || cj[ei.t.actor] >= ei.pos || !dependent(ei.t, events_[j].t, *footprints_)) continue;
+        std::size_t next = i + 1;  // aj's first event after i
+        while (next < j && events_[next].t.actor != aj) ++next;
+        const Standing st = standing_before(i, aj, next);
+        if (st == Standing::kHeldOffByIt) continue;  // never co-enabled: look further back
+        if (st == Standing::kDisabled) {
+          if (ei.frame >= 0) {
+            Frame& f = (*stack_)[static_cast<std::size_t>(ei.frame)];
+            for (ActorId a : f.enabled) insert(f.backtrack, a);
+          }
+        } else {
+          races_.push_back({i, j, st == Standing::kWaiting, next == j});
         }
-      } else {
-        races_.push_back({i, j, st == Standing::kWaiting, next == j});
+        const uint32_t* ci = clock(i);
+        for (ActorId q = 0; q < actors_; ++q) cj[q] = std::max(cj[q], ci[q]);
       }
-      const uint32_t* ci = clock(i);
-      for (ActorId q = 0; q < actors_; ++q) cj[q] = std::max(cj[q], ci[q]);
     }
   }
+}
+
+// dependent(a, b) holds only for steps on one CPU, a wait and another step, two allocations, or
+// two steps on one object (a wait's declared reads name the objects it reads): sets of events as
+// bits, one row of `words_` words per CPU, per object, per actor, for waits and for allocations.
+// The prefix's bits stay from the last analysis. Objects are numbered from 1 in the order of
+// their allocation; past kMaxIndexedObject every event is a candidate.
+void History::index_events(std::size_t from) {
+  constexpr model::ObjectId kMaxIndexedObject = 1u << 16;
+  const std::size_t n = events_.size();
+  if (!indexed_ || n > words_ * 64 || rows_[kActorRows] != actors_) {  // lay the rows out again
+    words_ = std::max<std::size_t>(words_, (n + 63) / 64);
+    for (std::vector<uint64_t>& set : sets_) set.clear();
+    rows_.fill(0);
+    from = 0;
+  } else {
+    const uint64_t keep = from % 64 == 0 ? 0 : (uint64_t{1} << (from % 64)) - 1;
+    for (std::vector<uint64_t>& set : sets_) {  // forget the bits from `from` on
+      for (std::size_t row = 0; row * words_ < set.size(); ++row) {
+        uint64_t* r = set.data() + row * words_;
+        if (from / 64 < words_) r[from / 64] &= keep;
+        std::fill(r + std::min(words_, from / 64 + 1), r + words_, 0);
+      }
+    }
+  }
+  std::size_t cpus = 0;
+  std::size_t objects = 0;
+  for (std::size_t i = from; i < n; ++i) {
+    cpus = std::max<std::size_t>(cpus, events_[i].t.cpu + 1u);
+    objects = std::max<std::size_t>(objects, events_[i].t.object + 1u);
+  }
+  indexed_ = objects <= kMaxIndexedObject;
+  if (!indexed_) return;
+  grow_rows(kCpuRows, cpus);
+  grow_rows(kObjectRows, objects);
+  grow_rows(kActorRows, actors_);
+  grow_rows(kKindRows, 2);
+  for (std::size_t i = from; i < n; ++i) {
+    const Transition& t = events_[i].t;
+    const uint64_t bit = uint64_t{1} << (i % 64);
+    const std::size_t w = i / 64;
+    row(kCpuRows, t.cpu)[w] |= bit;
+    row(kActorRows, t.actor)[w] |= bit;
+    if (t.object != model::kNoObject) row(kObjectRows, t.object)[w] |= bit;
+    if (t.op == Op::kWait) row(kKindRows, 0)[w] |= bit;
+    if (t.op == Op::kAlloc) row(kKindRows, 1)[w] |= bit;
+  }
+}
+
+void History::grow_rows(std::size_t kind, std::size_t rows) {
+  if (rows <= rows_[kind]) return;
+  sets_[kind].resize(rows * words_, 0);
+  rows_[kind] = rows;
+}
+
+// candidates_: the events before e_j of other actors that may be dependent with it.
+void History::candidates(std::size_t j) {
+  const std::size_t nw = (j + 63) / 64;
+  const Transition& t = events_[j].t;
+  candidates_.assign(nw, 0);
+  auto add = [&](std::size_t kind, std::size_t r) {
+    if (r >= rows_[kind]) return;  // no event there
+    const uint64_t* bits = row(kind, r);
+    for (std::size_t w = 0; w < nw; ++w) candidates_[w] |= bits[w];
+  };
+  if (!indexed_ || (t.started && t.op == Op::kWait && t.reads == 0)) {
+    std::fill(candidates_.begin(), candidates_.end(), ~uint64_t{0});
+  } else {
+    add(kCpuRows, t.cpu);
+    if (t.started) {
+      add(kKindRows, 0);  // waits
+      if (t.op == Op::kWait) {
+        for (const model::Access& r : footprints_->get(t.reads)) add(kObjectRows, r.object);
+      } else {
+        if (t.op == Op::kAlloc) add(kKindRows, 1);
+        if (t.object != model::kNoObject) add(kObjectRows, t.object);
+      }
+    }
+  }
+  if (indexed_) {
+    const uint64_t* mine = row(kActorRows, t.actor);
+    for (std::size_t w = 0; w < nw; ++w) candidates_[w] &= ~mine[w];
+  }
+  if (j % 64 != 0) candidates_[nw - 1] &= (uint64_t{1} << (j % 64)) - 1;  // only events before j
 }
 
 // Rules D and A (sim/strategies/dpor.cpp) for every wait that is some actor's pending step after
@@ -154,11 +253,16 @@ void History::add_wait_backtracks(std::size_t from) {
     if (end < from) continue;
     const Transition& w = end < n ? events_[end].t : pending_now_[a];
     if (w.op != Op::kWait || w.actor != a) continue;
-    for (std::size_t i = k + 1; i < end; ++i) {  // D: a step turns the pending wait false
+    // If k + 2 <= from, a's wait was already its pending step where e_{k+1} was chosen, in the
+    // prefix: the analyses before saw this wait from k, with its end at `from` or later, and went
+    // through rule A (its inputs are the events up to k + 1 and w) and rule D up to from - 1.
+    const bool seen = k + 2 <= from;
+    for (std::size_t i = seen ? from - 1 : k + 1; i < end; ++i) {  // D: a step turns the wait false
       if (enabled_before(i, a) && waits_before(i + 1, a) && dependent(events_[i].t, w, *footprints_)) {
         insert((*stack_)[static_cast<std::size_t>(events_[i].frame)].backtrack, a);
       }
     }
+    if (seen) continue;
     const bool runs_next = end == k + 1 && end < n;
     if (!runs_next && waits_before(k + 1, a)) wait_false_on_arrival(k, w);
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -60,6 +61,10 @@ private:
   Standing standing_before(std::size_t e, ActorId a, std::size_t next) const;
   bool waits_before(std::size_t e, ActorId a) const;
   void find_races(std::size_t from);
+  void index_events(std::size_t from);
+  void grow_rows(std::size_t kind, std::size_t rows);
+  uint64_t* row(std::size_t kind, std::size_t r) { return sets_[kind].data() + r * words_; }
+  void candidates(std::size_t j);
   void add_backtrack(std::size_t i, std::size_t j, bool waiting);
   bool first_exit_since_arrival(std::size_t i, std::size_t j) const;
   void add_wait_backtracks(std::size_t from);
@@ -67,7 +72,7 @@ private:
 
   std::vector<Event> events_;
   std::vector<uint32_t> clocks_;     // events_.size() x actors_
-  std::vector<ActorId> blocked_by_;  // events_.size() x actors_: who held each off
+  std::vector<ActorId> blocked_by_;  // a row of actors_ per event: who held each off
   ActorId actors_ = 0;
   // The leading events whose clocks (in clocks_, `width_` wide) and races the last analysis found.
   std::size_t analysed_ = 0;
@@ -76,6 +81,14 @@ private:
   // Set for the span of analyse().
   std::vector<Frame>* stack_ = nullptr;
   const Footprints* footprints_ = nullptr;
+  // Sets of events as bits (index_events): rows of `words_` 64-bit words, per CPU, per object,
+  // per actor, and two for waits and allocations; rows_ counts each kind's rows.
+  enum : std::size_t { kCpuRows, kObjectRows, kActorRows, kKindRows };
+  std::size_t words_ = 0;
+  bool indexed_ = false;
+  std::array<std::vector<uint64_t>, 4> sets_;
+  std::array<std::size_t, 4> rows_{};
+  std::vector<uint64_t> candidates_;  // for one event
   // Scratch, kept to reuse its memory.
   std::vector<Race> races_;
   std::vector<uint32_t> first_in_v_;

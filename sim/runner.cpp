@@ -414,7 +414,9 @@ RunReport run(const RunRequest& request) {
   for (std::string_view p : request.scenario->probes()) {
     if (report.probe_hits.find(p) == report.probe_hits.end()) report.probes_never_hit.emplace_back(p);
   }
-  if (!report.failure && report.stop_reason == "interrupted" && resumes_from_checkpoint(config.strategy)) {
+  // Every tree search that ends without a finding has a place to go on from: a signal's, its
+  // budget's, or the end of the space (then a resumed run reports it at once).
+  if (!report.failure && resumes_from_checkpoint(config.strategy)) {
     report.checkpoint = std::move(saved);
   }
   return report;

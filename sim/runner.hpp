@@ -124,7 +124,8 @@ struct RunReport {
                             // "interrupted"
   // Where an interrupted run resumes: every index below it in this shard has run.
   uint64_t resume_index = 0;
-  // An interrupted tree search (dfs, icb, dpor): each part's place, for RunRequest::resume.
+  // A tree search (dfs, icb, dpor) that ended without a finding (a signal, its budget, or the
+  // space exhausted): each part's place, for RunRequest::resume.
   std::vector<PartCheckpoint> checkpoint;
   uint64_t executions = 0;
   double seconds = 0;

@@ -2,6 +2,7 @@
 #include "tools/checkpoint.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -129,6 +130,16 @@ std::string write_checkpoint(const std::string& path, const sim::RunRequest& req
   if (out) out << j.dump() << "\n";
   out.close();
   if (!out) return "cannot write the checkpoint " + traces::echo(path);
+  return {};
+}
+
+std::string replace_checkpoint(const std::string& path, const sim::RunRequest& req,
+                               const std::vector<sim::PartCheckpoint>& parts) {
+  const std::string next = path + ".next";
+  if (!write_checkpoint(next, req, parts).empty()) return "cannot write the checkpoint " + traces::echo(path);
+  std::error_code ec;
+  std::filesystem::rename(next, path, ec);
+  if (ec) return "cannot replace the checkpoint " + traces::echo(path) + ": " + ec.message();
   return {};
 }
 

@@ -16,6 +16,11 @@ std::string checkpoint_name(const sim::RunRequest& req);
 // Writes the checkpoint; returns what went wrong, or empty.
 std::string write_checkpoint(const std::string& path, const sim::RunRequest& req,
                              const std::vector<sim::PartCheckpoint>& parts);
+// Writes the checkpoint next to `path` and renames it over `path`, so that a reader (or a job
+// killed while writing) sees the old file or the new one, never half of one; returns what went
+// wrong, or empty.
+std::string replace_checkpoint(const std::string& path, const sim::RunRequest& req,
+                               const std::vector<sim::PartCheckpoint>& parts);
 // Reads the checkpoint at `path` for `req`: a UsageError (exit 2) with one line when it cannot be
 // read, is not a checkpoint, or was written for another search than `req` describes.
 std::vector<sim::PartCheckpoint> read_checkpoint(const std::string& path, const sim::RunRequest& req);

@@ -1,6 +1,7 @@
 // lsmc explore: many executions of a scenario under a strategy until the budget is used up or a
 // property fails; a failure writes a trace and prints the commands that replay and reproduce it.
 #include <cmath>
+#include <filesystem>
 #include <iomanip>
 #include <map>
 #include <optional>
@@ -92,14 +93,22 @@ Explored run_and_record(Context& c, const ExploreOptions& o, sim::RunRequest req
 int explore_one(Context& c, const ExploreOptions& o, const std::string& scenario_name,
                 std::vector<std::string> after) {
   sim::RunRequest req = make_request(c, o, scenario_name);
-  std::vector<sim::PartCheckpoint> from;  // --resume: where the search goes on
-  if (!o.resume.empty()) {
-    from = read_checkpoint(o.resume, req);
+  std::vector<sim::PartCheckpoint> from;  // --resume, or --checkpoint's file: where the search goes on
+  std::error_code ec;
+  const bool kept = !o.checkpoint.empty() && std::filesystem::exists(o.checkpoint, ec);
+  if (!o.resume.empty() || kept) {
+    from = read_checkpoint(kept ? o.checkpoint : o.resume, req);
     req.resume = &from;
   }
   Explored x = run_and_record(c, o, std::move(req));
   if (stopped_by_signal(x)) x.not_run = std::move(after);
-  if (stopped_by_signal(x) && !x.report.checkpoint.empty()) {
+  if (!o.checkpoint.empty()) {
+    // --checkpoint: the file follows the search, whatever ended this run but a finding.
+    if (!x.report.checkpoint.empty()) {
+      x.checkpoint_path = o.checkpoint;
+      x.checkpoint_error = replace_checkpoint(o.checkpoint, x.req, x.report.checkpoint);
+    }
+  } else if (stopped_by_signal(x) && !x.report.checkpoint.empty()) {
     x.checkpoint_path = fresh_output_path(o.out_dir, checkpoint_name(x.req));
     x.checkpoint_error = write_checkpoint(x.checkpoint_path, x.req, x.report.checkpoint);
   }
@@ -109,6 +118,12 @@ int explore_one(Context& c, const ExploreOptions& o, const std::string& scenario
 namespace {
 
 int explore(Context& c, const ExploreOptions& o) {
+  if (!o.checkpoint.empty() && !o.resume.empty()) {
+    throw UsageError("--checkpoint goes on from its own file: give --checkpoint or --resume, not both");
+  }
+  if (!o.checkpoint.empty() && o.all) {
+    throw UsageError("--checkpoint keeps one search; explore --all resumes with --all-from N --resume FILE");
+  }
   if (o.all) return explore_all(c, o);
   if (o.scenario.empty() && o.mutant.empty()) {
     throw UsageError("explore needs --scenario NAME, --mutant NAME or --all (see 'lsmc list')");
@@ -124,6 +139,9 @@ int explore(Context& c, const ExploreOptions& o) {
   }
   if (!o.resume.empty() && scenarios.size() > 1) {
     throw UsageError("--resume goes on with one scenario's search: give its --scenario");
+  }
+  if (!o.checkpoint.empty() && scenarios.size() > 1) {
+    throw UsageError("--checkpoint keeps one scenario's search: give its --scenario");
   }
   int code = kExitOk;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
@@ -194,6 +212,10 @@ sim::RunRequest make_request(Context& ctx, const ExploreOptions& o, const std::s
   req.observers = properties::default_observers;
   req.interrupted = ctx.stop_flag();
   if (o.known == "count") req.known = ctx.catalog.known_in(c.profile);
+  if (!o.checkpoint.empty() && !sim::resumes_from_checkpoint(c.strategy)) {
+    throw UsageError("--checkpoint keeps the place of a dfs, icb or dpor search; " + c.strategy +
+                     " resumes with --first-execution (an interrupted run prints the command)");
+  }
   if (!o.resume.empty() && !sim::resumes_from_checkpoint(c.strategy)) {
     throw UsageError("--resume goes on with a dfs, icb or dpor search; " + c.strategy +
                      " resumes with --first-execution (an interrupted run prints the command)");
@@ -275,6 +297,11 @@ Command add_explore_command(CLI::App& app) {
                       "output folder (--out) and names in its resume command; the rest of the command must describe "
                       "the same search (scenario, params, mutant, profile, memory model, strategy, --set, --jobs, "
                       "--shard, --split-depth, --known), and the final report is the whole search's");
+  explore->add_option("--checkpoint", o->checkpoint,
+                      "dfs, icb, dpor: keep the search's place in this file: go on from it when it exists (as "
+                      "--resume), and write it there, replacing it, whenever the run ends without a finding (a "
+                      "signal, the budget, or the space exhausted, which a rerun then reports at once). For job "
+                      "engines that rerun the same command after a preemption or a time limit (docs/campaigns.md)");
   explore->add_option("--interrupt-after", o->interrupt_after,
                       "for tests: stop as if interrupted (SIGINT) once each job has run this many executions")
       ->check(number_in(1));

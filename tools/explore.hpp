@@ -32,6 +32,7 @@ struct ExploreOptions {
   bool minimize = false;
   std::string known = "stop";  // "count": known upstream findings are counted, not reported
   std::string resume;            // dfs, icb, dpor: the checkpoint to go on from (tools/checkpoint.hpp)
+  std::string checkpoint;        // dfs, icb, dpor: go on from this file if it exists, and keep it up to date
   uint64_t interrupt_after = 0;  // for tests: stop as if interrupted after this many executions
 };
 

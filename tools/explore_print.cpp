@@ -105,7 +105,8 @@ Resume resume_of(Context& c, const Explored& x, const ExploreOptions& o) {
   if (o.scenario.empty()) options.emplace_back("--scenario", std::string(x.req.scenario->name()));
   const bool tree = sim::resumes_from_checkpoint(cfg.strategy);
   const bool restarts = tree && (x.checkpoint_path.empty() || !x.checkpoint_error.empty());
-  if (tree && !restarts) options.emplace_back("--resume", x.checkpoint_path);
+  // --checkpoint: the command itself goes on from its file.
+  if (tree && !restarts && o.checkpoint.empty()) options.emplace_back("--resume", x.checkpoint_path);
   if (!tree) {
     options.emplace_back("--first-execution", std::to_string(x.report.resume_index));
     // --seconds alone: the resumed run has no execution budget either.
@@ -156,11 +157,11 @@ int print_explore_json(Context& c, const ExploreOptions& o, const Explored& x) {
     j["resume_index"] = report.resume_index;
     j["resume_command"] = r.command;
     j["resume_restarts_the_search"] = r.restarts;
-    if (!x.checkpoint_path.empty() && x.checkpoint_error.empty()) j["checkpoint"] = x.checkpoint_path;
-    if (!x.checkpoint_error.empty()) j["checkpoint_error"] = x.checkpoint_error;
     j["scenarios_not_run"] = x.not_run;
     j["not_run_commands"] = not_run_commands(c, x);
   }
+  if (!x.checkpoint_path.empty() && x.checkpoint_error.empty()) j["checkpoint"] = x.checkpoint_path;
+  if (!x.checkpoint_error.empty()) j["checkpoint_error"] = x.checkpoint_error;
   j["executions"] = report.executions;
   j["seconds"] = report.seconds;
   j["executions_per_second"] = rate;
@@ -279,7 +280,13 @@ int print_explore_text(Context& c, const ExploreOptions& o, const Explored& x) {
       c.out << "result: nothing found in " << report.executions << " executions: " << limit_that_ended(req.config, report)
             << "\n";
     }
-    return code;
+    if (!x.checkpoint_path.empty() && x.checkpoint_error.empty()) {
+      c.out << "  checkpoint: " << traces::printable(x.checkpoint_path)
+            << (report.stop_reason == "space exhausted" ? " (the same command reports this at once)"
+                                                        : " (the same command with a larger budget goes on from it)")
+            << "\n";
+    }
+    return report_output_errors(c, code, {x.checkpoint_error});
   }
   const sim::Verdict& v = report.failure->verdict;
   if (report.outcome == sim::Outcome::kNondeterminism) {

@@ -1,9 +1,10 @@
 // DPOR: Source-DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas, POPL 2014, Algorithm 1),
-// with race detection after each execution (as Nidhugg does) instead of at every step.
+// with race detection after each execution (as Nidhugg does) instead of at every step, over the
+// events past the prefix the execution replayed (sim/strategies/dpor_races.cpp).
 //
 // The strategy sees every transition (sees_every_step). A transition is "actor a performs its
 // pending access, then runs local code up to its next scheduling point"; whether two transitions
-// commute is decided from the access descriptors alone (dependent() below). Each execution replays
+// commute is decided from the access descriptors alone (dpor::dependent). Each execution replays
 // the choice stack's prefix and extends it; afterwards every race e < e' (dependent, different
 // actors, nothing dependent in between) asks for one initial of notdep(e).e' in the backtrack set
 // of the choice point before e. Sleep sets remove the choices already covered; an execution whose

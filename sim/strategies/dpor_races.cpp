@@ -156,9 +156,10 @@ void History::find_races(std::size_t from) {
 // two steps on one object (a wait's declared reads name the objects it reads): sets of events as
 // bits, one row of `words_` words per CPU, per object, per actor, for waits and for allocations.
 // The prefix's bits stay from the last analysis. Objects are numbered from 1 in the order of
-// their allocation; past kMaxIndexedObject every event is a candidate.
+// their allocation; where the rows would take more than kMaxWords (32 MB: many objects in a long
+// execution), every event is a candidate.
 void History::index_events(std::size_t from) {
-  constexpr model::ObjectId kMaxIndexedObject = 1u << 16;
+  constexpr std::size_t kMaxWords = std::size_t{1} << 22;
   const std::size_t n = events_.size();
   if (!indexed_ || n > words_ * 64 || rows_[kActorRows] != actors_) {  // lay the rows out again
     words_ = std::max<std::size_t>(words_, (n + 63) / 64);
@@ -181,7 +182,8 @@ void History::index_events(std::size_t from) {
     cpus = std::max<std::size_t>(cpus, events_[i].t.cpu + 1u);
     objects = std::max<std::size_t>(objects, events_[i].t.object + 1u);
   }
-  indexed_ = objects <= kMaxIndexedObject;
+  const std::size_t rows = std::max(rows_[kCpuRows], cpus) + std::max(rows_[kObjectRows], objects) + actors_ + 2;
+  indexed_ = rows <= kMaxWords / std::max<std::size_t>(words_, 1);
   if (!indexed_) return;
   grow_rows(kCpuRows, cpus);
   grow_rows(kObjectRows, objects);

@@ -44,7 +44,7 @@ void Execution::reset() {
   swallowed_abort_.clear();
   memory_->begin();
   final_pending_.clear();
-  names_.clear();  // the last execution's record has been taken
+  names_.next_execution();  // the last execution's record has been taken
   rcu_readers_.clear();
   condvars_.clear();
 }
@@ -87,6 +87,7 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
     for (ActorId a = 0; a < actors_.size(); ++a) pool_.assign(a, this, a);
     for (Observer* o : observers_) o->on_begin(*this);
     const ActorId first = decide();
+    if (first == kUnwind) throw Abort{};
     if (first != kNoActor) {
       current_ = first;
       pool_.switch_to(kMainSlot, first);  // back here once every actor finished or unwound
@@ -137,10 +138,11 @@ model::ActorId Execution::spawn(std::string name, ActorBody body, ActorOptions o
 
 // Actors the scenario did not place get the lowest CPUs no placed actor uses, in spawn order.
 void Execution::place_actors() {
-  std::vector<bool> used;
+  std::vector<uint8_t>& used = cpu_used_;  // kept across executions: no allocation per run
+  used.clear();
   auto mark = [&used](uint16_t cpu) {
-    if (cpu >= used.size()) used.resize(cpu + 1u, false);
-    used[cpu] = true;
+    if (cpu >= used.size()) used.resize(cpu + 1u, 0);
+    used[cpu] = 1;
   };
   for (const ActorInfo& a : actors_) {
     if (a.ctx.cpu != kAnyCpu) mark(a.ctx.cpu);
@@ -190,6 +192,7 @@ Slot Execution::run_actor(uint32_t a) {
   } catch (const Abort&) {
     return next_to_unwind();
   }
+  if (next == kUnwind) return next_to_unwind();
   if (next == kNoActor) return kMainSlot;
   current_ = next;
   return next;

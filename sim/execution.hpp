@@ -183,7 +183,10 @@ private:
                                std::span<const ObjectId> pointees = {}) const {
     return {current_, o, field, order, pointees, step_};
   }
+  // The actor that runs next; kNoActor when every actor finished; kUnwind when only daemons at
+  // their idle point are left (the execution passed: the caller unwinds them).
   ActorId decide();
+  static constexpr ActorId kUnwind = kNoActor - 2;  // kNoActor - 1 is the strategies' kPrune
   // decide()'s rare outcomes, out of line so that the step's path keeps a small frame.
   ActorId nobody_enabled();
   [[noreturn]] void pruned();
@@ -241,7 +244,8 @@ private:
     return objects_[id];
   }
   [[noreturn]] void no_such_object(ObjectId id, std::string_view label);
-  ObjectId create(ObjectRecord record, std::string_view label);
+  ObjectId create(const model::TypeInfo& type, std::string_view name, std::string_view label,
+                  bool is_lock = false, model::LockKind lock_kind = model::LockKind::kSpin);
   ObjectRecord& checked_lock(ObjectId id, std::string_view label) {
     ObjectRecord& rec = checked_object(id, label);
     if (!rec.is_lock) [[unlikely]] not_a_lock(id, label);
@@ -300,6 +304,7 @@ private:
   bool record_events_ = true;
   bool strategy_has_more_ = true;
   bool every_step_ = false;  // the strategy sees forced transitions too (DPOR)
+  std::vector<uint8_t> cpu_used_;    // place_actors: by CPU, whether an actor is placed there
   std::vector<ActorId> blocked_by_;  // ChoicePoint::blocked_by, filled only for such strategies
   std::vector<Pending> final_pending_;  // ExecutionSummary::pending: where no actor could run
   std::string swallowed_abort_;

@@ -98,15 +98,14 @@ void Execution::fence(model::Fence fence, std::string_view, ObjectId on) {
 }
 
 ObjectId Execution::alloc(const model::TypeInfo& type, std::string_view label) {
-  ObjectRecord rec;
-  rec.type = &type;
-  rec.name = type.name;
-  return create(rec, label);
+  return create(type, type.name, label);
 }
 
 // The record is complete before the event is emitted: observers and traces describe the object
-// the same way at every moment.
-ObjectId Execution::create(ObjectRecord rec, std::string_view label) {
+// the same way at every moment. It is built in place (not passed by value: a copy of the whole
+// record per allocation showed in profiles).
+ObjectId Execution::create(const model::TypeInfo& type, std::string_view name, std::string_view label,
+                           bool is_lock, model::LockKind lock_kind) {
   label = names_.keep(label);
   if (objects_.size() > config_.objects_max) {
     abort_with({VerdictKind::kLimit, "objects_max",
@@ -115,9 +114,13 @@ ObjectId Execution::create(ObjectRecord rec, std::string_view label) {
   }
   if (in_actor()) schedule_point({model::kNoObject, 0, model::Op::kAlloc}, label);
   const ObjectId id = static_cast<ObjectId>(objects_.size());
+  ObjectRecord& rec = objects_.emplace_back();
+  rec.type = &type;
+  rec.name = name;
+  rec.is_lock = is_lock;
+  rec.lock_kind = lock_kind;
   rec.alloc_step = step_;
   rec.alloc_label = label;
-  objects_.push_back(rec);
   if (in_actor()) emit({id, 0, model::Op::kAlloc}, label);
   return id;
 }

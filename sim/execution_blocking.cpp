@@ -55,12 +55,8 @@ void Execution::deadlock() {
   fail("deadlock", std::move(report));
 }
 ObjectId Execution::new_lock(model::LockKind kind, std::string_view name) {
-  ObjectRecord rec;
-  rec.type = &kLockType;
-  rec.is_lock = true;
-  rec.lock_kind = kind;
-  rec.name = names_.keep(name);
-  return create(rec, rec.name);
+  name = names_.keep(name);
+  return create(kLockType, name, name, true, kind);
 }
 
 void Execution::lock(ObjectId lock, std::string_view label) {

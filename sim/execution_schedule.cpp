@@ -224,7 +224,13 @@ void Execution::check_enabled_set() const {
 
 ActorId Execution::decide() {
   if (enabled_valid_) {
-    update_enabled();
+    // The common step: the actor that ran (enabled when it was chosen) took a step that changed no
+    // CPU, lock or wait, and its next step takes no lock: it stays enabled and so does everyone
+    // else. update_enabled() would re-evaluate it and find the same.
+    if (ctx_dirty_ || !dirty_locks_.empty() || !waiting_.empty() || current_ == kNoActor ||
+        pending_[current_].access.op == model::Op::kLock) {
+      update_enabled();
+    }
   } else {
     recompute_enabled();
   }
@@ -252,9 +258,11 @@ ActorId Execution::nobody_enabled() {
   if (left == Left::kIdleDaemons) {
     // Only daemons are left, asleep: the execution is over. Unwind them; the run goes on to
     // the end checks as for any finished execution.
+    // The caller unwinds (a throw only where a fiber must be unwound: it is the costliest part of
+    // ending an execution).
     quiet_end_ = true;
     aborting_ = true;
-    throw Abort{};
+    return kUnwind;
   }
   return kNoActor;
 }
@@ -297,6 +305,7 @@ void Execution::schedule_point(model::Access access, std::string_view label, std
   set_pending(self, Pending{access, label, true, actors_[self].ctx.cpu, reads});
   if (++step_ > config_.steps_max) [[unlikely]] steps_exceeded();
   const ActorId next = decide();
+  if (next == kUnwind) [[unlikely]] throw Abort{};
   if (next != self) {
     current_ = next;
     pool_.switch_to(self, next);

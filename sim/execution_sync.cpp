@@ -33,10 +33,8 @@ ObjectId Execution::reuse(ObjectId freed, const model::TypeInfo& type, std::stri
 }
 
 ObjectId Execution::new_condvar(std::string_view name) {
-  ObjectRecord rec;
-  rec.type = &kCondvarType;
-  rec.name = names_.keep(name);
-  return create(rec, rec.name);
+  name = names_.keep(name);
+  return create(kCondvarType, name, name);
 }
 
 ObjectRecord& Execution::checked_condvar(ObjectId id, std::string_view label) {

@@ -20,9 +20,18 @@ public:
   // `text` itself when it lies in the program's static storage, else a copy that lives until
   // clear(). Equal texts share one copy.
   std::string_view keep(std::string_view text) { return is_static(text) ? text : copy(text); }
-  // Drops the copies: the engine calls it when the next execution starts, once the last one's
-  // record (sim::record_of) has been taken.
+  // Drops the copies.
   void clear() { copies_.clear(); }
+  // The engine calls it when the next execution starts, once the last one's record
+  // (sim::record_of) has been taken. Executions of one scenario mostly build the same names
+  // ("map" + std::to_string(m)), so the copies are kept for the next one, which then finds them
+  // instead of allocating them again; only a set grown past kKeptMax copies is dropped, so
+  // names that differ in every execution cannot pile up.
+  void next_execution() {
+    if (copies_.size() > kKeptMax) copies_.clear();
+  }
+  static constexpr std::size_t kKeptMax = 4096;
+  std::size_t copies() const { return copies_.size(); }
 
 private:
   // Only where the text lives is compared (never ordered by, never printed): the answer decides

@@ -411,5 +411,23 @@ TEST(EnvNames, LiteralsAreKeptByReferenceAndOtherTextIsCopiedOnce) {
   EXPECT_EQ(kept, "built 42 at run time, longer than SSO");
 }
 
+// The next execution finds the names the last one copied (no allocation per execution), until
+// more than kKeptMax copies have piled up.
+TEST(EnvNames, CopiesAreKeptForTheNextExecutionUpToABound) {
+  sim::Names names;
+  const std::string text = "map" + std::to_string(3) + ", built at run time, longer than SSO";
+  const std::string_view kept = names.keep(text);
+  names.next_execution();
+  EXPECT_EQ(names.keep(text).data(), kept.data());
+  EXPECT_EQ(names.copies(), 1u) << "equal texts share one copy across executions too";
+  for (std::size_t i = 1; i < sim::Names::kKeptMax; ++i) names.keep("name " + std::to_string(i));
+  names.next_execution();
+  EXPECT_EQ(names.copies(), sim::Names::kKeptMax) << "at the bound: kept";
+  names.keep(std::string("one more"));
+  names.next_execution();
+  EXPECT_EQ(names.copies(), 0u) << "past the bound the copies are dropped";
+  EXPECT_EQ(names.keep(text), text);
+}
+
 }  // namespace
 }  // namespace lsmc

@@ -124,13 +124,9 @@ public:
   bool try_lock(ObjectId lock, std::string_view label) override;
   using model::Env::wait_until;
   void wait_until(const std::function<bool()>& ready, std::string_view what,
-                  std::span<const model::Access> reads) override {
-    block_until(ready, what, reads, false);
-  }
+                  std::span<const model::Access> reads) override;
   void idle_until(const std::function<bool()>& ready, std::string_view what,
-                  std::span<const model::Access> reads) override {
-    block_until(ready, what, reads, true);
-  }
+                  std::span<const model::Access> reads) override;
   // The Env's own condition variables and RCU (sim/execution_sync.cpp).
   ObjectId new_condvar(std::string_view name) override;
   void cond_wait(ObjectId cv, ObjectId mutex, std::string_view label) override;
@@ -165,7 +161,27 @@ private:
 
   void reset();
   void place_actors();
-  void schedule_point(model::Access access, std::string_view label, std::span<const model::Access> reads = {});
+  // A scheduling point: `access` is the actor's next step; the strategy decides who runs, and
+  // this returns when the actor is chosen again. Throws Abort when the actor must unwind.
+  void schedule_point(model::Access access, std::string_view label);
+  // Its two halves (block_until has its own). The pending step is set and the strategy decides:
+  // the actor that runs next, or kUnwind.
+  ActorId step_and_decide(model::Access access, std::string_view label, std::span<const model::Access> reads) {
+    set_pending(current_, Pending{access, label, true, actors_[current_].ctx.cpu, reads});
+    if (++step_ > config_.steps_max) [[unlikely]] steps_exceeded();
+    return decide();
+  }
+  // Runs `next` if it is not `self`, until `self` is chosen again. False: `self` must unwind (the
+  // execution is over or aborted); the caller throws Abort.
+  bool run_next(ActorId self, ActorId next) {
+    if (next == kUnwind) [[unlikely]] return false;
+    if (next != self) {
+      current_ = next;
+      pool_.switch_to(self, next);
+      return !aborting_;
+    }
+    return true;
+  }
   void check_wait_reads(ActorId a, bool now);
   void check_reader_wait(ActorId a, bool before, bool now);
   // The event of the step that just ran, for the record and the observers; nothing to do (and
@@ -189,6 +205,7 @@ private:
   static constexpr ActorId kUnwind = kNoActor - 2;  // kNoActor - 1 is the strategies' kPrune
   // decide()'s rare outcomes, out of line so that the step's path keeps a small frame.
   ActorId nobody_enabled();
+  void keep_final_pending();
   [[noreturn]] void pruned();
   [[noreturn]] void not_enabled(ActorId chosen);
   [[noreturn]] void steps_exceeded();
@@ -200,8 +217,10 @@ private:
     last_was_start_ = !pending_[a].started;
     return a;
   }
+  // wait_until and idle_until; inlined into both (sim/execution_blocking.cpp).
   void block_until(const std::function<bool()>& ready, std::string_view what,
                    std::span<const model::Access> reads, bool idle);
+  void end_wait(ActorInfo& actor);
   // Who is left once the enabled set is known: nobody, only daemons at their idle point, or
   // actors that must still run.
   enum class Left : uint8_t { kNobody, kIdleDaemons, kWork };
@@ -307,6 +326,7 @@ private:
   std::vector<uint8_t> cpu_used_;    // place_actors: by CPU, whether an actor is placed there
   std::vector<ActorId> blocked_by_;  // ChoicePoint::blocked_by, filled only for such strategies
   std::vector<Pending> final_pending_;  // ExecutionSummary::pending: where no actor could run
+  std::vector<model::Access> final_reads_;  // the copies of its waits' reads it points into
   std::string swallowed_abort_;
 };
 

@@ -119,29 +119,33 @@ bool Execution::try_lock(ObjectId lock, std::string_view label) {
   return true;
 }
 
-void Execution::block_until(const std::function<bool()>& ready, std::string_view what,
-                            std::span<const model::Access> reads, bool idle) {
+// The actor stops waiting: its wait is no longer evaluated.
+void Execution::end_wait(ActorInfo& actor) {
+  actor.wait = nullptr;
+  actor.wait_reads = {};
+  actor.wait_value = -1;
+  actor.idle = false;
+  --waiters_;
+  const ActorId self = static_cast<ActorId>(&actor - actors_.data());
+  waiting_.erase(std::lower_bound(waiting_.begin(), waiting_.end(), self));
+}
+
+// An idle daemon unwinds through here at the end of every execution that passed, and a throw
+// costs about 0.5 us a frame and as much again per frame that has something to clean up (perf on
+// cachefill-protocol: unwinding was a tenth of the run). So the Abort is thrown from this frame
+// (wait_until's or idle_until's: this is inlined), after the wait is put away, with no cleanup
+// of ours left on the way; only a decision that throws passes the guard.
+[[gnu::always_inline]] inline void Execution::block_until(const std::function<bool()>& ready, std::string_view what,
+                                                          std::span<const model::Access> reads, bool idle) {
   if (!in_actor()) {
     if (!ready()) fail("model-error", "set-up code waits for '" + std::string(what) + "', which cannot happen before any actor runs");
     return;
   }
-  ActorInfo& me = actors_[current_];  // actors_ does not grow while actors run
+  const ActorId self = current_;
+  ActorInfo& me = actors_[self];  // actors_ does not grow while actors run
   if (idle && !me.daemon) {
     fail("model-error", me.name + " waits at an idle point ('" + std::string(what) + "') but is not a daemon");
   }
-  struct Waiting {
-    Execution& exec;
-    ActorInfo& actor;
-    ~Waiting() {
-      actor.wait = nullptr;
-      actor.wait_reads = {};
-      actor.wait_value = -1;
-      actor.idle = false;
-      --exec.waiters_;
-      const ActorId self = static_cast<ActorId>(&actor - exec.actors_.data());
-      exec.waiting_.erase(std::lower_bound(exec.waiting_.begin(), exec.waiting_.end(), self));
-    }
-  };
   me.wait = &ready;
   me.wait_reads = reads;
   me.wait_value = -1;
@@ -151,13 +155,36 @@ void Execution::block_until(const std::function<bool()>& ready, std::string_view
   me.readers_left.assign(me.waits_for_readers ? reads.size() : 0, 0);
   me.idle = idle;
   ++waiters_;
-  waiting_.insert(std::lower_bound(waiting_.begin(), waiting_.end(), current_), current_);
-  {
-    Waiting guard{*this, me};
-    schedule_point({model::kNoObject, 0, model::Op::kWait}, what, reads);
+  waiting_.insert(std::lower_bound(waiting_.begin(), waiting_.end(), self), self);
+  struct Guard {  // a decision that throws (a failed check, a deadlock, a prune) leaves no wait behind
+    Execution& exec;
+    ActorInfo& actor;
+    bool armed = true;
+    ~Guard() {
+      if (armed) exec.end_wait(actor);
+    }
+  };
+  ActorId next;
+  {  // the guard's scope ends before the switch: the unwinding Abort below passes no cleanup here
+    Guard guard{*this, me};
+    next = step_and_decide({model::kNoObject, 0, model::Op::kWait}, what, reads);
+    guard.armed = false;
   }
+  const bool go_on = run_next(self, next);
+  end_wait(me);
+  if (!go_on) throw Abort{};
   emit({model::kNoObject, 0, model::Op::kWait}, what);
   if (!memory_->wait_ended(current_)) inconsistent();
+}
+
+void Execution::wait_until(const std::function<bool()>& ready, std::string_view what,
+                           std::span<const model::Access> reads) {
+  block_until(ready, what, reads, false);
+}
+
+void Execution::idle_until(const std::function<bool()>& ready, std::string_view what,
+                           std::span<const model::Access> reads) {
+  block_until(ready, what, reads, true);
 }
 
 }  // namespace lsmc::sim

@@ -252,7 +252,7 @@ ActorId Execution::decide() {
 }
 
 ActorId Execution::nobody_enabled() {
-  if (every_step_) final_pending_ = pending_;
+  if (every_step_) keep_final_pending();
   const Left left = who_is_left();
   if (left == Left::kWork) deadlock();
   if (left == Left::kIdleDaemons) {
@@ -265,6 +265,23 @@ ActorId Execution::nobody_enabled() {
     return kUnwind;
   }
   return kNoActor;
+}
+
+// The strategy reads the summary's pending steps after the run, when the actors' frames, where
+// a wait's declared reads and a label built at run time live, have unwound: it gets copies.
+void Execution::keep_final_pending() {
+  final_pending_ = pending_;
+  std::size_t reads = 0;
+  for (const Pending& p : pending_) reads += p.reads.size();
+  final_reads_.clear();
+  final_reads_.reserve(reads);  // no reallocation below: the spans into it stay valid
+  for (Pending& p : final_pending_) {
+    p.label = names_.keep(p.label);
+    if (p.reads.empty()) continue;
+    const std::size_t at = final_reads_.size();
+    final_reads_.insert(final_reads_.end(), p.reads.begin(), p.reads.end());
+    p.reads = std::span<const model::Access>(final_reads_).subspan(at, p.reads.size());
+  }
 }
 
 void Execution::pruned() {
@@ -300,17 +317,9 @@ void Execution::fill_blocked_by() {
 }
 
 
-void Execution::schedule_point(model::Access access, std::string_view label, std::span<const model::Access> reads) {
+void Execution::schedule_point(model::Access access, std::string_view label) {
   const ActorId self = current_;
-  set_pending(self, Pending{access, label, true, actors_[self].ctx.cpu, reads});
-  if (++step_ > config_.steps_max) [[unlikely]] steps_exceeded();
-  const ActorId next = decide();
-  if (next == kUnwind) [[unlikely]] throw Abort{};
-  if (next != self) {
-    current_ = next;
-    pool_.switch_to(self, next);
-    if (aborting_) throw Abort{};
-  }
+  if (!run_next(self, step_and_decide(access, label, {}))) [[unlikely]] throw Abort{};
 }
 
 void Execution::steps_exceeded() {

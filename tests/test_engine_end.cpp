@@ -1,0 +1,84 @@
+// How an execution ends: what the strategy is told once every actor finished or unwound.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "sim/execution.hpp"
+#include "tests/util.hpp"
+
+namespace lsmc {
+namespace {
+
+using model::Env;
+
+// Picks the lowest enabled actor, sees every step (as DPOR), and keeps what end_execution got.
+class Recorder final : public sim::Strategy {
+public:
+  std::string_view name() const override { return "recorder"; }
+  void begin_execution(uint64_t) override {}
+  model::ActorId pick(const sim::ChoicePoint& point) override { return point.enabled[0]; }
+  bool sees_every_step() const override { return true; }
+  uint64_t draw(uint64_t, std::string_view) override { return 0; }
+  bool end_execution(const sim::ExecutionSummary& summary) override {
+    pending.assign(summary.pending.begin(), summary.pending.end());
+    for (const sim::Pending& p : summary.pending) {
+      reads.emplace_back(p.reads.begin(), p.reads.end());
+      labels.emplace_back(p.label);
+    }
+    return true;
+  }
+  std::vector<sim::Pending> pending;
+  std::vector<std::vector<model::Access>> reads;  // copied inside end_execution
+  std::vector<std::string> labels;
+};
+
+// A daemon asleep at its idle point when the execution ends has its wait's reads (and a label
+// built at run time) in its own frames, which unwind before the strategy hears of the end: the
+// summary's pending steps must not point there (DPOR interns those reads at end_execution).
+TEST(EngineEnd, TheSummarysPendingStepsOwnTheirReadsAndLabels) {
+  constexpr static std::string_view kFields[] = {"n"};
+  constexpr static model::TypeInfo kType{"queue", kFields};
+  struct St {
+    model::ObjectId q = 0;
+    int requests = 0, served = 0;
+    const model::Access* reads_at = nullptr;  // where the daemon's reads array lives
+  };
+  St* st = nullptr;
+  test::Lambda s([&st](sim::Setup& setup) {
+    st = &setup.make<St>();
+    st->q = setup.env().alloc(kType, "queue");
+    sim::ActorOptions daemon;
+    daemon.daemon = true;
+    setup.spawn("kthread", [st = st](Env& env) {
+      const model::Access reads[] = {{st->q, 0, model::Op::kRead}};
+      st->reads_at = reads;
+      for (;;) {
+        env.idle_until([st] { return st->requests > st->served; }, "kthread: idle " + std::to_string(st->served), reads);
+        env.write(st->q, 0, "kthread: serve");
+        ++st->served;
+      }
+    }, daemon);
+    setup.spawn("worker", [st = st](Env& env) {
+      env.write(st->q, 0, "worker: request");
+      ++st->requests;
+    });
+  });
+  sim::Config config;
+  sim::Engine engine(config);
+  Recorder rec;
+  const sim::Params params;
+  const sim::Verdict& v = engine.run(s, params, rec, {}, 0);
+  ASSERT_EQ(v.kind, sim::VerdictKind::kPass) << v.message;
+  ASSERT_EQ(rec.pending.size(), 2u);
+  ASSERT_EQ(rec.reads[0].size(), 1u) << "the daemon's pending step is its idle wait";
+  EXPECT_EQ(rec.reads[0][0].object, engine.execution().objects().size() - 1);
+  EXPECT_EQ(rec.reads[0][0].op, model::Op::kRead);
+  EXPECT_EQ(rec.labels[0], "kthread: idle 1");
+  EXPECT_NE(rec.pending[0].reads.data(), nullptr);
+  EXPECT_NE(static_cast<const void*>(rec.pending[0].reads.data()), static_cast<const void*>(st->reads_at))
+      << "the summary points into the daemon's unwound frame";
+}
+
+}  // namespace
+}  // namespace lsmc

@@ -189,7 +189,10 @@ void Execution::update_enabled() {
   }
   dirty_locks_.clear();
   for (ActorId a : waiting_) {
-    check_wait_reads(a, (*actors_[a].wait)());
+    const bool now = (*actors_[a].wait)();
+    // Unchanged, and not a wait for RCU readers (which counts exits at every step): nothing to
+    // check or note, and no call (two idle daemons wait at nearly every step of a kernel scenario).
+    if (actors_[a].wait_value != (now ? 1 : 0) || actors_[a].waits_for_readers) check_wait_reads(a, now);
     refresh(a);
   }
   if (current_ != kNoActor) refresh(current_);

@@ -42,24 +42,23 @@ TEST(EngineEnd, TheSummarysPendingStepsOwnTheirReadsAndLabels) {
   struct St {
     model::ObjectId q = 0;
     int requests = 0, served = 0;
-    const model::Access* reads_at = nullptr;  // where the daemon's reads array lives
   };
-  St* st = nullptr;
-  test::Lambda s([&st](sim::Setup& setup) {
-    st = &setup.make<St>();
+  const model::Access* reads_at = nullptr;  // where the daemon's reads array lives (the St is gone after the run)
+  test::Lambda s([&reads_at](sim::Setup& setup) {
+    St* st = &setup.make<St>();
     st->q = setup.env().alloc(kType, "queue");
     sim::ActorOptions daemon;
     daemon.daemon = true;
-    setup.spawn("kthread", [st = st](Env& env) {
+    setup.spawn("kthread", [st, &reads_at](Env& env) {
       const model::Access reads[] = {{st->q, 0, model::Op::kRead}};
-      st->reads_at = reads;
+      reads_at = reads;
       for (;;) {
         env.idle_until([st] { return st->requests > st->served; }, "kthread: idle " + std::to_string(st->served), reads);
         env.write(st->q, 0, "kthread: serve");
         ++st->served;
       }
     }, daemon);
-    setup.spawn("worker", [st = st](Env& env) {
+    setup.spawn("worker", [st](Env& env) {
       env.write(st->q, 0, "worker: request");
       ++st->requests;
     });
@@ -76,7 +75,7 @@ TEST(EngineEnd, TheSummarysPendingStepsOwnTheirReadsAndLabels) {
   EXPECT_EQ(rec.reads[0][0].op, model::Op::kRead);
   EXPECT_EQ(rec.labels[0], "kthread: idle 1");
   EXPECT_NE(rec.pending[0].reads.data(), nullptr);
-  EXPECT_NE(static_cast<const void*>(rec.pending[0].reads.data()), static_cast<const void*>(st->reads_at))
+  EXPECT_NE(static_cast<const void*>(rec.pending[0].reads.data()), static_cast<const void*>(reads_at))
       << "the summary points into the daemon's unwound frame";
 }
 

@@ -220,9 +220,12 @@ public:
   // A daemon's idle point (sim::ActorOptions::daemon, e.g. a kthread waiting for work): as
   // wait_until, and the execution ends normally once every other actor has finished and every
   // daemon waits at such a point with its condition false. A daemon blocked anywhere else then is
-  // a deadlock.
-  virtual void idle_until(const std::function<bool()>& ready, std::string_view what,
-                          std::span<const Access> reads) = 0;
+  // a deadlock. True: the condition holds, the daemon goes on. False: the execution is over, and
+  // the daemon's body must return at once, with no other Env call (`if (!env.idle_until(...))
+  // return;`); ending a daemon this way costs a return where unwinding it costs a C++ throw. An
+  // idle_until after a false unwinds the daemon.
+  [[nodiscard]] virtual bool idle_until(const std::function<bool()>& ready, std::string_view what,
+                                        std::span<const Access> reads) = 0;
 
   // A wait/wake pair (a condition variable). cond_wait releases `mutex` (held by the caller),
   // sleeps until a cond_signal or cond_broadcast of `cv` wakes it, and takes `mutex` again before it

@@ -171,7 +171,9 @@ Slot Execution::run_actor(uint32_t a) {
   if (!aborting_) {
     try {
       actors_[a].body(*this);
-      if (aborting_) swallowed_abort_ = actors_[a].name;
+      // A daemon its idle_until released returns; anything else running on is model code that
+      // caught the engine's Abort.
+      if (aborting_ && !actors_[a].released) swallowed_abort_ = actors_[a].name;
       if (!aborting_ && rcu_readers_.inside_any(a)) {
         fail("rcu", actors_[a].name + " ends inside an RCU read-side critical section");
       }

@@ -49,6 +49,7 @@ struct ActorInfo {
   std::span<const model::Access> wait_reads;     // what that wait declares it reads
   bool daemon = false;                           // ActorOptions::daemon
   bool idle = false;                             // the wait is the daemon's idle point
+  bool released = false;                         // its idle_until returned false: it returns
   int8_t wait_value = -1;                        // its value at the last decision (-1: none yet)
   // A wait for RCU readers (its reads all model::rcu_reader_exits): per read, whether that reader
   // has run an rcu_read_unlock on the object since the wait was reached.
@@ -125,7 +126,7 @@ public:
   using model::Env::wait_until;
   void wait_until(const std::function<bool()>& ready, std::string_view what,
                   std::span<const model::Access> reads) override;
-  void idle_until(const std::function<bool()>& ready, std::string_view what,
+  bool idle_until(const std::function<bool()>& ready, std::string_view what,
                   std::span<const model::Access> reads) override;
   // The Env's own condition variables and RCU (sim/execution_sync.cpp).
   ObjectId new_condvar(std::string_view name) override;
@@ -217,8 +218,9 @@ private:
     last_was_start_ = !pending_[a].started;
     return a;
   }
-  // wait_until and idle_until; inlined into both (sim/execution_blocking.cpp).
-  void block_until(const std::function<bool()>& ready, std::string_view what,
+  // wait_until and idle_until; inlined into both (sim/execution_blocking.cpp). False only at an
+  // idle point, where the execution is over: the daemon returns (ActorInfo::released).
+  bool block_until(const std::function<bool()>& ready, std::string_view what,
                    std::span<const model::Access> reads, bool idle);
   void end_wait(ActorInfo& actor);
   // Who is left once the enabled set is known: nobody, only daemons at their idle point, or

@@ -99,7 +99,7 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
       s.spawn("daemon", [&w, last = p.vars - 1, me = p.actors.size()](model::Env& env) {
         const model::Access reads[] = {{w.queue, 0, model::Op::kRead}};
         for (;;) {
-          env.idle_until([&w] { return w.requests > w.served; }, "request", reads);
+          if (!env.idle_until([&w] { return w.requests > w.served; }, "request", reads)) return;
           env.write(w.queue, 0, "serve");
           ++w.served;
           env.read(w.ids[static_cast<std::size_t>(last)], 0, "daemon read");

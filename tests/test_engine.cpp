@@ -188,7 +188,7 @@ TEST(Engine, AnExecutionEndsWhenOnlyIdleDaemonsAreLeft) {
     setup.spawn("kthread", [&st](Env& env) {
       const model::Access reads[] = {{st.q, 0, model::Op::kRead}};
       for (;;) {
-        env.idle_until([&st] { return st.requests > st.served; }, "kthread: idle", reads);
+        if (!env.idle_until([&st] { return st.requests > st.served; }, "kthread: idle", reads)) return;
         env.write(st.q, 0, "kthread: serve");
         ++st.served;
       }
@@ -220,7 +220,7 @@ TEST(Engine, ADaemonBlockedOutsideItsIdlePointIsADeadlock) {
   ASSERT_EQ(r.outcome, sim::Outcome::kViolation);
   EXPECT_EQ(r.failure->verdict.property, "deadlock");
   Lambda not_daemon([](sim::Setup& setup) {
-    setup.spawn("task", [](Env& env) { env.idle_until([] { return false; }, "idle", {}); });
+    setup.spawn("task", [](Env& env) { (void)env.idle_until([] { return false; }, "idle", {}); });
   });
   const sim::RunReport r2 = sim::run(request(not_daemon, 10));
   ASSERT_EQ(r2.outcome, sim::Outcome::kViolation);

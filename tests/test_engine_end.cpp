@@ -53,7 +53,9 @@ TEST(EngineEnd, TheSummarysPendingStepsOwnTheirReadsAndLabels) {
       const model::Access reads[] = {{st->q, 0, model::Op::kRead}};
       reads_at = reads;
       for (;;) {
-        env.idle_until([st] { return st->requests > st->served; }, "kthread: idle " + std::to_string(st->served), reads);
+        if (!env.idle_until([st] { return st->requests > st->served; }, "kthread: idle " + std::to_string(st->served), reads)) {
+          return;
+        }
         env.write(st->q, 0, "kthread: serve");
         ++st->served;
       }
@@ -77,6 +79,48 @@ TEST(EngineEnd, TheSummarysPendingStepsOwnTheirReadsAndLabels) {
   EXPECT_NE(rec.pending[0].reads.data(), nullptr);
   EXPECT_NE(static_cast<const void*>(rec.pending[0].reads.data()), static_cast<const void*>(reads_at))
       << "the summary points into the daemon's unwound frame";
+}
+
+// A daemon whose idle_until returns false (the execution is over) returns from its body rather
+// than being unwound by a throw: the code after its loop runs once an execution, and the run
+// passes. One that waits again after the false is unwound as before, and that is no model error.
+TEST(EngineEnd, ADaemonReleasedAtItsIdlePointReturnsFromItsBody) {
+  for (const bool waits_again : {false, true}) {
+    int returned = 0, after_false = 0;
+    test::Lambda s([&](sim::Setup& setup) {
+      struct St {
+        int requests = 0, served = 0;
+      };
+      St* st = &setup.make<St>();
+      sim::ActorOptions daemon;
+      daemon.daemon = true;
+      setup.spawn("kthread", [st, &returned, &after_false, waits_again](Env& env) {
+        for (;;) {
+          if (env.idle_until([st] { return st->requests > st->served; }, "kthread: idle", {})) {
+            ++st->served;
+            continue;
+          }
+          if (!waits_again) break;
+          ++after_false;  // ignores the false and waits again: unwound there
+        }
+        ++returned;
+      }, daemon);
+      setup.spawn("worker", [st](Env& env) {
+        env.yield("worker: request");
+        ++st->requests;
+      });
+    });
+    sim::Config config;
+    sim::Engine engine(config);
+    Recorder rec;
+    const sim::Params params;
+    for (uint64_t i = 0; i < 3; ++i) {
+      const sim::Verdict& v = engine.run(s, params, rec, {}, i);
+      ASSERT_EQ(v.kind, sim::VerdictKind::kPass) << v.message;
+    }
+    EXPECT_EQ(returned, waits_again ? 0 : 3);
+    EXPECT_EQ(after_false, waits_again ? 3 : 0);
+  }
 }
 
 }  // namespace

@@ -134,8 +134,10 @@ void Rcu::gp_actor(Env& env, RcuFlavour f) {
     // A grace period starts only while someone needs one that has not completed yet (a queued
     // callback or a synchronize caller): the kthread sleeps otherwise, however the scheduler
     // treats the other actors.
-    env.idle_until([&fl] { return fl.wanted > fl.completed; },
-                   f == RcuFlavour::kRcu ? "rcu_gp_kthread: idle" : "rcu_tasks_trace_kthread: idle", idle_reads);
+    if (!env.idle_until([&fl] { return fl.wanted > fl.completed; },
+                        f == RcuFlavour::kRcu ? "rcu_gp_kthread: idle" : "rcu_tasks_trace_kthread: idle", idle_reads)) {
+      return;  // the execution is over
+    }
     env.write(fl.obj, kGpSeq, f == RcuFlavour::kRcu ? "rcu_gp_init" : "rcu_tasks_trace: gp start");
     // Readers that start from here on are not waited for: they see what the requests did.
     env.fence(Fence::kGracePeriodStart, "grace period start", fl.obj);

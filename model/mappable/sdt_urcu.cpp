@@ -96,7 +96,9 @@ void scx_urcu_drain(Env& env, mk::Kernel& k, Map& map) {
 void scx_urcu_daemon(Env& env, mk::Kernel& k, Map& map) {
   const Access reads[] = {{map.urcu.obj, kUrcuDoorbell, Op::kRead}};
   for (;;) {
-    env.idle_until([&map] { return map.urcu.doorbell > 0; }, "scx_urcu daemon: ring_buffer__poll(doorbell)", reads);
+    if (!env.idle_until([&map] { return map.urcu.doorbell > 0; }, "scx_urcu daemon: ring_buffer__poll(doorbell)", reads)) {
+      return;  // the execution is over
+    }
     env.read(map.urcu.obj, kUrcuDoorbell, "scx_urcu daemon: ring_buffer__consume(doorbell)");
     map.urcu.doorbell = 0;
     scx_urcu_drain(env, k, map);

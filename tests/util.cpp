@@ -19,6 +19,16 @@
 
 namespace lsmc::test {
 
+sim::RunRequest request(const sim::Scenario& s, uint64_t executions, uint64_t seed) {
+  sim::RunRequest r;
+  r.scenario = &s;
+  r.config.seed = seed;
+  r.config.executions_max = executions;
+  r.observers = properties::default_observers;
+  EXPECT_FALSE(sim::resolve_params(s, {}, r.params).has_value());
+  return r;
+}
+
 sim::RunReport explore(const sim::Scenario& s, uint64_t executions, const std::string& profile) {
   sim::RunRequest req;
   req.scenario = &s;

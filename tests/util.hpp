@@ -17,6 +17,9 @@ inline sim::Catalog catalog() { return cli::builtin_catalog(); }
 // default one).
 sim::RunReport explore(const sim::Scenario& s, uint64_t executions, const std::string& profile = "");
 
+// A request to run `s` (no parameters) under the default strategy and the kernel checkers.
+sim::RunRequest request(const sim::Scenario& s, uint64_t executions = 2000, uint64_t seed = 1);
+
 // A scenario from a lambda, for tests that need a situation no named scenario has.
 class Lambda final : public sim::Scenario {
 public:

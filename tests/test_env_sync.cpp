@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "model/heap.hpp"
-#include "properties/lifetime.hpp"
 #include "sim/names.hpp"
 #include "sim/runner.hpp"
 #include "tests/util.hpp"
@@ -28,12 +27,8 @@ constexpr std::string_view kSlotFields[] = {"ptr"};
 constexpr model::TypeInfo kSlot{"slot", kSlotFields};
 
 sim::RunReport run(const sim::Scenario& s, const std::string& strategy = "dpor", uint64_t executions = 100000) {
-  sim::RunRequest r;
-  r.scenario = &s;
+  sim::RunRequest r = test::request(s, executions);
   r.config.strategy = strategy;
-  r.config.executions_max = executions;
-  r.observers = properties::default_observers;
-  EXPECT_FALSE(sim::resolve_params(s, {}, r.params).has_value());
   return sim::run(r);
 }
 

@@ -301,36 +301,58 @@ void add_metrics(Metrics& into, const Metrics& m) {
   into.actors_max_seen = std::max(into.actors_max_seen, m.actors_max_seen);
 }
 
+uint32_t ceil_log2(uint64_t n) {
+  uint32_t log2 = 0;
+  while ((uint64_t{1} << log2) < n && log2 < 32) ++log2;
+  return log2;
+}
+
 }  // namespace
 
 // 6 + 2 log2(parts), log2 rounded up. The first real choices lead to few, very unequal subtrees (on
 // cachefill-protocol (2,1,2,1,2) at 2 parts: depth 4 deals 80/20, depth 8 52/48, for 1% more
 // executions), so the split goes deeper than log2(parts).
-uint32_t default_split_depth(uint64_t parts) {
-  uint32_t log2 = 0;
-  while ((uint64_t{1} << log2) < parts && log2 < 32) ++log2;
-  return 6 + 2 * log2;
-}
+uint32_t default_split_depth(uint64_t parts) { return 6 + 2 * ceil_log2(parts); }
 
-namespace {
-
-// The part of the tree worker `w` of this shard explores (dfs, dpor), or none (count 1, depth 0).
-// Part I + N w of N x jobs: a subtree's hash is I modulo N exactly when it is I + N w modulo
-// N x jobs for some w, so a shard explores the same subtrees whatever its number of jobs.
+// Part I + N w of N x jobs of the deepest level: a subtree's hash is I modulo N exactly when it is
+// I + N w modulo N x jobs for some w, so a shard explores the same subtrees whatever its number
+// of jobs.
 Split split_of(const RunRequest& request, uint64_t w) {
   const Config& config = request.config;
-  const uint64_t parts = config.shard_count * config.jobs;
-  if (!splits_by_prefix(config.strategy) || (parts == 1 && request.split_depth == 0)) return {};
-  const uint32_t depth = request.split_depth > 0 ? request.split_depth : default_split_depth(parts);
-  return {config.shard_index + config.shard_count * w, parts, depth};
+  if (!splits_by_prefix(config.strategy)) {
+    if (!request.shard_below.empty()) {
+      throw std::invalid_argument("a part of a part (--shard I/N:J/M) applies to dfs and dpor, not " + config.strategy);
+    }
+    return {};
+  }
+  if (request.shard_below.empty() && config.shard_count * config.jobs == 1 && request.split_depth == 0) return {};
+  std::vector<SplitLevel> levels{{config.shard_index, config.shard_count, request.split_depth}};
+  levels.insert(levels.end(), request.shard_below.begin(), request.shard_below.end());
+  for (std::size_t k = 1; k < levels.size(); ++k) {
+    if (levels[k].count < 2 || levels[k].index >= levels[k].count) {
+      throw std::invalid_argument("part " + std::to_string(levels[k].index) + "/" + std::to_string(levels[k].count) +
+                                  " of a part: needs 0 <= J < M and M >= 2");
+    }
+  }
+  SplitLevel& last = levels.back();
+  last.index += last.count * w;
+  last.count *= config.jobs;
+  if (levels[0].depth == 0) levels[0].depth = default_split_depth(levels[0].count);
+  for (std::size_t k = 1; k < levels.size(); ++k) {
+    if (levels[k].depth == 0) levels[k].depth = levels[k - 1].depth + 2 * ceil_log2(levels[k].count);
+    if (levels[k].depth <= levels[k - 1].depth) {
+      throw std::invalid_argument("split depths " + Split(levels).depth_text() +
+                                  ": each part of a part is cut deeper than the part above");
+    }
+  }
+  return Split(std::move(levels));
 }
-
-}  // namespace
 
 RunReport run(const RunRequest& request) {
   if (request.scenario == nullptr) throw std::invalid_argument("no scenario");
   if (auto err = validate(request.config)) throw std::invalid_argument(*err);
   const Config& config = request.config;
+  (void)split_of(request, 0);  // a bad split is refused before anything runs
   // This shard's indices in [execution_first, execution_first + executions_max). A split tree
   // search numbers each part's executions from execution_first: its shards split the tree instead.
   const bool tree = splits_by_prefix(config.strategy);
@@ -382,9 +404,8 @@ RunReport run(const RunRequest& request) {
     for (const RunReport& p : parts) exhausted = exhausted && p.stop_reason == "space exhausted";
     report.stop_reason = exhausted ? "space exhausted" : "executions_max";
     report.resume_index = UINT64_MAX;
-    report.split = split_of(request, 0);
-    report.split.index = config.shard_index;
-    report.split.count = config.shard_count;
+    report.split = split_of(request, 0);  // worker 0's part is the shard's index, at its jobs' depth
+    if (!report.split.levels.empty()) report.split.levels.back().count /= config.jobs;
     for (RunReport& p : parts) {
       if (p.stop_reason == "interrupted") {
         report.stop_reason = "interrupted";

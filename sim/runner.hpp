@@ -105,6 +105,10 @@ struct RunRequest {
   // (Split::depth); 0: default_split_depth. Set alone (one part, one job), the run is the split
   // search whole: the executions all parts of the same depth run together.
   uint32_t split_depth = 0;
+  // --shard I/N:J/M:...: the levels below the first (Config::shard_index and shard_count), each
+  // cutting the part above again at a deeper depth (0: the level above's + 2 log2 count, log2
+  // rounded up). dfs and dpor only.
+  std::vector<SplitLevel> shard_below;
   // A tree search that goes on where an interrupted run of the same request stopped
   // (RunReport::checkpoint; one part per job). A part's restored prefix that does not fit the
   // scenario (its first execution diverges) is a std::invalid_argument, as a bad request is.
@@ -117,6 +121,11 @@ struct RunRequest {
 // The split depth for `parts` parts (shards x jobs): 6 + 2 log2(parts), log2 rounded up (why: at
 // the definition).
 uint32_t default_split_depth(uint64_t parts);
+
+// The part of the tree that worker `w` of `request`'s shard explores (dfs, dpor), every level
+// with its depth; no levels when the request does not split. Throws std::invalid_argument for
+// levels that are not parts (index >= count, a level below of count 1) or depths not increasing.
+Split split_of(const RunRequest& request, uint64_t w);
 
 struct RunReport {
   Outcome outcome = Outcome::kNothingFound;

@@ -112,10 +112,42 @@ public:
 // awake enabled actor at the first `depth` decisions, so no race found in one subtree needs a
 // choice that another owner would have to make: the owners' executions together are exactly the
 // executions of the split search run whole (Split{0, 1, depth}).
-struct Split {
+struct SplitLevel {
   uint64_t index = 0;
   uint64_t count = 1;
   uint32_t depth = 0;
+  bool operator==(const SplitLevel&) const = default;
+};
+
+// A part of a part (--shard 33/64:5/8): one level per cut, depths strictly increasing. A part
+// owns a subtree (or an execution) when every level's hash test holds at that level's depth, so
+// the M parts of a level below part P share out exactly what P owns. The deepest level's depth is
+// the prefix DPOR expands fully; the coverage argument for a part run below a deeper prefix than
+// its parent's is at sim/strategies/split_owner.hpp. No levels: not split.
+struct Split {
+  std::vector<SplitLevel> levels;
+  Split() = default;
+  Split(uint64_t index, uint64_t count, uint32_t depth) : levels{{index, count, depth}} {}
+  explicit Split(std::vector<SplitLevel> l) : levels(std::move(l)) {}
+  // The deepest level's depth (0: not split).
+  uint32_t depth() const { return levels.empty() ? 0 : levels.back().depth; }
+  // Whether some level deals the tree to more than one part.
+  bool divided() const {
+    for (const SplitLevel& l : levels) {
+      if (l.count > 1) return true;
+    }
+    return false;
+  }
+  // --shard's and --split-depth's text for this part: "33/64:5/8" and "18:24".
+  std::string shard_text() const;
+  std::string depth_text() const;
+  // This part with one more level below: sub-part `index` of `count` at `depth`.
+  Split below(uint64_t index, uint64_t count, uint32_t depth) const {
+    Split s = *this;
+    s.levels.push_back({index, count, depth});
+    return s;
+  }
+  bool operator==(const Split&) const = default;
 };
 
 inline constexpr ActorId kPrune = kNoActor - 1;

@@ -28,6 +28,11 @@ nlohmann::json search_of(const sim::RunRequest& req) {
   }
   j["known"] = req.known.empty() ? "stop" : "count";
   j["split_depth"] = req.split_depth;
+  if (!req.shard_below.empty()) {
+    // A part of a part: its levels below the shard (older files have none and name no such part).
+    j["shard_below"] = nlohmann::json::array();
+    for (const sim::SplitLevel& l : req.shard_below) j["shard_below"].push_back({l.index, l.count, l.depth});
+  }
   return j;
 }
 
@@ -157,6 +162,11 @@ std::vector<sim::PartCheckpoint> read_checkpoint(const std::string& path, const 
                        traces::echo(search[name].dump()) + ", this command's is " + traces::echo(value.dump()) +
                        " (resume with the command it printed)");
     }
+  }
+  if (search.is_object() && search.contains("shard_below") && !want.contains("shard_below")) {
+    throw UsageError(traces::echo(path) + ": the checkpoint is of another search: a part of a part (--shard " +
+                     traces::echo(search["shard_below"].dump()) + " below the shard), this command runs the shard "
+                     "whole (resume with the command it printed)");
   }
   const nlohmann::json& parts = r.at(j, "parts");
   if (!parts.is_array() || parts.size() != req.config.jobs) r.bad("it does not hold one part per job");

@@ -11,6 +11,7 @@
 #include "tools/checkpoint.hpp"
 #include "tools/explore.hpp"
 #include "tools/explore_result.hpp"
+#include "tools/split_args.hpp"
 #include "traces/minimize.hpp"
 #include "traces/safe_text.hpp"
 
@@ -178,18 +179,11 @@ sim::RunRequest make_request(Context& ctx, const ExploreOptions& o, const std::s
   c.seconds_max = o.seconds;
   c.execution_first = o.first;
   c.jobs = o.jobs;
-  if (o.split_depth > 0 && !sim::splits_by_prefix(c.strategy)) {
+  if (!o.split_depth.empty() && !sim::splits_by_prefix(c.strategy)) {
     throw UsageError("--split-depth applies to dfs and dpor, not " + c.strategy);
   }
-  req.split_depth = static_cast<uint32_t>(o.split_depth);
-  if (!o.shard.empty()) {
-    const auto slash = o.shard.find('/');
-    const auto i = slash == std::string::npos ? std::nullopt : sim::parse_u64(o.shard.substr(0, slash));
-    const auto n = slash == std::string::npos ? std::nullopt : sim::parse_u64(o.shard.substr(slash + 1));
-    if (!i || !n || *n == 0 || *i >= *n) throw UsageError("--shard takes I/N with 0 <= I < N, got '" + o.shard + "'");
-    c.shard_index = *i;
-    c.shard_count = *n;
-  }
+  if (!o.shard.empty()) read_shard(o.shard, req);
+  if (!o.split_depth.empty()) read_split_depths(o.split_depth, req);
   for (const auto& s : o.sets) {
     auto [name, value] = split_assignment(s, "--set");
     if (auto err = sim::set_config_field(c, name, value)) throw UsageError(*err);
@@ -283,13 +277,15 @@ Command add_explore_command(CLI::App& app) {
   explore->add_option("--shard", o->shard,
                       "I/N: run only part I of N, for spreading one campaign over machines: portfolio and random "
                       "run the execution indices i with i % N == I; dfs and dpor explore the subtrees below the "
-                      "first --split-depth decisions that hash to I. Combine the --json outputs with 'lsmc "
-                      "merge', which says exhausted only if every shard was (docs/campaigns.md)");
+                      "first --split-depth decisions that hash to I. dfs, dpor: I/N:J/M runs part J of M of part "
+                      "I/N, cut again at a deeper depth (for a part too large to finish; any number of levels). "
+                      "Combine the --json outputs with 'lsmc merge', which says exhausted only if every part was, "
+                      "or all of its parts were (docs/campaigns.md)");
   explore->add_option("--split-depth", o->split_depth,
                       "dfs, dpor with --jobs or --shard: the decisions whose subtrees are dealt out (default 6 + "
-                      "2 log2 of shards x jobs); dpor tries every ordering of them. Alone, it runs the split search "
-                      "whole: the executions all its shards run together")
-      ->check(number_in(1, 64));
+                      "2 log2 of shards x jobs; a level of I/N:J/M the level above's + 2 log2 M), D in [1, 64], or "
+                      "D:D... one a level, each deeper; dpor tries every ordering of them. Alone, it runs the split "
+                      "search whole: the executions all its shards run together");
   explore->add_option("--set", o->sets, "set a Config field, NAME=VALUE (steps_max, actors_max, ...)");
   explore->add_option("--param", o->params, "set a scenario parameter, NAME=VALUE");
   explore->add_option("--resume", o->resume,

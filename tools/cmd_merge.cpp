@@ -32,8 +32,12 @@ nlohmann::json read_result(const std::string& path) {
 std::string incomplete(const MergeResult& r) {
   std::string why;
   if (!r.missing.empty()) {
-    const bool one = r.missing.find_first_of(",-") == std::string::npos;
-    why = (one ? "shard " + r.missing + " is" : "shards " + r.missing + " are") + " missing";
+    if (r.missing.find('/') != std::string::npos) {
+      why = "parts missing: " + r.missing;  // parts of parts: "1-3; 33/64:5,7/8"
+    } else {
+      const bool one = r.missing.find_first_of(",-") == std::string::npos;
+      why = (one ? "shard " + r.missing + " is" : "shards " + r.missing + " are") + " missing";
+    }
   }
   if (!r.interrupted.empty()) {
     why += (why.empty() ? "" : "; ") + std::string("shards interrupted before the end: ") + r.interrupted +
@@ -65,7 +69,8 @@ int merge(Context& c, const std::vector<std::string>& paths, bool json) {
   if (json) {
     c.out << m.dump(2) << "\n";
   } else {
-    c.out << "merged " << parts.size() << " of " << r.shard_count << " shards: scenario "
+    c.out << "merged " << parts.size() << (parts.size() > r.shard_count ? " results (parts of parts) for " : " of ")
+          << r.shard_count << " shards: scenario "
           << m["scenario"].get<std::string>() << ", seed " << m["seed"] << ", " << m["executions"] << " executions\n";
     if (!missing.empty()) c.out << "  incomplete: " << missing << "\n";
     if (!m.contains("execution")) {
@@ -73,7 +78,9 @@ int merge(Context& c, const std::vector<std::string>& paths, bool json) {
       c.out << "result: "
             << (!missing.empty() ? "nothing found in the shards given"
                 : exhausted      ? "nothing found: every shard explored its whole part (space exhausted)"
-                                 : "nothing found (" + m["stop_reason"].get<std::string>() + ": not every shard exhausted its part)")
+                                 : "nothing found (" + m["stop_reason"].get<std::string>() +
+                                       ": not every shard exhausted its part" +
+                                       (r.unfinished.empty() ? std::string() : ": " + r.unfinished + " did not") + ")")
             << "\n";
     } else {
       c.out << "result: " << m["outcome"].get<std::string>() << " in execution " << m["execution"] << " (shard "

@@ -26,7 +26,7 @@ struct ExploreOptions {
   uint64_t all_from = 1;  // --all: the first entry of the campaign to run (1-based)
   uint64_t jobs = 1;
   std::string shard;
-  uint64_t split_depth = 0;  // dfs, dpor: sim::RunRequest::split_depth (0: the default)
+  std::string split_depth;  // dfs, dpor: sim::RunRequest::split_depth and shard_below's depths (empty: the defaults)
   std::vector<std::string> sets;
   std::vector<std::string> params;
   bool minimize = false;

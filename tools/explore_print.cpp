@@ -59,8 +59,8 @@ std::string reproduce_command(const Context& c, const sim::RunRequest& req, cons
     cmd << " --first-execution " << req.config.execution_first << " --executions "
         << (index - req.config.execution_first + 1);
     // A split search: the part that found it, alone (with --jobs, one job's part of this shard).
-    if (report.split.count > 1) cmd << " --shard " << report.split.index << "/" << report.split.count;
-    if (report.split.depth > 0) cmd << " --split-depth " << report.split.depth;
+    if (report.split.divided()) cmd << " --shard " << report.split.shard_text();
+    if (report.split.depth() > 0) cmd << " --split-depth " << report.split.depth_text();
   } else {
     cmd << " --first-execution " << index << " --executions 1";
   }
@@ -148,7 +148,14 @@ int print_explore_json(Context& c, const ExploreOptions& o, const Explored& x) {
   j["shard_index"] = req.config.shard_index;
   j["shard_count"] = req.config.shard_count;
   j["jobs"] = req.config.jobs;
-  if (report.split.depth > 0) j["split_depth"] = report.split.depth;
+  if (report.split.depth() > 0) j["split_depth"] = report.split.levels[0].depth;
+  if (report.split.levels.size() > 1) {
+    // A part of a part: every level, from the shard's (lsmc merge's coverage).
+    j["split"] = nlohmann::json::array();
+    for (const sim::SplitLevel& l : report.split.levels) {
+      j["split"].push_back({{"index", l.index}, {"count", l.count}, {"depth", l.depth}});
+    }
+  }
   j["outcome"] = stopped_by_signal(x) ? std::string("interrupted") : std::string(sim::to_string(report.outcome));
   j["stop_reason"] = report.stop_reason;
   if (stopped) j["signal"] = interrupted_signal_name(c);
@@ -213,11 +220,16 @@ int print_explore_text(Context& c, const ExploreOptions& o, const Explored& x) {
        << report.seconds << " s (" << static_cast<uint64_t>(rate) << " exec/s, "
        << report.metrics.steps << " steps, " << report.metrics.context_switches
        << " context switches)\n";
-  if (report.split.depth > 0) {
-    c.out << "  split at the first " << report.split.depth << " decisions (every ordering of them tried): ";
-    if (report.split.count > 1) c.out << "shard " << report.split.index << " of " << report.split.count << ", ";
+  if (report.split.depth() > 0) {
+    const sim::Split& split = report.split;
+    c.out << "  split at the first " << split.depth() << " decisions (every ordering of them tried): ";
+    if (split.levels.size() > 1) {
+      c.out << "part " << split.shard_text() << " (a part of a part, cut at " << split.depth_text() << " decisions), ";
+    } else if (split.divided()) {
+      c.out << "shard " << split.levels[0].index << " of " << split.levels[0].count << ", ";
+    }
     if (req.config.jobs > 1) c.out << req.config.jobs << " jobs, a part each, ";
-    if (report.split.count > 1 || req.config.jobs > 1) {
+    if (split.divided() || req.config.jobs > 1) {
       c.out << report.metrics.foreign << " executions stopped where they entered another part's subtree (not counted)\n";
     } else {
       c.out << "the whole tree\n";

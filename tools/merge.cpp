@@ -6,9 +6,14 @@
 #include <map>
 #include <set>
 
+#include "tools/merge_coverage.hpp"
 #include "traces/safe_text.hpp"
 
 namespace lsmc::cli {
+
+void fail_merge(const std::string& file, const std::string& what) {
+  throw MergeError(traces::echo(file) + ": " + what);
+}
 
 namespace {
 
@@ -17,9 +22,7 @@ using nlohmann::json;
 // The bounds explore puts on a campaign (sim/config.cpp's shard_count).
 constexpr uint64_t kShardCountMax = 1000000;
 
-[[noreturn]] void fail(const std::string& file, const std::string& what) {
-  throw MergeError(traces::echo(file) + ": " + what);
-}
+[[noreturn]] void fail(const std::string& file, const std::string& what) { fail_merge(file, what); }
 
 const json& field(const std::string& file, const json& j, const std::string& key) {
   const auto it = j.find(key);
@@ -60,6 +63,8 @@ struct Shard {
   const json* j = nullptr;
   uint64_t index = 0, count = 0, first = 0, max = 0, executions = 0, steps = 0, switches = 0;
   uint64_t split_depth = 0;  // dfs, dpor: the decisions whose subtrees the shards own (sim::Split)
+  bool tree = false;         // dfs, dpor: the shards split the tree, not the indices
+  PartChain chain;           // dfs, dpor: the part, from the shard's level down
   std::string outcome, stop_reason;
   bool finding = false;
   uint64_t execution = 0;
@@ -106,7 +111,8 @@ bool is_plain_command_of(const std::string& command, const std::string& subcomma
 void check_finding(Shard& s, const std::string& program) {
   const json& j = *s.j;
   s.execution = number_field(s.file, j, "execution");
-  if (s.execution < s.first || s.execution - s.first >= s.max || s.execution % s.count != s.index) {
+  // A tree search's parts each number their executions from the first.
+  if (s.execution < s.first || s.execution - s.first >= s.max || (!s.tree && s.execution % s.count != s.index)) {
     fail(s.file, "'execution' " + std::to_string(s.execution) + " is not one of this shard's executions");
   }
   const json& v = field(s.file, j, "verdict");
@@ -127,6 +133,32 @@ void check_finding(Shard& s, const std::string& program) {
                        (program == "lsmc" ? std::string() : " (nor '" + traces::echo(program) + " " + sub + "')") + ": " +
                        traces::echo(command));
     }
+  }
+}
+
+// A tree search's part: its shard, and the levels below it when it is a part of a part ('split').
+void check_chain(Shard& s) {
+  const json& j = *s.j;
+  s.chain = {{s.index, s.count, s.split_depth}};
+  if (!j.contains("split")) return;
+  if (!s.tree) fail(s.file, "'split' (a part of a part) is for dfs and dpor results only");
+  const json& levels = j["split"];
+  if (!levels.is_array() || levels.size() < 2 || levels.size() > 64) fail(s.file, "'split' must be an array of 2 to 64 levels");
+  for (std::size_t k = 0; k < levels.size(); ++k) {
+    const json& l = levels[k];
+    if (!l.is_object()) fail(s.file, "'split' levels must be objects");
+    const PartLevel level{number_field(s.file, l, "index"), number_field(s.file, l, "count"), number_field(s.file, l, "depth")};
+    if (level.count == 0 || level.count > kShardCountMax || level.index >= level.count || level.depth > 64) {
+      fail(s.file, "'split' level " + std::to_string(k) + " is not a part (index below count, depth at most 64)");
+    }
+    if (k == 0) {
+      if (level != s.chain[0]) fail(s.file, "'split' does not start at the shard's index, count and split_depth");
+      continue;
+    }
+    if (level.count < 2 || level.depth <= s.chain.back().depth) {
+      fail(s.file, "'split' level " + std::to_string(k) + " does not cut deeper than the level above");
+    }
+    s.chain.push_back(level);
   }
 }
 
@@ -152,8 +184,10 @@ Shard check_shard(const std::string& file, const json& j, const std::string& pro
   s.executions = number_field(file, j, "executions");
   // dfs and dpor split the tree, not the indices: each shard numbers its executions from the first.
   const bool tree = j["strategy"] == "dfs" || j["strategy"] == "dpor";
+  s.tree = tree;
   if (j.contains("split_depth")) s.split_depth = number_field(file, j, "split_depth");
   if (tree && s.count > 1 && s.split_depth == 0) fail(file, "a sharded " + j["strategy"].get<std::string>() + " result needs 'split_depth'");
+  check_chain(s);
   if (s.executions > (tree ? s.max : shard_size(s.first, s.max, s.index, s.count))) {
     fail(file, "'executions' " + std::to_string(s.executions) + " is more than shard " + std::to_string(s.index) +
                    " of " + std::to_string(s.count) + " has");
@@ -224,6 +258,7 @@ void copy_finding(const Shard& f, json& m) {
     if (f.j->contains(key)) m[key] = (*f.j)[key];
   }
   m["finding_shard"] = f.index;
+  if (f.chain.size() > 1) m["finding_part"] = chain_text(f.chain);  // a part of a part
 }
 
 }  // namespace
@@ -241,14 +276,65 @@ std::string ranges_text(const std::vector<uint64_t>& sorted, std::size_t max_ran
   return out;
 }
 
+namespace {
+
+// Which shards' results make up the campaign, and what it lacks.
+struct Covered {
+  std::string missing, interrupted, unfinished;
+  bool exhausted = false;               // every part explored to its end
+  std::vector<Shard> counted;           // the results whose counts are summed
+  uint64_t superseded_executions = 0;   // tree searches: executions of parts replaced by their parts
+};
+
+// Index-split strategies: shard I runs the indices I modulo N; each shard once.
+Covered cover_indices(const std::vector<Shard>& shards) {
+  Covered c;
+  const uint64_t count = shards.front().count;
+  std::vector<bool> seen(count, false);
+  std::vector<uint64_t> interrupted, missing;
+  c.exhausted = true;
+  for (const Shard& s : shards) {
+    if (seen[s.index]) fail(s.file, "shard " + std::to_string(s.index) + " given twice");
+    seen[s.index] = true;
+    if (s.stop_reason == "interrupted" || s.outcome == "interrupted") interrupted.push_back(s.index);
+    c.exhausted = c.exhausted && s.stop_reason == "space exhausted";
+  }
+  for (uint64_t i = 0; i < count; ++i) {
+    if (!seen[i]) missing.push_back(i);
+  }
+  std::sort(interrupted.begin(), interrupted.end());
+  c.missing = ranges_text(missing);
+  c.interrupted = ranges_text(interrupted);
+  c.counted = shards;
+  return c;
+}
+
+// dfs, dpor: parts, and parts of parts (tools/merge_coverage.hpp).
+Covered cover_tree(const std::vector<Shard>& shards) {
+  std::vector<GivenPart> given;
+  for (const Shard& s : shards) {
+    given.push_back({s.file, s.chain, s.stop_reason == "space exhausted",
+                     s.stop_reason == "interrupted" || s.outcome == "interrupted"});
+  }
+  const Coverage cov = cover(given, shards.front().count);
+  Covered c;
+  c.missing = cov.missing;
+  c.interrupted = cov.interrupted;
+  c.unfinished = cov.unfinished;
+  c.exhausted = cov.whole;
+  for (std::size_t i : cov.counted) c.counted.push_back(shards[i]);
+  for (std::size_t i : cov.superseded) c.superseded_executions += shards[i].executions;
+  return c;
+}
+
+}  // namespace
+
 MergeResult merge_results(const std::vector<std::pair<std::string, json>>& parts, const std::string& program) {
   if (parts.empty()) throw MergeError("no shard results to merge");
   std::vector<Shard> shards;
   for (const auto& [file, j] : parts) shards.push_back(check_shard(file, j, program));
   const Shard& a = shards.front();
-  std::vector<bool> seen(a.count, false);
-  std::vector<uint64_t> interrupted;
-  const Shard* finding = nullptr;
+  const Shard* finding = nullptr;  // any result's: a part replaced by its parts still ran what it ran
   for (const Shard& s : shards) {
     for (const char* key : {"scenario", "mutant", "profile", "seed", "strategy", "shard_count", "execution_first",
                             "executions_max"}) {
@@ -259,20 +345,14 @@ MergeResult merge_results(const std::vector<std::pair<std::string, json>>& parts
     if (s.split_depth != a.split_depth) {
       fail(s.file, "split_depth differs from " + traces::echo(a.file) + ": not the same campaign");
     }
-    if (seen[s.index]) fail(s.file, "shard " + std::to_string(s.index) + " given twice");
-    seen[s.index] = true;
-    if (s.stop_reason == "interrupted" || s.outcome == "interrupted") interrupted.push_back(s.index);
     if (s.finding && (finding == nullptr || s.execution < finding->execution)) finding = &s;
   }
-  std::vector<uint64_t> missing;
-  for (uint64_t i = 0; i < a.count; ++i) {
-    if (!seen[i]) missing.push_back(i);
-  }
-  std::sort(interrupted.begin(), interrupted.end());
+  const Covered cov = a.tree ? cover_tree(shards) : cover_indices(shards);
   MergeResult r;
   r.shard_count = a.count;
-  r.missing = ranges_text(missing);
-  r.interrupted = ranges_text(interrupted);
+  r.missing = cov.missing;
+  r.interrupted = cov.interrupted;
+  r.unfinished = cov.unfinished;
   json& m = r.merged;
   for (const char* key : {"scenario", "profile", "mutant", "strategy", "seed", "execution_first", "executions_max",
                           "shard_count"}) {
@@ -282,8 +362,12 @@ MergeResult merge_results(const std::vector<std::pair<std::string, json>>& parts
   m["shards_merged"] = shards.size();
   m["shards_missing"] = r.missing;
   m["shards_interrupted"] = r.interrupted;
-  sum_counts(shards, m);
-  const bool complete = missing.empty() && interrupted.empty();
+  if (a.tree) {
+    m["parts_unfinished"] = r.unfinished;
+    m["executions_superseded"] = cov.superseded_executions;
+  }
+  sum_counts(cov.counted, m);
+  const bool complete = r.missing.empty() && r.interrupted.empty();
   if (finding != nullptr) {
     copy_finding(*finding, m);
     r.finding_file = finding->file;
@@ -292,16 +376,14 @@ MergeResult merge_results(const std::vector<std::pair<std::string, json>>& parts
     r.exit_code = complete ? 0 : 2;
   }
   m["outcome"] = finding != nullptr ? finding->outcome : complete ? "nothing-found" : "incomplete";
-  // An exhaustive search is exhausted when every shard's part is; one that stopped early leaves
-  // the whole unfinished.
-  bool exhausted = true;
+  // An exhaustive search is exhausted when every part is (or every part of it is); one that
+  // stopped early leaves the whole unfinished.
   std::string stop = "executions_max";
-  for (const Shard& s : shards) {
-    exhausted = exhausted && s.stop_reason == "space exhausted";
+  for (const Shard& s : cov.counted) {
     if (s.stop_reason == "seconds_max") stop = s.stop_reason;
   }
-  if (exhausted && complete) stop = "space exhausted";
-  m["stop_reason"] = finding != nullptr ? "failure" : !interrupted.empty() ? "interrupted" : stop;
+  if (cov.exhausted && complete) stop = "space exhausted";
+  m["stop_reason"] = finding != nullptr ? "failure" : !r.interrupted.empty() ? "interrupted" : stop;
   m["exit_code"] = r.exit_code;
   return r;
 }

@@ -18,6 +18,9 @@ struct MergeError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Throws MergeError naming `file` (echoed safely) and what is wrong with it.
+[[noreturn]] void fail_merge(const std::string& file, const std::string& what);
+
 struct MergeResult {
   // An 'explore --json' object for the whole campaign (executions, steps, context switches,
   // probe and known hits summed; the lowest-index finding), plus shard_count, shards_merged,
@@ -26,6 +29,7 @@ struct MergeResult {
   uint64_t shard_count = 0;
   std::string missing;      // "0-3,7": the shards no file gave, as ranges; empty when none
   std::string interrupted;  // the shards that stopped on a signal, likewise
+  std::string unfinished;   // dfs, dpor: the parts that stopped before their end ("20/64, 33/64:1/8")
   std::string finding_file;  // the file of the finding, if any
   int exit_code = 0;  // the finding's; else 2 when shards are missing or interrupted; else 0
 };

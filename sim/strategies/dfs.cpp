@@ -20,7 +20,8 @@ namespace {
 
 class DfsStrategy final : public Strategy {
 public:
-  explicit DfsStrategy(uint64_t preemption_bound, Split split = {}) : bound_(preemption_bound), owner_(split) {}
+  explicit DfsStrategy(uint64_t preemption_bound, Split split = {})
+      : bound_(preemption_bound), owner_(std::move(split)) {}
   std::string_view name() const override { return "dfs"; }
 
   void begin_execution(uint64_t) override {
@@ -71,9 +72,8 @@ public:
     verify_ = false;
     stack_.resize(std::min(stack_.size(), depth_));  // an aborted execution may end early
     // Past the split depth only owned subtrees have frames; within it, the decisions name the owner.
-    owned_ = !foreign_ && (stack_.size() > owner_.depth() || owner_.mine(stack_.size(), [this](std::size_t i) {
-                             return stack_[i].decision();
-                           }));
+    owned_ = !foreign_ && owner_.owns_execution(stack_.size(), stack_.size(),
+                                                [this](std::size_t i) { return stack_[i].decision(); });
     while (!stack_.empty()) {
       Frame& f = stack_.back();
       while (++f.next < f.size()) {
@@ -133,8 +133,8 @@ private:
 
   // A new frame at the split depth opens a subtree: this part goes on only if it owns it.
   bool enters_foreign_subtree() {
-    if (owner_.whole() || depth_ != owner_.depth()) return false;
-    foreign_ = !owner_.mine(depth_, [this](std::size_t i) { return stack_[i].decision(); });
+    if (!owner_.cuts_at(depth_)) return false;
+    foreign_ = !owner_.owns_subtree(depth_, depth_, [this](std::size_t i) { return stack_[i].decision(); });
     return foreign_;
   }
 

@@ -51,7 +51,9 @@
 // actor (a superset of any source set, so still sound), which makes the prefix tree the same for
 // every part whatever its subtrees find; a part stops an execution as pruned where it enters a
 // subtree another part owns, and does not analyse its races (they could only add to the prefix's
-// choice points, which hold every actor already).
+// choice points, which hold every actor already). A nested split (a part of a part) expands the
+// prefix to its deepest level and tests each level where its subtrees open (split_owner.hpp says
+// why its sub-parts together cover what the part does).
 #include <algorithm>
 #include <cstdint>
 #include <span>
@@ -75,7 +77,7 @@ using dpor::insert;
 
 class DporStrategy final : public Strategy {
 public:
-  explicit DporStrategy(Split split) : owner_(split) {}
+  explicit DporStrategy(Split split) : owner_(std::move(split)) {}
   std::string_view name() const override { return "dpor"; }
   bool sees_every_step() const override { return true; }
 
@@ -139,7 +141,7 @@ public:
       return UINT64_MAX;
     }
     // No frame for another part's subtree: the next pick prunes, or the execution ends unowned.
-    if (levels_ == owner_.depth() && enters_foreign_subtree()) return 0;
+    if (enters_foreign_subtree()) return 0;
     ++levels_;
     Frame f;
     f.draw = true;
@@ -163,9 +165,8 @@ public:
       }
     }
     // Past the split depth only owned subtrees have frames; within it, the decisions name the owner.
-    owned_ = !foreign_ && (levels_ > owner_.depth() || owner_.mine(stack_.size(), [this](std::size_t i) {
-                             return decision_value(stack_[i]);
-                           }));
+    owned_ = !foreign_ && owner_.owns_execution(levels_, stack_.size(),
+                                                [this](std::size_t i) { return decision_value(stack_[i]); });
     if (foreign_) {
       history_.forget();
     } else {
@@ -239,10 +240,10 @@ private:
     return true;
   }
 
-  // A new choice point at the split depth opens a subtree: this part goes on only if it owns it.
+  // A new choice point at a split level's depth opens a subtree: this part goes on only if it owns it.
   bool enters_foreign_subtree() {
-    if (owner_.whole()) return false;
-    foreign_ = !owner_.mine(depth_, [this](std::size_t i) { return decision_value(stack_[i]); });
+    if (!owner_.cuts_at(levels_)) return false;
+    foreign_ = !owner_.owns_subtree(levels_, depth_, [this](std::size_t i) { return decision_value(stack_[i]); });
     return foreign_;
   }
 
@@ -292,7 +293,7 @@ private:
       }
     }
     fresh.counts = !prefix || !local_start(point, first);
-    if (fresh.counts && levels_ == owner_.depth() && enters_foreign_subtree()) return nullptr;
+    if (fresh.counts && enters_foreign_subtree()) return nullptr;
     fresh.chosen = first;
     fresh.backtrack.push_back(first);
     if (fresh.counts && levels_ < owner_.depth()) {

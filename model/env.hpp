@@ -189,6 +189,15 @@ public:
   // as a slab cache does.
   virtual ObjectId reuse(ObjectId freed, const TypeInfo& type, std::string_view label) = 0;
 
+  // Per-CPU data (DEFINE_PER_CPU, reached with this_cpu_*): `object` is CPU `cpu`'s copy, and only
+  // code running on that CPU accesses or frees it. While `cpu` has one actor nothing else can touch
+  // it, so its accesses conflict with nothing: each is still a step and an event (traces and
+  // checkers see it), but not a scheduling point, and DPOR never sees it (CHESS: a point is needed
+  // only where an access can race). With two actors or more on `cpu` (a task and an interrupt) they
+  // are scheduling points as before. Set-up only. An access or free from another CPU is a model
+  // error, and so is an actor changing CPU while per-CPU data is declared.
+  virtual void percpu(ObjectId object, uint16_t cpu) = 0;
+
   // Modelled locks. A lock is an object of the registry; a waiter is disabled, never blocked in
   // the OS. Taking a lock the actor already holds is a self-deadlock finding.
   virtual ObjectId new_lock(LockKind kind, std::string_view name) = 0;

@@ -32,6 +32,7 @@ void Execution::reset() {
   last_was_start_ = false;
   step_ = 0;
   faults_ = 0;
+  percpu_declared_ = false;
   waiters_ = 0;
   enabled_valid_ = false;
   ctx_dirty_ = false;

@@ -62,6 +62,8 @@ struct ObjectRecord {
   std::string_view name;  // lock name, or the type name
   bool live = true;
   uint64_t type_stable = 0;  // freed, but loads of these fields (bit i: field i) are still fine
+  uint16_t percpu = kNotPercpu;  // Env::percpu: the CPU whose per-CPU data this is
+  static constexpr uint16_t kNotPercpu = UINT16_MAX;
   bool is_lock = false;
   model::LockKind lock_kind = model::LockKind::kSpin;
   ActorId holder = kNoActor;
@@ -118,6 +120,7 @@ public:
   void free(ObjectId object, std::string_view label) override;
   void free_type_stable(ObjectId object, uint64_t stable_fields, std::string_view label) override;
   void end_type_stable(ObjectId object) override;
+  void percpu(ObjectId object, uint16_t cpu) override;
   ObjectId reuse(ObjectId freed, const model::TypeInfo& type, std::string_view label) override;
   ObjectId new_lock(model::LockKind kind, std::string_view name) override;
   void lock(ObjectId lock, std::string_view label) override;
@@ -183,6 +186,14 @@ private:
     }
     return true;
   }
+  // An access to `o` that needs no scheduling point (Env::percpu on a CPU with one actor): counts its
+  // step and returns true. The test is inline; the checks of per-CPU data are not.
+  bool private_step(ObjectId o, std::string_view label) {
+    if (objects_[o].percpu == ObjectRecord::kNotPercpu) [[likely]] return false;
+    return percpu_step(o, label);
+  }
+  bool percpu_step(ObjectId o, std::string_view label);
+  void check_percpu_cpu(ObjectId o, std::string_view label);
   void check_wait_reads(ActorId a, bool now);
   void check_reader_wait(ActorId a, bool before, bool now);
   // The event of the step that just ran, for the record and the observers; nothing to do (and
@@ -210,6 +221,7 @@ private:
   [[noreturn]] void pruned();
   [[noreturn]] void not_enabled(ActorId chosen);
   [[noreturn]] void steps_exceeded();
+  [[noreturn]] void cpu_changed(ActorId a);
   [[noreturn]] void null_dereference(std::string_view label);
   // Notes the step that runs next (for check_wait_reads) and returns its actor.
   ActorId chose(ActorId a) {
@@ -324,6 +336,7 @@ private:
   bool running_ = false;
   bool record_events_ = true;
   bool strategy_has_more_ = true;
+  bool percpu_declared_ = false;  // some object is per-CPU data (Env::percpu): actors must stay put
   bool every_step_ = false;  // the strategy sees forced transitions too (DPOR)
   std::vector<uint8_t> cpu_used_;    // place_actors: by CPU, whether an actor is placed there
   std::vector<ActorId> blocked_by_;  // ChoicePoint::blocked_by, filled only for such strategies

@@ -36,7 +36,7 @@ void Execution::access(model::Access access, std::string_view label) {
   // after it could dereference a null C++ pointer on the host.
   const bool memory = access.op == model::Op::kRead || access.op == model::Op::kWrite || access.op == model::Op::kRmw;
   if (memory && access.object == model::kNoObject) [[unlikely]] null_dereference(label);
-  schedule_point(access, label);
+  if (!(memory && private_step(access.object, label))) schedule_point(access, label);
   emit(access, label);
   if ((access.op == model::Op::kRcuLock || access.op == model::Op::kRcuUnlock) &&
       !memory_->rcu(current_, access.object, access.op == model::Op::kRcuLock)) {
@@ -65,7 +65,7 @@ uint32_t Execution::load(ObjectId o, uint16_t field, model::Order order, std::st
   if (!in_actor()) return model::kLatest;
   if (o >= objects_.size()) checked_object(o, label);
   const model::Access a{o, field, model::Op::kRead};
-  schedule_point(a, label);
+  if (!private_step(o, label)) schedule_point(a, label);
   const Memory::Result r = memory_->load(memory_access(o, field, order),
                                          [this](uint64_t bound) { return choose(bound, "reads-from"); });
   return weak_result(a, label, order, r);
@@ -76,7 +76,7 @@ uint32_t Execution::store(ObjectId o, uint16_t field, model::Order order, std::s
   if (!in_actor()) return model::kLatest;
   if (o >= objects_.size()) checked_object(o, label);
   const model::Access a{o, field, model::Op::kWrite};
-  schedule_point(a, label);
+  if (!private_step(o, label)) schedule_point(a, label);
   const Memory::Result r = memory_->store(memory_access(o, field, order, pointees));
   return weak_result(a, label, order, r);
 }
@@ -89,7 +89,7 @@ uint32_t Execution::rmw(ObjectId o, uint16_t field, model::Order order, std::spa
   }
   if (o >= objects_.size()) checked_object(o, label);
   const model::Access a{o, field, model::Op::kRmw};
-  schedule_point(a, label);
+  if (!private_step(o, label)) schedule_point(a, label);
   return weak_result(a, label, order, memory_->rmw(memory_access(o, field, order, pointees), writes));
 }
 
@@ -129,11 +129,13 @@ void Execution::free(ObjectId object, std::string_view label) {
   label = names_.keep(label);
   checked_object(object, label);
   if (in_actor()) {
+    if (objects_[object].percpu != ObjectRecord::kNotPercpu) check_percpu_cpu(object, label);
     schedule_point({object, 0, model::Op::kFree}, label);
     emit({object, 0, model::Op::kFree}, label);
   }
   ObjectRecord& rec = objects_[object];
   rec.live = false;
+  rec.percpu = ObjectRecord::kNotPercpu;
   rec.free_step = step_;
   rec.free_actor = current_;
   rec.free_label = label;
@@ -147,6 +149,39 @@ void Execution::free_type_stable(ObjectId object, uint64_t stable_fields, std::s
 void Execution::end_type_stable(ObjectId object) {
   checked_object(object, "end_type_stable");
   objects_[object].type_stable = 0;
+}
+
+// Per-CPU data is declared before any actor runs, so that which accesses are scheduling points
+// cannot depend on the order of actors' steps.
+void Execution::percpu(ObjectId object, uint16_t cpu) {
+  ObjectRecord& rec = checked_object(object, "percpu");
+  if (in_actor()) {
+    fail("model-error", "per-CPU data " + describe(object, UINT16_MAX) + " is declared by " + actors_[current_].name +
+                            "; Env::percpu is for set-up, before any actor runs");
+  }
+  rec.percpu = cpu;
+  percpu_declared_ = true;
+}
+
+// Sound because nothing but the one actor on the CPU can reach the object: an access or free
+// from another CPU ends the execution here, and actors do not change CPU (update_enabled checks).
+// The step still counts (steps_max, and traces number their events by step).
+bool Execution::percpu_step(ObjectId o, std::string_view label) {
+  check_percpu_cpu(o, label);
+  const uint16_t cpu = objects_[o].percpu;
+  if (cpu >= cpu_actors_.size() || cpu_actors_[cpu].size() != 1) return false;
+  if (++step_ > config_.steps_max) [[unlikely]] steps_exceeded();
+  return true;
+}
+
+void Execution::check_percpu_cpu(ObjectId o, std::string_view label) {
+  const uint16_t cpu = objects_[o].percpu;
+  if (actors_[current_].ctx.cpu != cpu) [[unlikely]] {
+    fail("model-error", actors_[current_].name + " on CPU " + std::to_string(actors_[current_].ctx.cpu) +
+                            " reaches " + describe(o, UINT16_MAX) + ", CPU " + std::to_string(cpu) +
+                            "'s per-CPU data, in " + std::string(label) +
+                            " (Env::percpu: only code on that CPU may)");
+  }
 }
 
 }  // namespace lsmc::sim

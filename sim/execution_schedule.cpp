@@ -179,6 +179,7 @@ void Execution::update_enabled() {
   if (ctx_dirty_) {
     ctx_dirty_ = false;
     if (current_ != kNoActor && !refresh_holder(current_)) {
+      if (percpu_declared_) [[unlikely]] cpu_changed(current_);
       recompute_enabled();
       return;
     }
@@ -323,6 +324,13 @@ void Execution::fill_blocked_by() {
 void Execution::schedule_point(model::Access access, std::string_view label) {
   const ActorId self = current_;
   if (!run_next(self, step_and_decide(access, label, {}))) [[unlikely]] throw Abort{};
+}
+
+// Which accesses to per-CPU data are scheduling points was decided from where the actors were
+// (Execution::percpu_step): an actor moving to another CPU would break it.
+void Execution::cpu_changed(ActorId a) {
+  fail("model-error", actors_[a].name + " moved from CPU " + std::to_string(placed_cpu_[a]) + " to CPU " +
+                          std::to_string(actors_[a].ctx.cpu) + " in a run with per-CPU data (Env::percpu)");
 }
 
 void Execution::steps_exceeded() {

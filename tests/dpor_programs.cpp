@@ -23,6 +23,8 @@ struct World {
   int requests = 0, served = 0;
   bool flag = false;
   std::vector<std::vector<int64_t>> seen;  // per actor: what it read, drew, allocated
+  std::vector<model::ObjectId> percpu_ids;  // Program::percpu: by CPU
+  std::vector<int64_t> percpu_values;
   model::kernel::Rcu rcu;
 };
 
@@ -66,6 +68,19 @@ void rcu_instr(World& w, model::Env& env, const Instr& i, int64_t me, uint32_t& 
   }
 }
 
+// this_cpu_inc() and this_cpu_read() of the actor's CPU's counter.
+void percpu_instr(World& w, model::Env& env, const Instr& i, int64_t me) {
+  const std::size_t cpu = env.context().cpu;
+  auto& seen = w.seen[static_cast<std::size_t>(me - 1)];
+  if (i.kind == Instr::kPercpuInc) {
+    env.rmw(w.percpu_ids[cpu], 0, "this_cpu_inc");
+    ++w.percpu_values[cpu];
+  } else {
+    env.read(w.percpu_ids[cpu], 0, "this_cpu_read");
+  }
+  seen.push_back(w.percpu_values[cpu]);
+}
+
 }  // namespace
 
 std::string show(const Program& p) {
@@ -88,6 +103,13 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
     w.lock = s.env().new_lock(model::LockKind::kSpin, "lock");
     w.queue = s.env().alloc(kVarType, "queue_init");
     w.seen.resize(p.actors.size() + 1);
+    if (p.percpu) {
+      for (uint16_t cpu = 0; cpu < 3; ++cpu) {
+        w.percpu_ids.push_back(s.env().alloc(kVarType, "DEFINE_PER_CPU(counter)"));
+        if (p.declare_percpu) s.env().percpu(w.percpu_ids.back(), cpu);
+      }
+      w.percpu_values.assign(3, 0);
+    }
     if (p.rcu) {
       w.rcu.init(s.env(), {});
       sim::ActorOptions o;
@@ -179,6 +201,8 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
                 seen.push_back(0);
               }
               break;
+            case Instr::kPercpuInc:
+            case Instr::kPercpuRead: percpu_instr(w, env, i, me); break;
             default: rcu_instr(w, env, i, me, depth); break;
           }
         }
@@ -192,6 +216,7 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
     s.at_end([&w, outcomes](model::Env&) {
       std::ostringstream o;
       for (int64_t v : w.values) o << v << ",";
+      for (int64_t v : w.percpu_values) o << v << ",";
       for (const auto& seen : w.seen) {
         o << "|";
         for (int64_t v : seen) o << v << ",";
@@ -215,11 +240,13 @@ sim::RunReport explore(const sim::Scenario& s, const std::string& strategy, uint
   return sim::run(r);
 }
 
-Compared compare(const Program& p, uint64_t dfs_max) {
+Compared compare(const Program& p, uint64_t dfs_max) { return compare(p, p, dfs_max); }
+
+Compared compare(const Program& truth, const Program& p, uint64_t dfs_max) {
   Compared c;
   auto a = std::make_shared<std::set<std::string>>();
   auto b = std::make_shared<std::set<std::string>>();
-  const auto sa = scenario_of(p, a);
+  const auto sa = scenario_of(truth, a);
   const auto sb = scenario_of(p, b);
   c.dfs = explore(sa, "dfs", 0, 1, 0, dfs_max);
   if (c.dfs.stop_reason != "space exhausted") return c;

@@ -27,10 +27,14 @@ struct Instr {
   // section, where it would deadlock); kCallRcu: call_rcu of a callback that writes var.
   enum Kind : int {
     kRead, kWrite, kLocked, kYield, kDraw, kWaitFlag, kAlloc, kTryLock, kWaitDeclared, kWaitEven, kWaitNonzero,
-    kRequest, kWaitEvenDeclared, kRcuSection, kRcuLock, kRcuUnlock, kSynchronize, kCallRcu
+    kRequest, kWaitEvenDeclared, kRcuSection, kRcuLock, kRcuUnlock, kSynchronize, kCallRcu,
+    kPercpuInc, kPercpuRead
   } kind = kRead;
   static constexpr int kKinds = kWaitEvenDeclared + 1;  // without RCU
   static constexpr int kRcuKinds = kCallRcu + 1;
+  // Per-CPU data (Program::percpu): kPercpuInc is this_cpu_inc of the actor's CPU's counter
+  // (it observes the new value), kPercpuRead reads it; `var` is not used.
+  static constexpr int kPercpuFirst = kPercpuInc, kPercpuKinds = kPercpuRead + 1;
   int var = 0;
 };
 struct Program {
@@ -39,6 +43,10 @@ struct Program {
   int vars = 2;
   bool daemon = false;  // a daemon serves each request: waits at its idle point, reads and writes a var
   bool rcu = false;     // RCU and its grace-period kthread (the RCU instructions need it)
+  // A counter per CPU 0..2 (the per-CPU instructions need it), declared per-CPU data (Env::percpu)
+  // when `declare_percpu`: undeclared, every access to it is a scheduling point.
+  bool percpu = false;
+  bool declare_percpu = true;
 };
 
 std::string show(const Program& p);
@@ -58,5 +66,7 @@ struct Compared {
 
 // `dfs_max`: DFS's budget; a program whose DFS does not exhaust within it is not compared.
 Compared compare(const Program& p, uint64_t dfs_max = 1000000);
+// The same with DFS run on `truth` (the program without a reduction under test).
+Compared compare(const Program& truth, const Program& p, uint64_t dfs_max);
 
 }  // namespace lsmc::dpor_test

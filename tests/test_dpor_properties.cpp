@@ -21,8 +21,10 @@ using namespace dpor_test;
 // the grace period's wait and its per-reader footprint, model::rcu_reader_exits).
 constexpr uint64_t kDfsBudget = 20000;
 constexpr uint64_t kDfsBudgetRcu = 1500;
-Program random_program(bool rcu) {
+// With `percpu`, half the instructions are per-CPU ones (Program::percpu).
+Program random_program(bool rcu, bool percpu = false) {
   Program p;
+  p.percpu = percpu;
   const int actors = *rc::gen::inRange(2, 4);
   p.vars = *rc::gen::inRange(1, 3);
   p.rcu = rcu;
@@ -33,8 +35,10 @@ Program random_program(bool rcu) {
     for (int k = 0; k < len; ++k) {
       Instr i;
       const bool pick_rcu = rcu && *rc::gen::inRange(0, 2) == 0;
-      i.kind = static_cast<Instr::Kind>(pick_rcu ? *rc::gen::inRange(Instr::kKinds, Instr::kRcuKinds)
-                                                  : *rc::gen::inRange(0, Instr::kKinds));
+      const bool pick_percpu = percpu && *rc::gen::inRange(0, 2) == 0;
+      i.kind = static_cast<Instr::Kind>(pick_rcu      ? *rc::gen::inRange(Instr::kKinds, Instr::kRcuKinds)
+                                        : pick_percpu ? *rc::gen::inRange(Instr::kPercpuFirst, Instr::kPercpuKinds)
+                                                      : *rc::gen::inRange(0, Instr::kKinds));
       const bool waits = i.kind == Instr::kWaitFlag || i.kind == Instr::kWaitDeclared || i.kind == Instr::kWaitEven ||
                          i.kind == Instr::kWaitNonzero || i.kind == Instr::kWaitEvenDeclared;
       if (a == 0 && waits) i.kind = Instr::kRead;  // actor 0 never waits
@@ -81,6 +85,29 @@ void reaches_every_outcome_dfs_reaches(bool rcu) {
   if (split_outcomes != c.dfs_outcomes) RC_FAIL("split DPOR's outcomes differ for " + show(p));
 }
 
+// Per-CPU data (Env::percpu): an access to a CPU's counter is no scheduling point while that CPU
+// has one actor. DPOR and DFS with the declaration reach every outcome DFS reaches without it (two
+// to four actors on CPUs 0..2, so some CPUs have one actor and some more).
+void percpu_declaration_keeps_every_outcome() {
+  const Program p = random_program(false, true);
+  Program truth = p;
+  truth.declare_percpu = false;
+  RC_TAG(p.actors.size());
+  const Compared c = compare(truth, p, kDfsBudget);
+  if (c.dfs.failure && c.dfs.failure->verdict.property == "model-error") {
+    RC_FAIL("model error in " + show(p) + ": " + c.dfs.failure->verdict.message);
+  }
+  RC_PRE(c.dfs.stop_reason == "space exhausted");
+  RC_ASSERT(c.dpor.stop_reason == "space exhausted");
+  if (c.dpor_outcomes != c.dfs_outcomes) RC_FAIL("DPOR's outcomes with per-CPU data differ for " + show(p));
+  auto seen = std::make_shared<std::set<std::string>>();
+  const auto s = scenario_of(p, seen);
+  const sim::RunReport dfs = explore(s, "dfs");
+  RC_ASSERT(dfs.stop_reason == "space exhausted");
+  RC_ASSERT(dfs.executions <= c.dfs.executions);
+  if (*seen != c.dfs_outcomes) RC_FAIL("DFS's outcomes with per-CPU data differ for " + show(p));
+}
+
 // 100 programs in Release; 20 under ASan+UBSan, where the 100 took about two minutes of CI.
 TEST(DporProperties, ReachesEveryOutcomeDfsReaches) {
   test::check_property([] { reaches_every_outcome_dfs_reaches(false); }, 20);
@@ -88,6 +115,10 @@ TEST(DporProperties, ReachesEveryOutcomeDfsReaches) {
 // 30 programs in Release (100 took 2.5 s of CPU: each has a grace-period kthread), 8 under ASan.
 TEST(DporProperties, ReachesEveryOutcomeDfsReachesWithRcu) {
   test::check_property([] { reaches_every_outcome_dfs_reaches(true); }, 8, 30);
+}
+
+TEST(DporProperties, PerCpuDataKeepsEveryOutcomeDfsReachesWithoutIt) {
+  test::check_property([] { percpu_declaration_keeps_every_outcome(); }, 20);
 }
 
 }  // namespace

@@ -56,6 +56,7 @@ Kernel::Kernel(Env& env, Knobs knobs, std::bitset<static_cast<std::size_t>(Bug::
     if (v7_0()) break;
     for (uint32_t cpu = 0; cpu < knobs.cpus; ++cpu) {
       b->obj.push_back(env.alloc(kBusyType, "DEFINE_PER_CPU(busy)"));
+      env.percpu(b->obj.back(), static_cast<uint16_t>(cpu));  // this_cpu_inc()/dec() only
       b->count.push_back(0);
     }
   }

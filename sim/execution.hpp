@@ -270,6 +270,7 @@ private:
   ActorId cpu_blocker(ActorId a) const;
   [[noreturn]] void deadlock();
   void fill_blocked_by();
+  ActorId blocker(ActorId a) const;
   Slot next_to_unwind();
   // The record of `id`, or a model-error verdict; the checks are inline, the messages not.
   ObjectRecord& checked_object(ObjectId id, std::string_view label) {
@@ -339,7 +340,7 @@ private:
   bool percpu_declared_ = false;  // some object is per-CPU data (Env::percpu): actors must stay put
   bool every_step_ = false;  // the strategy sees forced transitions too (DPOR)
   std::vector<uint8_t> cpu_used_;    // place_actors: by CPU, whether an actor is placed there
-  std::vector<ActorId> blocked_by_;  // ChoicePoint::blocked_by, filled only for such strategies
+  std::vector<ActorId> blocked_by_;  // ChoicePoint::blocked_by, kept only for such strategies (refresh)
   std::vector<Pending> final_pending_;  // ExecutionSummary::pending: where no actor could run
   std::vector<model::Access> final_reads_;  // the copies of its waits' reads it points into
   std::string swallowed_abort_;

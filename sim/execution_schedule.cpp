@@ -106,8 +106,12 @@ void Execution::check_reader_wait(ActorId a, bool before, bool now) {
   return true;
 }
 
+// For strategies that see every step it also keeps `a`'s ChoicePoint::blocked_by: whatever can
+// change who keeps an actor off (a lock's holder, who holds its CPU, its own step) has the actor
+// refreshed, as for its place in the enabled set.
 [[gnu::always_inline]] inline void Execution::refresh(ActorId a) {
   const bool on = can_run(a);
+  if (every_step_) [[unlikely]] blocked_by_[a] = on ? kNoActor : blocker(a);
   if (on == (is_enabled_[a] != 0)) return;
   is_enabled_[a] = on ? 1 : 0;
   const auto at = std::lower_bound(enabled_.begin(), enabled_.end(), a);
@@ -152,6 +156,7 @@ void Execution::recompute_enabled() {
   dirty_locks_.clear();
   ctx_dirty_ = false;
   enabled_valid_ = true;
+  fill_blocked_by();
 }
 
 bool Execution::refresh_holder(ActorId a) {
@@ -224,6 +229,13 @@ void Execution::check_enabled_set() const {
   if (expected != enabled_) {
     throw std::logic_error("the kept enabled set differs from its definition at step " + std::to_string(step_));
   }
+  for (ActorId a = 0; every_step_ && a < actors_.size(); ++a) {
+    const ActorId b = is_enabled_[a] ? kNoActor : blocker(a);
+    if (blocked_by_[a] != b) {
+      throw std::logic_error("the kept blocked_by of actor " + std::to_string(a) + " differs from its definition at step " +
+                             std::to_string(step_));
+    }
+  }
 }
 
 ActorId Execution::decide() {
@@ -243,7 +255,6 @@ ActorId Execution::decide() {
 #endif
   if (enabled_.empty()) [[unlikely]] return nobody_enabled();
   if (enabled_.size() == 1 && !every_step_) return chose(enabled_[0]);
-  if (every_step_) fill_blocked_by();
   const ChoicePoint point{step_, current_, enabled_, pending_, blocked_by_};
   const ActorId chosen = strategy_->pick(point);
   if (chosen == kPrune) [[unlikely]] pruned();
@@ -298,28 +309,31 @@ void Execution::not_enabled(ActorId chosen) {
   abort_with({VerdictKind::kDivergence, "replay", std::move(why), step_, current_});
 }
 
-void Execution::fill_blocked_by() {
-  blocked_by_.assign(actors_.size(), kNoActor);
-  std::size_t e = 0;
-  for (ActorId a = 0; a < actors_.size(); ++a) {
-    if (e < enabled_.size() && enabled_[e] == a) {
-      ++e;
-      continue;
-    }
-    const ActorInfo& actor = actors_[a];
-    if (actor.status == ActorStatus::kFinished) continue;
-    const Pending& p = pending_[a];
-    if (actor.status == ActorStatus::kRunning && p.access.op == model::Op::kLock &&
-        objects_[p.access.object].holder != kNoActor) {
-      blocked_by_[a] = objects_[p.access.object].holder;
-    } else if (actor.status == ActorStatus::kRunning && actor.wait != nullptr && actor.wait_value == 0) {
-      continue;
-    } else {
-      blocked_by_[a] = cpu_blocker(a);
-    }
+// Who keeps `a`, not enabled, off: the holder of the lock its step takes, or an actor holding its
+// CPU; kNoActor when it is finished or waits for a condition.
+ActorId Execution::blocker(ActorId a) const {
+  const ActorInfo& actor = actors_[a];
+  if (actor.status == ActorStatus::kFinished) return kNoActor;
+  const Pending& p = pending_[a];
+  if (actor.status == ActorStatus::kRunning && p.access.op == model::Op::kLock &&
+      objects_[p.access.object].holder != kNoActor) {
+    return objects_[p.access.object].holder;
   }
+  if (actor.status == ActorStatus::kRunning && actor.wait != nullptr && actor.wait_value == 0) return kNoActor;
+  return cpu_blocker(a);
 }
 
+// From scratch, with the enabled set; refresh() keeps it from there.
+void Execution::fill_blocked_by() {
+  if (!every_step_) {
+    blocked_by_.clear();
+    return;
+  }
+  blocked_by_.assign(actors_.size(), kNoActor);
+  for (ActorId a = 0; a < actors_.size(); ++a) {
+    if (!is_enabled_[a]) blocked_by_[a] = blocker(a);
+  }
+}
 
 void Execution::schedule_point(model::Access access, std::string_view label) {
   const ActorId self = current_;

@@ -69,6 +69,9 @@ struct RunProgress {
   double seconds = 0;
   uint64_t probes_hit = 0;        // distinct probes worker 0 has hit
   double explored_fraction = -1;  // dfs, dpor: estimate of the tree explored; else -1
+  // --jobs N with dfs or dpor (sim/resplit.hpp): parts ended, and parts queued or running.
+  uint64_t parts_done = 0;
+  uint64_t parts_left = 0;
 };
 
 using ObserverFactory = std::function<std::vector<std::unique_ptr<Observer>>()>;
@@ -91,6 +94,15 @@ struct PartCheckpoint {
   Metrics metrics;
   std::map<std::string, uint64_t, std::less<>> probe_hits;
   std::map<std::string, KnownHit, std::less<>> known_hits;  // by KnownFinding::name
+  // A part of a run that cuts parts as it goes (--jobs with dfs or dpor, sim/resplit.hpp): which
+  // part, the index it numbers its executions from, and whether it had started (a part waiting
+  // in the queue has no state yet). The run's own totals so far ride along in every part.
+  Split split;
+  uint64_t start = 0;
+  bool started = true;
+  uint64_t run_executions_resplit = 0;
+  uint64_t run_parts_resplit = 0;
+  double run_seconds = 0;
 };
 
 struct RunRequest {
@@ -101,10 +113,14 @@ struct RunRequest {
   std::function<void(const RunProgress&)> progress;  // called about twice a second; may be empty
   const std::atomic<bool>* interrupted = nullptr;     // set (by a signal handler) to stop early
   std::vector<KnownFinding> known;  // findings counted, not reported (Catalog::known_in)
-  // dfs and dpor under --jobs or --shard: the decisions whose subtrees are dealt to the parts
-  // (Split::depth); 0: default_split_depth. Set alone (one part, one job), the run is the split
-  // search whole: the executions all parts of the same depth run together.
+  // dfs and dpor under --shard: the decisions whose subtrees are dealt to the parts (Split::depth);
+  // 0: default_split_depth. With --jobs and no shard: the first parts' depth (sim/resplit.hpp).
+  // Set alone (one part, one job), the run is the split search whole: the executions all parts of
+  // the same depth run together.
   uint32_t split_depth = 0;
+  // --jobs N (N >= 2) with dfs or dpor: a part that has run this many executions without ending is
+  // cut into parts (sim/resplit.hpp); 0: kResplitAfter.
+  uint64_t resplit_after = 0;
   // --shard I/N:J/M:...: the levels below the first (Config::shard_index and shard_count), each
   // cutting the part above again at a deeper depth (0: the level above's + 2 log2 count, log2
   // rounded up). dfs and dpor only.
@@ -118,14 +134,14 @@ struct RunRequest {
   uint64_t interrupt_after = 0;
 };
 
-// The split depth for `parts` parts (shards x jobs): 6 + 2 log2(parts), log2 rounded up (why: at
+// The split depth for `parts` parts (shards): 6 + 2 log2(parts), log2 rounded up (why: at
 // the definition).
 uint32_t default_split_depth(uint64_t parts);
 
-// The part of the tree that worker `w` of `request`'s shard explores (dfs, dpor), every level
-// with its depth; no levels when the request does not split. Throws std::invalid_argument for
-// levels that are not parts (index >= count, a level below of count 1) or depths not increasing.
-Split split_of(const RunRequest& request, uint64_t w);
+// The part of the tree `request`'s shard explores (dfs, dpor), every level with its depth; no
+// levels when the request does not split. Throws std::invalid_argument for levels that are not
+// parts (index >= count, a level below of count 1) or depths not increasing.
+Split split_of(const RunRequest& request);
 
 struct RunReport {
   Outcome outcome = Outcome::kNothingFound;
@@ -145,6 +161,12 @@ struct RunReport {
   std::map<std::string, uint64_t, std::less<>> probe_hits;
   std::vector<std::string> probes_never_hit;
   std::map<std::string, KnownHit, std::less<>> known_hits;  // by KnownFinding::name
+  // --jobs N with dfs or dpor (sim/resplit.hpp): the parts that ran to their end or their stop,
+  // the parts cut into parts, and the executions those ran before they were cut (run again by
+  // their parts, not in `executions`).
+  uint64_t parts = 0;
+  uint64_t parts_resplit = 0;
+  uint64_t executions_resplit = 0;
   // A split tree search (dfs, dpor under --jobs/--shard or split_depth): the part that ran, or for
   // a failure the part that found it (its reproduce command runs that part alone). count 1,
   // depth 0: not split.

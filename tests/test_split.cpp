@@ -110,10 +110,9 @@ TEST(Split, MergeSaysExhaustedOnlyWhenEveryShardWas) {
   const auto cut = test::run_lsmc("merge" + files, dir);
   EXPECT_EQ(cut.code, 0) << cut.out << cut.err;
   EXPECT_NE(cut.out.find("not every shard exhausted its part"), std::string::npos) << cut.out;
-  // Threads split the same way: --jobs 3 explores what the three shards did.
+  // Threads cut their own parts (sim/resplit.hpp): exhausted too.
   const json jobs = explore_json(args + " --jobs 3", dir);
   EXPECT_EQ(jobs["stop_reason"], "space exhausted");
-  EXPECT_EQ(jobs["executions"], whole["executions"]);
 }
 
 }  // namespace

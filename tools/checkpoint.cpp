@@ -36,6 +36,18 @@ nlohmann::json search_of(const sim::RunRequest& req) {
   return j;
 }
 
+// --jobs N with dfs or dpor cuts parts as it goes (sim/resplit.hpp): a checkpoint holds every part
+// not cut, each with its place in the tree.
+bool resplits(const sim::RunRequest& req) { return sim::splits_by_prefix(req.config.strategy) && req.config.jobs > 1; }
+
+nlohmann::json part_json(const sim::PartCheckpoint& p) {
+  nlohmann::json levels = nlohmann::json::array();
+  for (const sim::SplitLevel& l : p.split.levels) levels.push_back({l.index, l.count, l.depth});
+  return {{"split", levels}, {"start", p.start}, {"started", p.started},
+          {"run_executions_resplit", p.run_executions_resplit}, {"run_parts_resplit", p.run_parts_resplit},
+          {"run_seconds", p.run_seconds}};
+}
+
 nlohmann::json metrics_json(const sim::Metrics& m) {
   return {{"executions", m.executions}, {"choices", m.choices}, {"context_switches", m.context_switches},
           {"draws", m.draws}, {"steps", m.steps}, {"steps_max_seen", m.steps_max_seen}, {"pruned", m.pruned},
@@ -57,8 +69,9 @@ struct Reader {
     if (!v.is_number_unsigned()) bad(std::string("'") + name + "' is not a non-negative integer");
     return v.get<uint64_t>();
   }
-  double seconds(const nlohmann::json& j) const {
-    const nlohmann::json& v = at(j, "seconds");
+  double seconds(const nlohmann::json& j) const { return seconds_of(j, "seconds"); }
+  double seconds_of(const nlohmann::json& j, const char* name) const {
+    const nlohmann::json& v = at(j, name);
     if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0) bad("'seconds' is not a duration");
     return v.get<double>();
   }
@@ -89,6 +102,33 @@ struct Reader {
     if (!known.is_object()) bad("'known_hits' is not an object");
     for (const auto& [name, v] : known.items()) p.known_hits[name] = {u64(v, "count"), u64(v, "first_execution")};
     return p;
+  }
+  // A part of a run that cuts parts (part_json): below the shard's part `root`, each level a part.
+  void place(const nlohmann::json& j, const sim::Split& root, sim::PartCheckpoint& p) const {
+    const nlohmann::json& part = at(j, "part");
+    const nlohmann::json& levels = at(part, "split");
+    if (!levels.is_array() || levels.size() <= root.levels.size() || levels.size() > 64) bad("a part's 'split' is not a part");
+    for (const nlohmann::json& l : levels) {
+      if (!l.is_array() || l.size() != 3 || !l[0].is_number_unsigned() || !l[1].is_number_unsigned() ||
+          !l[2].is_number_unsigned()) {
+        bad("a part's 'split' level is not [index, count, depth]");
+      }
+      const sim::SplitLevel level{l[0].get<uint64_t>(), l[1].get<uint64_t>(), static_cast<uint32_t>(l[2].get<uint64_t>())};
+      const uint32_t above = p.split.levels.empty() ? 0 : p.split.levels.back().depth;
+      if (level.count == 0 || level.index >= level.count || l[2].get<uint64_t>() > 64 ||
+          (!p.split.levels.empty() && level.depth <= above)) {
+        bad("a part's 'split' level is not a part below the one above");
+      }
+      p.split.levels.push_back(level);
+    }
+    if (!std::equal(root.levels.begin(), root.levels.end(), p.split.levels.begin())) bad("a part is not of this shard");
+    p.start = u64(part, "start");
+    const nlohmann::json& started = at(part, "started");
+    if (!started.is_boolean()) bad("'started' is not true or false");
+    p.started = started.get<bool>();
+    p.run_executions_resplit = u64(part, "run_executions_resplit");
+    p.run_parts_resplit = u64(part, "run_parts_resplit");
+    p.run_seconds = seconds_of(part, "run_seconds");
   }
 };
 
@@ -129,6 +169,7 @@ std::string write_checkpoint(const std::string& path, const sim::RunRequest& req
     list.push_back({{"next_index", p.next_index}, {"exhausted", p.exhausted}, {"state", p.state},
                     {"executions", p.executions}, {"seconds", p.seconds}, {"metrics", metrics_json(p.metrics)},
                     {"probe_hits", p.probe_hits}, {"known_hits", known}});
+    if (resplits(req)) list.back()["part"] = part_json(p);
   }
   j["parts"] = list;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -169,12 +210,18 @@ std::vector<sim::PartCheckpoint> read_checkpoint(const std::string& path, const 
                      "whole (resume with the command it printed)");
   }
   const nlohmann::json& parts = r.at(j, "parts");
-  if (!parts.is_array() || parts.size() != req.config.jobs) r.bad("it does not hold one part per job");
+  if (!parts.is_array() || parts.empty() || (!resplits(req) && parts.size() != 1)) r.bad("it does not hold its parts");
   std::vector<sim::PartCheckpoint> out;
-  for (const nlohmann::json& p : parts) out.push_back(r.part(p));
+  for (const nlohmann::json& p : parts) {
+    out.push_back(r.part(p));
+    if (resplits(req)) {
+      const bool whole = req.config.shard_count == 1 && req.shard_below.empty();
+      r.place(p, whole ? sim::Split() : sim::split_of(req), out.back());
+    }
+  }
   // The states are checked here, before the run prints anything (the run checks them again).
   for (const sim::PartCheckpoint& p : out) {
-    if (p.exhausted) continue;
+    if (p.exhausted || !p.started) continue;
     const sim::Config& c = req.config;
     const std::string err = sim::make_strategy(c.strategy, c.seed, static_cast<uint32_t>(c.pct_depth),
                                                c.preemption_bound)->restore(p.state);

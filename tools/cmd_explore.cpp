@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 
@@ -55,18 +56,24 @@ void print_header(Context& c, const sim::RunRequest& req) {
 Explored run_and_record(Context& c, const ExploreOptions& o, sim::RunRequest req) {
   if (!o.json) print_header(c, req);
   const bool show_progress = c.interactive && !o.json;
-  if (show_progress) {
+  // --jobs with dfs or dpor is for long proofs: a line every 30 s in a log too (stderr).
+  const bool log_progress = !c.interactive && sim::splits_by_prefix(req.config.strategy) && req.config.jobs > 1;
+  if (show_progress || log_progress) {
     const std::size_t probes = req.scenario->probes().size();
-    req.progress = [&c, probes](const sim::RunProgress& p) {
-      c.err << "\r\033[K  ... " << p.executions << " executions, "
+    auto logged = std::make_shared<double>(0);
+    req.progress = [&c, probes, show_progress, logged](const sim::RunProgress& p) {
+      if (!show_progress && p.seconds < *logged + 30) return;
+      *logged = p.seconds;
+      c.err << (show_progress ? "\r\033[K  ... " : "  ... ") << p.executions << " executions, "
            << static_cast<uint64_t>(p.seconds > 0 ? p.executions / p.seconds : 0) << " exec/s, "
            << std::fixed << std::setprecision(1) << p.seconds << " s, no finding yet";
       if (probes > 0) c.err << ", probes " << p.probes_hit << "/" << probes;
+      if (p.parts_done + p.parts_left > 0) c.err << ", parts " << p.parts_done << " done, " << p.parts_left << " left";
       if (p.explored_fraction > 0 && p.explored_fraction < 1) {
         c.err << ", about " << static_cast<uint64_t>(p.executions * (1 - p.explored_fraction) / p.explored_fraction)
              << " executions left";
       }
-      c.err << std::flush;
+      c.err << (show_progress ? "" : "\n") << std::flush;
     };
   }
   Explored x{std::move(req), {}, {}, {}, {}, {}, {}, {}, {}, {}};
@@ -179,6 +186,10 @@ sim::RunRequest make_request(Context& ctx, const ExploreOptions& o, const std::s
   c.seconds_max = o.seconds;
   c.execution_first = o.first;
   c.jobs = o.jobs;
+  if (o.resplit_after > 0 && !(sim::splits_by_prefix(c.strategy) && c.jobs > 1)) {
+    throw UsageError("--resplit-after applies to dfs and dpor with --jobs 2 or more");
+  }
+  req.resplit_after = o.resplit_after;
   if (!o.split_depth.empty() && !sim::splits_by_prefix(c.strategy)) {
     throw UsageError("--split-depth applies to dfs and dpor, not " + c.strategy);
   }
@@ -271,9 +282,15 @@ Command add_explore_command(CLI::App& app) {
       ->needs(all);
   explore->add_option("--jobs", o->jobs,
                       "worker threads. portfolio and random deal execution indices (the finding for a seed range "
-                      "does not depend on it); dfs and dpor deal the subtrees below the first --split-depth "
-                      "decisions, and the run is exhausted when every worker's part is")
+                      "does not depend on it); dfs and dpor cut the tree (or the --shard's part) into 64 parts "
+                      "that the workers take from a queue, and cut a part that has run --resplit-after "
+                      "executions into 8 parts one level deeper; the report is the same for any N >= 2 "
+                      "(docs/campaigns.md)")
       ->check(number_in(1, 256));
+  explore->add_option("--resplit-after", o->resplit_after,
+                      "dfs, dpor with --jobs: cut a part into parts once it has run this many executions "
+                      "without ending (default 50000); those executions are run again by its parts")
+      ->check(number_in(1));
   explore->add_option("--shard", o->shard,
                       "I/N: run only part I of N, for spreading one campaign over machines: portfolio and random "
                       "run the execution indices i with i % N == I; dfs and dpor explore the subtrees below the "

@@ -26,6 +26,7 @@ struct ExploreOptions {
   uint64_t all_from = 1;  // --all: the first entry of the campaign to run (1-based)
   uint64_t jobs = 1;
   std::string shard;
+  uint64_t resplit_after = 0;  // dfs, dpor with --jobs: sim::RunRequest::resplit_after (0: the default)
   std::string split_depth;  // dfs, dpor: sim::RunRequest::split_depth and shard_below's depths (empty: the defaults)
   std::vector<std::string> sets;
   std::vector<std::string> params;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "properties/lifetime.hpp"
+#include "sim/resplit.hpp"
 #include "tools/explore.hpp"
 #include "tools/explore_result.hpp"
 #include "traces/minimize.hpp"
@@ -149,6 +150,11 @@ int print_explore_json(Context& c, const ExploreOptions& o, const Explored& x) {
   j["shard_count"] = req.config.shard_count;
   j["jobs"] = req.config.jobs;
   if (report.split.depth() > 0) j["split_depth"] = report.split.levels[0].depth;
+  if (sim::splits_by_prefix(req.config.strategy) && req.config.jobs > 1) {
+    j["parts"] = report.parts;
+    j["parts_resplit"] = report.parts_resplit;
+    j["executions_resplit"] = report.executions_resplit;
+  }
   if (report.split.levels.size() > 1) {
     // A part of a part: every level, from the shard's (lsmc merge's coverage).
     j["split"] = nlohmann::json::array();
@@ -220,7 +226,16 @@ int print_explore_text(Context& c, const ExploreOptions& o, const Explored& x) {
        << report.seconds << " s (" << static_cast<uint64_t>(rate) << " exec/s, "
        << report.metrics.steps << " steps, " << report.metrics.context_switches
        << " context switches)\n";
-  if (report.split.depth() > 0) {
+  const bool resplits = sim::splits_by_prefix(req.config.strategy) && req.config.jobs > 1;
+  if (resplits) {
+    // The parts a failure's part came from are not this report's: say the shard's.
+    c.out << "  " << req.config.jobs << " jobs over " << report.parts << " parts of "
+          << (req.config.shard_count > 1 || !req.shard_below.empty() ? "this shard" : "the tree") << " ("
+          << report.parts_resplit << " cut into " << sim::kPartsBelow << " parts after "
+          << (req.resplit_after > 0 ? req.resplit_after : sim::kResplitAfter) << " executions: "
+          << report.executions_resplit << " executions run again by their parts, not counted), "
+          << report.metrics.foreign << " executions stopped where they entered another part's subtree (not counted)\n";
+  } else if (report.split.depth() > 0) {
     const sim::Split& split = report.split;
     c.out << "  split at the first " << split.depth() << " decisions (every ordering of them tried): ";
     if (split.levels.size() > 1) {
@@ -228,8 +243,7 @@ int print_explore_text(Context& c, const ExploreOptions& o, const Explored& x) {
     } else if (split.divided()) {
       c.out << "shard " << split.levels[0].index << " of " << split.levels[0].count << ", ";
     }
-    if (req.config.jobs > 1) c.out << req.config.jobs << " jobs, a part each, ";
-    if (split.divided() || req.config.jobs > 1) {
+    if (split.divided()) {
       c.out << report.metrics.foreign << " executions stopped where they entered another part's subtree (not counted)\n";
     } else {
       c.out << "the whole tree\n";

@@ -310,7 +310,8 @@ void Execution::not_enabled(ActorId chosen) {
 }
 
 // Who keeps `a`, not enabled, off: the holder of the lock its step takes, or an actor holding its
-// CPU; kNoActor when it is finished or waits for a condition.
+// CPU; kNoActor when it is finished; kNoActor when it waits for a condition, or kHeldWhileWaiting
+// | the actor holding its CPU, which would keep it off too (ChoicePoint::blocked_by).
 ActorId Execution::blocker(ActorId a) const {
   const ActorInfo& actor = actors_[a];
   if (actor.status == ActorStatus::kFinished) return kNoActor;
@@ -319,7 +320,11 @@ ActorId Execution::blocker(ActorId a) const {
       objects_[p.access.object].holder != kNoActor) {
     return objects_[p.access.object].holder;
   }
-  if (actor.status == ActorStatus::kRunning && actor.wait != nullptr && actor.wait_value == 0) return kNoActor;
+  if (actor.status == ActorStatus::kRunning && actor.wait != nullptr && actor.wait_value == 0) {
+    if (cpu_holders_[placed_cpu_[a]].empty()) return kNoActor;  // the common case: nobody holds its CPU
+    const ActorId cpu = cpu_blocker(a);
+    return cpu == kNoActor ? kNoActor : kHeldWhileWaiting | cpu;
+  }
   return cpu_blocker(a);
 }
 

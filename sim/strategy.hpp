@@ -52,10 +52,15 @@ struct ChoicePoint {
   std::span<const ActorId> enabled;  // ascending actor ids; at least two
   std::span<const Pending> pending;  // indexed by actor id: what each actor will do next
   // Only for strategies that see every step (empty otherwise), indexed by actor id: for an actor
-  // that is neither enabled nor finished, the actor whose lock or CPU keeps it off; kNoActor for
-  // the others (enabled, finished, or waiting for a condition).
+  // that is neither enabled nor finished, the actor whose lock or CPU keeps it off; for one
+  // waiting for a condition that is false, kNoActor, or kHeldWhileWaiting | the actor whose CPU
+  // section would keep it off too; kNoActor for the others (enabled, finished).
   std::span<const ActorId> blocked_by;
 };
+
+// In ChoicePoint::blocked_by: the actor waits for a false condition, and the actor in the low bits
+// holds its CPU (actor ids stay below 2^31: Config::actors_max is far lower).
+inline constexpr ActorId kHeldWhileWaiting = ActorId{1} << 31;
 
 struct ExecutionSummary {
   uint64_t index = 0;

@@ -101,6 +101,25 @@ TEST(Dpor, WaitThatTurnsFalseAgainWhilePendingKeepsEveryOutcome) {
   }
 }
 
+// A wait made true by one actor, then held off by a spinlock section of an actor on its own CPU
+// that makes it false again: the wait can run first only before that section began, and DPOR
+// must try it there (found by DporProperties: "actor0@cpu2: 2/0 0/0; actor1@cpu0: 0/0 1/0;
+// actor2@cpu2: 1/0 9/0", where a2 seeing v0 = 2 was never explored).
+TEST(Dpor, AWaitHeldOffBySameCpuSectionThatTurnsItFalseRunsBeforeTheSection) {
+  Program p;
+  p.vars = 1;
+  p.actors = {{{Instr::kLocked, 0}, {Instr::kRead, 0}},
+              {{Instr::kRead, 0}, {Instr::kWrite, 0}},
+              {{Instr::kWrite, 0}, {Instr::kWaitEven, 0}}};
+  p.cpus = {2, 0, 2};
+  const Compared c = compare(p);
+  ASSERT_EQ(c.dfs.stop_reason, "space exhausted");
+  ASSERT_EQ(c.dpor.stop_reason, "space exhausted") << show(p);
+  // a2 passed its wait on v0 = 2 (a1's write), before a0's section made it 21.
+  EXPECT_EQ(c.dfs_outcomes.count("21,|2,21,|0,|2,|"), 1u);
+  EXPECT_EQ(c.dpor_outcomes, c.dfs_outcomes) << show(p);
+}
+
 // A grace period waits for the readers inside a section when it starts, and DPOR orders its wait
 // against their outermost rcu_read_unlock only (model::rcu_reader_exits), not against every
 // rcu_read_lock and rcu_read_unlock as before: a0 calls synchronize_rcu then writes v1, a1 reads

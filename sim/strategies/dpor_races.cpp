@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "sim/strategy.hpp"
+
 namespace lsmc::sim::dpor {
 
 using model::Op;
@@ -37,6 +39,12 @@ void History::record(const Transition& t, int64_t frame, std::span<const ActorId
   std::fill(row + known, row + actors_, kNoActor);
 }
 
+// Who held `a` off just before event `e` (kNoActor: nobody, or its condition did).
+ActorId History::held_by(std::size_t e, ActorId a) const {
+  const ActorId by = blocked_by_[e * actors_ + a];
+  return (by & kHeldWhileWaiting) != 0 && by != kNoActor ? kNoActor : by;
+}
+
 // `next` is a's first event after e (its pending step there).
 bool History::enabled_before(std::size_t e, ActorId a) const {
   const Event& ev = events_[e];
@@ -50,7 +58,7 @@ History::Standing History::standing_before(std::size_t e, ActorId a, std::size_t
   if (enabled_before(e, a)) return Standing::kEnabled;
   // Held off by the lock or CPU that e's own actor holds: e (inside that section) can never
   // run while `a` is enabled, so the pair is not a race.
-  const ActorId by = blocked_by_[e * actors_ + a];
+  const ActorId by = held_by(e, a);
   if (by == ev.t.actor) return Standing::kHeldOffByIt;
   const Transition& t = events_[next].t;
   if (by == kNoActor && t.op == Op::kWait) return Standing::kWaiting;
@@ -61,7 +69,7 @@ History::Standing History::standing_before(std::size_t e, ActorId a, std::size_t
 // (true past the last event: the execution stopped with `a` still pending).
 bool History::waits_before(std::size_t e, ActorId a) const {
   if (e >= events_.size()) return true;
-  return !enabled_before(e, a) && blocked_by_[e * actors_ + a] == kNoActor;
+  return !enabled_before(e, a) && held_by(e, a) == kNoActor;
 }
 
 // Only the events from `from` on are analysed: the first `from` are the prefix that the last
@@ -260,13 +268,47 @@ void History::add_wait_backtracks(std::size_t from) {
     // through rule A (its inputs are the events up to k + 1 and w) and rule D up to from - 1.
     const bool seen = k + 2 <= from;
     for (std::size_t i = seen ? from - 1 : k + 1; i < end; ++i) {  // D: a step turns the wait false
-      if (enabled_before(i, a) && waits_before(i + 1, a) && dependent(events_[i].t, w, *footprints_)) {
+      if (!waits_before(i + 1, a) || !dependent(events_[i].t, w, *footprints_)) continue;
+      if (enabled_before(i, a)) {
         insert((*stack_)[static_cast<std::size_t>(events_[i].frame)].backtrack, a);
+      } else if (held_by(i, a) != kNoActor) {
+        held_off_when_turned_false(k, i, a);
       }
     }
     if (seen) continue;
     const bool runs_next = end == k + 1 && end < n;
     if (!runs_next && waits_before(k + 1, a)) wait_false_on_arrival(k, w);
+  }
+}
+
+// Rule D for a wait held off when a step e_i turns it false: a's condition was true before e_i (a
+// lock or CPU section of another actor held a off, ChoicePoint::blocked_by), so the wait could
+// have run before e_i only where a could last run, before that section. Waits are modelled as
+// blocking, not as a loop that re-reads the condition, so this plays the loop's last reads:
+// - a was enabled before some event e_x since its arrival (event k): the latest such e_x gets a
+//   before it (a reads the condition true there and runs);
+// - else the latest e_x before which a waited for its condition and no section held it off (it
+//   would have re-read the condition there, and found it false) is the place, and the step e_y
+//   that made the condition true during the section races with that read: the choice point before
+//   e_x gets an initial of notdep(e_x).e_y, as add_backtrack gives for a race. Then e_y's actor
+//   runs first there, the condition is true before the section, and the first case applies in
+//   that execution.
+// Found by DporProperties: in "actor0@cpu2: 2/0 0/0; actor1@cpu0: 0/0 1/0; actor2@cpu2: 1/0
+// 9/0" a1's write of 2 made a2's wait true inside a0's spinlock section on a2's CPU, a0's write of
+// 21 made it false again, and a2 seeing 2 was never explored.
+void History::held_off_when_turned_false(std::size_t k, std::size_t i, ActorId a) {
+  std::size_t y = i;  // the step that made the condition true: a waits before it, not after
+  for (std::size_t x = i; x-- > k + 1;) {
+    if (enabled_before(x, a)) {
+      insert((*stack_)[static_cast<std::size_t>(events_[x].frame)].backtrack, a);
+      return;
+    }
+    const ActorId bb = blocked_by_[x * actors_ + a];
+    if (y == i && waits_before(x, a) && !waits_before(x + 1, a)) y = x;
+    if (bb == kNoActor && x < y && y < i && events_[x].frame >= 0) {  // waiting, free to re-read it
+      add_backtrack(x, y, false);
+      return;
+    }
   }
 }
 

@@ -60,6 +60,7 @@ private:
   bool enabled_before(std::size_t e, ActorId a) const;
   Standing standing_before(std::size_t e, ActorId a, std::size_t next) const;
   bool waits_before(std::size_t e, ActorId a) const;
+  ActorId held_by(std::size_t e, ActorId a) const;
   void find_races(std::size_t from);
   void index_events(std::size_t from);
   void grow_rows(std::size_t kind, std::size_t rows);
@@ -69,6 +70,7 @@ private:
   bool first_exit_since_arrival(std::size_t i, std::size_t j) const;
   void add_wait_backtracks(std::size_t from);
   void wait_false_on_arrival(std::size_t k, const Transition& w);
+  void held_off_when_turned_false(std::size_t k, std::size_t i, ActorId a);
 
   std::vector<Event> events_;
   std::vector<uint32_t> clocks_;     // events_.size() x actors_

@@ -30,6 +30,28 @@ static void die(const char *what) {
   exit(2);
 }
 
+// A TcpExt counter of this network namespace (/proc/net/netstat: a line of names, then one of values).
+static long tcp_ext(const char *name) {
+  FILE *f = fopen("/proc/net/netstat", "r");
+  if (!f) die("/proc/net/netstat");
+  char names[8192], values[8192];
+  long found = -1;
+  while (found < 0 && fgets(names, sizeof(names), f) && fgets(values, sizeof(values), f)) {
+    if (strncmp(names, "TcpExt:", 7) != 0) continue;
+    char *np, *vp;
+    char *n = strtok_r(names, " \n", &np);
+    char *v = strtok_r(values, " \n", &vp);
+    while (n && v) {
+      if (strcmp(n, name) == 0) found = atol(v);
+      n = strtok_r(NULL, " \n", &np);
+      v = strtok_r(NULL, " \n", &vp);
+    }
+  }
+  fclose(f);
+  if (found < 0) die(name);
+  return found;
+}
+
 static void write_file(const char *path, const char *text) {
   int fd = open(path, O_WRONLY);
   if (fd < 0) die(path);
@@ -89,6 +111,10 @@ int main(int argc, char **argv) {
   printf("optmem_max lowered: %s; connected: %s; a connection was accepted: %s\n", lower ? "yes" : "no",
          mode != 2 ? "yes" : "no", accepted ? "yes" : "no");
 
+  // tcp_v4_syn_recv_sock() counts ListenDrops on every failure, ListenOverflows only on a full
+  // accept queue: a drop without an overflow is a child that was not created (the clone failed).
+  printf("children not created (ListenDrops - ListenOverflows): %ld\n",
+         tcp_ext("ListenDrops") - tcp_ext("ListenOverflows"));
   v = 0;
   const int err = bpf_map_lookup_elem(map_fd, &listener, &v) ? errno : 0;
   if (err) {

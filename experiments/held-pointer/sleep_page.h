@@ -1,5 +1,5 @@
-// Shared by hold.c and cg_hold.c: a page user space holds back with userfaultfd, so that a
-// sleepable program's bpf_copy_from_user() on it sleeps until the driver lets it go, and the
+// Shared by hold.c, cg_hold.c and reuse.c: a page user space holds back with userfaultfd, so that
+// a sleepable program's bpf_copy_from_user() on it sleeps until the driver lets it go, and the
 // drivers' small helpers.
 #pragma once
 
@@ -38,7 +38,7 @@ struct sleep_page {
 };
 
 // A fresh anonymous page registered for missing-page faults.
-static struct sleep_page sleep_page_open(void) {
+static inline struct sleep_page sleep_page_open(void) {
   struct sleep_page p;
   p.size = sysconf(_SC_PAGESIZE);
   p.addr = mmap(NULL, (size_t)p.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -54,7 +54,7 @@ static struct sleep_page sleep_page_open(void) {
 }
 
 // Whether something faulted on the page within five seconds (the program is then asleep on it).
-static int sleep_page_wait(const struct sleep_page *p) {
+static inline int sleep_page_wait(const struct sleep_page *p) {
   struct pollfd pfd = {.fd = p->uffd, .events = POLLIN};
   if (poll(&pfd, 1, 5000) != 1) return 0;
   struct uffd_msg msg;
@@ -63,7 +63,7 @@ static int sleep_page_wait(const struct sleep_page *p) {
 }
 
 // Fills the page with zeros: the sleeper goes on.
-static void sleep_page_release(const struct sleep_page *p) {
+static inline void sleep_page_release(const struct sleep_page *p) {
   struct uffdio_zeropage zero = {.range = {.start = (uintptr_t)p->addr, .len = (uint64_t)p->size}};
   if (ioctl(p->uffd, UFFDIO_ZEROPAGE, &zero)) die("UFFDIO_ZEROPAGE");
 }

@@ -120,6 +120,23 @@ TEST(Dpor, AWaitHeldOffBySameCpuSectionThatTurnsItFalseRunsBeforeTheSection) {
   EXPECT_EQ(c.dpor_outcomes, c.dfs_outcomes) << show(p);
 }
 
+// The same with a stable wait (nonzero) and the daemon: a1's write makes a2's wait true inside
+// a0's spinlock section on a2's CPU, nothing makes it false again; a2 seeing 2 needs a1's write
+// before the section and a2's wait between them (found by DporProperties: "actor0@cpu1: 2/0
+// 0/0; actor1@cpu0: 1/0; actor2@cpu1: 10/0; daemon").
+TEST(Dpor, AWaitMadeTrueInsideASameCpuSectionAlsoRunsBeforeTheSection) {
+  Program p;
+  p.vars = 1;
+  p.daemon = true;
+  p.actors = {{{Instr::kLocked, 0}, {Instr::kRead, 0}}, {{Instr::kWrite, 0}}, {{Instr::kWaitNonzero, 0}}};
+  p.cpus = {1, 0, 1};
+  const Compared c = compare(p);
+  ASSERT_EQ(c.dfs.stop_reason, "space exhausted");
+  ASSERT_EQ(c.dpor.stop_reason, "space exhausted") << show(p);
+  EXPECT_EQ(c.dfs_outcomes.count("21,|2,21,||2,|"), 1u);
+  EXPECT_EQ(c.dpor_outcomes, c.dfs_outcomes) << show(p);
+}
+
 // A grace period waits for the readers inside a section when it starts, and DPOR orders its wait
 // against their outermost rcu_read_unlock only (model::rcu_reader_exits), not against every
 // rcu_read_lock and rcu_read_unlock as before: a0 calls synchronize_rcu then writes v1, a1 reads

@@ -40,9 +40,11 @@
 // - D (disabled while pending): a step e of another actor, dependent with W, with W enabled
 //   before e and false after it: a is added before e (W runs first there). Where W was true
 //   before e but a lock or CPU section of another actor held a off, W runs first only before
-//   that section: a goes before the last step before which it was enabled, or, if W became true
-//   only inside the section, the step that made it true goes before the section
+//   that section: a goes before the last step before which it was enabled
 //   (History::held_off_when_turned_false).
+// - E (made true while held off): a step e of another actor made W true while a lock or CPU
+//   section held a off: e's actor goes before the last step before which a waited unheld, where
+//   a loop re-reading W would have raced with e (History::made_true_while_held).
 // - A (false on arrival): W false in the state where a arrives at it: the last step e before
 //   a's arrival that is dependent with W and does not happen before it gets a before it, or
 //   every enabled actor where a could not run (arriving earlier may find W true).

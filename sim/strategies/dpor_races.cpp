@@ -275,38 +275,46 @@ void History::add_wait_backtracks(std::size_t from) {
         held_off_when_turned_false(k, i, a);
       }
     }
+    for (std::size_t y = seen ? from - 1 : k + 1; y + 1 < end; ++y) {  // E: made true while held off
+      if (waits_before(y, a) && !waits_before(y + 1, a) && !enabled_before(y + 1, a)) made_true_while_held(k, y, a);
+    }
     if (seen) continue;
     const bool runs_next = end == k + 1 && end < n;
     if (!runs_next && waits_before(k + 1, a)) wait_false_on_arrival(k, w);
   }
 }
 
-// Rule D for a wait held off when a step e_i turns it false: a's condition was true before e_i (a
-// lock or CPU section of another actor held a off, ChoicePoint::blocked_by), so the wait could
-// have run before e_i only where a could last run, before that section. Waits are modelled as
-// blocking, not as a loop that re-reads the condition, so this plays the loop's last reads:
-// - a was enabled before some event e_x since its arrival (event k): the latest such e_x gets a
-//   before it (a reads the condition true there and runs);
-// - else the latest e_x before which a waited for its condition and no section held it off (it
-//   would have re-read the condition there, and found it false) is the place, and the step e_y
-//   that made the condition true during the section races with that read: the choice point before
-//   e_x gets an initial of notdep(e_x).e_y, as add_backtrack gives for a race. Then e_y's actor
-//   runs first there, the condition is true before the section, and the first case applies in
-//   that execution.
-// Found by DporProperties: in "actor0@cpu2: 2/0 0/0; actor1@cpu0: 0/0 1/0; actor2@cpu2: 1/0
-// 9/0" a1's write of 2 made a2's wait true inside a0's spinlock section on a2's CPU, a0's write of
-// 21 made it false again, and a2 seeing 2 was never explored.
+// Rule D for a wait held off when a step e_i turns it false: a's condition was true before e_i, but
+// a lock or CPU section of another actor held a off (ChoicePoint::blocked_by). If a was enabled
+// before that section, the latest event before which it was gets a before it (the wait runs
+// first there). If its condition became true only inside the section, rule E below has it.
 void History::held_off_when_turned_false(std::size_t k, std::size_t i, ActorId a) {
-  std::size_t y = i;  // the step that made the condition true: a waits before it, not after
   for (std::size_t x = i; x-- > k + 1;) {
     if (enabled_before(x, a)) {
       insert((*stack_)[static_cast<std::size_t>(events_[x].frame)].backtrack, a);
       return;
     }
+    if (held_by(x, a) == kNoActor) return;  // its condition was false there
+  }
+}
+
+// Rule E: step e_y made a's wait true while a lock or CPU section of another actor held a off, so
+// the wait could not run when it became true. Waits are modelled as blocking, not as a loop that
+// re-reads its condition; the loop would have re-read it last at the latest event e_x before
+// which a waited with no section holding it off, found it false, and that read races with e_y:
+// the choice point before e_x gets an initial of notdep(e_x).e_y, as add_backtrack gives for a
+// race. There e_y's actor runs first, the condition is true before the section, and the wait's
+// races with the section's first step are reversed as usual.
+// Found by DporProperties ("actor0@cpu1: 2/0 0/0; actor1@cpu0: 1/0; actor2@cpu1: 10/0; daemon"
+// and "actor0@cpu2: 2/0 0/0; actor1@cpu0: 0/0 1/0; actor2@cpu2: 1/0 9/0"): a1's write made a2's
+// wait true inside a0's section on a2's CPU, and a2 seeing that value before a0's section was
+// never explored.
+void History::made_true_while_held(std::size_t k, std::size_t y, ActorId a) {
+  for (std::size_t x = y; x-- > k + 1;) {
     const ActorId bb = blocked_by_[x * actors_ + a];
-    if (y == i && waits_before(x, a) && !waits_before(x + 1, a)) y = x;
-    if (bb == kNoActor && x < y && y < i && events_[x].frame >= 0) {  // waiting, free to re-read it
-      add_backtrack(x, y, false);
+    if (enabled_before(x, a) || (bb != kNoActor && (bb & kHeldWhileWaiting) == 0)) return;  // true there
+    if (bb == kNoActor) {  // waiting, and free to re-read its condition
+      if (events_[x].frame >= 0) add_backtrack(x, y, false);
       return;
     }
   }

@@ -71,6 +71,7 @@ private:
   void add_wait_backtracks(std::size_t from);
   void wait_false_on_arrival(std::size_t k, const Transition& w);
   void held_off_when_turned_false(std::size_t k, std::size_t i, ActorId a);
+  void made_true_while_held(std::size_t k, std::size_t y, ActorId a);
 
   std::vector<Event> events_;
   std::vector<uint32_t> clocks_;     // events_.size() x actors_

@@ -101,6 +101,15 @@ TEST(Dpor, WaitThatTurnsFalseAgainWhilePendingKeepsEveryOutcome) {
   }
 }
 
+// DPOR reaches every outcome DFS reaches on `p`, `outcome` among them.
+void expect_dpor_reaches(const Program& p, const std::string& outcome) {
+  const Compared c = compare(p);
+  ASSERT_EQ(c.dfs.stop_reason, "space exhausted");
+  ASSERT_EQ(c.dpor.stop_reason, "space exhausted") << show(p);
+  EXPECT_EQ(c.dfs_outcomes.count(outcome), 1u);
+  EXPECT_EQ(c.dpor_outcomes, c.dfs_outcomes) << show(p);
+}
+
 // A wait made true by one actor, then held off by a spinlock section of an actor on its own CPU
 // that makes it false again: the wait can run first only before that section began, and DPOR
 // must try it there (found by DporProperties: "actor0@cpu2: 2/0 0/0; actor1@cpu0: 0/0 1/0;
@@ -112,29 +121,21 @@ TEST(Dpor, AWaitHeldOffBySameCpuSectionThatTurnsItFalseRunsBeforeTheSection) {
               {{Instr::kRead, 0}, {Instr::kWrite, 0}},
               {{Instr::kWrite, 0}, {Instr::kWaitEven, 0}}};
   p.cpus = {2, 0, 2};
-  const Compared c = compare(p);
-  ASSERT_EQ(c.dfs.stop_reason, "space exhausted");
-  ASSERT_EQ(c.dpor.stop_reason, "space exhausted") << show(p);
   // a2 passed its wait on v0 = 2 (a1's write), before a0's section made it 21.
-  EXPECT_EQ(c.dfs_outcomes.count("21,|2,21,|0,|2,|"), 1u);
-  EXPECT_EQ(c.dpor_outcomes, c.dfs_outcomes) << show(p);
+  expect_dpor_reaches(p, "21,|2,21,|0,|2,|");
 }
 
 // The same with a stable wait (nonzero) and the daemon: a1's write makes a2's wait true inside
-// a0's spinlock section on a2's CPU, nothing makes it false again; a2 seeing 2 needs a1's write
-// before the section and a2's wait between them (found by DporProperties: "actor0@cpu1: 2/0
-// 0/0; actor1@cpu0: 1/0; actor2@cpu1: 10/0; daemon").
+// a0's preemption-off region on a2's CPU, nothing makes it false again; a2 seeing 2 needs a1's
+// write before the region and a2's wait between them (found by DporProperties: "actor0@cpu1:
+// 2/0 0/0; actor1@cpu0: 1/0; actor2@cpu1: 10/0; daemon").
 TEST(Dpor, AWaitMadeTrueInsideASameCpuSectionAlsoRunsBeforeTheSection) {
   Program p;
   p.vars = 1;
   p.daemon = true;
   p.actors = {{{Instr::kLocked, 0}, {Instr::kRead, 0}}, {{Instr::kWrite, 0}}, {{Instr::kWaitNonzero, 0}}};
   p.cpus = {1, 0, 1};
-  const Compared c = compare(p);
-  ASSERT_EQ(c.dfs.stop_reason, "space exhausted");
-  ASSERT_EQ(c.dpor.stop_reason, "space exhausted") << show(p);
-  EXPECT_EQ(c.dfs_outcomes.count("21,|2,21,||2,|"), 1u);
-  EXPECT_EQ(c.dpor_outcomes, c.dfs_outcomes) << show(p);
+  expect_dpor_reaches(p, "21,|2,21,||2,|");
 }
 
 // A grace period waits for the readers inside a section when it starts, and DPOR orders its wait

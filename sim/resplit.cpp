@@ -157,6 +157,8 @@ private:
       }
       lock.lock();
       --running_;
+      parts_run_.push_back({e.part.split, e.report.executions, e.report.metrics.foreign, e.report.seconds,
+                            e.report.stop_reason == "resplit"});
       if (e.report.stop_reason == "resplit") {
         const std::vector<Part> below = parts_of(e.part, e.report.resume_index, levels_max_);
         ++parts_resplit_;
@@ -203,6 +205,7 @@ private:
   uint64_t running_ = 0;
   bool stopping_ = false;
   std::vector<Ended> ended_;
+  std::vector<RunReport::PartRun> parts_run_;
   uint64_t parts_resplit_ = 0;
   uint64_t executions_resplit_ = 0;
   std::exception_ptr error_;
@@ -219,6 +222,7 @@ RunReport Run::report() {
   out.parts = ended_.size();
   out.parts_resplit = parts_resplit_;
   out.executions_resplit = executions_resplit_;
+  out.parts_run = parts_run_;
   out.seconds = seconds_before_ + elapsed();
   bool exhausted = queue_.empty();
   std::string stop;

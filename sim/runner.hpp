@@ -167,6 +167,15 @@ struct RunReport {
   uint64_t parts = 0;
   uint64_t parts_resplit = 0;
   uint64_t executions_resplit = 0;
+  // Every part that ran, cut or not, in the order they ended: where the work went.
+  struct PartRun {
+    Split split;
+    uint64_t executions = 0;
+    uint64_t foreign = 0;  // runs through the prefix into another part's subtree
+    double seconds = 0;
+    bool cut = false;
+  };
+  std::vector<PartRun> parts_run;
   // A split tree search (dfs, dpor under --jobs/--shard or split_depth): the part that ran, or for
   // a failure the part that found it (its reproduce command runs that part alone). count 1,
   // depth 0: not split.

@@ -45,6 +45,12 @@ TEST(Resplit, TheReportDoesNotDependOnTheNumberOfJobs) {
     EXPECT_EQ(two.stop_reason, "space exhausted");
     EXPECT_GT(two.parts_resplit, 0u) << "no part was cut: the test tests nothing";
     EXPECT_GT(two.executions_resplit, 0u);
+    // Every part that ran is listed, cut or not, and the parts not cut hold the executions.
+    EXPECT_EQ(two.parts_run.size(), two.parts + two.parts_resplit);
+    uint64_t counted = 0, again = 0;
+    for (const sim::RunReport::PartRun& p : two.parts_run) (p.cut ? again : counted) += p.executions;
+    EXPECT_EQ(counted, two.executions);
+    EXPECT_EQ(again, two.executions_resplit);
     for (uint64_t jobs : {3u, 4u}) expect_same_report(two, sim::run(request("lost-update-locked", strategy, jobs, params)));
   }
 }

@@ -154,6 +154,11 @@ int print_explore_json(Context& c, const ExploreOptions& o, const Explored& x) {
     j["parts"] = report.parts;
     j["parts_resplit"] = report.parts_resplit;
     j["executions_resplit"] = report.executions_resplit;
+    j["parts_run"] = nlohmann::json::array();
+    for (const sim::RunReport::PartRun& p : report.parts_run) {
+      j["parts_run"].push_back({{"part", p.split.shard_text()}, {"executions", p.executions}, {"foreign", p.foreign},
+                                {"seconds", p.seconds}, {"cut", p.cut}});
+    }
   }
   if (report.split.levels.size() > 1) {
     // A part of a part: every level, from the shard's (lsmc merge's coverage).

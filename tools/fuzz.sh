@@ -33,7 +33,7 @@ build() {
     merge)
       mkdir -p "$out/merge-corpus"
       cp tests/fuzz_merge/* "$out/merge-corpus/"
-      "$cxx" "${flags[@]}" fuzz/fuzz_merge_json.cpp tools/merge.cpp traces/safe_text.cpp -o "$out/fuzz_merge_json" ;;
+      "$cxx" "${flags[@]}" fuzz/fuzz_merge_json.cpp tools/merge.cpp tools/merge_coverage.cpp traces/safe_text.cpp -o "$out/fuzz_merge_json" ;;
     litmus)
       mkdir -p "$out/litmus-corpus"
       find tests/litmus -name '*.litmus' -exec cp {} "$out/litmus-corpus/" \;

@@ -198,6 +198,17 @@ public:
   // error, and so is an actor changing CPU while per-CPU data is declared.
   virtual void percpu(ObjectId object, uint16_t cpu) = 0;
 
+  // The RCU flavour whose object is `rcu` (its rcu_read_lock/unlock are Op::kRcuLock/kRcuUnlock
+  // accesses of it) has sections whose place against a grace period's start changes nothing but
+  // whether that grace period waits for them: its readers cannot wait for a grace period inside a
+  // section (they may not sleep there: might_sleep reports it), the start's fence orders no memory
+  // access (sc), and only the start reads the sections (its snapshot), the wait naming the exits it
+  // needs (model::rcu_reader_exits). Then a start placed after such a lock or unlock is matched
+  // by the same schedule with the start placed before it, and DPOR tries only that order (rule G,
+  // sim/strategies/dpor.cpp). Set-up only; the engine hands the objects to strategies that see
+  // every step (ChoicePoint::early_gp).
+  virtual void rcu_early_grace_periods(ObjectId rcu) = 0;
+
   // Modelled locks. A lock is an object of the registry; a waiter is disabled, never blocked in
   // the OS. Taking a lock the actor already holds is a self-deadlock finding.
   virtual ObjectId new_lock(LockKind kind, std::string_view name) = 0;

@@ -33,6 +33,7 @@ void Execution::reset() {
   step_ = 0;
   faults_ = 0;
   percpu_declared_ = false;
+  early_gp_.clear();
   waiters_ = 0;
   enabled_valid_ = false;
   ctx_dirty_ = false;

@@ -121,6 +121,7 @@ public:
   void free_type_stable(ObjectId object, uint64_t stable_fields, std::string_view label) override;
   void end_type_stable(ObjectId object) override;
   void percpu(ObjectId object, uint16_t cpu) override;
+  void rcu_early_grace_periods(ObjectId rcu) override;
   ObjectId reuse(ObjectId freed, const model::TypeInfo& type, std::string_view label) override;
   ObjectId new_lock(model::LockKind kind, std::string_view name) override;
   void lock(ObjectId lock, std::string_view label) override;
@@ -337,6 +338,7 @@ private:
   bool running_ = false;
   bool record_events_ = true;
   bool strategy_has_more_ = true;
+  std::vector<ObjectId> early_gp_;  // Env::rcu_early_grace_periods, ascending (ChoicePoint::early_gp)
   bool percpu_declared_ = false;  // some object is per-CPU data (Env::percpu): actors must stay put
   bool every_step_ = false;  // the strategy sees forced transitions too (DPOR)
   std::vector<uint8_t> cpu_used_;    // place_actors: by CPU, whether an actor is placed there

@@ -163,6 +163,16 @@ void Execution::percpu(ObjectId object, uint16_t cpu) {
   percpu_declared_ = true;
 }
 
+void Execution::rcu_early_grace_periods(ObjectId rcu) {
+  checked_object(rcu, "rcu_early_grace_periods");
+  if (in_actor()) {
+    fail("model-error", describe(rcu, UINT16_MAX) + " is declared by " + actors_[current_].name +
+                            "; Env::rcu_early_grace_periods is for set-up, before any actor runs");
+  }
+  const auto at = std::lower_bound(early_gp_.begin(), early_gp_.end(), rcu);
+  if (at == early_gp_.end() || *at != rcu) early_gp_.insert(at, rcu);
+}
+
 // Sound because nothing but the one actor on the CPU can reach the object: an access or free
 // from another CPU ends the execution here, and actors do not change CPU (update_enabled checks).
 // The step still counts (steps_max, and traces number their events by step).

@@ -255,7 +255,7 @@ ActorId Execution::decide() {
 #endif
   if (enabled_.empty()) [[unlikely]] return nobody_enabled();
   if (enabled_.size() == 1 && !every_step_) return chose(enabled_[0]);
-  const ChoicePoint point{step_, current_, enabled_, pending_, blocked_by_};
+  const ChoicePoint point{step_, current_, enabled_, pending_, blocked_by_, early_gp_};
   const ActorId chosen = strategy_->pick(point);
   if (chosen == kPrune) [[unlikely]] pruned();
   if (enabled_.size() == 1 && chosen == enabled_[0]) return chose(chosen);  // seen, not a decision

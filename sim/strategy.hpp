@@ -56,6 +56,9 @@ struct ChoicePoint {
   // waiting for a condition that is false, kNoActor, or kHeldWhileWaiting | the actor whose CPU
   // section would keep it off too; kNoActor for the others (enabled, finished).
   std::span<const ActorId> blocked_by;
+  // The RCU objects declared with Env::rcu_early_grace_periods (ascending; set-up declares them, so
+  // they are the same at every point of an execution).
+  std::span<const model::ObjectId> early_gp;
 };
 
 // In ChoicePoint::blocked_by: the actor waits for a false condition, and the actor in the low bits

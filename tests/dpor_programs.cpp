@@ -111,7 +111,7 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
       w.percpu_values.assign(3, 0);
     }
     if (p.rcu) {
-      w.rcu.init(s.env(), {});
+      w.rcu.init(s.env(), {.early_grace_periods = p.rcu_early});
       sim::ActorOptions o;
       o.cpu = 6;
       o.daemon = true;

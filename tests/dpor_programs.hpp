@@ -43,6 +43,9 @@ struct Program {
   int vars = 2;
   bool daemon = false;  // a daemon serves each request: waits at its idle point, reads and writes a var
   bool rcu = false;     // RCU and its grace-period kthread (the RCU instructions need it)
+  // Rcu::Knobs::early_grace_periods: DPOR starts grace periods before the sections they race with
+  // (rule G); false keeps every order of a start and a section.
+  bool rcu_early = true;
   // A counter per CPU 0..2 (the per-CPU instructions need it), declared per-CPU data (Env::percpu)
   // when `declare_percpu`: undeclared, every access to it is a scheduling point.
   bool percpu = false;

@@ -17,6 +17,11 @@ void Rcu::init(Env& env, Knobs knobs) {
   knobs_ = knobs;
   flavours_[index(RcuFlavour::kRcu)].obj = env.alloc(kRcuRegularType, "rcu_init");
   flavours_[index(RcuFlavour::kTasksTrace)].obj = env.alloc(kRcuTraceType, "rcu_tasks_trace_init");
+  // Regular RCU readers may not sleep in a section (Tasks Trace readers may: a sleepable program
+  // can block there on something that waits for a grace period). On PREEMPT_RT they can block on
+  // a sleeping spinlock, and under tso or lkmm a grace period's start orders what a section reads:
+  // DPOR keeps every order of a start and a section there.
+  if (knobs.early_grace_periods && !env.weak_memory() && !knobs.preempt_rt) env.rcu_early_grace_periods(flavours_[index(RcuFlavour::kRcu)].obj);
 }
 
 Rcu::ActorReadState& Rcu::state(ActorId a) {

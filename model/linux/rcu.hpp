@@ -24,6 +24,9 @@ public:
   struct Knobs {
     bool trace_implies_rcu_gp = true;  // rcu_trace_implies_rcu_gp()
     bool preempt_rt = false;           // CONFIG_PREEMPT_RT: callbacks run in preemptible threads
+    // Declare regular RCU's sections with Env::rcu_early_grace_periods where its conditions hold
+    // (sc, no PREEMPT_RT): DPOR's rule G. Off, DPOR keeps every order of a start and a section.
+    bool early_grace_periods = true;
   };
 
   void init(Env& env, Knobs knobs);

@@ -48,6 +48,23 @@
 // - A (false on arrival): W false in the state where a arrives at it: the last step e before
 //   a's arrival that is dependent with W and does not happen before it gets a before it, or
 //   every enabled actor where a could not run (arriving earlier may find W true).
+// - G (grace periods start early): for an RCU flavour declared with Env::rcu_early_grace_periods
+//   (regular RCU under sc: readers that cannot sleep in a section), a race e < e' where e is an
+//   access of the flavour's object other than a section's entry or exit and e' is a reader's
+//   rcu_read_lock or rcu_read_unlock on another CPU is not reversed (the happens-before edge
+//   stays). Reversing it only puts a grace period's start later against that reader. Take any
+//   execution with such a lock or unlock L just before a start S (or before call_rcu,
+//   synchronize_rcu or a grace period's end, which under sc commute with sections: they do not
+//   read them). Moving S before L keeps the schedule valid: S's actor reaches it as before, and
+//   the grace period's wait set changes only by L's reader, who is dropped if L enters a section
+//   (the wait is then true sooner, and the schedule's later placement of the wait's end is still
+//   allowed) or added if L leaves one (the wait ended after S, so after L: already satisfied).
+//   Every other step reads what it read, so every finding and final state is the same, except a
+//   deadlock in which a reader inside a section waits for the grace period, which the declaration
+//   rules out (might_sleep reports the sleep that such a wait needs). Repeating this moves every
+//   start before the sections' steps it races with; the executions left are those, and DPOR
+//   reaches each of their classes through the races it still reverses (those with e' the start:
+//   S moved earlier). DporProperties' random RCU programs check it against unreduced DFS.
 // Rule D fires only for conditions that do turn false while pending; rule A costs an extra
 // branch where the model's waits are monotonic (grace periods: false on arrival means false
 // before). The differential test against unbounded DFS on random small programs, unstable waits
@@ -97,6 +114,7 @@ public:
   }
 
   ActorId pick(const ChoicePoint& point) override {
+    if (depth_ == 0) history_.early_gp(point.early_gp);
     history_.widen(static_cast<ActorId>(point.pending.size()));
     note_pending(point.pending);
     if (foreign_) return kPrune;

@@ -145,7 +145,9 @@ void History::find_races(std::size_t from) {
         while (next < j && events_[next].t.actor != aj) ++next;
         const Standing st = standing_before(i, aj, next);
         if (st == Standing::kHeldOffByIt) continue;  // never co-enabled: look further back
-        if (st == Standing::kDisabled) {
+        if (starts_early(ei.t, events_[j].t)) {
+          // Rule G: the grace period stays first; the order still happens before.
+        } else if (st == Standing::kDisabled) {
           if (ei.frame >= 0) {
             Frame& f = (*stack_)[static_cast<std::size_t>(ei.frame)];
             for (ActorId a : f.enabled) insert(f.backtrack, a);
@@ -158,6 +160,19 @@ void History::find_races(std::size_t from) {
       }
     }
   }
+}
+
+// Rule G (sim/strategies/dpor.cpp): `a`, an access of an RCU object declared with
+// Env::rcu_early_grace_periods that is not a section's entry or exit (a grace period's start, or
+// a step that commutes with sections under sc: call_rcu, synchronize_rcu, a grace period's end),
+// comes before `b`, a reader's rcu_read_lock or rcu_read_unlock of it on another CPU. The order
+// b-before-a starts the grace period later against that reader, which only adds a section to wait
+// for or drops one that begins after it; the schedule with a first holds every behaviour of it.
+bool History::starts_early(const Transition& a, const Transition& b) const {
+  if (b.op != Op::kRcuLock && b.op != Op::kRcuUnlock) return false;
+  if (a.op == Op::kRcuLock || a.op == Op::kRcuUnlock || a.op == Op::kWait) return false;
+  if (a.object != b.object || a.cpu == b.cpu) return false;
+  return std::binary_search(early_gp_.begin(), early_gp_.end(), b.object);
 }
 
 // dependent(a, b) holds only for steps on one CPU, a wait and another step, two allocations, or

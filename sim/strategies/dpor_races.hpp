@@ -29,6 +29,8 @@ public:
   // The transition chosen at stack frame `frame` (-1: forced, the only enabled actor), with, for
   // each actor, who held it off just before it (ChoicePoint::blocked_by, widened to actors()).
   void record(const Transition& t, int64_t frame, std::span<const ActorId> blocked_by);
+  // The RCU objects whose grace periods start as early as a schedule allows (ChoicePoint::early_gp).
+  void early_gp(std::span<const model::ObjectId> objects) { early_gp_.assign(objects.begin(), objects.end()); }
   // Each actor's pending step (kept up to date by the strategy as actors run).
   std::vector<Transition>& pending() { return pending_now_; }
 
@@ -82,6 +84,8 @@ private:
   ActorId width_ = 0;
   std::vector<Transition> pending_now_;  // each actor's pending step (updated as it runs)
   // Set for the span of analyse().
+  bool starts_early(const Transition& a, const Transition& b) const;
+  std::vector<model::ObjectId> early_gp_;
   std::vector<Frame>* stack_ = nullptr;
   const Footprints* footprints_ = nullptr;
   // Sets of events as bits (index_events): rows of `words_` 64-bit words, per CPU, per object,

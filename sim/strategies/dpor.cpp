@@ -64,7 +64,11 @@
 //   rules out (might_sleep reports the sleep that such a wait needs). Repeating this moves every
 //   start before the sections' steps it races with; the executions left are those, and DPOR
 //   reaches each of their classes through the races it still reverses (those with e' the start:
-//   S moved earlier). DporProperties' random RCU programs check it against unreduced DFS.
+//   S moved earlier). Where S races with several section steps, only the race with the earliest is
+//   reversed: that reversal puts S before all of them (each races with S, so none happens before
+//   it), and the executions the later ones would start, S between two of those steps, are each
+//   matched by the one with S moved before them all, by the argument above. DporProperties' random
+//   RCU programs check rule G against unreduced DFS.
 // Rule D fires only for conditions that do turn false while pending; rule A costs an extra
 // branch where the model's waits are monotonic (grace periods: false on arrival means false
 // before). The differential test against unbounded DFS on random small programs, unstable waits

@@ -134,6 +134,7 @@ void History::find_races(std::size_t from) {
     cj[aj] = events_[j].pos;
     last_[aj] = static_cast<int64_t>(j);
     candidates(j);
+    std::size_t earliest_section = SIZE_MAX;  // in races_: e_j's race with a section step (rule G)
     for (std::size_t w = (j + 63) / 64; w-- > 0;) {
       for (uint64_t bits = candidates_[w]; bits != 0;) {
         const int b = 63 - std::countl_zero(bits);
@@ -145,15 +146,22 @@ void History::find_races(std::size_t from) {
         while (next < j && events_[next].t.actor != aj) ++next;
         const Standing st = standing_before(i, aj, next);
         if (st == Standing::kHeldOffByIt) continue;  // never co-enabled: look further back
-        if (starts_early(ei.t, events_[j].t)) {
+        if (grace_period_vs_section(ei.t, events_[j].t)) {
           // Rule G: the grace period stays first; the order still happens before.
         } else if (st == Standing::kDisabled) {
           if (ei.frame >= 0) {
             Frame& f = (*stack_)[static_cast<std::size_t>(ei.frame)];
             for (ActorId a : f.enabled) insert(f.backtrack, a);
           }
-        } else {
+        } else if (!grace_period_vs_section(events_[j].t, ei.t)) {
           races_.push_back({i, j, st == Standing::kWaiting, next == j});
+        } else if (earliest_section == SIZE_MAX) {
+          earliest_section = races_.size();
+          races_.push_back({i, j, st == Standing::kWaiting, next == j});
+        } else {
+          // Rule G: of the section steps e_j races with, only the earliest (candidates come latest
+          // first) is reversed.
+          races_[earliest_section] = {i, j, st == Standing::kWaiting, next == j};
         }
         const uint32_t* ci = clock(i);
         for (ActorId q = 0; q < actors_; ++q) cj[q] = std::max(cj[q], ci[q]);
@@ -162,13 +170,11 @@ void History::find_races(std::size_t from) {
   }
 }
 
-// Rule G (sim/strategies/dpor.cpp): `a`, an access of an RCU object declared with
+// Rule G (sim/strategies/dpor.cpp): `a` is an access of an RCU object declared with
 // Env::rcu_early_grace_periods that is not a section's entry or exit (a grace period's start, or
 // a step that commutes with sections under sc: call_rcu, synchronize_rcu, a grace period's end),
-// comes before `b`, a reader's rcu_read_lock or rcu_read_unlock of it on another CPU. The order
-// b-before-a starts the grace period later against that reader, which only adds a section to wait
-// for or drops one that begins after it; the schedule with a first holds every behaviour of it.
-bool History::starts_early(const Transition& a, const Transition& b) const {
+// and `b` a reader's rcu_read_lock or rcu_read_unlock of it on another CPU.
+bool History::grace_period_vs_section(const Transition& a, const Transition& b) const {
   if (b.op != Op::kRcuLock && b.op != Op::kRcuUnlock) return false;
   if (a.op == Op::kRcuLock || a.op == Op::kRcuUnlock || a.op == Op::kWait) return false;
   if (a.object != b.object || a.cpu == b.cpu) return false;

@@ -84,7 +84,7 @@ private:
   ActorId width_ = 0;
   std::vector<Transition> pending_now_;  // each actor's pending step (updated as it runs)
   // Set for the span of analyse().
-  bool starts_early(const Transition& a, const Transition& b) const;
+  bool grace_period_vs_section(const Transition& a, const Transition& b) const;
   std::vector<model::ObjectId> early_gp_;
   std::vector<Frame>* stack_ = nullptr;
   const Footprints* footprints_ = nullptr;

@@ -91,7 +91,7 @@ std::string show(const Program& p) {
     o << "; ";
   }
   if (p.daemon) o << "daemon; ";
-  if (p.rcu) o << "rcu";
+  if (p.rcu) o << (p.rcu_gp_last ? "rcu (kthread last)" : "rcu");
   return o.str();
 }
 
@@ -110,13 +110,14 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
       }
       w.percpu_values.assign(3, 0);
     }
-    if (p.rcu) {
-      w.rcu.init(s.env(), {.early_grace_periods = p.rcu_early});
+    const auto spawn_gp = [&s, &w] {
       sim::ActorOptions o;
       o.cpu = 6;
       o.daemon = true;
       s.spawn("rcu_gp", [&w](model::Env& env) { w.rcu.gp_actor(env, model::RcuFlavour::kRcu); }, o);
-    }
+    };
+    if (p.rcu) w.rcu.init(s.env(), {.early_grace_periods = p.rcu_early});
+    if (p.rcu && !p.rcu_gp_last) spawn_gp();
     if (p.daemon) {
       s.spawn("daemon", [&w, last = p.vars - 1, me = p.actors.size()](model::Env& env) {
         const model::Access reads[] = {{w.queue, 0, model::Op::kRead}};
@@ -213,6 +214,7 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
         }
       }, {p.cpus[a]});
     }
+    if (p.rcu && p.rcu_gp_last) spawn_gp();
     s.at_end([&w, outcomes](model::Env&) {
       std::ostringstream o;
       for (int64_t v : w.values) o << v << ",";

@@ -46,6 +46,9 @@ struct Program {
   // Rcu::Knobs::early_grace_periods: DPOR starts grace periods before the sections they race with
   // (rule G); false keeps every order of a start and a section.
   bool rcu_early = true;
+  // The grace-period kthread spawned after the program's actors, not before: DPOR's first
+  // executions (lowest actor first) then run readers before grace periods start.
+  bool rcu_gp_last = false;
   // A counter per CPU 0..2 (the per-CPU instructions need it), declared per-CPU data (Env::percpu)
   // when `declare_percpu`: undeclared, every access to it is a scheduling point.
   bool percpu = false;

@@ -138,6 +138,23 @@ TEST(Dpor, AWaitMadeTrueInsideASameCpuSectionAlsoRunsBeforeTheSection) {
   expect_dpor_reaches(p, "21,|2,21,||2,|");
 }
 
+// The same where the step that makes the wait true is the last before the search stops: a0 (cpu 1)
+// sleeps in synchronize_rcu while a1 (cpu 1) holds a spinlock; the grace-period kthread (spawned
+// last, so DPOR tries it last) ends the grace period inside a1's section, and the execution is
+// pruned there (a1's unlock, done before, sleeps). No event recorded a0 held off with its wait
+// true, so rule E never fired and a1's section after a0's read of v0 was never explored (found by
+// DporProperties: "actor0@cpu1: 16/0 13/0 13/0; actor1@cpu1: 2/0; rcu (kthread last)").
+TEST(Dpor, AWaitMadeTrueInsideASameCpuSectionWhereTheSearchIsPrunedAlsoRunsBeforeTheSection) {
+  Program p;
+  p.vars = 1;
+  p.rcu = true;
+  p.rcu_gp_last = true;
+  p.actors = {{{Instr::kSynchronize, 0}}, {{Instr::kLocked, 0}}};
+  p.cpus = {1, 1};
+  // a0 read v0 = 0 after synchronize_rcu returned, a1 then read 0 and wrote 2.
+  expect_dpor_reaches(p, "2,|0,|0,|");
+}
+
 // A grace period waits for the readers inside a section when it starts, and DPOR orders its wait
 // against their outermost rcu_read_unlock only (model::rcu_reader_exits), not against every
 // rcu_read_lock and rcu_read_unlock as before: a0 calls synchronize_rcu then writes v1, a1 reads

@@ -44,7 +44,16 @@
 //   (History::held_off_when_turned_false).
 // - E (made true while held off): a step e of another actor made W true while a lock or CPU
 //   section held a off: e's actor goes before the last step before which a waited unheld, where
-//   a loop re-reading W would have raced with e (History::made_true_while_held).
+//   a loop re-reading W would have raced with e (History::made_true_while_held). Where e is the
+//   last step before the execution stops at a choice point (sleep sets prune it: every enabled
+//   actor asleep), no event after e records a held off with W true; the stop does (History::stop)
+//   and the rule reads it as it reads the next event's record. Without it the analysis took a as
+//   still waiting past the last event, and nothing else reverses that race: the continuation that
+//   shows a held off (the section's actor, asleep) ran in an earlier sibling where e came after
+//   the section, so a was not held when W turned true (found by DporProperties: a0 asleep in
+//   synchronize_rcu, a1 in a spinlock section on its CPU, the grace period ending inside it; a1's
+//   section after a0's synchronize_rcu returned was never explored). The stop only adds entries
+//   where the rule's premise holds, and changes no other rule.
 // - A (false on arrival): W false in the state where a arrives at it: the last step e before
 //   a's arrival that is dependent with W and does not happen before it gets a before it, or
 //   every enabled actor where a could not run (arriving earlier may find W true).
@@ -137,7 +146,10 @@ public:
       levels_ += f->counts ? 1 : 0;
     } else {
       f = new_frame(point);
-      if (f == nullptr) return kPrune;
+      if (f == nullptr) {
+        history_.stop(point.enabled, point.blocked_by);
+        return kPrune;
+      }
     }
     reach(depth_);
     ++depth_;
@@ -289,7 +301,10 @@ private:
   ActorId forced(const ChoicePoint& point) {
     const ActorId a = point.enabled[0];
     const Transition t = transition_of(a, point.pending[a]);
-    if (asleep(sleep_, a)) return kPrune;  // the only runnable actor sleeps: already covered
+    if (asleep(sleep_, a)) {  // the only runnable actor sleeps: already covered
+      history_.stop(point.enabled, point.blocked_by);
+      return kPrune;
+    }
     std::erase_if(sleep_, [&](const Transition& s) { return dependent(s, t, footprints_); });
     history_.record(t, -1, point.blocked_by);
     return a;

@@ -13,6 +13,7 @@ using model::Op;
 
 void History::begin() {
   events_.clear();
+  stopped_ = false;
   actors_ = 0;
 }
 
@@ -37,6 +38,21 @@ void History::record(const Transition& t, int64_t frame, std::span<const ActorId
   const std::size_t known = std::min<std::size_t>(blocked_by.size(), actors_);
   std::copy_n(blocked_by.data(), known, row);
   std::fill(row + known, row + actors_, kNoActor);
+}
+
+void History::stop(std::span<const ActorId> enabled, std::span<const ActorId> blocked_by) {
+  stopped_ = true;
+  stop_enabled_.assign(enabled.begin(), enabled.end());
+  stop_blocked_by_.assign(blocked_by.begin(), blocked_by.end());
+}
+
+// Whether actor `a`, not running where the execution stopped at a choice point (stop()), was held
+// off there by another actor's lock or CPU section, not by its wait's condition.
+bool History::held_at_stop(ActorId a) const {
+  if (!stopped_ || a >= stop_blocked_by_.size()) return false;
+  if (std::binary_search(stop_enabled_.begin(), stop_enabled_.end(), a)) return false;
+  const ActorId by = stop_blocked_by_[a];
+  return by != kNoActor && (by & kHeldWhileWaiting) == 0;
 }
 
 // Who held `a` off just before event `e` (kNoActor: nobody, or its condition did).
@@ -299,6 +315,9 @@ void History::add_wait_backtracks(std::size_t from) {
     for (std::size_t y = seen ? from - 1 : k + 1; y + 1 < end; ++y) {  // E: made true while held off
       if (waits_before(y, a) && !waits_before(y + 1, a) && !enabled_before(y + 1, a)) made_true_while_held(k, y, a);
     }
+    // The last step made it true and the execution stopped (pruned) with a held off: no event after
+    // it records that (waits_before reads past the last event as still waiting), the stop does.
+    if (end == n && n >= k + 2 && waits_before(n - 1, a) && held_at_stop(a)) made_true_while_held(k, n - 1, a);
     if (seen) continue;
     const bool runs_next = end == k + 1 && end < n;
     if (!runs_next && waits_before(k + 1, a)) wait_false_on_arrival(k, w);

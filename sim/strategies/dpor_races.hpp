@@ -29,6 +29,9 @@ public:
   // The transition chosen at stack frame `frame` (-1: forced, the only enabled actor), with, for
   // each actor, who held it off just before it (ChoicePoint::blocked_by, widened to actors()).
   void record(const Transition& t, int64_t frame, std::span<const ActorId> blocked_by);
+  // The execution stops at a choice point without another step (every enabled actor asleep): who
+  // was enabled there and who held each actor off, as record() keeps before an event.
+  void stop(std::span<const ActorId> enabled, std::span<const ActorId> blocked_by);
   // The RCU objects whose grace periods start as early as a schedule allows (ChoicePoint::early_gp).
   void early_gp(std::span<const model::ObjectId> objects) { early_gp_.assign(objects.begin(), objects.end()); }
   // Each actor's pending step (kept up to date by the strategy as actors run).
@@ -62,6 +65,7 @@ private:
   bool enabled_before(std::size_t e, ActorId a) const;
   Standing standing_before(std::size_t e, ActorId a, std::size_t next) const;
   bool waits_before(std::size_t e, ActorId a) const;
+  bool held_at_stop(ActorId a) const;
   ActorId held_by(std::size_t e, ActorId a) const;
   void find_races(std::size_t from);
   void index_events(std::size_t from);
@@ -83,6 +87,10 @@ private:
   std::size_t analysed_ = 0;
   ActorId width_ = 0;
   std::vector<Transition> pending_now_;  // each actor's pending step (updated as it runs)
+  // Where the execution stopped at a choice point (stop()); stopped_ false: it ran to its end.
+  bool stopped_ = false;
+  std::vector<ActorId> stop_enabled_;
+  std::vector<ActorId> stop_blocked_by_;
   // Set for the span of analyse().
   bool grace_period_vs_section(const Transition& a, const Transition& b) const;
   std::vector<model::ObjectId> early_gp_;

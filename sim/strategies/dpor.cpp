@@ -27,6 +27,9 @@
 //   actor arrived at e', e' cannot run in v either, whatever other readers' exits v holds
 //   (first_exit_since_arrival: the exits of the other readers made e' 's actor no initial, and
 //   the search tried each order of independent exits, which sleep sets then cut short).
+//   Conversely, an rcu_read_unlock of a named reader after the outermost exit the wait needs
+//   (one since its actor arrived at it) commutes with the wait: neither a race nor an order
+//   (History::exit_after_the_one_waited_for).
 // - If it was disabled for another reason (a third actor's lock or CPU), every actor enabled
 //   before e is tried (Flanagan and Godefroid, POPL 2005): conservative.
 //

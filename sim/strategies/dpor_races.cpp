@@ -158,6 +158,7 @@ void History::find_races(std::size_t from) {
         const std::size_t i = w * 64 + static_cast<std::size_t>(b);
         const Event& ei = events_[i];
         if (ei.t.actor == aj || cj[ei.t.actor] >= ei.pos || !dependent(ei.t, events_[j].t, *footprints_)) continue;
+        if (exit_after_the_one_waited_for(i, j)) continue;  // they commute: no race, no order
         std::size_t next = i + 1;  // aj's first event after i
         while (next < j && events_[next].t.actor != aj) ++next;
         const Standing st = standing_before(i, aj, next);
@@ -387,14 +388,49 @@ void History::wait_false_on_arrival(std::size_t k, const Transition& w) {
 bool History::first_exit_since_arrival(std::size_t i, std::size_t j) const {
   const Transition& w = events_[j].t;
   const Transition& u = events_[i].t;
-  if (w.reads == 0 || u.op != Op::kRcuUnlock) return false;
-  for (const model::Access& r : footprints_->get(w.reads)) {
-    if (r.op != Op::kRcuUnlock) return false;
-  }
+  if (u.op != Op::kRcuUnlock || !readers_wait(w)) return false;
   for (std::size_t x = i; x-- > 0;) {
     const Transition& t = events_[x].t;
     if (t.actor == w.actor) return true;  // the arrival
     if (t.actor == u.actor && t.op == Op::kRcuUnlock && t.object == u.object) return false;
+  }
+  return false;
+}
+
+// Whether `w` is a wait for RCU readers: every declared read a model::rcu_reader_exits.
+bool History::readers_wait(const Transition& w) const {
+  if (w.op != Op::kWait || w.reads == 0) return false;
+  for (const model::Access& r : footprints_->get(w.reads)) {
+    if (r.op != Op::kRcuUnlock) return false;
+  }
+  return true;
+}
+
+// A wait for RCU readers needs one outermost exit of each reader it names after its actor arrived
+// at it (its previous event; Env::wait_until, checked by the engine), and an exit cannot undo
+// another. So an rcu_read_unlock of a named reader commutes with the wait where an outermost exit of
+// that reader on that object already came between the arrival and it: the wait's condition is
+// true before and after it, and the wait reads only. That holds for every unlock after the wait
+// ran, and, for one before it, is checked by replaying the reader's nesting on the object (an inner
+// unlock is no exit). Such a pair is neither a race nor an order: the unlocks of a reader's later
+// sections no longer tie the grace period's end to them (dependent() alone, from the declared
+// reads, cannot tell the first exit from the later ones).
+bool History::exit_after_the_one_waited_for(std::size_t i, std::size_t j) const {
+  const bool wait_first = events_[i].t.op == Op::kWait;
+  const Transition& w = wait_first ? events_[i].t : events_[j].t;
+  const Transition& u = wait_first ? events_[j].t : events_[i].t;
+  if (u.op != Op::kRcuUnlock || !readers_wait(w)) return false;
+  if (wait_first) return true;
+  std::size_t arrival = j;
+  while (arrival > 0 && events_[arrival - 1].t.actor != w.actor) --arrival;
+  if (arrival == 0) return false;  // no arrival recorded: the wait is its actor's first event
+  --arrival;
+  int64_t depth = 0;
+  for (std::size_t x = 0; x < i; ++x) {
+    const Transition& t = events_[x].t;
+    if (t.actor != u.actor || t.object != u.object) continue;
+    if (t.op == Op::kRcuLock) ++depth;
+    if (t.op == Op::kRcuUnlock && --depth == 0 && x > arrival) return true;
   }
   return false;
 }

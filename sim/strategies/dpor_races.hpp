@@ -74,6 +74,8 @@ private:
   void candidates(std::size_t j);
   void add_backtrack(std::size_t i, std::size_t j, bool waiting);
   bool first_exit_since_arrival(std::size_t i, std::size_t j) const;
+  bool readers_wait(const Transition& w) const;
+  bool exit_after_the_one_waited_for(std::size_t i, std::size_t j) const;
   void add_wait_backtracks(std::size_t from);
   void wait_false_on_arrival(std::size_t k, const Transition& w);
   void held_off_when_turned_false(std::size_t k, std::size_t i, ActorId a);

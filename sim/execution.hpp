@@ -248,6 +248,9 @@ private:
   // released, the actors on its CPU while it holds the CPU, and every waiting actor's condition.
   // O(what changed), not O(actors).
   void update_enabled();
+  // Its part for the waiting actors: each condition evaluated; an actor re-evaluated only when its
+  // condition changed. All of update_enabled() on a step that changed no CPU and no lock.
+  void update_waits();
   // Re-evaluates one actor's place in the enabled set.
   void refresh(ActorId a);
   bool can_run(ActorId a) const;

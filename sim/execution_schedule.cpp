@@ -194,14 +194,25 @@ void Execution::update_enabled() {
     for (ActorId a : lock_waiters_[lock]) refresh(a);
   }
   dirty_locks_.clear();
-  for (ActorId a : waiting_) {
-    const bool now = (*actors_[a].wait)();
-    // Unchanged, and not a wait for RCU readers (which counts exits at every step): nothing to
-    // check or note, and no call (two idle daemons wait at nearly every step of a kernel scenario).
-    if (actors_[a].wait_value != (now ? 1 : 0) || actors_[a].waits_for_readers) check_wait_reads(a, now);
-    refresh(a);
-  }
+  update_waits();
   if (current_ != kNoActor) refresh(current_);
+}
+
+// Every wait is evaluated at every decision: that is what catches a condition changed by a step
+// that touches none of its declared reads (check_wait_reads). A wait whose value did not change
+// keeps its actor's place in the enabled set and its blocked_by: the rest of what they depend on
+// (the actor's pending step, a wait, which takes no lock; who holds its CPU) has refresh_holder
+// re-evaluate the actor when it changes. So the two idle RCU kthreads of a kernel scenario, which
+// wait at nearly every step, cost two calls of their conditions and nothing else.
+void Execution::update_waits() {
+  for (ActorId a : waiting_) {
+    ActorInfo& actor = actors_[a];
+    const bool now = (*actor.wait)();
+    const bool changed = actor.wait_value != (now ? 1 : 0);  // or its first evaluation (-1)
+    // A wait for RCU readers counts exits at every step, changed or not.
+    if (changed || actor.waits_for_readers) check_wait_reads(a, now);
+    if (changed) refresh(a);
+  }
 }
 
 Execution::Left Execution::who_is_left() const {
@@ -242,10 +253,12 @@ ActorId Execution::decide() {
   if (enabled_valid_) {
     // The common step: the actor that ran (enabled when it was chosen) took a step that changed no
     // CPU, lock or wait, and its next step takes no lock: it stays enabled and so does everyone
-    // else. update_enabled() would re-evaluate it and find the same.
-    if (ctx_dirty_ || !dirty_locks_.empty() || !waiting_.empty() || current_ == kNoActor ||
-        pending_[current_].access.op == model::Op::kLock) {
+    // else. update_enabled() would re-evaluate it and find the same. Waiting actors still have
+    // their conditions evaluated (update_waits).
+    if (ctx_dirty_ || !dirty_locks_.empty() || current_ == kNoActor || pending_[current_].access.op == model::Op::kLock) {
       update_enabled();
+    } else if (!waiting_.empty()) {
+      update_waits();
     }
   } else {
     recompute_enabled();

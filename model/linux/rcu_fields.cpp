@@ -1,5 +1,7 @@
 #include "model/linux/rcu_fields.hpp"
 
+#include <array>
+#include <span>
 #include <stdexcept>
 
 namespace lsmc::model::kernel {
@@ -47,11 +49,23 @@ Ref<Storage> owner_storage_rcu_dereference(Env& env, Ref<Owner> owner, std::stri
   return owner->bpf_storage_cell.load(env, owner.id, field::kOwnerStorage, Order::kOnce, label);
 }
 
+// No allocation on this path but the caller's new list (it runs at every link and unlink): the ids
+// of a short list stay on the stack, the list moves into the Cell, and the plain field copies it
+// into the memory it already has.
 void storage_list_store(Env& env, Ref<Storage> storage, std::vector<Ref<Selem>> list, Order order,
                         std::string_view label) {
-  const std::vector<ObjectId> elements = ids(list);
-  storage->list_cell.store(env, storage.id, field::kStorageList, list, order, label, elements);
-  storage->list = std::move(list);
+  std::array<ObjectId, 8> few{};
+  std::vector<ObjectId> many;
+  std::span<const ObjectId> elements;
+  if (list.size() <= few.size()) {
+    for (std::size_t i = 0; i < list.size(); ++i) few[i] = list[i].id;
+    elements = std::span<const ObjectId>(few.data(), list.size());
+  } else {
+    many = ids(list);
+    elements = many;
+  }
+  storage->list_cell.store(env, storage.id, field::kStorageList, std::move(list), order, label, elements);
+  storage->list = storage->list_cell.latest();
 }
 
 std::vector<Ref<Selem>> storage_list_rcu_dereference(Env& env, Ref<Storage> storage, std::string_view label) {

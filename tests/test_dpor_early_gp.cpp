@@ -71,8 +71,8 @@ TEST(DporEarlyGp, AStartRacingWithSeveralSectionsMovesBeforeTheEarliestOnly) {
   EXPECT_EQ(*with, *without);
   EXPECT_EQ(without->size(), 2u);
   // 144 executions without rule G; 11 with every race of the start with a section step reversed;
-  // 7 with the earliest only (measured 2026-12-07).
-  EXPECT_LE(r_with.executions, 7u);
+  // 7 with the earliest only; 6 with exits neither races nor orders (measured 2026-12-07).
+  EXPECT_LE(r_with.executions, 6u);
 }
 
 // A Tasks Trace reader may sleep in its section: here it blocks on a mutex whose holder waits for a

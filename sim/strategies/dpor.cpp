@@ -79,8 +79,15 @@
 //   S moved earlier). Where S races with several section steps, only the race with the earliest is
 //   reversed: that reversal puts S before all of them (each races with S, so none happens before
 //   it), and the executions the later ones would start, S between two of those steps, are each
-//   matched by the one with S moved before them all, by the argument above. DporProperties' random
-//   RCU programs check rule G against unreduced DFS.
+//   matched by the one with S moved before them all, by the argument above. And a start and an
+//   rcu_read_unlock U of such a flavour commute up to what the grace period waits for: with S
+//   before U it also waits for U's section, which its later steps follow anyway (they follow S,
+//   which in the other order follows U), and after both steps the wait's condition for that
+//   reader holds either way (a nested U leaves the reader inside in both orders); the other
+//   accesses commute with U outright. So the pair is neither a race nor an order, and the lock
+//   that opened U's section races with S directly: only entries are reversed, an exit never.
+//   DporProperties' random RCU programs check rule G against unreduced DFS; tests/
+//   test_dpor_early_gp.cpp has programs where each part is needed.
 // Rule D fires only for conditions that do turn false while pending; rule A costs an extra
 // branch where the model's waits are monotonic (grace periods: false on arrival means false
 // before). The differential test against unbounded DFS on random small programs, unstable waits

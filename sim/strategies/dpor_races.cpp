@@ -159,6 +159,7 @@ void History::find_races(std::size_t from) {
         const Event& ei = events_[i];
         if (ei.t.actor == aj || cj[ei.t.actor] >= ei.pos || !dependent(ei.t, events_[j].t, *footprints_)) continue;
         if (exit_after_the_one_waited_for(i, j)) continue;  // they commute: no race, no order
+        if (grace_period_vs_exit(ei.t, events_[j].t) || grace_period_vs_exit(events_[j].t, ei.t)) continue;  // rule G
         std::size_t next = i + 1;  // aj's first event after i
         while (next < j && events_[next].t.actor != aj) ++next;
         const Standing st = standing_before(i, aj, next);
@@ -196,6 +197,12 @@ bool History::grace_period_vs_section(const Transition& a, const Transition& b) 
   if (a.op == Op::kRcuLock || a.op == Op::kRcuUnlock || a.op == Op::kWait) return false;
   if (a.object != b.object || a.cpu == b.cpu) return false;
   return std::binary_search(early_gp_.begin(), early_gp_.end(), b.object);
+}
+
+// Rule G for an exit: `b`, an rcu_read_unlock of a declared flavour, commutes with `a`, a grace
+// period's access of it, up to what the grace period waits for (sim/strategies/dpor.cpp).
+bool History::grace_period_vs_exit(const Transition& a, const Transition& b) const {
+  return b.op == Op::kRcuUnlock && grace_period_vs_section(a, b);
 }
 
 // dependent(a, b) holds only for steps on one CPU, a wait and another step, two allocations, or

@@ -95,6 +95,7 @@ private:
   std::vector<ActorId> stop_blocked_by_;
   // Set for the span of analyse().
   bool grace_period_vs_section(const Transition& a, const Transition& b) const;
+  bool grace_period_vs_exit(const Transition& a, const Transition& b) const;
   std::vector<model::ObjectId> early_gp_;
   std::vector<Frame>* stack_ = nullptr;
   const Footprints* footprints_ = nullptr;

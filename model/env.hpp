@@ -209,6 +209,18 @@ public:
   // every step (ChoicePoint::early_gp).
   virtual void rcu_early_grace_periods(ObjectId rcu) = 0;
 
+  // A field nothing writes again (fields 0..63): its value is the same whenever it is read, so a
+  // read of it conflicts with nothing but the end of its object's life. Such a read is a step and
+  // an event where the code makes it, but no scheduling point; the engine takes it to happen at
+  // the actor's next scheduling point instead (the value is the same there, only whether the
+  // object is still alive can differ): DPOR orders that next step against frees of the object,
+  // and when the actor runs it the read is checked again, so a free in between is a
+  // use-after-free finding as it would be for a read that ran that late. Set-up only: called by
+  // an actor it does nothing (which reads are points must not depend on the order of steps). A
+  // write by an actor to a declared field, and a reuse of its object (Env::reuse), are model
+  // errors. Say in the model which kernel function leaves the field alone, and in which version.
+  virtual void immutable(ObjectId object, uint16_t field) = 0;
+
   // Modelled locks. A lock is an object of the registry; a waiter is disabled, never blocked in
   // the OS. Taking a lock the actor already holds is a self-deadlock finding.
   virtual ObjectId new_lock(LockKind kind, std::string_view name) = 0;

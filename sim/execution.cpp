@@ -11,6 +11,7 @@ namespace lsmc::sim {
 Execution::Execution(FiberPool& pool, const Config& config)
     : pool_(pool), config_(config), memory_(make_memory(config.memory_model)) {
   if (memory_ == nullptr) throw std::invalid_argument("unknown memory model '" + config.memory_model + "'");
+  weak_ = memory_->weak();
 }
 
 Execution::~Execution() = default;
@@ -140,6 +141,9 @@ model::ActorId Execution::spawn(std::string name, ActorBody body, ActorOptions o
 
 // Actors the scenario did not place get the lowest CPUs no placed actor uses, in spawn order.
 void Execution::place_actors() {
+  moved_.resize(actors_.size());
+  for (auto& reads : moved_) reads.clear();
+  moved_objects_.assign(actors_.size(), MovedObjects{});
   std::vector<uint8_t>& used = cpu_used_;  // kept across executions: no allocation per run
   used.clear();
   auto mark = [&used](uint16_t cpu) {
@@ -173,6 +177,8 @@ Slot Execution::run_actor(uint32_t a) {
   if (!aborting_) {
     try {
       actors_[a].body(*this);
+      // Reads of immutable fields since its last point run with its next step: it needs one.
+      if (!aborting_ && moved_objects_[a][0] != model::kNoObject) schedule_point({}, "end of the actor (after reads of immutable fields)");
       // A daemon its idle_until released returns; anything else running on is model code that
       // caught the engine's Abort.
       if (aborting_ && !actors_[a].released) swallowed_abort_ = actors_[a].name;

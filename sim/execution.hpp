@@ -64,6 +64,8 @@ struct ObjectRecord {
   uint64_t type_stable = 0;  // freed, but loads of these fields (bit i: field i) are still fine
   uint16_t percpu = kNotPercpu;  // Env::percpu: the CPU whose per-CPU data this is
   static constexpr uint16_t kNotPercpu = UINT16_MAX;
+  uint64_t immutable = 0;  // Env::immutable: fields (bit i: field i) nothing writes again
+  bool had_immutable = false;  // some field was declared immutable (its memory is never reused)
   bool is_lock = false;
   model::LockKind lock_kind = model::LockKind::kSpin;
   ActorId holder = kNoActor;
@@ -122,6 +124,7 @@ public:
   void end_type_stable(ObjectId object) override;
   void percpu(ObjectId object, uint16_t cpu) override;
   void rcu_early_grace_periods(ObjectId rcu) override;
+  void immutable(ObjectId object, uint16_t field) override;
   ObjectId reuse(ObjectId freed, const model::TypeInfo& type, std::string_view label) override;
   ObjectId new_lock(model::LockKind kind, std::string_view name) override;
   void lock(ObjectId lock, std::string_view label) override;
@@ -172,7 +175,7 @@ private:
   // Its two halves (block_until has its own). The pending step is set and the strategy decides:
   // the actor that runs next, or kUnwind.
   ActorId step_and_decide(model::Access access, std::string_view label, std::span<const model::Access> reads) {
-    set_pending(current_, Pending{access, label, true, actors_[current_].ctx.cpu, reads});
+    set_pending(current_, Pending{access, label, true, actors_[current_].ctx.cpu, reads, moved_objects_[current_]});
     if (++step_ > config_.steps_max) [[unlikely]] steps_exceeded();
     return decide();
   }
@@ -187,13 +190,27 @@ private:
     }
     return true;
   }
-  // An access to `o` that needs no scheduling point (Env::percpu on a CPU with one actor): counts its
-  // step and returns true. The test is inline; the checks of per-CPU data are not.
-  bool private_step(ObjectId o, std::string_view label) {
-    if (objects_[o].percpu == ObjectRecord::kNotPercpu) [[likely]] return false;
-    return percpu_step(o, label);
+  // An access to `o` that needs no scheduling point (Env::percpu on a CPU with one actor, a read
+  // of an Env::immutable field): counts its step and returns true. The test is inline; the checks
+  // of declared objects are not.
+  bool private_step(ObjectId o, uint16_t field, model::Op op, std::string_view label) {
+    const ObjectRecord& rec = objects_[o];
+    if (rec.percpu == ObjectRecord::kNotPercpu && rec.immutable == 0) [[likely]] return false;
+    if (op == model::Op::kRead && field < 64 && ((rec.immutable >> field) & 1u) != 0) return immutable_read(o, field, label);
+    return declared_step(o, field, op, label);
   }
+  bool declared_step(ObjectId o, uint16_t field, model::Op op, std::string_view label);
   bool percpu_step(ObjectId o, std::string_view label);
+  // Reads of immutable fields (sim/execution_immutable.cpp): one that runs with the actor's next
+  // step (true), and at that step, once the actor runs it, the same read again where its object
+  // died in between (settle_moved_reads).
+  bool immutable_read(ObjectId o, uint16_t field, std::string_view label);
+  [[noreturn]] void immutable_written(ObjectId o, uint16_t field, std::string_view label);
+  void settle_moved_reads(ActorId a) {
+    if (moved_objects_[a][0] == model::kNoObject) [[likely]] return;
+    recheck_moved_reads(a);
+  }
+  void recheck_moved_reads(ActorId a);
   void check_percpu_cpu(ObjectId o, std::string_view label);
   void check_wait_reads(ActorId a, bool now);
   void check_reader_wait(ActorId a, bool before, bool now);
@@ -306,6 +323,17 @@ private:
 
   std::vector<ActorInfo> actors_;
   std::vector<Pending> pending_;  // indexed by actor
+  // By actor: the reads of immutable fields it made since its last scheduling point, one per
+  // field read (the first), of at most kMovedObjectsMax objects (sim/execution_immutable.cpp).
+  struct MovedRead {
+    ObjectId object;
+    uint16_t field;
+    uint16_t cpu;  // the actor's, where it read
+    std::string_view label;
+  };
+  std::vector<std::vector<MovedRead>> moved_;
+  std::vector<MovedObjects> moved_objects_;  // by actor: the objects of moved_ (Pending::moved)
+  bool weak_ = false;                        // memory_->weak(), asked once
   std::vector<ActorId> enabled_;            // ascending
   std::vector<uint8_t> is_enabled_;         // by actor: in enabled_
   std::vector<uint8_t> holding_;            // by actor: holds its CPU (holds_cpu)

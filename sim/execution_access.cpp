@@ -36,7 +36,7 @@ void Execution::access(model::Access access, std::string_view label) {
   // after it could dereference a null C++ pointer on the host.
   const bool memory = access.op == model::Op::kRead || access.op == model::Op::kWrite || access.op == model::Op::kRmw;
   if (memory && access.object == model::kNoObject) [[unlikely]] null_dereference(label);
-  if (!(memory && private_step(access.object, label))) schedule_point(access, label);
+  if (!(memory && private_step(access.object, access.field, access.op, label))) schedule_point(access, label);
   emit(access, label);
   if ((access.op == model::Op::kRcuLock || access.op == model::Op::kRcuUnlock) &&
       !memory_->rcu(current_, access.object, access.op == model::Op::kRcuLock)) {
@@ -65,7 +65,7 @@ uint32_t Execution::load(ObjectId o, uint16_t field, model::Order order, std::st
   if (!in_actor()) return model::kLatest;
   if (o >= objects_.size()) checked_object(o, label);
   const model::Access a{o, field, model::Op::kRead};
-  if (!private_step(o, label)) schedule_point(a, label);
+  if (!private_step(o, field, model::Op::kRead, label)) schedule_point(a, label);
   const Memory::Result r = memory_->load(memory_access(o, field, order),
                                          [this](uint64_t bound) { return choose(bound, "reads-from"); });
   return weak_result(a, label, order, r);
@@ -76,7 +76,7 @@ uint32_t Execution::store(ObjectId o, uint16_t field, model::Order order, std::s
   if (!in_actor()) return model::kLatest;
   if (o >= objects_.size()) checked_object(o, label);
   const model::Access a{o, field, model::Op::kWrite};
-  if (!private_step(o, label)) schedule_point(a, label);
+  if (!private_step(o, field, model::Op::kWrite, label)) schedule_point(a, label);
   const Memory::Result r = memory_->store(memory_access(o, field, order, pointees));
   return weak_result(a, label, order, r);
 }
@@ -89,7 +89,7 @@ uint32_t Execution::rmw(ObjectId o, uint16_t field, model::Order order, std::spa
   }
   if (o >= objects_.size()) checked_object(o, label);
   const model::Access a{o, field, model::Op::kRmw};
-  if (!private_step(o, label)) schedule_point(a, label);
+  if (!private_step(o, field, model::Op::kRmw, label)) schedule_point(a, label);
   return weak_result(a, label, order, memory_->rmw(memory_access(o, field, order, pointees), writes));
 }
 
@@ -171,6 +171,14 @@ void Execution::rcu_early_grace_periods(ObjectId rcu) {
   }
   const auto at = std::lower_bound(early_gp_.begin(), early_gp_.end(), rcu);
   if (at == early_gp_.end() || *at != rcu) early_gp_.insert(at, rcu);
+}
+
+// Env::percpu or Env::immutable applies to `o`, and the access is not a read of an immutable
+// field (private_step has those): a write to one (a model error), or an access to per-CPU data.
+bool Execution::declared_step(ObjectId o, uint16_t field, model::Op, std::string_view label) {
+  const ObjectRecord& rec = objects_[o];
+  if (field < 64 && ((rec.immutable >> field) & 1u) != 0) immutable_written(o, field, label);
+  return rec.percpu != ObjectRecord::kNotPercpu && percpu_step(o, label);
 }
 
 // Sound because nothing but the one actor on the CPU can reach the object: an access or free

@@ -179,6 +179,7 @@ void Execution::end_wait(ActorInfo& actor) {
     me.released = true;
     return false;
   }
+  settle_moved_reads(self);
   emit({model::kNoObject, 0, model::Op::kWait}, what);
   if (!memory_->wait_ended(current_)) inconsistent();
   return true;

@@ -356,6 +356,7 @@ void Execution::fill_blocked_by() {
 void Execution::schedule_point(model::Access access, std::string_view label) {
   const ActorId self = current_;
   if (!run_next(self, step_and_decide(access, label, {}))) [[unlikely]] throw Abort{};
+  settle_moved_reads(self);
 }
 
 // Which accesses to per-CPU data are scheduling points was decided from where the actors were

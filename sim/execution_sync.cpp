@@ -15,9 +15,11 @@ constexpr model::TypeInfo kCondvarType{"condvar", kCondvarFields};
 ObjectId Execution::reuse(ObjectId freed, const model::TypeInfo& type, std::string_view label) {
   label = names_.keep(label);
   const ObjectRecord& old = checked_object(freed, label);
-  if (old.live || old.is_lock || old.type == &kCondvarType) {
+  if (old.live || old.is_lock || old.type == &kCondvarType || old.had_immutable) {
     fail("model-error", std::string(label) + " reuses " + std::string(old.name) + "#" + std::to_string(freed) + ", which is " +
-                            (old.live ? "live" : "a lock or a condition variable"));
+                            (old.live             ? "live"
+                             : old.had_immutable ? "an object with immutable fields (Env::immutable: a read moved past the reuse would read the new object)"
+                                                  : "a lock or a condition variable"));
   }
   // The alloc names the address it reuses: an access to the old object ordered after it reaches
   // the new one, so DPOR orders it against every access to that address.

@@ -5,6 +5,7 @@
 // interface.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -16,6 +17,13 @@
 
 namespace lsmc::sim {
 
+// The objects of the reads of immutable fields (Env::immutable) an actor made since its last
+// scheduling point, in the order it read them; kNoObject past the last. Those reads are taken to
+// run with the actor's next step (sim/execution_immutable.cpp), which DPOR orders against frees
+// and reuses of these objects (dpor::dependent).
+inline constexpr std::size_t kMovedObjectsMax = 2;
+using MovedObjects = std::array<model::ObjectId, kMovedObjectsMax>;
+
 struct Pending {
   model::Access access;
   std::string_view label;
@@ -24,6 +32,7 @@ struct Pending {
   // A wait's declared reads (Env::wait_until): valid while this is the actor's pending step;
   // empty for other steps and for waits that declare nothing (they may read anything).
   std::span<const model::Access> reads;
+  MovedObjects moved{};  // the objects of the reads of immutable fields that run with this step
 };
 
 // Whether a step of actor `by` whose access is `a` may change a field in `reads`: it writes,

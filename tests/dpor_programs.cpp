@@ -14,6 +14,9 @@ namespace {
 
 constexpr std::string_view kVarFields[] = {"v"};
 constexpr model::TypeInfo kVarType{"var", kVarFields};
+constexpr std::string_view kObjFields[] = {"imm", "v"};
+constexpr model::TypeInfo kObjTypes[] = {{"obj0", kObjFields}, {"obj1", kObjFields}, {"obj2", kObjFields}};
+constexpr int kObjectsMax = 3;
 
 struct World {
   std::vector<model::ObjectId> ids;
@@ -25,7 +28,26 @@ struct World {
   std::vector<std::vector<int64_t>> seen;  // per actor: what it read, drew, allocated
   std::vector<model::ObjectId> percpu_ids;  // Program::percpu: by CPU
   std::vector<int64_t> percpu_values;
+  std::vector<model::ObjectId> objects;  // Program::objects
+  std::set<std::string> use_after_free;   // the accesses to freed objects (UseAfterFree)
   model::kernel::Rcu rcu;
+};
+
+// properties::LifetimeChecker's test, noted instead of failing the execution.
+class UseAfterFree final : public sim::Observer {
+public:
+  explicit UseAfterFree(World& w) : w_(w) {}
+  void on_event(sim::Execution& exec, const sim::Event& event) override {
+    if (event.object == model::kNoObject || event.op == model::Op::kAlloc) return;
+    const sim::ObjectRecord* rec = exec.object(event.object);
+    if (rec == nullptr || rec->live) return;
+    if (event.op == model::Op::kRead && event.field < 64 && ((rec->type_stable >> event.field) & 1u) != 0) return;
+    w_.use_after_free.insert(exec.actors()[event.actor].name + " " + std::string(model::to_string(event.op)) + " " +
+                             std::string(rec->name));
+  }
+
+private:
+  World& w_;
 };
 
 void rcu_instr(World& w, model::Env& env, const Instr& i, int64_t me, uint32_t& depth) {
@@ -81,6 +103,34 @@ void percpu_instr(World& w, model::Env& env, const Instr& i, int64_t me) {
   seen.push_back(w.percpu_values[cpu]);
 }
 
+// The object instructions: field 0 is immutable (its value 7 + the object's index), field 1 not.
+void object_instr(World& w, model::Env& env, const Instr& i, int64_t me, bool& freed) {
+  const auto o = static_cast<std::size_t>(i.var);
+  auto& seen = w.seen[static_cast<std::size_t>(me - 1)];
+  switch (i.kind) {
+    case Instr::kImmRead:
+      env.read(w.objects[o], 0, "imm-read");
+      seen.push_back(7 + static_cast<int64_t>(o));
+      break;
+    case Instr::kObjRead:
+      env.read(w.objects[o], 1, "v-read");
+      seen.push_back(1);
+      break;
+    default:
+      if (static_cast<int64_t>(o) != me - 1 || freed) {
+        env.yield("yield");
+        break;
+      }
+      freed = true;
+      if (i.kind == Instr::kObjFree) {
+        env.free(w.objects[o], "free");
+      } else {
+        env.free_type_stable(w.objects[o], 1u, "free_type_stable");
+      }
+      break;
+  }
+}
+
 }  // namespace
 
 std::string show(const Program& p) {
@@ -92,6 +142,7 @@ std::string show(const Program& p) {
   }
   if (p.daemon) o << "daemon; ";
   if (p.rcu) o << (p.rcu_gp_last ? "rcu (kthread last)" : "rcu");
+  if (p.objects > 0) o << " objects " << p.objects << (p.declare_immutable ? " (imm declared)" : "");
   return o.str();
 }
 
@@ -110,6 +161,11 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
       }
       w.percpu_values.assign(3, 0);
     }
+    for (int o = 0; o < p.objects && o < kObjectsMax; ++o) {
+      w.objects.push_back(s.env().alloc(kObjTypes[o], "obj_init"));
+      if (p.declare_immutable) s.env().immutable(w.objects.back(), 0);
+    }
+    if (p.objects > 0) s.observe(std::make_unique<UseAfterFree>(w));
     const auto spawn_gp = [&s, &w] {
       sim::ActorOptions o;
       o.cpu = 6;
@@ -137,6 +193,7 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
         auto& seen = w.seen[a];
         const auto me = static_cast<int64_t>(a + 1);
         uint32_t depth = 0;  // RCU sections open (kRcuLock)
+        bool freed = false;  // its object (Instr::kObjFree)
         for (const Instr& i : prog) {
           const auto v = static_cast<std::size_t>(i.var);
           switch (i.kind) {
@@ -204,6 +261,10 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
               break;
             case Instr::kPercpuInc:
             case Instr::kPercpuRead: percpu_instr(w, env, i, me); break;
+            case Instr::kImmRead:
+            case Instr::kObjRead:
+            case Instr::kObjFree:
+            case Instr::kObjFreeStable: object_instr(w, env, i, me, freed); break;
             default: rcu_instr(w, env, i, me, depth); break;
           }
         }
@@ -223,6 +284,8 @@ test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>
         o << "|";
         for (int64_t v : seen) o << v << ",";
       }
+      if (!w.use_after_free.empty()) o << kUseAfterFree;
+      for (const std::string& u : w.use_after_free) o << u << ",";
       outcomes->insert(o.str());
     });
   });

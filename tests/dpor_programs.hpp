@@ -28,13 +28,18 @@ struct Instr {
   enum Kind : int {
     kRead, kWrite, kLocked, kYield, kDraw, kWaitFlag, kAlloc, kTryLock, kWaitDeclared, kWaitEven, kWaitNonzero,
     kRequest, kWaitEvenDeclared, kRcuSection, kRcuLock, kRcuUnlock, kSynchronize, kCallRcu,
-    kPercpuInc, kPercpuRead
+    kPercpuInc, kPercpuRead, kImmRead, kObjRead, kObjFree, kObjFreeStable
   } kind = kRead;
   static constexpr int kKinds = kWaitEvenDeclared + 1;  // without RCU
   static constexpr int kRcuKinds = kCallRcu + 1;
   // Per-CPU data (Program::percpu): kPercpuInc is this_cpu_inc of the actor's CPU's counter
   // (it observes the new value), kPercpuRead reads it; `var` is not used.
   static constexpr int kPercpuFirst = kPercpuInc, kPercpuKinds = kPercpuRead + 1;
+  // Objects (Program::objects): kImmRead reads object var's immutable field `imm` (observing its
+  // value), kObjRead its mutable field `v`; kObjFree frees object var, kObjFreeStable frees it
+  // leaving `imm` readable (Env::free_type_stable); only actor var frees object var, once (any
+  // other free is a yield).
+  static constexpr int kObjFirst = kImmRead, kObjKinds = kObjFreeStable + 1;
   int var = 0;
 };
 struct Program {
@@ -53,12 +58,21 @@ struct Program {
   // when `declare_percpu`: undeclared, every access to it is a scheduling point.
   bool percpu = false;
   bool declare_percpu = true;
+  // Objects obj0, obj1, ... (the object instructions need them), their field `imm` declared
+  // immutable (Env::immutable) when `declare_immutable`: undeclared, its reads are scheduling
+  // points.
+  int objects = 0;
+  bool declare_immutable = true;
 };
 
 std::string show(const Program& p);
 
+inline constexpr std::string_view kUseAfterFree = "|use-after-free:";
+
 // Runs `p` as a scenario; every passing execution adds its outcome (final values and what each
-// actor observed) to `outcomes`.
+// actor observed) to `outcomes`. With Program::objects, an access to a freed object (a free that
+// left the field readable aside) does not end the execution: the outcome ends with
+// kUseAfterFree and the accesses ("a0 read obj1"), so that every execution runs to its end.
 test::Lambda scenario_of(const Program& p, std::shared_ptr<std::set<std::string>> outcomes);
 
 // `shard`/`shards` and `split_depth`: one part of a split search (sim::Split).

@@ -164,6 +164,8 @@ void bpf_selem_link_storage_nolock(Env& env, Kernel& k, Ref<Storage> storage, Re
   storage->mem_charge += kSkElemSize;
   env.write(selem.id, field::kSelemStorage, "bpf_selem_link_storage_nolock: selem->local_storage");
   selem->local_storage = storage;
+  // v6.18 writes selem->local_storage only here (v7.0's bpf_selem_unlink_nofail clears it).
+  if (!k.v7_0()) env.immutable(selem.id, field::kSelemStorage);
   std::vector<Ref<Selem>> list = storage->list;
   list.insert(list.begin(), selem);
   const Order publish = k.bug(Bug::kLinkStorageWithoutRelease) ? Order::kOnce : Order::kRelease;
@@ -196,6 +198,8 @@ void bpf_selem_link_map(Env& env, Kernel& k, Smap& smap, Ref<Selem> selem) {
   Bucket& b = smap.buckets[bucket];
   env.lock(b.lock, "bpf_selem_link_map: raw_spin_lock_irqsave(&b->lock)");
   selem_smap_store(env, selem, Ref<Smap>::of(&smap), Order::kOnce, "bpf_selem_link_map: sdata->smap = smap");
+  // v6.18 writes SDATA(selem)->smap only here (RCU_INIT_POINTER; bpf_selem_alloc leaves it alone).
+  env.immutable(selem.id, field::kSelemSmap);
   selem->bucket = bucket;
   env.write(selem.id, field::kSelemMapNode, "bpf_selem_link_map: hlist_add_head_rcu(map_node)");
   b.list.insert(b.list.begin(), selem);

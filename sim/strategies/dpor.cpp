@@ -305,7 +305,7 @@ private:
   }
 
   Transition transition_of(ActorId a, const Pending& p) {
-    return {a, p.cpu, p.access.op, p.started, p.access.object, p.access.field, footprints_.intern(p.reads)};
+    return {a, p.cpu, p.access.op, p.started, p.access.object, p.access.field, footprints_.intern(p.reads), p.moved};
   }
 
   ActorId forced(const ChoicePoint& point) {

@@ -23,6 +23,7 @@ struct Transition {
   model::ObjectId object = model::kNoObject;
   uint16_t field = 0;
   uint16_t reads = 0;  // a wait's declared reads: 1 + their index in Footprints; 0 for none
+  MovedObjects moved{};  // the objects of reads of immutable fields that run with it (Pending::moved)
   bool operator==(const Transition&) const = default;
 };
 
@@ -66,10 +67,23 @@ private:
 // try_lock is a read-modify-write of the lock and conflicts with everything on it.
 inline bool writes(model::Op op) { return op == model::Op::kWrite || op == model::Op::kRmw || op == model::Op::kFree; }
 
+// Whether `t` ends the life of one of `objects`, the objects of the reads of immutable fields that
+// run with another step (Pending::moved): it frees one, or allocates at its address (Env::reuse).
+// Such a read commutes with everything else: nothing writes the field (sim/execution_immutable.cpp).
+inline bool ends_life_of(const Transition& t, const MovedObjects& objects) {
+  if ((t.op != model::Op::kFree && t.op != model::Op::kAlloc) || t.object == model::kNoObject) return false;
+  for (model::ObjectId o : objects) {
+    if (o == t.object) return true;
+    if (o == model::kNoObject) return false;
+  }
+  return false;
+}
+
 inline bool dependent(const Transition& a, const Transition& b, const Footprints& fp) {
   using model::Op;
   if (a.actor == b.actor || a.cpu == b.cpu) return true;
   if (!a.started || !b.started) return false;  // an actor's start runs only local code
+  if (ends_life_of(a, b.moved) || ends_life_of(b, a.moved)) return true;
   const bool a_wait = a.op == Op::kWait;
   const bool b_wait = b.op == Op::kWait;
   if (a_wait || b_wait) {

@@ -234,6 +234,7 @@ void History::index_events(std::size_t from) {
   for (std::size_t i = from; i < n; ++i) {
     cpus = std::max<std::size_t>(cpus, events_[i].t.cpu + 1u);
     objects = std::max<std::size_t>(objects, events_[i].t.object + 1u);
+    for (model::ObjectId o : events_[i].t.moved) objects = std::max<std::size_t>(objects, o + 1u);
   }
   const std::size_t rows = std::max(rows_[kCpuRows], cpus) + std::max(rows_[kObjectRows], objects) + actors_ + 2;
   indexed_ = rows <= kMaxWords / std::max<std::size_t>(words_, 1);
@@ -249,6 +250,9 @@ void History::index_events(std::size_t from) {
     row(kCpuRows, t.cpu)[w] |= bit;
     row(kActorRows, t.actor)[w] |= bit;
     if (t.object != model::kNoObject) row(kObjectRows, t.object)[w] |= bit;
+    for (model::ObjectId o : t.moved) {
+      if (o != model::kNoObject) row(kObjectRows, o)[w] |= bit;  // against frees and reuses of o
+    }
     if (t.op == Op::kWait) row(kKindRows, 0)[w] |= bit;
     if (t.op == Op::kAlloc) row(kKindRows, 1)[w] |= bit;
   }
@@ -275,6 +279,9 @@ void History::candidates(std::size_t j) {
   } else {
     add(kCpuRows, t.cpu);
     if (t.started) {
+      for (model::ObjectId o : t.moved) {
+        if (o != model::kNoObject) add(kObjectRows, o);
+      }
       add(kKindRows, 0);  // waits
       if (t.op == Op::kWait) {
         for (const model::Access& r : footprints_->get(t.reads)) add(kObjectRows, r.object);

@@ -15,9 +15,11 @@ using model::Op;
 // The state: "dpor", the footprints (a count, then per set a count and OBJECT FIELD OP per read),
 // the frames (a count, then per frame a draw "1 BOUND VALUE" or a choice "0 COUNTS CHOSEN",
 // the enabled actors with their transitions, the sleep set's transitions, the backtrack and done
-// sets, each a count and its items). A transition: ACTOR CPU OP STARTED OBJECT FIELD READS.
+// sets, each a count and its items). A transition: ACTOR CPU OP STARTED OBJECT FIELD READS, then
+// its moved objects (Transition::moved, kMovedObjectsMax of them, 0 for none).
 void save_transition(StateWriter& w, const Transition& t) {
   w << t.actor << t.cpu << static_cast<uint64_t>(t.op) << (t.started ? 1 : 0) << t.object << t.field << t.reads;
+  for (model::ObjectId o : t.moved) w << o;
 }
 
 bool restore_transition(StateReader& r, Transition& t, const Footprints& footprints) {
@@ -27,6 +29,9 @@ bool restore_transition(StateReader& r, Transition& t, const Footprints& footpri
       !r.number_as(t.object, UINT32_MAX) || !r.number_as(t.field, UINT16_MAX) ||
       !r.number_as(t.reads, footprints.sets().size())) {
     return false;
+  }
+  for (model::ObjectId& o : t.moved) {
+    if (!r.number_as(o, UINT32_MAX)) return false;
   }
   t.started = started == 1;
   return true;

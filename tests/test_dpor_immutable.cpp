@@ -17,6 +17,7 @@
 #include "sim/execution.hpp"
 #include "tests/dpor_programs.hpp"
 #include "tests/rc_budget.hpp"
+#include "tests/util.hpp"
 
 namespace lsmc {
 namespace {
@@ -169,21 +170,6 @@ TEST(EngineImmutable, AFreeBeforeTheActorEndsIsAUseAfterFreeToo) {
   EXPECT_EQ(r.failure->verdict.property, "use-after-free");
 }
 
-// Picks the lowest enabled actor and sees every step, as DPOR does; notes the steps it was asked at.
-class Steps final : public sim::Strategy {
-public:
-  std::string_view name() const override { return "steps"; }
-  void begin_execution(uint64_t) override {}
-  model::ActorId pick(const sim::ChoicePoint& point) override {
-    asked.push_back(point.step);
-    return point.enabled[0];
-  }
-  bool sees_every_step() const override { return true; }
-  uint64_t draw(uint64_t, std::string_view) override { return 0; }
-  bool end_execution(const sim::ExecutionSummary&) override { return false; }
-  std::vector<uint64_t> asked;
-};
-
 // Runs `body` as actor "a" (on CPU 1) next to an actor "b" that writes another object, under
 // Steps; obj.imm is declared at set-up.
 struct OneRun {
@@ -205,7 +191,7 @@ OneRun run_one(const std::function<void(Env&, model::ObjectId)>& body, uint16_t 
   });
   sim::Config config;
   sim::Engine engine(config);
-  Steps strategy;
+  test::Steps strategy;
   sim::Params params;
   OneRun r;
   r.verdict = engine.run(s, params, strategy, {}, 0);

@@ -18,21 +18,6 @@ using model::Env;
 constexpr std::string_view kFields[] = {"count"};
 constexpr model::TypeInfo kType{"counter", kFields};
 
-// Picks the lowest enabled actor and sees every step, as DPOR does; notes the steps it was asked at.
-class Steps final : public sim::Strategy {
-public:
-  std::string_view name() const override { return "steps"; }
-  void begin_execution(uint64_t) override {}
-  model::ActorId pick(const sim::ChoicePoint& point) override {
-    asked.push_back(point.step);
-    return point.enabled[0];
-  }
-  bool sees_every_step() const override { return true; }
-  uint64_t draw(uint64_t, std::string_view) override { return 0; }
-  bool end_execution(const sim::ExecutionSummary&) override { return false; }
-  std::vector<uint64_t> asked;
-};
-
 struct Objects {
   model::ObjectId cpu1 = 0, shared = 0;
 };
@@ -63,7 +48,7 @@ Result run(bool declare, uint16_t other_cpu, const std::function<void(Env&, cons
   });
   sim::Config config;
   sim::Engine engine(config);
-  Steps strategy;
+  test::Steps strategy;
   sim::Params params;
   Result r;
   r.verdict = engine.run(s, params, strategy, {}, 0);

@@ -7,11 +7,27 @@
 
 #include "sim/runner.hpp"
 #include "sim/scenario.hpp"
+#include "sim/strategy.hpp"
 #include "tools/catalog.hpp"
 
 namespace lsmc::test {
 
 inline sim::Catalog catalog() { return cli::builtin_catalog(); }
+
+// Picks the lowest enabled actor and sees every step, as DPOR does; notes the steps it was asked at.
+class Steps final : public sim::Strategy {
+public:
+  std::string_view name() const override { return "steps"; }
+  void begin_execution(uint64_t) override {}
+  model::ActorId pick(const sim::ChoicePoint& point) override {
+    asked.push_back(point.step);
+    return point.enabled[0];
+  }
+  bool sees_every_step() const override { return true; }
+  uint64_t draw(uint64_t, std::string_view) override { return 0; }
+  bool end_execution(const sim::ExecutionSummary&) override { return false; }
+  std::vector<uint64_t> asked;
+};
 
 // Explores `s` with the default strategy and the kernel checkers (`profile`: empty for the
 // default one).

@@ -113,6 +113,7 @@ void History::analyse(std::vector<Frame>& stack, const Footprints& footprints) {
   find_races(from);
   for (const Race& r : races_) {
     if (r.waiting && r.pending && first_exit_since_arrival(r.i, r.j)) continue;
+    if (grace_period_cannot_end_in_v(r.i, r.j)) continue;  // rule H
     add_backtrack(r.i, r.j, r.waiting);
   }
   add_wait_backtracks(from);
@@ -409,6 +410,44 @@ bool History::first_exit_since_arrival(std::size_t i, std::size_t j) const {
     if (t.actor == u.actor && t.op == Op::kRcuUnlock && t.object == u.object) return false;
   }
   return false;
+}
+
+// Rule H (sim/strategies/dpor.cpp): whether v = notdep(e_i).e_j holds a grace period's wait for
+// readers, and the snapshot of the readers it waits for, taken after e_i while e_i 's actor is
+// inside a read-side section that it leaves only after e_i (so not in v): the wait then waits
+// for that reader and cannot run in v, nor can e_j (the wait, or after it in its actor's order).
+// The snapshot of an RCU object's readers follows the grace-period actor's access of that object
+// after its previous wait (model::kernel::Rcu::gp_actor: the write of gp_seq that starts the
+// grace period snapshots its own flavour's readers, the read of another flavour's readers that
+// it implies snapshots those; then comes the wait for them).
+bool History::grace_period_cannot_end_in_v(std::size_t i, std::size_t j) const {
+  const ActorId ai = events_[i].t.actor;
+  const uint32_t pi = events_[i].pos;
+  for (std::size_t k = i + 1; k <= j; ++k) {
+    const Transition& w = events_[k].t;
+    if ((k != j && clock(k)[ai] >= pi) || !readers_wait(w)) continue;  // not in v, or no such wait
+    // Its actor's accesses since its previous wait (the one that waited for a request) and after e_i.
+    for (std::size_t x = k; x-- > i + 1;) {
+      const Transition& t = events_[x].t;
+      if (t.actor != w.actor) continue;
+      if (t.op == Op::kWait) break;
+      if (t.object != model::kNoObject && inside_section_before(i, ai, t.object)) return true;
+    }
+  }
+  return false;
+}
+
+// Whether actor `a` is inside a read-side section of RCU object `object` just before event e_i:
+// more of its rcu_read_lock than rcu_read_unlock on it among its events before e_i.
+bool History::inside_section_before(std::size_t i, ActorId a, model::ObjectId object) const {
+  int64_t depth = 0;
+  for (std::size_t x = 0; x < i; ++x) {
+    const Transition& t = events_[x].t;
+    if (t.actor != a || t.object != object) continue;
+    if (t.op == Op::kRcuLock) ++depth;
+    if (t.op == Op::kRcuUnlock) --depth;
+  }
+  return depth > 0;
 }
 
 // Whether `w` is a wait for RCU readers: every declared read a model::rcu_reader_exits.

@@ -37,6 +37,17 @@ TEST(CachefillProtocol, DporExhaustsTheSmallestConfiguration) {
   EXPECT_GT(r.probe_hits.count("cache fill lost its race"), 0u);  // the race the re-check closes
 }
 
+// Rule H (sim/strategies/dpor.cpp) leaves out only reversals that stand for no execution: the
+// complete executions (not ended by sleep sets) are those of the search without it, 18 607 at
+// (2,2,3,2,2), where a rule H that asked for the grace period's wait to be only somewhere before
+// the racing step, not needed by it, left out 1 497.
+TEST(CachefillProtocol, DporWithRuleHKeepsEveryCompleteExecution) {
+  const auto r = run({{"readers", 2}, {"deleters", 2}, {"maps", 3}, {"slots", 2}, {"lookups", 2}}, "dpor", "", 1000000);
+  ASSERT_EQ(r.stop_reason, "space exhausted");
+  EXPECT_EQ(r.executions - r.metrics.pruned, 18607u);
+  EXPECT_EQ(r.executions, 20415u);
+}
+
 TEST(CachefillProtocol, FindsTheCacheFillWithoutRecheck) {
   const auto dpor = run({}, "dpor", "cache-fill-without-recheck");
   ASSERT_EQ(dpor.outcome, sim::Outcome::kViolation);

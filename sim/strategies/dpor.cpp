@@ -90,22 +90,25 @@
 //   test_dpor_early_gp.cpp has programs where each part is needed.
 // - H (a grace period cannot end while a reader it found stays inside): a race e < e' is not
 //   reversed where e 's actor r is inside a read-side section of an RCU object just before e, and
-//   v = notdep(e).e' holds a grace period's wait for readers and, after e, the access of that
-//   object by the same actor since its previous wait (the start's write of gp_seq, or for a
-//   flavour it implies the read of the readers) after which it snapshots the readers inside a
-//   section (model::kernel::Rcu::gp_actor). No event of r after e is in v (each happens after e),
-//   so r is inside at the snapshot in any order of v: the wait waits for r's exit, which v does
-//   not hold, and neither the wait nor e' (the wait or after it) can run. No execution from the
-//   state before e runs e' before e with the grace period started after e, so the reversal
-//   explores nothing the race stands for: as Nidhugg reverses no race whose reversed order is not
-//   an execution (a lock taken while held). Under rule G the start and r's exit neither race nor
+//   e' is, or happens after, a grace period's wait for readers whose actor accessed that object
+//   after e and since its previous wait (the start's write of gp_seq, or for a flavour it implies
+//   the read of the readers), after which it snapshots the readers inside a section
+//   (model::kernel::Rcu::gp_actor). Every step e' needs before it is in v = notdep(e).e' (else e'
+//   would happen after e), and no step of r after e is (each happens after e): so in any
+//   execution from the state before e that runs e' before e, r is inside at the snapshot, the
+//   wait waits for r's exit, which comes after e, and neither the wait nor e' can run. The
+//   reversal stands for no execution, as Nidhugg reverses no race whose reversed order is not one
+//   (a lock taken while held). It must be a step e' needs: a wait that is only in v (between e and
+//   e', needed by neither) can be left out of an execution that runs e' first (a first version
+//   that asked only for the wait to be in v lost 1 497 of the 18 607 complete executions of
+//   cachefill-protocol at (2,2,3,2,2)). Under rule G the start and r's exit neither race nor
 //   order, so a race between r's read inside the section and the grace period's callback (a free)
-//   has the whole grace period in v; reversing it put DPOR on a branch that sleep sets pruned
-//   once every other actor had finished (178 131 of 406 883 executions of cachefill-protocol at
-//   (3,1,2,1,2) ended so; 42 882 of 271 634 with rule H, the complete ones the same 228 752).
-//   DporProperties' random RCU programs check it against unreduced DFS (a rule H that ignores
-//   whether r is inside fails there within 100 programs); tests/test_dpor_gp_reversal.cpp has a
-//   program whose only pruned execution it removes.
+//   has the whole grace period before the free; reversing it put DPOR on a branch that sleep sets
+//   pruned once every other actor had finished (178 131 of 406 883 executions at (3,1,2,1,2)
+//   ended so; 42 882 of 271 634 with rule H, the complete ones the same 228 752, as at every
+//   size measured). DporProperties' random RCU programs check it against unreduced DFS (a rule H
+//   that ignores whether r is inside fails there within 100 programs);
+//   tests/test_dpor_gp_reversal.cpp has a program whose only pruned execution it removes.
 // Rule D fires only for conditions that do turn false while pending; rule A costs an extra
 // branch where the model's waits are monotonic (grace periods: false on arrival means false
 // before). The differential test against unbounded DFS on random small programs, unstable waits

@@ -412,20 +412,21 @@ bool History::first_exit_since_arrival(std::size_t i, std::size_t j) const {
   return false;
 }
 
-// Rule H (sim/strategies/dpor.cpp): whether v = notdep(e_i).e_j holds a grace period's wait for
-// readers, and the snapshot of the readers it waits for, taken after e_i while e_i 's actor is
-// inside a read-side section that it leaves only after e_i (so not in v): the wait then waits
-// for that reader and cannot run in v, nor can e_j (the wait, or after it in its actor's order).
+// Rule H (sim/strategies/dpor.cpp): whether e_j is, or happens after, a grace period's wait for
+// readers whose snapshot of the readers was taken after e_i while e_i 's actor is inside a
+// read-side section that it leaves only after e_i: the wait then waits for that reader, so
+// neither it nor e_j can run before e_i. (Both are in v = notdep(e_i).e_j: what happens before
+// e_j does not happen after e_i, or e_j would.)
 // The snapshot of an RCU object's readers follows the grace-period actor's access of that object
 // after its previous wait (model::kernel::Rcu::gp_actor: the write of gp_seq that starts the
 // grace period snapshots its own flavour's readers, the read of another flavour's readers that
 // it implies snapshots those; then comes the wait for them).
 bool History::grace_period_cannot_end_in_v(std::size_t i, std::size_t j) const {
   const ActorId ai = events_[i].t.actor;
-  const uint32_t pi = events_[i].pos;
+  const uint32_t* cj = clock(j);
   for (std::size_t k = i + 1; k <= j; ++k) {
     const Transition& w = events_[k].t;
-    if ((k != j && clock(k)[ai] >= pi) || !readers_wait(w)) continue;  // not in v, or no such wait
+    if (!readers_wait(w) || (k != j && cj[w.actor] < events_[k].pos)) continue;  // e_j needs no such wait
     // Its actor's accesses since its previous wait (the one that waited for a request) and after e_i.
     for (std::size_t x = k; x-- > i + 1;) {
       const Transition& t = events_[x].t;

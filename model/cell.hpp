@@ -14,6 +14,7 @@
 // new incarnation with the last value of the old one, as reused memory does.
 #pragma once
 
+#include <memory>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -27,6 +28,17 @@ class Cell {
 public:
   Cell() = default;
   explicit Cell(T initial) : latest_(std::move(initial)) {}
+  Cell(const Cell& other) : older_(copy_of(other.older_)), latest_(other.latest_), owner_(other.owner_) {}
+  Cell& operator=(const Cell& other) {
+    if (this != &other) {
+      older_ = copy_of(other.older_);
+      latest_ = other.latest_;
+      owner_ = other.owner_;
+    }
+    return *this;
+  }
+  Cell(Cell&&) noexcept = default;
+  Cell& operator=(Cell&&) noexcept = default;
 
   T load(Env& env, ObjectId o, uint16_t field, Order order, std::string_view label) {
     const bool stale = incarnation(env, o);
@@ -84,7 +96,7 @@ public:
   // The memory of an object nobody has accessed yet: an allocation's zeroing, or a copy of
   // another object (memcpy). Not an access; the first access takes it as the initial value.
   void reset(T value) {
-    older_.clear();
+    if (older_) older_->clear();
     latest_ = std::move(value);
     owner_ = kNoObject;
   }
@@ -100,18 +112,19 @@ private:
   bool incarnation(Env& env, ObjectId o) {
     if (!env.weak_memory() || o == owner_) return false;
     if (owner_ != kNoObject && o < owner_) return true;
-    if (owner_ != kNoObject) older_.clear();
+    if (owner_ != kNoObject && older_) older_->clear();
     owner_ = o;
     return false;
   }
 
   // The number of stores kept (the initial value counts as one).
-  uint32_t size() const { return static_cast<uint32_t>(older_.size()) + 1u; }
+  uint32_t older_size() const { return older_ ? static_cast<uint32_t>(older_->size()) : 0u; }
+  uint32_t size() const { return older_size() + 1u; }
 
   const T& at(uint32_t i) const {
-    if (i == kLatest || i == older_.size()) return latest_;
-    if (i > older_.size()) throw std::logic_error("a Cell's stores are out of step with the engine's");
-    return older_[i];
+    if (i == kLatest || i == older_size()) return latest_;
+    if (i > older_size()) throw std::logic_error("a Cell's stores are out of step with the engine's");
+    return (*older_)[i];
   }
 
   void put(uint32_t i, T value) {
@@ -120,14 +133,23 @@ private:
       return;
     }
     if (i != size()) throw std::logic_error("a Cell's stores are out of step with the engine's");
-    older_.push_back(std::move(latest_));
+    if (!older_) older_ = std::make_unique<std::vector<T>>();
+    older_->push_back(std::move(latest_));
     latest_ = std::move(value);
+  }
+
+  static std::unique_ptr<std::vector<T>> copy_of(const std::unique_ptr<std::vector<T>>& older) {
+    return older ? std::make_unique<std::vector<T>>(*older) : nullptr;
   }
 
   // The stores in execution order: older_ then latest_. Under sc only latest_ is ever used, so a
   // Cell allocates nothing (a bpf_local_storage has 17 of them; the vector of one value they used
-  // to keep was 17 of the 122 allocations an execution of cachefill-protocol made).
-  std::vector<T> older_;
+  // to keep was 17 of the 122 allocations an execution of cachefill-protocol made). The older
+  // stores sit behind a pointer, made at the first store a weak model keeps: a Cell of a Ref is 32
+  // bytes instead of 48, which keeps a bpf_local_storage (17 Cells) under the 1 KiB above which
+  // malloc takes its slow path (no thread cache; a large request first consolidates the fast bins:
+  // about 1 k instructions for the one storage cachefill-protocol's set-up allocates).
+  std::unique_ptr<std::vector<T>> older_;
   T latest_{};
   ObjectId owner_ = kNoObject;
 };

@@ -14,7 +14,13 @@ Execution::Execution(FiberPool& pool, const Config& config)
   weak_ = memory_->weak();
 }
 
-Execution::~Execution() = default;
+Execution::~Execution() { drop_state(); }
+
+void Execution::drop_state() {
+  for (HolderBase* holder : state_) holder->~HolderBase();
+  state_.clear();
+  state_memory_.next_execution();
+}
 
 void Execution::reset() {
   actors_.clear();
@@ -25,7 +31,6 @@ void Execution::reset() {
   events_.clear();
   decisions_.clear();
   end_checks_.clear();
-  state_.clear();
   verdict_ = Verdict{};
   current_ = kNoActor;
   last_chosen_ = kNoActor;
@@ -70,7 +75,7 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
   } catch (...) {
     running_ = false;
     own_observers_.clear();
-    state_.clear();
+    drop_state();
     throw;
   }
   place_actors();
@@ -116,7 +121,7 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
   end_checks_.clear();
   observers_ = {};
   own_observers_.clear();
-  state_.clear();
+  drop_state();
   running_ = false;
   if (!swallowed_abort_.empty()) {
     throw std::logic_error("model code swallowed the engine's abort in actor " + swallowed_abort_ +

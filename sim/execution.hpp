@@ -20,6 +20,7 @@
 #include "sim/memory.hpp"
 #include "sim/names.hpp"
 #include "sim/scenario.hpp"
+#include "sim/state_memory.hpp"
 #include "sim/strategy.hpp"
 #include "sim/sync.hpp"
 
@@ -94,6 +95,8 @@ public:
   const std::vector<Event>& events() const { return events_; }  // empty unless recording
   const std::vector<Decision>& decisions() const { return decisions_; }
   uint64_t steps() const { return step_; }
+  // The memory the scenario's state was made in, kept for the next run (sim/state_memory.hpp).
+  const StateMemory& kept_state_memory() const { return state_memory_; }
   // What the strategy answered at the end of the last run: false when it has nothing left.
   bool strategy_has_more() const { return strategy_has_more_; }
   const std::vector<ActorInfo>& actors() const { return actors_; }
@@ -161,7 +164,11 @@ private:
   model::Env& env() override { return *this; }
   bool mutant(std::string_view name) const override { return config_.mutant == name; }
   std::string_view profile() const override { return config_.profile; }
-  void keep(std::unique_ptr<HolderBase> holder) override { state_.push_back(std::move(holder)); }
+  void* state_memory(std::size_t bytes, std::size_t align) override { return state_memory_.take(bytes, align); }
+  void keep(HolderBase* holder) override { state_.push_back(holder); }
+  // Destroys the scenario's state, in the order it was made, and keeps its memory for the next
+  // execution.
+  void drop_state();
   void observe(std::unique_ptr<Observer> observer) override;
 
   // ActorRunner
@@ -348,7 +355,8 @@ private:
   std::vector<Event> events_;
   std::vector<Decision> decisions_;
   std::vector<ActorBody> end_checks_;
-  std::vector<std::unique_ptr<HolderBase>> state_;
+  std::vector<HolderBase*> state_;  // constructed in state_memory_
+  StateMemory state_memory_;
   std::map<std::string, uint64_t, std::less<>> probe_hits_;
   Names names_;              // the labels and names this execution keeps (model/env.hpp, "Names")
   RcuReaders rcu_readers_;   // the Env's own RCU

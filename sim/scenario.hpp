@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
@@ -79,13 +80,13 @@ public:
   // A checker for this execution only, typically one that reads the scenario's model state.
   virtual void observe(std::unique_ptr<Observer> observer) = 0;
 
-  // State owned by the execution, destroyed when it ends.
+  // State owned by the execution, destroyed when it ends (in the order it was made). Its memory
+  // is the execution's, kept for the next one (sim/state_memory.hpp).
   template <class T, class... Args>
   T& make(Args&&... args) {
-    auto holder = std::make_unique<Holder<T>>(std::forward<Args>(args)...);
-    T& ref = holder->value;
-    keep(std::move(holder));
-    return ref;
+    auto* holder = ::new (state_memory(sizeof(Holder<T>), alignof(Holder<T>))) Holder<T>(std::forward<Args>(args)...);
+    keep(holder);
+    return holder->value;
   }
 
 protected:
@@ -98,7 +99,11 @@ protected:
     explicit Holder(Args&&... args) : value(std::forward<Args>(args)...) {}
     T value;
   };
-  virtual void keep(std::unique_ptr<HolderBase> holder) = 0;
+  // Memory for a holder, which make() constructs there and then hands to keep(); the execution
+  // destroys it (a constructor that throws leaves the memory to the execution, which takes it back
+  // at its end).
+  virtual void* state_memory(std::size_t bytes, std::size_t align) = 0;
+  virtual void keep(HolderBase* holder) = 0;
 };
 
 class Scenario {

@@ -61,7 +61,7 @@ TEST(DesignReport, RegeneratesWithEveryDesignMistakeFoundAndReplayable) {
   EXPECT_NE(md.find("--mutant special-fields-mapped --param field=1` violates `deadlock`"), std::string::npos);
   // DPOR at a stated size, under sc and lkmm: the small searches end, and each design mistake of the
   // scenario is found at the same size.
-  EXPECT_NE(md.find("| `mls-zap-race` | `--param own_cpus=1` | 18 | holds in every schedule (search complete) | 18 | "
+  EXPECT_NE(md.find("| `mls-zap-race` | `--param own_cpus=1` | 16 | holds in every schedule (search complete) | 16 | "
                     "holds in every schedule (search complete) | `zap-while-mapped`: `user-fault` at execution 3 |"),
             std::string::npos);
   EXPECT_NE(md.find("| `mls-publish` | `--param own_cpus=1` | 27 | holds in every schedule (search complete) | 27 | "

@@ -114,6 +114,7 @@ void History::analyse(std::vector<Frame>& stack, const Footprints& footprints) {
   for (const Race& r : races_) {
     if (r.waiting && r.pending && first_exit_since_arrival(r.i, r.j)) continue;
     if (grace_period_cannot_end_in_v(r.i, r.j)) continue;  // rule H
+    if (needs_a_lock_held_by(r.i, r.j)) continue;          // rule L
     add_backtrack(r.i, r.j, r.waiting);
   }
   add_wait_backtracks(from);
@@ -434,6 +435,32 @@ bool History::grace_period_cannot_end_in_v(std::size_t i, std::size_t j) const {
       if (t.op == Op::kWait) break;
       if (t.object != model::kNoObject && inside_section_before(i, ai, t.object)) return true;
     }
+  }
+  return false;
+}
+
+// Rule L (sim/strategies/dpor.cpp): whether e_j is, or happens after, another actor's acquisition
+// of a lock that e_i 's actor holds just before e_i and so releases only with e_i or after it:
+// that acquisition cannot run before e_i, and neither can e_j.
+bool History::needs_a_lock_held_by(std::size_t i, std::size_t j) const {
+  const ActorId ai = events_[i].t.actor;
+  const uint32_t* cj = clock(j);
+  for (std::size_t k = i + 1; k <= j; ++k) {
+    const Transition& t = events_[k].t;
+    if (t.op != Op::kLock || t.actor == ai || (k != j && cj[t.actor] < events_[k].pos)) continue;
+    if (holds_before(i, ai, t.object)) return true;
+  }
+  return false;
+}
+
+// Whether actor `a` holds lock `lock` just before event e_i: its last acquisition or release of it
+// before e_i is an acquisition (a try_lock, which may have failed, leaves it unknown: false).
+bool History::holds_before(std::size_t i, ActorId a, model::ObjectId lock) const {
+  for (std::size_t x = i; x-- > 0;) {
+    const Transition& t = events_[x].t;
+    if (t.actor != a || t.object != lock) continue;
+    if (t.op == Op::kLock) return true;
+    if (t.op == Op::kUnlock || t.op == Op::kRmw) return false;
   }
   return false;
 }

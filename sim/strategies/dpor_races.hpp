@@ -77,6 +77,8 @@ private:
   bool readers_wait(const Transition& w) const;
   bool grace_period_cannot_end_in_v(std::size_t i, std::size_t j) const;
   bool inside_section_before(std::size_t i, ActorId a, model::ObjectId object) const;
+  bool needs_a_lock_held_by(std::size_t i, std::size_t j) const;
+  bool holds_before(std::size_t i, ActorId a, model::ObjectId lock) const;
   bool exit_after_the_one_waited_for(std::size_t i, std::size_t j) const;
   void add_wait_backtracks(std::size_t from);
   void wait_false_on_arrival(std::size_t k, const Transition& w);

@@ -38,15 +38,19 @@ public:
   // bpf_mem_cache_alloc_flags() (v6.18): unit_alloc() on this CPU's cache. Returns a zeroed
   // object, or nothing when the free list is empty and the refill fails.
   Ref<T> alloc(Env& env, std::string_view label) {
-    std::vector<T*>& free = free_list(env.context().cpu);
-    if (free.empty() && env.fault("bpf_mem_cache_alloc: refill from slab fails?")) {
+    // A CPU that never freed here has an empty list: looking does not make one (set-up allocates
+    // on CPU 0, and a Kernel with its maps is built for every execution).
+    const uint16_t cpu = env.context().cpu;
+    std::vector<T*>* free = cpu < free_.size() ? &free_[cpu] : nullptr;
+    const bool empty = free == nullptr || free->empty();
+    if (empty && env.fault("bpf_mem_cache_alloc: refill from slab fails?")) {
       env.probe("alloc failed");
       return {};
     }
     T* obj = nullptr;
-    if (!free.empty()) {
-      obj = free.back();
-      free.pop_back();
+    if (!empty) {
+      obj = free->back();
+      free->pop_back();
       env.end_type_stable(obj->id);
       *obj = T{};
       env.probe("bpf_mem_alloc reused an object");

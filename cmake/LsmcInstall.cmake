@@ -5,7 +5,7 @@
 #   P/lib/cmake/lsmc/lsmcConfig.cmake                              find_package(lsmc)
 #   P/bin/lsmc                                                     the stock binary
 # find_package(lsmc) gives lsmc::lsmc: the engine, the model, the checkers, the traces and the
-# CLI (lsmc::cli::lsmc_main), linked against static Boost.Fiber as lsmc itself is.
+# CLI (lsmc::cli::lsmc_main), linked against static Boost.Context as lsmc itself is.
 #
 # Headers: inside the source tree they include each other from the repository root
 # ("sim/scenario.hpp"); installed, they live under lsmc/ and are rewritten on the way to include

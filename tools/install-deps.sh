@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake g++
-  libboost-fiber-dev libboost-context-dev   # the deterministic fiber engine
+  libboost-context-dev   # the engine's fibers (sim/fiber_pool.hpp)
   librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
   graphviz                                  # dot, for trace drawings

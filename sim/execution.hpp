@@ -237,13 +237,14 @@ private:
     return {current_, o, field, order, pointees, step_};
   }
   // The actor that runs next; kNoActor when every actor finished; kUnwind when only daemons at
-  // their idle point are left (the execution passed: the caller unwinds them).
+  // their idle point are left (the execution passed: the caller unwinds them) or when the
+  // strategy pruned the execution (the caller unwinds every actor).
   ActorId decide();
   static constexpr ActorId kUnwind = kNoActor - 2;  // kNoActor - 1 is the strategies' kPrune
   // decide()'s rare outcomes, out of line so that the step's path keeps a small frame.
   ActorId nobody_enabled();
   void keep_final_pending();
-  [[noreturn]] void pruned();
+  ActorId pruned();  // kUnwind
   [[noreturn]] void not_enabled(ActorId chosen);
   [[noreturn]] void steps_exceeded();
   [[noreturn]] void cpu_changed(ActorId a);

@@ -4,7 +4,10 @@
 // waits in execution_blocking.cpp, the Env's own synchronisation in execution_sync.cpp.
 #include "sim/execution.hpp"
 
+#include <csetjmp>
 #include <stdexcept>
+
+#include "sim/actor_unwind.hpp"
 
 namespace lsmc::sim {
 
@@ -181,14 +184,15 @@ Slot Execution::run_actor(uint32_t a) {
   pending_[a].started = true;
   if (!aborting_) {
     try {
-      actors_[a].body(*this);
-      // Reads of immutable fields since its last point run with its next step: it needs one.
-      if (!aborting_ && moved_objects_[a][0] != model::kNoObject) schedule_point({}, "end of the actor (after reads of immutable fields)");
-      // A daemon its idle_until released returns; anything else running on is model code that
-      // caught the engine's Abort.
-      if (aborting_ && !actors_[a].released) swallowed_abort_ = actors_[a].name;
-      if (!aborting_ && rcu_readers_.inside_any(a)) {
-        fail("rcu", actors_[a].name + " ends inside an RCU read-side critical section");
+      if (run_body(a)) {  // false: unwind() ended it
+        // Reads of immutable fields since its last point run with its next step: it needs one.
+        if (!aborting_ && moved_objects_[a][0] != model::kNoObject) schedule_point({}, "end of the actor (after reads of immutable fields)");
+        // A daemon its idle_until released returns; anything else running on is model code that
+        // caught the engine's Abort.
+        if (aborting_ && !actors_[a].released) swallowed_abort_ = actors_[a].name;
+        if (!aborting_ && rcu_readers_.inside_any(a)) {
+          fail("rcu", actors_[a].name + " ends inside an RCU read-side critical section");
+        }
       }
     } catch (const Abort&) {
     } catch (const std::exception& e) {
@@ -196,6 +200,7 @@ Slot Execution::run_actor(uint32_t a) {
     } catch (...) {
       record_model_error(a, "an exception that is not a std::exception");
     }
+    actors_[a].unwind = nullptr;  // also when an exception of the model's left run_body
   }
   actors_[a].status = ActorStatus::kFinished;
   ctx_dirty_ = true;
@@ -276,7 +281,31 @@ void Execution::fail(std::string_view property, std::string message) {
 void Execution::abort_with(Verdict verdict) {
   if (verdict_.kind == VerdictKind::kPass) verdict_ = std::move(verdict);
   aborting_ = true;
+  unwind();
+}
+
+// The actor whose fiber runs is current_ wherever its body runs (the switches set it), so its
+// target is the one of the stack we are on.
+void Execution::unwind() {
+  if (current_ != kNoActor && actors_[current_].unwind != nullptr) unwind_to(*actors_[current_].unwind);
   throw Abort{};
+}
+
+// Not inlined: the target's address must lie in a frame that the body's frames are all below
+// (sim/actor_unwind.hpp). Nothing here lives past setjmp but `target`, which longjmp keeps.
+[[gnu::noinline]] bool Execution::run_body(ActorId a) {
+  UnwindTarget target;
+  target.frame = &target;
+  if (setjmp(target.resume) != 0) {
+    unwind_done(target);
+    actors_[a].unwind = nullptr;
+    return false;
+  }
+  actors_[a].unwind = &target;
+  actors_[a].body(*this);
+  unwind_done(target);  // the body may have swallowed an unwind (run_actor reports it)
+  actors_[a].unwind = nullptr;
+  return true;
 }
 
 std::string Execution::describe(ObjectId id, uint16_t field) const {

@@ -27,6 +27,7 @@
 namespace lsmc::sim {
 
 class Execution;
+struct UnwindTarget;  // sim/actor_unwind.hpp
 
 // Checkers observe events; they live in properties/, never in the model (design §5).
 class Observer {
@@ -51,6 +52,7 @@ struct ActorInfo {
   bool daemon = false;                           // ActorOptions::daemon
   bool idle = false;                             // the wait is the daemon's idle point
   bool released = false;                         // its idle_until returned false: it returns
+  UnwindTarget* unwind = nullptr;                // while its body runs: where unwind() ends it
   int8_t wait_value = -1;                        // its value at the last decision (-1: none yet)
   // A wait for RCU readers (its reads all model::rcu_reader_exits): per read, whether that reader
   // has run an rcu_read_unlock on the object since the wait was reached.
@@ -156,6 +158,12 @@ public:
 
 private:
   struct Abort {};  // unwinds an actor; model code must let it pass (run() checks it did)
+  // Ends the running actor's body: a forced unwind to where run_body entered it
+  // (sim/actor_unwind.hpp), or a throw of Abort outside a body (set-up, end checks, an actor's
+  // code after its body).
+  [[noreturn]] void unwind();
+  // Runs actor `a`'s body; false when unwind() ended it.
+  bool run_body(ActorId a);
 
   // Setup
   model::ActorId spawn(std::string name, ActorBody body, ActorOptions options) override;

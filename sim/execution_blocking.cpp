@@ -144,7 +144,7 @@ void Execution::end_wait(ActorInfo& actor) {
   }
   const ActorId self = current_;
   ActorInfo& me = actors_[self];  // actors_ does not grow while actors run
-  if (me.released) [[unlikely]] throw Abort{};  // its idle_until said false, and it waits again
+  if (me.released) [[unlikely]] unwind();  // its idle_until said false, and it waits again
   if (idle && !me.daemon) {
     fail("model-error", me.name + " waits at an idle point ('" + std::string(what) + "') but is not a daemon");
   }
@@ -175,7 +175,7 @@ void Execution::end_wait(ActorInfo& actor) {
   const bool go_on = run_next(self, next);
   end_wait(me);
   if (!go_on) {
-    if (!idle) throw Abort{};
+    if (!idle) unwind();
     me.released = true;
     return false;
   }

@@ -413,6 +413,12 @@ bool History::first_exit_since_arrival(std::size_t i, std::size_t j) const {
   return false;
 }
 
+// Whether event e_k is e_j or happens before it (rules H and L: what an execution that runs e_j
+// must run first).
+bool History::needed_by(std::size_t k, std::size_t j) const {
+  return k == j || clock(j)[events_[k].t.actor] >= events_[k].pos;
+}
+
 // Rule H (sim/strategies/dpor.cpp): whether e_j is, or happens after, a grace period's wait for
 // readers whose snapshot of the readers was taken after e_i while e_i 's actor is inside a
 // read-side section that it leaves only after e_i: the wait then waits for that reader, so
@@ -424,10 +430,9 @@ bool History::first_exit_since_arrival(std::size_t i, std::size_t j) const {
 // it implies snapshots those; then comes the wait for them).
 bool History::grace_period_cannot_end_in_v(std::size_t i, std::size_t j) const {
   const ActorId ai = events_[i].t.actor;
-  const uint32_t* cj = clock(j);
   for (std::size_t k = i + 1; k <= j; ++k) {
     const Transition& w = events_[k].t;
-    if (!readers_wait(w) || (k != j && cj[w.actor] < events_[k].pos)) continue;  // e_j needs no such wait
+    if (!readers_wait(w) || !needed_by(k, j)) continue;  // e_j needs no such wait
     // Its actor's accesses since its previous wait (the one that waited for a request) and after e_i.
     for (std::size_t x = k; x-- > i + 1;) {
       const Transition& t = events_[x].t;
@@ -444,10 +449,9 @@ bool History::grace_period_cannot_end_in_v(std::size_t i, std::size_t j) const {
 // that acquisition cannot run before e_i, and neither can e_j.
 bool History::needs_a_lock_held_by(std::size_t i, std::size_t j) const {
   const ActorId ai = events_[i].t.actor;
-  const uint32_t* cj = clock(j);
   for (std::size_t k = i + 1; k <= j; ++k) {
     const Transition& t = events_[k].t;
-    if (t.op != Op::kLock || t.actor == ai || (k != j && cj[t.actor] < events_[k].pos)) continue;
+    if (t.op != Op::kLock || t.actor == ai || !needed_by(k, j)) continue;
     if (holds_before(i, ai, t.object)) return true;
   }
   return false;

@@ -75,6 +75,7 @@ private:
   void add_backtrack(std::size_t i, std::size_t j, bool waiting);
   bool first_exit_since_arrival(std::size_t i, std::size_t j) const;
   bool readers_wait(const Transition& w) const;
+  bool needed_by(std::size_t k, std::size_t j) const;
   bool grace_period_cannot_end_in_v(std::size_t i, std::size_t j) const;
   bool inside_section_before(std::size_t i, ActorId a, model::ObjectId object) const;
   bool needs_a_lock_held_by(std::size_t i, std::size_t j) const;

@@ -43,7 +43,7 @@ build() {
     checkpoint)
       mkdir -p "$out/checkpoint-corpus"
       cp tests/fuzz_checkpoint/* "$out/checkpoint-corpus/"
-      "$cxx" "${flags[@]}" fuzz/fuzz_checkpoint_state.cpp sim/strategies/dfs.cpp sim/strategies/dpor.cpp sim/strategies/dpor_races.cpp \
+      "$cxx" "${flags[@]}" fuzz/fuzz_checkpoint_state.cpp sim/strategies/dfs.cpp sim/strategies/dpor.cpp sim/strategies/dpor_races.cpp sim/strategies/dpor_infeasible.cpp \
         sim/strategies/dpor_state.cpp sim/config.cpp -o "$out/fuzz_checkpoint_state" ;;
     *) echo "fuzz: unknown target '$1' (trace, merge, litmus, checkpoint)" >&2; exit 2 ;;
   esac

@@ -44,8 +44,8 @@ void Execution::reset() {
   percpu_declared_ = false;
   early_gp_.clear();
   waiters_ = 0;
-  enabled_valid_ = false;
-  ctx_dirty_ = false;
+  dirty_ = kEnabledInvalid;
+  point_ = {};
   waiting_.clear();
   dirty_locks_.clear();
   for (auto& waiters : lock_waiters_) waiters.clear();
@@ -180,7 +180,7 @@ void Execution::observe(std::unique_ptr<Observer> observer) {
 Slot Execution::run_actor(uint32_t a) {
   current_ = a;
   actors_[a].status = ActorStatus::kRunning;
-  ctx_dirty_ = true;
+  dirty_ |= kCtxDirty;
   pending_[a].started = true;
   if (!aborting_) {
     try {
@@ -203,7 +203,7 @@ Slot Execution::run_actor(uint32_t a) {
     actors_[a].unwind = nullptr;  // also when an exception of the model's left run_body
   }
   actors_[a].status = ActorStatus::kFinished;
-  ctx_dirty_ = true;
+  dirty_ |= kCtxDirty;
   set_pending(a, Pending{{}, "exit", true, actors_[a].ctx.cpu, {}});
   if (aborting_) return next_to_unwind();
   ActorId next = kNoActor;
@@ -270,7 +270,7 @@ void Execution::probe(std::string_view name) {
 
 model::ActorContext& Execution::context() {
   if (!in_actor()) return setup_ctx_;
-  ctx_dirty_ = true;  // the caller may change what keeps others off this CPU
+  dirty_ |= kCtxDirty;  // the caller may change what keeps others off this CPU
   return actors_[current_].ctx;
 }
 

@@ -189,8 +189,18 @@ private:
   void schedule_point(model::Access access, std::string_view label);
   // Its two halves (block_until has its own). The pending step is set and the strategy decides:
   // the actor that runs next, or kUnwind.
+  // The pending step is written in place: the actor has started, and only its step changes.
   ActorId step_and_decide(model::Access access, std::string_view label, std::span<const model::Access> reads) {
-    set_pending(current_, Pending{access, label, true, actors_[current_].ctx.cpu, reads, moved_objects_[current_]});
+    Pending& p = pending_[current_];
+    if (p.access.op == model::Op::kLock || access.op == model::Op::kLock) [[unlikely]] {
+      set_pending_lock(current_, Pending{access, label, true, actors_[current_].ctx.cpu, reads, moved_objects_[current_]});
+    } else {
+      p.access = access;
+      p.label = label;
+      p.cpu = actors_[current_].ctx.cpu;
+      p.reads = reads;
+      p.moved = moved_objects_[current_];
+    }
     if (++step_ > config_.steps_max) [[unlikely]] steps_exceeded();
     return decide();
   }
@@ -250,6 +260,11 @@ private:
   ActorId decide();
   static constexpr ActorId kUnwind = kNoActor - 2;  // kNoActor - 1 is the strategies' kPrune
   // decide()'s rare outcomes, out of line so that the step's path keeps a small frame.
+  // The enabled set is brought up to date where the common step does not cover it (dirty_).
+  void update_dirty();
+  // A pick of a strategy that is not a plain decision among two actors or more: a prune, the one
+  // enabled actor shown to a strategy that sees every step, or an actor that is not enabled.
+  ActorId unusual_pick(ActorId chosen);
   ActorId nobody_enabled();
   void keep_final_pending();
   ActorId pruned();  // kUnwind
@@ -258,9 +273,10 @@ private:
   [[noreturn]] void cpu_changed(ActorId a);
   [[noreturn]] void null_dereference(std::string_view label);
   // Notes the step that runs next (for check_wait_reads) and returns its actor.
+  // (An actor that has not started has the empty access as its pending step: spawn.)
   ActorId chose(ActorId a) {
     last_chosen_ = a;
-    last_access_ = pending_[a].started ? pending_[a].access : model::Access{};
+    last_access_ = pending_[a].access;
     last_was_start_ = !pending_[a].started;
     return a;
   }
@@ -299,7 +315,10 @@ private:
     }
   }
   void set_pending_lock(ActorId a, const Pending& p);
-  void lock_changed(ObjectId lock) { dirty_locks_.push_back(lock); }
+  void lock_changed(ObjectId lock) {
+    dirty_locks_.push_back(lock);
+    dirty_ |= kLocksDirty;
+  }
   // The kept set against its definition, without the kept holders; called at every decision where
   // LSMC_CHECK_ENABLED_SET is defined (the sanitizer build: sim/CMakeLists.txt).
   void check_enabled_set() const;
@@ -359,7 +378,16 @@ private:
   std::vector<ActorId> waiting_;            // actors blocked in wait_until/idle_until, ascending
   std::vector<std::vector<ActorId>> lock_waiters_;  // by lock object: actors whose pending step takes it
   std::vector<ObjectId> dirty_locks_;       // locks whose holder changed since the last decision
-  bool ctx_dirty_ = false;                  // the running actor's context or status may have changed
+  // What changed since the last decision that the common step does not cover, one bit each: the
+  // running actor's context or status may have changed; a lock's holder changed (dirty_locks_);
+  // its new pending step takes a lock; the enabled set must be computed from scratch. decide()
+  // tests them at once.
+  enum : uint8_t { kCtxDirty = 1, kLocksDirty = 2, kLockStep = 4, kEnabledInvalid = 8 };
+  uint8_t dirty_ = kEnabledInvalid;
+  // The strategy's view, kept between decisions: its spans of pending_, blocked_by_ and early_gp_
+  // are set where those vectors change (recompute_enabled, rcu_early_grace_periods); decide()
+  // writes the step, the current actor and the enabled set.
+  ChoicePoint point_;
   std::vector<ObjectRecord> objects_;
   std::vector<Event> events_;
   std::vector<Decision> decisions_;
@@ -380,7 +408,6 @@ private:
   uint64_t step_ = 0;
   uint64_t faults_ = 0;  // faults injected in this execution (Env::fault)
   uint32_t waiters_ = 0;        // actors blocked in wait_until
-  bool enabled_valid_ = false;  // enabled_ is kept (update_enabled); false: recompute_enabled
   bool aborting_ = false;
   bool quiet_end_ = false;  // aborting_ only to put idle daemons away: the execution passed
   bool running_ = false;

@@ -171,6 +171,7 @@ void Execution::rcu_early_grace_periods(ObjectId rcu) {
   }
   const auto at = std::lower_bound(early_gp_.begin(), early_gp_.end(), rcu);
   if (at == early_gp_.end() || *at != rcu) early_gp_.insert(at, rcu);
+  point_.early_gp = early_gp_;
 }
 
 // Env::percpu or Env::immutable applies to `o`, and the access is not a read of an immutable

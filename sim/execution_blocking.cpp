@@ -71,7 +71,7 @@ void Execution::lock(ObjectId lock, std::string_view label) {
   // A spinning waiter has preemption (and, for irqsave, interrupts) off already.
   if (raw_spin(rec.lock_kind)) ++ctx.preempt_disabled;
   if (rec.lock_kind == model::LockKind::kSpinIrq) ++ctx.irqs_disabled;
-  ctx_dirty_ = true;
+  dirty_ |= kCtxDirty;
   schedule_point({lock, 0, model::Op::kLock}, label);
   emit({lock, 0, model::Op::kLock}, label);
   objects_[lock].holder = current_;
@@ -93,7 +93,7 @@ void Execution::unlock(ObjectId lock, std::string_view label) {
   ObjectRecord& after = objects_[lock];
   after.holder = kNoActor;
   lock_changed(lock);
-  ctx_dirty_ = true;
+  dirty_ |= kCtxDirty;
   model::ActorContext& ctx = actors_[current_].ctx;
   if (raw_spin(after.lock_kind) && ctx.preempt_disabled > 0) --ctx.preempt_disabled;
   if (after.lock_kind == model::LockKind::kSpinIrq && ctx.irqs_disabled > 0) --ctx.irqs_disabled;
@@ -112,7 +112,7 @@ bool Execution::try_lock(ObjectId lock, std::string_view label) {
   memory_->lock(current_, lock);
   rec.holder = current_;
   lock_changed(lock);
-  ctx_dirty_ = true;
+  dirty_ |= kCtxDirty;
   model::ActorContext& ctx = actors_[current_].ctx;
   if (raw_spin(rec.lock_kind)) ++ctx.preempt_disabled;
   if (rec.lock_kind == model::LockKind::kSpinIrq) ++ctx.irqs_disabled;

@@ -154,9 +154,11 @@ void Execution::recompute_enabled() {
     }
   }
   dirty_locks_.clear();
-  ctx_dirty_ = false;
-  enabled_valid_ = true;
+  dirty_ = 0;
   fill_blocked_by();
+  point_.pending = pending_;
+  point_.blocked_by = blocked_by_;
+  point_.early_gp = early_gp_;
 }
 
 bool Execution::refresh_holder(ActorId a) {
@@ -181,8 +183,8 @@ bool Execution::refresh_holder(ActorId a) {
 // While an actor waits on a condition every decision evaluates it, because any write may make it
 // true; the waits are evaluated in actor order, as recompute_enabled does.
 void Execution::update_enabled() {
-  if (ctx_dirty_) {
-    ctx_dirty_ = false;
+  if ((dirty_ & kCtxDirty) != 0) {
+    dirty_ &= static_cast<uint8_t>(~kCtxDirty);
     if (current_ != kNoActor && !refresh_holder(current_)) {
       if (percpu_declared_) [[unlikely]] cpu_changed(current_);
       recompute_enabled();
@@ -194,6 +196,7 @@ void Execution::update_enabled() {
     for (ActorId a : lock_waiters_[lock]) refresh(a);
   }
   dirty_locks_.clear();
+  dirty_ = 0;
   update_waits();
   if (current_ != kNoActor) refresh(current_);
 }
@@ -240,6 +243,10 @@ void Execution::check_enabled_set() const {
   if (expected != enabled_) {
     throw std::logic_error("the kept enabled set differs from its definition at step " + std::to_string(step_));
   }
+  const auto same = [](auto span, const auto& vec) { return span.data() == vec.data() && span.size() == vec.size(); };
+  if (!same(point_.pending, pending_) || !same(point_.blocked_by, blocked_by_) || !same(point_.early_gp, early_gp_)) {
+    throw std::logic_error("the kept choice point's spans differ from the vectors at step " + std::to_string(step_));
+  }
   for (ActorId a = 0; every_step_ && a < actors_.size(); ++a) {
     const ActorId b = is_enabled_[a] ? kNoActor : blocker(a);
     if (blocked_by_[a] != b) {
@@ -249,34 +256,49 @@ void Execution::check_enabled_set() const {
   }
 }
 
+// The common step: the actor that ran (enabled when it was chosen) took a step that changed no
+// CPU, lock or wait, and its next step takes no lock (dirty_ is 0): it stays enabled and so does
+// everyone else, and update_enabled() would re-evaluate it and find the same. Waiting actors still
+// have their conditions evaluated (update_waits). (An actor that finished or started set
+// kCtxDirty: run_actor.)
 ActorId Execution::decide() {
-  if (enabled_valid_) {
-    // The common step: the actor that ran (enabled when it was chosen) took a step that changed no
-    // CPU, lock or wait, and its next step takes no lock: it stays enabled and so does everyone
-    // else. update_enabled() would re-evaluate it and find the same. Waiting actors still have
-    // their conditions evaluated (update_waits).
-    if (ctx_dirty_ || !dirty_locks_.empty() || current_ == kNoActor || pending_[current_].access.op == model::Op::kLock) {
-      update_enabled();
-    } else if (!waiting_.empty()) {
-      update_waits();
-    }
-  } else {
-    recompute_enabled();
+  if (dirty_ != 0) [[unlikely]] {
+    update_dirty();
+  } else if (!waiting_.empty()) {
+    update_waits();
   }
 #ifdef LSMC_CHECK_ENABLED_SET
   check_enabled_set();
 #endif
-  if (enabled_.empty()) [[unlikely]] return nobody_enabled();
-  if (enabled_.size() == 1 && !every_step_) return chose(enabled_[0]);
-  const ChoicePoint point{step_, current_, enabled_, pending_, blocked_by_, early_gp_};
-  const ActorId chosen = strategy_->pick(point);
-  if (chosen == kPrune) [[unlikely]] return pruned();
-  if (enabled_.size() == 1 && chosen == enabled_[0]) return chose(chosen);  // seen, not a decision
+  const std::size_t n = enabled_.size();
+  if (n <= 1) [[unlikely]] {
+    if (n == 0) return nobody_enabled();
+    if (!every_step_) return chose(enabled_[0]);
+  }
+  point_.step = step_;
+  point_.current = current_;
+  point_.enabled = {enabled_.data(), n};
+  const ActorId chosen = strategy_->pick(point_);
   // Strategies pick from `enabled` by construction, and replay checks its own script; this is the
-  // cheap guard against a broken strategy (the enabled set is ascending).
-  if (chosen < enabled_.front() || chosen > enabled_.back()) [[unlikely]] not_enabled(chosen);
-  decisions_.push_back({Decision::Kind::kSchedule, step_, chosen, enabled_.size()});
+  // cheap guard against a broken strategy (the enabled set is ascending). kPrune is above every
+  // actor.
+  if (n == 1 || chosen < enabled_.front() || chosen > enabled_.back()) [[unlikely]] return unusual_pick(chosen);
+  decisions_.push_back({Decision::Kind::kSchedule, step_, chosen, n});
   return chose(chosen);
+}
+
+void Execution::update_dirty() {
+  if ((dirty_ & kEnabledInvalid) != 0) {
+    recompute_enabled();
+  } else {
+    update_enabled();
+  }
+}
+
+ActorId Execution::unusual_pick(ActorId chosen) {
+  if (chosen == kPrune) return pruned();
+  if (enabled_.size() == 1 && chosen == enabled_[0]) return chose(chosen);  // seen, not a decision
+  not_enabled(chosen);
 }
 
 ActorId Execution::nobody_enabled() {
@@ -390,6 +412,7 @@ void Execution::set_pending_lock(ActorId a, const Pending& p) {
     waiters.erase(std::find(waiters.begin(), waiters.end(), a));
   }
   pending_[a] = p;
+  if (p.access.op == model::Op::kLock) dirty_ |= kLockStep;
   if (p.started && p.access.op == model::Op::kLock) {
     if (p.access.object >= lock_waiters_.size()) lock_waiters_.resize(p.access.object + 1u);
     lock_waiters_[p.access.object].push_back(a);

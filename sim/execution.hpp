@@ -187,23 +187,14 @@ private:
   // A scheduling point: `access` is the actor's next step; the strategy decides who runs, and
   // this returns when the actor is chosen again. Throws Abort when the actor must unwind.
   void schedule_point(model::Access access, std::string_view label);
-  // Its two halves (block_until has its own). The pending step is set and the strategy decides:
-  // the actor that runs next, or kUnwind.
-  // The pending step is written in place: the actor has started, and only its step changes.
-  ActorId step_and_decide(model::Access access, std::string_view label, std::span<const model::Access> reads) {
-    Pending& p = pending_[current_];
-    if (p.access.op == model::Op::kLock || access.op == model::Op::kLock) [[unlikely]] {
-      set_pending_lock(current_, Pending{access, label, true, actors_[current_].ctx.cpu, reads, moved_objects_[current_]});
-    } else {
-      p.access = access;
-      p.label = label;
-      p.cpu = actors_[current_].ctx.cpu;
-      p.reads = reads;
-      p.moved = moved_objects_[current_];
-    }
-    if (++step_ > config_.steps_max) [[unlikely]] steps_exceeded();
-    return decide();
-  }
+  // The step's path, inline (sim/execution_step.hpp, included where it is called): schedule_point
+  // itself, for access(), whose scheduling points are most of an execution's; its two halves
+  // (block_until has its own): the pending step is set, and the strategy decides the actor that
+  // runs next, or kUnwind.
+  [[gnu::always_inline]] inline void step_here(model::Access access, std::string_view label);
+  [[gnu::always_inline]] inline ActorId step_and_decide(model::Access access, std::string_view label,
+                                                        std::span<const model::Access> reads);
+  [[gnu::always_inline]] inline ActorId decide_here();
   // Runs `next` if it is not `self`, until `self` is chosen again. False: `self` must unwind (the
   // execution is over or aborted); the caller throws Abort.
   bool run_next(ActorId self, ActorId next) {
@@ -257,15 +248,15 @@ private:
   // The actor that runs next; kNoActor when every actor finished; kUnwind when only daemons at
   // their idle point are left (the execution passed: the caller unwinds them) or when the
   // strategy pruned the execution (the caller unwinds every actor).
-  ActorId decide();
+  ActorId decide();  // decide_here, out of line
   static constexpr ActorId kUnwind = kNoActor - 2;  // kNoActor - 1 is the strategies' kPrune
   // decide()'s rare outcomes, out of line so that the step's path keeps a small frame.
   // The enabled set is brought up to date where the common step does not cover it (dirty_).
-  void update_dirty();
+  [[gnu::noinline]] void update_dirty();
   // A pick of a strategy that is not a plain decision among two actors or more: a prune, the one
   // enabled actor shown to a strategy that sees every step, or an actor that is not enabled.
-  ActorId unusual_pick(ActorId chosen);
-  ActorId nobody_enabled();
+  [[gnu::cold]] ActorId unusual_pick(ActorId chosen);
+  [[gnu::cold]] ActorId nobody_enabled();
   void keep_final_pending();
   ActorId pruned();  // kUnwind
   [[noreturn]] void not_enabled(ActorId chosen);

@@ -1,6 +1,7 @@
 // Accesses and objects: the Env's scheduling points for memory (plain and weak), allocation and
 // freeing, and the events they emit.
 #include "sim/execution.hpp"
+#include "sim/execution_step.hpp"
 
 #include <string>
 
@@ -36,7 +37,7 @@ void Execution::access(model::Access access, std::string_view label) {
   // after it could dereference a null C++ pointer on the host.
   const bool memory = access.op == model::Op::kRead || access.op == model::Op::kWrite || access.op == model::Op::kRmw;
   if (memory && access.object == model::kNoObject) [[unlikely]] null_dereference(label);
-  if (!(memory && private_step(access.object, access.field, access.op, label))) schedule_point(access, label);
+  if (!(memory && private_step(access.object, access.field, access.op, label))) step_here(access, label);
   emit(access, label);
   if ((access.op == model::Op::kRcuLock || access.op == model::Op::kRcuUnlock) &&
       !memory_->rcu(current_, access.object, access.op == model::Op::kRcuLock)) {

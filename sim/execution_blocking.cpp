@@ -1,5 +1,6 @@
 // What blocks an actor: locks, waits for a condition, and the report when nothing can run.
 #include "sim/execution.hpp"
+#include "sim/execution_step.hpp"
 
 #include <algorithm>
 #include <string>

@@ -1,6 +1,7 @@
 // Scheduling points: the enabled set (who may run, given CPUs, locks and waits), the decision
 // the strategy takes at each point, and the switch to the chosen actor.
 #include "sim/execution.hpp"
+#include "sim/execution_step.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -256,36 +257,7 @@ void Execution::check_enabled_set() const {
   }
 }
 
-// The common step: the actor that ran (enabled when it was chosen) took a step that changed no
-// CPU, lock or wait, and its next step takes no lock (dirty_ is 0): it stays enabled and so does
-// everyone else, and update_enabled() would re-evaluate it and find the same. Waiting actors still
-// have their conditions evaluated (update_waits). (An actor that finished or started set
-// kCtxDirty: run_actor.)
-ActorId Execution::decide() {
-  if (dirty_ != 0) [[unlikely]] {
-    update_dirty();
-  } else if (!waiting_.empty()) {
-    update_waits();
-  }
-#ifdef LSMC_CHECK_ENABLED_SET
-  check_enabled_set();
-#endif
-  const std::size_t n = enabled_.size();
-  if (n <= 1) [[unlikely]] {
-    if (n == 0) return nobody_enabled();
-    if (!every_step_) return chose(enabled_[0]);
-  }
-  point_.step = step_;
-  point_.current = current_;
-  point_.enabled = {enabled_.data(), n};
-  const ActorId chosen = strategy_->pick(point_);
-  // Strategies pick from `enabled` by construction, and replay checks its own script; this is the
-  // cheap guard against a broken strategy (the enabled set is ascending). kPrune is above every
-  // actor.
-  if (n == 1 || chosen < enabled_.front() || chosen > enabled_.back()) [[unlikely]] return unusual_pick(chosen);
-  decisions_.push_back({Decision::Kind::kSchedule, step_, chosen, n});
-  return chose(chosen);
-}
+ActorId Execution::decide() { return decide_here(); }
 
 void Execution::update_dirty() {
   if ((dirty_ & kEnabledInvalid) != 0) {
@@ -384,11 +356,7 @@ void Execution::fill_blocked_by() {
   }
 }
 
-void Execution::schedule_point(model::Access access, std::string_view label) {
-  const ActorId self = current_;
-  if (!run_next(self, step_and_decide(access, label, {}))) [[unlikely]] unwind();
-  settle_moved_reads(self);
-}
+void Execution::schedule_point(model::Access access, std::string_view label) { step_here(access, label); }
 
 // Which accesses to per-CPU data are scheduling points was decided from where the actors were
 // (Execution::percpu_step): an actor moving to another CPU would break it.

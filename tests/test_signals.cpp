@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
+#include <string>
 #include <sys/stat.h>
+#include <vector>
 
 #include "properties/generated.hpp"
 #include "tests/util.hpp"
@@ -121,16 +123,25 @@ TEST(Signals, ExploreUnderSigtermInJsonResumesAtTheFirstExecutionNotRun) {
 }
 
 // A dpor search stopped by a real SIGINT writes its checkpoint; the printed command goes on from
-// it (here for 200 more executions: the counts go on from where the signal stopped them).
+// it (here for 200 more executions: the counts go on from where the signal stopped them). The
+// search (cachefill-protocol at (3,1,2,1,2): 228 854 executions, seconds) must outlast the signal
+// and leave 200 executions for the resumed run: create-race's 17 801 took 0.2 s, and a signal
+// landing near its end left the resumed run too few to be interrupted.
 TEST(Signals, DporUnderSigintResumesFromItsCheckpoint) {
   const std::string dir = test::temp_dir("signal-dpor");
-  const auto r = signalled({"explore", "--scenario", "create-race", "--strategy", "dpor", "--json"}, dir, SIGINT, 20, 300);
+  const std::vector<std::string> args = {"explore", "--scenario", "cachefill-protocol", "--param", "readers=3",
+                                         "--param", "deleters=1", "--param", "maps=2", "--param", "slots=1",
+                                         "--param", "lookups=2", "--strategy", "dpor", "--executions", "10000000",
+                                         "--json"};
+  const auto r = signalled(args, dir, SIGINT, 20, 300);
   ASSERT_EQ(r.code, 130) << r.out << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["outcome"], "interrupted");
   EXPECT_EQ(j["resume_restarts_the_search"], false);
   const std::string checkpoint = j["checkpoint"];
-  EXPECT_EQ(j["resume_command"], test::lsmc_program() + " explore --scenario create-race --strategy dpor --json --resume " + checkpoint);
+  std::string command = test::lsmc_program();
+  for (const std::string& a : args) command += " " + a;
+  EXPECT_EQ(j["resume_command"], command + " --resume " + checkpoint);
   const auto again = paste(j["resume_command"].get<std::string>() + " --interrupt-after 200", dir);
   ASSERT_EQ(again.code, 130) << again.out << again.err;
   const auto k = nlohmann::json::parse(again.out);

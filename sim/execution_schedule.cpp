@@ -186,6 +186,7 @@ bool Execution::refresh_holder(ActorId a) {
 void Execution::update_enabled() {
   if ((dirty_ & kCtxDirty) != 0) {
     dirty_ &= static_cast<uint8_t>(~kCtxDirty);
+    if (current_ != kNoActor) pending_[current_].cpu = actors_[current_].ctx.cpu;  // step_and_decide
     if (current_ != kNoActor && !refresh_holder(current_)) {
       if (percpu_declared_) [[unlikely]] cpu_changed(current_);
       recompute_enabled();
@@ -243,6 +244,12 @@ void Execution::check_enabled_set() const {
   }
   if (expected != enabled_) {
     throw std::logic_error("the kept enabled set differs from its definition at step " + std::to_string(step_));
+  }
+  for (ActorId a = 0; a < actors_.size(); ++a) {
+    if (actors_[a].status == ActorStatus::kRunning && pending_[a].cpu != actors_[a].ctx.cpu) {
+      throw std::logic_error("the pending step of actor " + std::to_string(a) + " names CPU " +
+                             std::to_string(pending_[a].cpu) + ", not its own, at step " + std::to_string(step_));
+    }
   }
   const auto same = [](auto span, const auto& vec) { return span.data() == vec.data() && span.size() == vec.size(); };
   if (!same(point_.pending, pending_) || !same(point_.blocked_by, blocked_by_) || !same(point_.early_gp, early_gp_)) {

@@ -13,7 +13,8 @@ inline void Execution::step_here(model::Access access, std::string_view label) {
   settle_moved_reads(self);
 }
 
-// The pending step is written in place: the actor has started, and only its step changes.
+// The pending step is written in place: the actor has started, and only its step changes. Its
+// CPU changes only where its context does (Env::context sets kCtxDirty): update_enabled copies it.
 inline ActorId Execution::step_and_decide(model::Access access, std::string_view label,
                                           std::span<const model::Access> reads) {
   Pending& p = pending_[current_];
@@ -22,7 +23,6 @@ inline ActorId Execution::step_and_decide(model::Access access, std::string_view
   } else {
     p.access = access;
     p.label = label;
-    p.cpu = actors_[current_].ctx.cpu;
     p.reads = reads;
     p.moved = moved_objects_[current_];
   }

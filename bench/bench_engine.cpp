@@ -15,7 +15,8 @@
 // step a write to one shared object) and "locks" (lock, write, unlock, write, with a context()
 // call, each lock shared by two actors: what a kernel model does). The sizes are run
 // interleaved, 3 200 3 200 ..., and the medians compared, so a change in the machine's load hits
-// both. `--scaling-only` skips the throughput benchmarks, `--no-scaling` this table (for profiling).
+// both. `--scaling-only` skips the throughput benchmarks, `--no-scaling` this table (for profiling),
+// and `--count N K` runs N executions of K steps an actor untimed (for callgrind).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -127,17 +128,43 @@ constexpr lsmc::model::TypeInfo kType{"shared", kFields};
 
 class StepsScenario final : public lsmc::sim::Scenario {
 public:
+  explicit StepsScenario(int steps = kSteps) : steps_(steps) {}
   std::string_view name() const override { return "bench-steps"; }
   std::string_view description() const override { return "4 actors x 20 steps"; }
   void build(lsmc::sim::Setup& s) const override {
     auto& obj = s.make<lsmc::model::ObjectId>(s.env().alloc(kType, "bench"));
     for (int i = 0; i < kActors; ++i) {
-      s.spawn("a" + std::to_string(i), [&obj](lsmc::model::Env& env) {
-        for (int k = 0; k < kSteps; ++k) env.write(obj, 0, "bench: step");
+      s.spawn("a" + std::to_string(i), [&obj, steps = steps_](lsmc::model::Env& env) {
+        for (int k = 0; k < steps; ++k) env.write(obj, 0, "bench: step");
       }, {static_cast<uint16_t>(i % 2)});
     }
   }
+
+private:
+  int steps_;
 };
+
+// `--count N K`: N executions of the engine's workload with K steps an actor, no timing, for
+// instruction counts (issue 15). Under callgrind, the difference of two counts N1 < N2 divided by
+// N2 - N1 is what an execution costs; K = 0 leaves its set-up and its actors' starts and ends.
+int count(uint64_t executions, int steps) {
+  lsmc::sim::Config config;
+  config.stack_bytes = 64 * 1024;
+  lsmc::sim::Engine engine(config);
+  engine.execution().set_record_events(false);
+  StepsScenario scenario(steps);
+  lsmc::sim::Params params;
+  auto strategy = lsmc::sim::make_random_strategy(1);
+  uint64_t total = 0, decisions = 0;
+  for (uint64_t index = 0; index < executions; ++index) {
+    engine.run(scenario, params, *strategy, {}, index);
+    total += engine.execution().steps();
+    for (const lsmc::sim::Decision& d : engine.execution().decisions()) decisions = decisions * 31 + d.value;
+  }
+  std::printf("%llu executions, %llu steps, decisions hash %016llx\n", static_cast<unsigned long long>(executions),
+              static_cast<unsigned long long>(total), static_cast<unsigned long long>(decisions));
+  return 0;
+}
 
 std::map<std::string, double> g_rates;  // benchmark name -> executions per second
 
@@ -305,6 +332,7 @@ int main(int argc, char** argv) {
   bool scaling_only = false;
   bool no_scaling = false;
   int kept = 1;
+  if (argc == 4 && std::strcmp(argv[1], "--count") == 0) return count(std::strtoull(argv[2], nullptr, 10), std::atoi(argv[3]));
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--scaling-only") == 0) {
       scaling_only = true;

@@ -34,7 +34,11 @@ void Execution::reset() {
   events_.clear();
   decisions_.clear();
   end_checks_.clear();
-  verdict_ = Verdict{};
+  verdict_.kind = VerdictKind::kPass;  // Verdict{} without a temporary's two strings
+  verdict_.property.clear();
+  verdict_.message.clear();
+  verdict_.step = 0;
+  verdict_.actor = kNoActor;
   current_ = kNoActor;
   last_chosen_ = kNoActor;
   last_access_ = {};
@@ -112,15 +116,18 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
     // Verdict already recorded; actors were never started or have unwound.
   }
   current_ = kNoActor;
-  for (auto& a : actors_) a.status = ActorStatus::kFinished;
+  // Actor bodies, end checks and observers capture the scenario's state: they are dropped before
+  // it (the bodies here: they have all returned or unwound).
+  for (auto& a : actors_) {
+    a.status = ActorStatus::kFinished;
+    a.body = nullptr;
+  }
   ExecutionSummary summary{index, step_, &verdict_, final_pending_};
   strategy_has_more_ = strategy.end_execution(summary);
   std::string diverged = strategy.divergence();
   if (!diverged.empty() && verdict_.kind != VerdictKind::kDivergence) {
     verdict_ = {VerdictKind::kDivergence, "replay", std::move(diverged), step_, kNoActor};
   }
-  // Actor bodies, end checks and observers capture the scenario's state: drop them first.
-  for (auto& a : actors_) a.body = nullptr;
   end_checks_.clear();
   observers_ = {};
   own_observers_.clear();
@@ -135,32 +142,40 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
 
 model::ActorId Execution::spawn(std::string name, ActorBody body, ActorOptions options) {
   if (running_ && in_actor()) throw std::logic_error("spawn() is only for Scenario::build");
-  ActorInfo info;
+  // Built in place: a record moved into the vector cost its copy and its destruction as well.
+  ActorInfo& info = actors_.emplace_back();
   info.name = std::move(name);
   info.body = std::move(body);
   info.ctx.cpu = options.cpu;
   info.ctx.kind = options.kind;
   info.ctx.sleepable = options.sleepable;
   info.daemon = options.daemon;
-  actors_.push_back(std::move(info));
-  pending_.push_back(Pending{{}, {}, false, options.cpu, {}});
+  pending_.emplace_back().cpu = options.cpu;
   return static_cast<ActorId>(actors_.size() - 1);
 }
 
 // Actors the scenario did not place get the lowest CPUs no placed actor uses, in spawn order.
 void Execution::place_actors() {
-  moved_.resize(actors_.size());
-  for (auto& reads : moved_) reads.clear();
-  moved_objects_.assign(actors_.size(), MovedObjects{});
+  const std::size_t n = actors_.size();
+  moved_.resize(n);
+  moved_objects_.resize(n);
   std::vector<uint8_t>& used = cpu_used_;  // kept across executions: no allocation per run
   used.clear();
   auto mark = [&used](uint16_t cpu) {
     if (cpu >= used.size()) used.resize(cpu + 1u, 0);
     used[cpu] = 1;
   };
-  for (const ActorInfo& a : actors_) {
-    if (a.ctx.cpu != kAnyCpu) mark(a.ctx.cpu);
+  bool anywhere = false;  // some actor was not placed by the scenario
+  for (ActorId a = 0; a < n; ++a) {
+    moved_[a].clear();
+    moved_objects_[a] = MovedObjects{};
+    if (actors_[a].ctx.cpu != kAnyCpu) {
+      mark(actors_[a].ctx.cpu);
+    } else {
+      anywhere = true;
+    }
   }
+  if (!anywhere) return;
   uint16_t next = 0;
   for (ActorId a = 0; a < actors_.size(); ++a) {
     if (actors_[a].ctx.cpu != kAnyCpu) continue;
@@ -180,7 +195,11 @@ void Execution::observe(std::unique_ptr<Observer> observer) {
 Slot Execution::run_actor(uint32_t a) {
   current_ = a;
   actors_[a].status = ActorStatus::kRunning;
-  dirty_ |= kCtxDirty;
+  // Starting changes what the enabled set knows of this actor only when it now holds its CPU: it
+  // was enabled when chosen (a start is not a lock or a wait), and held nothing before it ran.
+  // Anything its code changes before its first scheduling point (context(), a lock, a wait) marks
+  // itself. So a start is a common step for decide(), not an update_enabled().
+  if (holds_cpu(actors_[a])) dirty_ |= kCtxDirty;
   pending_[a].started = true;
   if (!aborting_) {
     try {
@@ -203,7 +222,7 @@ Slot Execution::run_actor(uint32_t a) {
     actors_[a].unwind = nullptr;  // also when an exception of the model's left run_body
   }
   actors_[a].status = ActorStatus::kFinished;
-  dirty_ |= kCtxDirty;
+  finished(a);
   set_pending(a, Pending{{}, "exit", true, actors_[a].ctx.cpu, {}});
   if (aborting_) return next_to_unwind();
   ActorId next = kNoActor;

@@ -60,6 +60,13 @@ struct ActorInfo {
   std::vector<uint8_t> readers_left;
 };
 
+// An actor that cannot be preempted on its CPU by ordinary tasks: preemption or IRQs off, or an
+// interrupt context in progress.
+inline bool holds_cpu(const ActorInfo& b) {
+  return b.status == ActorStatus::kRunning &&
+         (!b.ctx.preemptible() || b.ctx.kind != model::ContextKind::kTask);
+}
+
 struct ObjectRecord {
   const model::TypeInfo* type = nullptr;
   std::string_view name;  // lock name, or the type name
@@ -297,6 +304,8 @@ private:
   // Whether `a` holds its CPU changed, or it holds it: the actors on that CPU are re-evaluated.
   // False when `a` moved to another CPU (then only recompute_enabled is right).
   bool refresh_holder(ActorId a);
+  // Actor `a` (current_) just finished: its place in the enabled set, or update_enabled's turn.
+  void finished(ActorId a);
   // Sets `a`'s pending step; lock_waiters_ only changes when the old or the new step takes a lock.
   void set_pending(ActorId a, const Pending& p) {
     if (pending_[a].access.op == model::Op::kLock || p.access.op == model::Op::kLock) [[unlikely]] {
@@ -327,6 +336,7 @@ private:
   [[noreturn]] void no_such_object(ObjectId id, std::string_view label);
   ObjectId create(const model::TypeInfo& type, std::string_view name, std::string_view label,
                   bool is_lock = false, model::LockKind lock_kind = model::LockKind::kSpin);
+  [[noreturn]] void objects_exceeded();
   ObjectRecord& checked_lock(ObjectId id, std::string_view label) {
     ObjectRecord& rec = checked_object(id, label);
     if (!rec.is_lock) [[unlikely]] not_a_lock(id, label);

@@ -102,17 +102,20 @@ ObjectId Execution::alloc(const model::TypeInfo& type, std::string_view label) {
   return create(type, type.name, label);
 }
 
+// Out of line: its message would give create() a large frame (a kernel scenario's set-up creates
+// some 50 objects an execution).
+void Execution::objects_exceeded() {
+  abort_with({VerdictKind::kLimit, "objects_max",
+              "more than objects_max=" + std::to_string(config_.objects_max) + " objects", step_, current_});
+}
+
 // The record is complete before the event is emitted: observers and traces describe the object
 // the same way at every moment. It is built in place (not passed by value: a copy of the whole
 // record per allocation showed in profiles).
 ObjectId Execution::create(const model::TypeInfo& type, std::string_view name, std::string_view label,
                            bool is_lock, model::LockKind lock_kind) {
   label = names_.keep(label);
-  if (objects_.size() > config_.objects_max) {
-    abort_with({VerdictKind::kLimit, "objects_max",
-                "more than objects_max=" + std::to_string(config_.objects_max) + " objects", step_,
-                current_});
-  }
+  if (objects_.size() > config_.objects_max) [[unlikely]] objects_exceeded();
   if (in_actor()) schedule_point({model::kNoObject, 0, model::Op::kAlloc}, label);
   const ObjectId id = static_cast<ObjectId>(objects_.size());
   ObjectRecord& rec = objects_.emplace_back();

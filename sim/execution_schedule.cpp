@@ -11,13 +11,6 @@ namespace lsmc::sim {
 
 namespace {
 
-// An actor that cannot be preempted on its CPU by ordinary tasks: preemption or IRQs off, or an
-// interrupt context in progress.
-bool holds_cpu(const ActorInfo& b) {
-  return b.status == ActorStatus::kRunning &&
-         (!b.ctx.preemptible() || b.ctx.kind != model::ContextKind::kTask);
-}
-
 // Whether `mine` may run on the CPU that `other` holds: only a higher context kind that is not
 // masked (an NMI always, an IRQ or softirq only while the holder has IRQs on).
 bool may_interrupt(const model::ActorContext& mine, const model::ActorContext& other) {
@@ -125,28 +118,30 @@ void Execution::check_reader_wait(ActorId a, bool before, bool now) {
 
 // The enabled set from scratch, and the bookkeeping update_enabled() keeps from here on: who holds
 // a CPU, and which actors each CPU has.
+// It runs at every execution's first decision: each by-actor vector is written entry by entry
+// (not assigned, which calls memset for a handful of bytes).
 void Execution::recompute_enabled() {
   const std::size_t n = actors_.size();
-  holding_.assign(n, 0);
-  is_enabled_.assign(n, 0);
+  holding_.resize(n);
+  is_enabled_.resize(n);
   placed_cpu_.resize(n);
   for (auto& on_cpu : cpu_actors_) on_cpu.clear();
   for (auto& on_cpu : cpu_holders_) on_cpu.clear();
   for (ActorId b = 0; b < n; ++b) {
     const uint16_t cpu = actors_[b].ctx.cpu;
     placed_cpu_[b] = cpu;
-    if (cpu >= cpu_actors_.size()) {
+    if (cpu >= cpu_actors_.size()) [[unlikely]] {
       cpu_actors_.resize(cpu + 1u);
       cpu_holders_.resize(cpu + 1u);
     }
     cpu_actors_[cpu].push_back(b);
-    if (holds_cpu(actors_[b])) {
-      cpu_holders_[cpu].push_back(b);
-      holding_[b] = 1;
-    }
+    const bool holds = holds_cpu(actors_[b]);
+    holding_[b] = holds ? 1 : 0;
+    if (holds) cpu_holders_[cpu].push_back(b);
   }
   enabled_.clear();
   for (ActorId a = 0; a < n; ++a) {
+    is_enabled_[a] = 0;
     if (actors_[a].status == ActorStatus::kFinished) continue;
     if (actors_[a].wait != nullptr) check_wait_reads(a, (*actors_[a].wait)());
     if (can_run(a)) {
@@ -160,6 +155,18 @@ void Execution::recompute_enabled() {
   point_.pending = pending_;
   point_.blocked_by = blocked_by_;
   point_.early_gp = early_gp_;
+}
+
+// An actor that finishes leaves the enabled set. When it held no CPU and nothing else marked the
+// context dirty, that is all that changed for the enabled set (a finished actor holds no CPU, and
+// whatever else its last code did (a lock, a wait) marks itself), so the next decision can take
+// the common step rather than update_enabled(), which would re-evaluate it and find the same.
+void Execution::finished(ActorId a) {
+  if ((dirty_ & (kCtxDirty | kEnabledInvalid)) != 0 || holding_[a] != 0) {
+    dirty_ |= kCtxDirty;
+    return;
+  }
+  refresh(a);
 }
 
 bool Execution::refresh_holder(ActorId a) {

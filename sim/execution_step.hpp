@@ -33,8 +33,8 @@ inline ActorId Execution::step_and_decide(model::Access access, std::string_view
 // The common step: the actor that ran (enabled when it was chosen) took a step that changed no
 // CPU, lock or wait, and its next step takes no lock (dirty_ is 0): it stays enabled and so does
 // everyone else, and update_enabled() would re-evaluate it and find the same. Waiting actors still
-// have their conditions evaluated (update_waits). (An actor that finished or started set
-// kCtxDirty: run_actor.)
+// have their conditions evaluated (update_waits). (An actor's start that takes its CPU, and an
+// end, mark what they changed: run_actor, finished.)
 inline ActorId Execution::decide_here() {
   if (dirty_ != 0) [[unlikely]] {
     update_dirty();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -40,6 +41,7 @@ enum class Op : uint8_t {
   kYield,      // a plain preemption point with no shared access
   kSleep,      // might_sleep(): the code may block here (checkers test the context)
 };
+inline constexpr std::size_t kOpCount = static_cast<std::size_t>(Op::kSleep) + 1;  // kSleep is the last
 std::string_view to_string(Op op);
 
 struct Access {

@@ -18,6 +18,7 @@ class CacheSanityChecker final : public sim::Observer {
 public:
   explicit CacheSanityChecker(const model::kernel::Kernel& k) : k_(k) {}
   void on_event(sim::Execution& exec, const sim::Event& event) override;
+  uint32_t event_ops() const override { return op_bit(model::Op::kUnlock); }
   void on_end(sim::Execution& exec) override { check(exec); }
 
 private:
@@ -35,6 +36,7 @@ class ContextChecker final : public sim::Observer {
 public:
   explicit ContextChecker(bool preempt_rt) : preempt_rt_(preempt_rt) {}
   void on_event(sim::Execution& exec, const sim::Event& event) override;
+  uint32_t event_ops() const override { return op_bit(model::Op::kSleep) | op_bit(model::Op::kLock); }
 
 private:
   bool preempt_rt_;
@@ -45,6 +47,7 @@ class BusyCounterChecker final : public sim::Observer {
 public:
   explicit BusyCounterChecker(const model::kernel::Kernel& k) : k_(k) {}
   void on_event(sim::Execution&, const sim::Event&) override {}
+  uint32_t event_ops() const override { return 0; }  // checks at the end only
   void on_end(sim::Execution& exec) override;
 
 private:
@@ -59,6 +62,7 @@ class LinkageChecker final : public sim::Observer {
 public:
   explicit LinkageChecker(const model::kernel::Kernel& k) : k_(k) {}
   void on_event(sim::Execution&, const sim::Event&) override {}
+  uint32_t event_ops() const override { return 0; }  // checks at the end only
   void on_end(sim::Execution& exec) override;
 
 private:
@@ -70,6 +74,7 @@ class LeakChecker final : public sim::Observer {
 public:
   explicit LeakChecker(std::vector<const model::TypeInfo*> types) : types_(std::move(types)) {}
   void on_event(sim::Execution&, const sim::Event&) override {}
+  uint32_t event_ops() const override { return 0; }  // checks at the end only
   void on_end(sim::Execution& exec) override;
 
 private:

@@ -12,6 +12,7 @@ namespace lsmc::properties {
 class LifetimeChecker final : public sim::Observer {
 public:
   void on_event(sim::Execution& exec, const sim::Event& event) override;
+  uint32_t event_ops() const override { return kEveryOp & ~op_bit(model::Op::kAlloc); }
 };
 
 // The checkers every exploration runs unless a scenario asks for others.

@@ -27,6 +27,10 @@ public:
 
   void on_begin(sim::Execution&) override { stored_.clear(); }
   void on_event(sim::Execution& exec, const sim::Event& e) override;
+  // Only the weak model's loads and stores carry an order (Event::order).
+  uint32_t event_ops() const override {
+    return op_bit(model::Op::kRead) | op_bit(model::Op::kWrite) | op_bit(model::Op::kRmw);
+  }
 
 private:
   struct Store {

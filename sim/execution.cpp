@@ -89,6 +89,7 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
   all_observers_.assign(observers.begin(), observers.end());
   for (const auto& o : own_observers_) all_observers_.push_back(o.get());
   observers_ = all_observers_;
+  sort_observers();
   try {
     if (!built) throw Abort{};
     if (actors_.size() > config_.actors_max) {
@@ -130,6 +131,7 @@ const Verdict& Execution::run(const Scenario& scenario, const Params& params, St
   }
   end_checks_.clear();
   observers_ = {};
+  observed_ops_ = 0;
   own_observers_.clear();
   drop_state();
   running_ = false;

@@ -6,6 +6,7 @@
 // does it take effect (so a checker sees the registry as it was just before the access).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -36,6 +37,12 @@ public:
   virtual void on_begin(Execution&) {}
   // Called after the access was chosen to run and before it takes effect. May call exec.fail().
   virtual void on_event(Execution& exec, const Event& event) = 0;
+  // The operations whose events on_event wants: bit (1 << Op); asked when an execution begins.
+  // The others are not passed to it (a kernel scenario's checkers each want a few of them, and
+  // an observer call on every step was 7 % of its exploration).
+  static constexpr uint32_t kEveryOp = ~uint32_t{0};
+  static constexpr uint32_t op_bit(model::Op op) { return uint32_t{1} << static_cast<unsigned>(op); }
+  virtual uint32_t event_ops() const { return kEveryOp; }
   // Called once every actor finished (not after an aborted execution). May call exec.fail().
   virtual void on_end(Execution&) {}
 };
@@ -240,7 +247,7 @@ private:
   // The event of the step that just ran, for the record and the observers; nothing to do (and
   // inline, so exploration pays one test) when neither is there.
   void emit(model::Access access, std::string_view label, uint8_t order = Event::kNoOrder, int64_t rf = -1) {
-    if (record_events_ || !observers_.empty()) emit_event(access, label, order, rf);
+    if (record_events_ || (observed_ops_ & Observer::op_bit(access.op)) != 0) emit_event(access, label, order, rf);
   }
   void emit_event(model::Access access, std::string_view label, uint8_t order, int64_t rf);
   // A weak access after its scheduling point: records its event, or ends an execution that no
@@ -354,6 +361,10 @@ private:
   Strategy* strategy_ = nullptr;
   std::span<Observer* const> observers_;          // the run's and this execution's
   std::vector<Observer*> all_observers_;
+  // By operation: the observers whose event_ops() name it, and the union of those (emit).
+  std::array<std::vector<Observer*>, model::kOpCount> op_observers_;
+  uint32_t observed_ops_ = 0;
+  void sort_observers();
   std::vector<std::unique_ptr<Observer>> own_observers_;  // added by the scenario
   const Params* params_ = nullptr;
 

@@ -15,7 +15,21 @@ void Execution::emit_event(model::Access access, std::string_view label, uint8_t
     events_.push_back(event);
     events_.back().label = names_.keep(label);
   }
-  for (Observer* o : observers_) o->on_event(*this, event);
+  for (Observer* o : op_observers_[static_cast<std::size_t>(access.op)]) o->on_event(*this, event);
+}
+
+// The run's observers by the operations they want (Observer::event_ops, asked once each).
+void Execution::sort_observers() {
+  for (auto& wanting : op_observers_) wanting.clear();
+  observed_ops_ = 0;
+  for (Observer* o : observers_) {
+    const uint32_t ops = o->event_ops();
+    for (std::size_t op = 0; op < model::kOpCount; ++op) {
+      if (((ops >> op) & 1u) == 0) continue;
+      op_observers_[op].push_back(o);
+      observed_ops_ |= uint32_t{1} << op;
+    }
+  }
 }
 
 void Execution::null_dereference(std::string_view label) {

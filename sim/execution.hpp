@@ -344,6 +344,20 @@ private:
   ObjectId create(const model::TypeInfo& type, std::string_view name, std::string_view label,
                   bool is_lock = false, model::LockKind lock_kind = model::LockKind::kSpin);
   [[noreturn]] void objects_exceeded();
+  ObjectId create_at_point(const model::TypeInfo& type, std::string_view name, std::string_view label, bool is_lock,
+                           model::LockKind lock_kind);
+  ObjectId record_object(const model::TypeInfo& type, std::string_view name, std::string_view label, bool is_lock,
+                         model::LockKind lock_kind) {
+    const ObjectId id = static_cast<ObjectId>(objects_.size());
+    ObjectRecord& rec = objects_.emplace_back();
+    rec.type = &type;
+    rec.name = name;
+    rec.is_lock = is_lock;
+    rec.lock_kind = lock_kind;
+    rec.alloc_step = step_;
+    rec.alloc_label = label;
+    return id;
+  }
   ObjectRecord& checked_lock(ObjectId id, std::string_view label) {
     ObjectRecord& rec = checked_object(id, label);
     if (!rec.is_lock) [[unlikely]] not_a_lock(id, label);

@@ -55,9 +55,13 @@ void Execution::deadlock() {
   report.pop_back();
   fail("deadlock", std::move(report));
 }
+// create() inlined: the name is kept once (it is also the allocation's label), and set-up code,
+// which makes most locks (a kernel scenario's map buckets), takes the short way.
 ObjectId Execution::new_lock(model::LockKind kind, std::string_view name) {
   name = names_.keep(name);
-  return create(kLockType, name, name, true, kind);
+  if (objects_.size() > config_.objects_max) [[unlikely]] objects_exceeded();
+  if (in_actor()) return create_at_point(kLockType, name, name, true, kind);
+  return record_object(kLockType, name, name, true, kind);
 }
 
 void Execution::lock(ObjectId lock, std::string_view label) {

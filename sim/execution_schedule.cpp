@@ -166,7 +166,12 @@ void Execution::finished(ActorId a) {
     dirty_ |= kCtxDirty;
     return;
   }
-  refresh(a);
+  // What refresh(a) would find for a finished actor, without evaluating it: not enabled, blocked
+  // by nobody.
+  if (every_step_) [[unlikely]] blocked_by_[a] = kNoActor;
+  if (is_enabled_[a] == 0) return;
+  is_enabled_[a] = 0;
+  enabled_.erase(std::lower_bound(enabled_.begin(), enabled_.end(), a));
 }
 
 bool Execution::refresh_holder(ActorId a) {

@@ -16,7 +16,8 @@
 // call, each lock shared by two actors: what a kernel model does). The sizes are run
 // interleaved, 3 200 3 200 ..., and the medians compared, so a change in the machine's load hits
 // both. `--scaling-only` skips the throughput benchmarks, `--no-scaling` this table (for profiling),
-// and `--count N K` runs N executions of K steps an actor untimed (for callgrind).
+// and `--count N K` runs N executions of K steps an actor untimed (for callgrind); `--count-raw N K`
+// the same on the raw executor.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -163,6 +164,16 @@ int count(uint64_t executions, int steps) {
   }
   std::printf("%llu executions, %llu steps, decisions hash %016llx\n", static_cast<unsigned long long>(executions),
               static_cast<unsigned long long>(total), static_cast<unsigned long long>(decisions));
+  return 0;
+}
+
+// `--count-raw N K`: the same for the raw executor (the ceiling's instructions).
+int count_raw(uint64_t executions, int steps) {
+  RawExecutor exec(kActors, steps);
+  uint64_t total = 0;
+  for (uint64_t seed = 1; seed <= executions; ++seed) total += exec.run(seed);
+  std::printf("%llu executions, %llu steps (raw executor)\n", static_cast<unsigned long long>(executions),
+              static_cast<unsigned long long>(total));
   return 0;
 }
 
@@ -333,6 +344,9 @@ int main(int argc, char** argv) {
   bool no_scaling = false;
   int kept = 1;
   if (argc == 4 && std::strcmp(argv[1], "--count") == 0) return count(std::strtoull(argv[2], nullptr, 10), std::atoi(argv[3]));
+  if (argc == 4 && std::strcmp(argv[1], "--count-raw") == 0) {
+    return count_raw(std::strtoull(argv[2], nullptr, 10), std::atoi(argv[3]));
+  }
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--scaling-only") == 0) {
       scaling_only = true;

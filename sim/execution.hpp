@@ -322,6 +322,11 @@ private:
     }
   }
   void set_pending_lock(ActorId a, const Pending& p);
+  // step_and_decide's step that takes a lock or follows one, out of line.
+  [[gnu::noinline]] void pending_lock_step(model::Access access, std::string_view label,
+                                           std::span<const model::Access> reads) {
+    set_pending_lock(current_, Pending{access, label, true, actors_[current_].ctx.cpu, reads, moved_objects_[current_]});
+  }
   void lock_changed(ObjectId lock) {
     dirty_locks_.push_back(lock);
     dirty_ |= kLocksDirty;

@@ -19,7 +19,7 @@ inline ActorId Execution::step_and_decide(model::Access access, std::string_view
                                           std::span<const model::Access> reads) {
   Pending& p = pending_[current_];
   if (p.access.op == model::Op::kLock || access.op == model::Op::kLock) [[unlikely]] {
-    set_pending_lock(current_, Pending{access, label, true, actors_[current_].ctx.cpu, reads, moved_objects_[current_]});
+    pending_lock_step(access, label, reads);
   } else {
     p.access = access;
     p.label = label;

@@ -3,6 +3,7 @@
 #include "sim/execution.hpp"
 #include "sim/execution_step.hpp"
 
+#include <bit>
 #include <string>
 
 namespace lsmc::sim {
@@ -22,13 +23,11 @@ void Execution::emit_event(model::Access access, std::string_view label, uint8_t
 void Execution::sort_observers() {
   for (auto& wanting : op_observers_) wanting.clear();
   observed_ops_ = 0;
+  constexpr uint32_t kOps = (uint32_t{1} << model::kOpCount) - 1;
   for (Observer* o : observers_) {
-    const uint32_t ops = o->event_ops();
-    for (std::size_t op = 0; op < model::kOpCount; ++op) {
-      if (((ops >> op) & 1u) == 0) continue;
-      op_observers_[op].push_back(o);
-      observed_ops_ |= uint32_t{1} << op;
-    }
+    const uint32_t ops = o->event_ops() & kOps;
+    observed_ops_ |= ops;
+    for (uint32_t left = ops; left != 0; left &= left - 1) op_observers_[std::countr_zero(left)].push_back(o);
   }
 }
 

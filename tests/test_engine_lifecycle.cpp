@@ -35,6 +35,13 @@ public:
 
 constexpr ActorId kNone = sim::kNoActor;
 
+// One execution of `s` under `strategy`, which must pass.
+void run_passing(const sim::Scenario& s, PointRecorder& strategy) {
+  sim::Engine engine(sim::Config{});
+  const sim::Verdict& verdict = engine.run(s, sim::Params{}, strategy, {}, 0);
+  ASSERT_EQ(verdict.kind, sim::VerdictKind::kPass) << verdict.message;
+}
+
 // CPU 0 has a task and a softirq, which holds the CPU from its start to its end; CPU 1 a task of
 // its own. The highest enabled actor runs: "other" (2) first, to its end (it held nothing, so it
 // alone leaves the set); then the softirq (1), whose start keeps the task (0) off CPU 0 and whose
@@ -48,11 +55,8 @@ TEST(EngineLifecycle, AStartThatHoldsTheCpuAndAnEndThatReleasesItChangeTheEnable
     setup.spawn("softirq", [](Env& env) { env.yield("softirq: 1"); }, {0, model::ContextKind::kSoftirq, false});
     setup.spawn("other", [](Env& env) { env.yield("other: 1"); }, {1});
   });
-  sim::Engine engine(sim::Config{});
   PointRecorder strategy;
-  sim::Params params;
-  const sim::Verdict& verdict = engine.run(s, params, strategy, {}, 0);
-  ASSERT_EQ(verdict.kind, sim::VerdictKind::kPass) << verdict.message;
+  ASSERT_NO_FATAL_FAILURE(run_passing(s, strategy));
   const std::vector<std::vector<ActorId>> enabled{
       {0, 1, 2},  // nobody started: "other" starts and reaches its yield
       {0, 1, 2},  // "other" runs its yield and ends
@@ -81,11 +85,8 @@ TEST(EngineLifecycle, AnActorThatTakesItsCpuBeforeItsFirstPointKeepsOthersOffUnt
       env.yield("task: irqs off");
     }, {0});
   });
-  sim::Engine engine(sim::Config{});
   PointRecorder strategy;
-  sim::Params params;
-  const sim::Verdict& verdict = engine.run(s, params, strategy, {}, 0);
-  ASSERT_EQ(verdict.kind, sim::VerdictKind::kPass) << verdict.message;
+  ASSERT_NO_FATAL_FAILURE(run_passing(s, strategy));
   const std::vector<std::vector<ActorId>> enabled{
       {0, 1},  // the task starts and turns IRQs off: the softirq cannot interrupt it
       {1},     // its yield, then it ends (with IRQs still off: it holds CPU 0 no more)
